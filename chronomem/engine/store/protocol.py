@@ -1,0 +1,188 @@
+"""The storage protocol every backend implements, in terms of schema types only.
+
+A backend is a *graph store*: it persists episodes, entities and fact rows, and answers the
+small set of reads the engine and the query layer need. Fact rows are immutable except for
+``expired_at``/``invalidated_by*`` and provenance extension: a backend never deletes. The
+temporal resolver, not the backend, decides what to expire and what to write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from chronomem.schema import Entity, Episode, Fact, Stats
+
+__all__ = [
+    "FactFilter",
+    "GraphStore",
+    "ScoredId",
+    "StoreCapabilities",
+    "TextTarget",
+    "VectorTarget",
+    "WriteBatch",
+]
+
+TextTarget = Literal["fact", "entity", "episode"]
+VectorTarget = Literal["fact", "entity"]
+ScoredId = tuple[str, float]
+"""A uuid and a score (higher is better)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCapabilities:
+    """What a backend can do natively; the core adapts, it never asks which backend it has."""
+
+    name: str
+    native_vector_index: bool
+    native_fulltext: bool
+    server: bool
+
+
+@dataclass(slots=True)
+class WriteBatch:
+    """Everything one ingest step writes, applied atomically by :meth:`GraphStore.write`.
+
+    ``episodes`` are inserted (an episode whose ``(group_id, source, source_id)`` exists already
+    is skipped). ``entities`` and ``facts`` are upserted by uuid: a known uuid gets its mutable
+    fields replaced (entity labels/aliases/summary/embedding; fact ``expired_at``,
+    ``invalidated_by``, ``invalidated_by_episode``, ``episodes``, ``sources``, ``confidence``).
+    """
+
+    episodes: list[Episode] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    mentions: list[tuple[str, str]] = field(default_factory=list)
+    """(episode uuid, entity uuid) pairs: which episode mentions which entity."""
+
+    def __bool__(self) -> bool:
+        return bool(self.episodes or self.entities or self.facts or self.mentions)
+
+
+@dataclass(frozen=True, slots=True)
+class FactFilter:
+    """Which fact rows a read may return.
+
+    - ``known_at``: transaction time. ``None`` means "what the memory believes now" (rows not
+      expired); otherwise rows with ``created_at <= known_at < expired_at``.
+    - ``as_of``: valid time. Only facts valid at that instant (``valid_at <= as_of <
+      invalid_at``, open ends unbounded).
+    - ``current_only``: with ``as_of`` unset, keep only facts whose ``invalid_at`` is unset or
+      later than now.
+    - ``valid_from``/``valid_to``: keep facts whose validity overlaps ``[valid_from, valid_to)``.
+    - ``relations``/``subject_uuids``/``object_uuids``: restrict by edge ends and relation.
+    """
+
+    as_of: datetime | None = None
+    known_at: datetime | None = None
+    current_only: bool = False
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    relations: tuple[str, ...] | None = None
+    subject_uuids: tuple[str, ...] | None = None
+    object_uuids: tuple[str, ...] | None = None
+
+    def accepts(self, fact: Fact, now: datetime) -> bool:
+        """Reference semantics of the filter, used by tests and by in-memory backends."""
+        if self.known_at is None:
+            if fact.expired_at is not None:
+                return False
+        elif not fact.known_at(self.known_at):
+            return False
+        if self.as_of is not None:
+            if not fact.holds_at(self.as_of):
+                return False
+        elif self.current_only and fact.invalid_at is not None and fact.invalid_at <= now:
+            return False
+        if (
+            self.valid_from is not None
+            and fact.invalid_at is not None
+            and fact.invalid_at <= self.valid_from
+        ):
+            return False
+        if (
+            self.valid_to is not None
+            and fact.valid_at is not None
+            and fact.valid_at >= self.valid_to
+        ):
+            return False
+        if self.relations is not None and fact.relation not in self.relations:
+            return False
+        if self.subject_uuids is not None and fact.subject_uuid not in self.subject_uuids:
+            return False
+        return self.object_uuids is None or fact.object_uuid in self.object_uuids
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """The storage protocol. Every method is scoped to one ``group_id`` (tenant)."""
+
+    @property
+    def capabilities(self) -> StoreCapabilities: ...
+
+    def write(self, batch: WriteBatch) -> None:
+        """Apply a batch atomically: all of it is stored, or none of it."""
+
+    def get_episodes(self, group_id: str, uuids: Sequence[str]) -> list[Episode]:
+        """Episodes by uuid (unknown uuids are left out), in no particular order."""
+
+    def known_sources(self, group_id: str, source: str, source_ids: Sequence[str]) -> set[str]:
+        """Which of ``source_ids`` of ``source`` are stored already (idempotent ingest)."""
+
+    def get_entities(self, group_id: str, uuids: Sequence[str]) -> list[Entity]:
+        """Entities by uuid (unknown uuids are left out)."""
+
+    def find_entities(
+        self, group_id: str, names: Sequence[str] | None = None, labels: Sequence[str] | None = None
+    ) -> list[Entity]:
+        """Entities whose name or an alias equals one of ``names`` (case-insensitive, spaces
+        folded); all entities of the group when ``names`` is None; optionally restricted to
+        entities carrying one of ``labels``."""
+
+    def get_facts(self, group_id: str, uuids: Sequence[str]) -> list[Fact]:
+        """Fact rows by uuid, expired or not (unknown uuids are left out)."""
+
+    def list_facts(self, group_id: str, where: FactFilter, limit: int | None = None) -> list[Fact]:
+        """Fact rows passing ``where``, ordered by ``valid_at`` (unknown first) then creation."""
+
+    def fulltext(
+        self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
+    ) -> list[ScoredId]:
+        """BM25-style full-text hits, best first. ``where`` applies to facts only. The query is
+        plain user text: backends must neutralise their query syntax (FTS5, Lucene)."""
+
+    def vector(
+        self,
+        group_id: str,
+        embedding: npt.NDArray[np.float32],
+        target: VectorTarget,
+        limit: int,
+        where: FactFilter,
+    ) -> list[ScoredId]:
+        """Nearest neighbours by cosine similarity, best first (an index, not a scan where the
+        backend has one). ``where`` applies to facts only."""
+
+    def neighbors(
+        self, group_id: str, entity_uuids: Sequence[str], where: FactFilter, limit: int = 1000
+    ) -> list[Fact]:
+        """Fact rows passing ``where`` with one of ``entity_uuids`` as subject or object."""
+
+    def mentions(self, group_id: str, episode_uuids: Sequence[str]) -> dict[str, list[str]]:
+        """For each episode uuid, the entity uuids it mentions."""
+
+    def stats(self, group_id: str | None = None) -> Stats:
+        """Counts, for one group or (``None``) the whole memory."""
+
+    def get_meta(self, key: str) -> str | None:
+        """A memory-wide setting (e.g. the embedder's name), or None."""
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a memory-wide setting."""
+
+    def close(self) -> None:
+        """Release resources; the store must not be used afterwards."""

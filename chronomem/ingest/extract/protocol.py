@@ -1,0 +1,76 @@
+"""What an extractor produces, and the protocol every extractor implements.
+
+An extractor reads episodes and proposes *candidates*: entity mentions and facts named by
+surface strings. It never touches the store: entity resolution maps names to stored entities
+and the temporal resolver decides what becomes of each candidate fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from chronomem.schema import Episode
+
+__all__ = ["CandidateFact", "EntityMention", "Extraction", "Extractor"]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    """An entity named in an episode: its surface name and type label (e.g. "Person")."""
+
+    name: str
+    label: str
+    is_speaker: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFact:
+    """A fact proposed by an extractor.
+
+    ``relation`` is normalised (``WORKS_AT``, ``LIVES_IN``...). ``fact`` is the clause it came
+    from, readable on its own (first person replaced by the speaker's name where possible).
+    ``valid_at``/``invalid_at`` come from temporal expressions; when both are ``None`` the
+    fact is taken as valid from the episode's reference time.
+    ``ends``: the statement says the relation stopped holding ("I left Acme"): it closes an
+    interval at ``invalid_at`` (or at the episode time) instead of opening one.
+    ``retracts``: the statement says an earlier belief was wrong ("actually I never moved"):
+    matching facts are expired in transaction time, the world is not said to have changed.
+    """
+
+    episode_uuid: str
+    subject: EntityMention
+    relation: str
+    object: EntityMention
+    fact: str
+    valid_at: datetime | None = None
+    invalid_at: datetime | None = None
+    ends: bool = False
+    retracts: bool = False
+    confidence: float = 1.0
+
+
+@dataclass(slots=True)
+class Extraction:
+    """Everything extracted from one episode."""
+
+    episode_uuid: str
+    entities: list[EntityMention] = field(default_factory=list)
+    facts: list[CandidateFact] = field(default_factory=list)
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """Turns episodes into candidate entities and facts.
+
+    ``episodes`` arrive in conversation order, so an extractor may use earlier turns as
+    context (who the addressee is, who "she" refers to). The result has one
+    :class:`Extraction` per episode, in the same order.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def extract(self, episodes: Sequence[Episode]) -> list[Extraction]: ...

@@ -1,0 +1,206 @@
+"""The data model: episodes, entities, facts (bi-temporal) and search results.
+
+Times: ``valid_at``/``invalid_at`` are valid time (when a fact held in the world);
+``created_at``/``expired_at`` are transaction time (when the memory believed it). A stored fact
+row is never deleted; when the memory's belief about it changes, the row is expired and a new
+row with the revised interval is written (see ``chronomem.engine.temporal``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid as uuid_lib
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from chronomem.schema.time import AwareTime, utcnow
+
+__all__ = [
+    "Entity",
+    "EntityLabel",
+    "Episode",
+    "EpisodeKind",
+    "Fact",
+    "ResultKind",
+    "SearchResult",
+    "Stats",
+    "content_hash",
+    "new_uuid",
+    "stable_uuid",
+]
+
+_NAMESPACE = uuid_lib.UUID("5b0c9f3e-2f7a-4d8e-9c61-0f6c1f0c7d11")
+
+
+def new_uuid() -> str:
+    """A random uuid4 as a string."""
+    return str(uuid_lib.uuid4())
+
+
+def stable_uuid(*parts: str) -> str:
+    """A uuid5 derived from ``parts``: the same inputs always give the same id."""
+    return str(uuid_lib.uuid5(_NAMESPACE, "\x1f".join(parts)))
+
+
+def content_hash(*parts: str) -> str:
+    """A short, stable SHA-256 hex digest of ``parts`` (used as a source id)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:32]
+
+
+class EpisodeKind(StrEnum):
+    """What an episode holds."""
+
+    MESSAGE = "message"
+    TEXT = "text"
+    RECORD = "record"
+
+
+class EntityLabel(StrEnum):
+    """Entity types known to the extractor. Users may add labels of their own."""
+
+    PERSON = "Person"
+    ORGANIZATION = "Organization"
+    PLACE = "Place"
+    EVENT = "Event"
+    DATE = "Date"
+    PRODUCT = "Product"
+    CONCEPT = "Concept"
+
+
+_GROUP_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Episode(_Model):
+    """One unit of input: a chat turn, a text or a business record, at a point in time."""
+
+    uuid: str = Field(default_factory=new_uuid)
+    group_id: str = Field(default="default", pattern=_GROUP_PATTERN)
+    source: str = Field(default="chat", min_length=1, description="e.g. a chat or table name")
+    kind: EpisodeKind = EpisodeKind.MESSAGE
+    content: str
+    reference_time: AwareTime
+    created_at: AwareTime = Field(default_factory=utcnow)
+    source_id: str = Field(
+        default="", description="stable id in its source (turn id, row key) or a content hash"
+    )
+    speaker: str | None = None
+    session: str | None = None
+
+    def model_post_init(self, __context: object) -> None:
+        if not self.source_id:
+            self.source_id = content_hash(
+                self.source, self.speaker or "", self.content, self.reference_time.isoformat()
+            )
+
+
+class Entity(_Model):
+    """A node: a person, organisation, place, thing or value."""
+
+    uuid: str = Field(default_factory=new_uuid)
+    group_id: str = Field(default="default", pattern=_GROUP_PATTERN)
+    name: str = Field(min_length=1)
+    labels: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    summary: str = ""
+    created_at: AwareTime = Field(default_factory=utcnow)
+    name_embedding: list[float] | None = Field(default=None, repr=False)
+
+    @field_validator("name")
+    @classmethod
+    def _strip_name(cls, value: str) -> str:
+        stripped = " ".join(value.split())
+        if not stripped:
+            raise ValueError("entity name is blank; give a non-empty name")
+        return stripped
+
+
+class Fact(_Model):
+    """An edge ``subject -[relation]-> object`` with its statement, validity and provenance."""
+
+    uuid: str = Field(default_factory=new_uuid)
+    group_id: str = Field(default="default", pattern=_GROUP_PATTERN)
+    subject_uuid: str
+    relation: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")
+    object_uuid: str
+    fact: str = Field(min_length=1, description="the natural-language statement")
+    valid_at: AwareTime | None = None
+    invalid_at: AwareTime | None = None
+    created_at: AwareTime = Field(default_factory=utcnow)
+    expired_at: AwareTime | None = None
+    episodes: list[str] = Field(default_factory=list, description="episode uuids behind it")
+    sources: list[str] = Field(
+        default_factory=list, description="source ids of those episodes (e.g. dialogue turn ids)"
+    )
+    observed_at: list[AwareTime] = Field(
+        default_factory=list,
+        description="the valid-time starts stated by the statements merged into this row",
+    )
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    invalidated_by: str | None = Field(
+        default=None, description="uuid of the fact that closed or expired this one"
+    )
+    invalidated_by_episode: str | None = None
+    lineage: str = Field(default="", description="id shared by every stored version of one fact")
+    fact_embedding: list[float] | None = Field(default=None, repr=False)
+
+    def model_post_init(self, __context: object) -> None:
+        if not self.lineage:
+            self.lineage = self.uuid
+
+    def holds_at(self, moment: datetime) -> bool:
+        """Whether the fact is valid at ``moment`` (valid time only)."""
+        if self.valid_at is not None and moment < self.valid_at:
+            return False
+        return self.invalid_at is None or moment < self.invalid_at
+
+    def known_at(self, moment: datetime) -> bool:
+        """Whether the memory believed this row at ``moment`` (transaction time)."""
+        if moment < self.created_at:
+            return False
+        return self.expired_at is None or moment < self.expired_at
+
+
+ResultKind = Literal["fact", "entity", "episode"]
+
+
+class SearchResult(_Model):
+    """One hit of a search: a fact, an entity or an episode, with scores and provenance."""
+
+    kind: ResultKind
+    uuid: str
+    text: str
+    score: float
+    group_id: str
+    subject: str | None = None
+    relation: str | None = None
+    object: str | None = None
+    valid_at: AwareTime | None = None
+    invalid_at: AwareTime | None = None
+    created_at: AwareTime | None = None
+    expired_at: AwareTime | None = None
+    episodes: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list)
+    reference_time: AwareTime | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The JSON shape of the CLI and of ``--json`` output."""
+        return self.model_dump(mode="json")
+
+
+class Stats(_Model):
+    """Counts of what a memory holds."""
+
+    episodes: int
+    entities: int
+    facts: int
+    current_facts: int
+    groups: int

@@ -1,0 +1,84 @@
+"""Timezone-aware time helpers shared by every layer.
+
+chronomem never holds a naive datetime: values coming from users are checked here and
+rejected with a message that says how to fix them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer
+
+from chronomem.errors import TimeError
+
+__all__ = ["AwareTime", "from_micros", "parse_time", "to_micros", "utcnow"]
+
+_FIX = (
+    "give a timezone-aware value, e.g. '2024-06-01T09:30:00+02:00' or '2024-06-01T07:30:00Z' "
+    "(in Python: datetime(..., tzinfo=timezone.utc))"
+)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware (UTC)."""
+    return datetime.now(UTC)
+
+
+def parse_time(value: object, *, field: str = "time") -> datetime:
+    """Turn a datetime, date or ISO-8601 string into a timezone-aware datetime.
+
+    A date means midnight UTC of that day. A naive datetime or a string without a zone is
+    rejected: guessing the zone would silently shift facts in time.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise TimeError(
+                f"{field}: naive datetime {value.isoformat()!r} has no timezone; {_FIX}"
+            )
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise TimeError(f"{field}: empty time string; {_FIX}")
+        try:
+            parsed = datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            raise TimeError(
+                f"{field}: cannot parse {value!r} as an ISO-8601 time; {_FIX}"
+            ) from None
+        if len(text) == 10 and parsed.tzinfo is None:  # a bare date: YYYY-MM-DD
+            return parsed.replace(tzinfo=UTC)
+        return parse_time(parsed, field=field)
+    raise TimeError(
+        f"{field}: expected a datetime or an ISO-8601 string, got {type(value).__name__}"
+    )
+
+
+def to_micros(value: datetime) -> int:
+    """Microseconds since the Unix epoch (UTC), the storage form of a time."""
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    """Inverse of :func:`to_micros`, in UTC."""
+    return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _validate(value: Any) -> datetime:
+    return parse_time(value)
+
+
+AwareTime = Annotated[
+    datetime,
+    BeforeValidator(_validate),
+    PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json"),
+]
+"""A pydantic field type: timezone-aware datetime, parsed from ISO-8601 strings."""
