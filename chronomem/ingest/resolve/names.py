@@ -1,0 +1,124 @@
+"""Name cleaning, matching keys and label families for entity resolution.
+
+Two forms of a name are used:
+
+* the *display* form (:func:`clean_name`): what an entity is called or aliased, with spaces
+  folded, surrounding quotes and brackets removed and a trailing possessive dropped
+  ("Anna's" -> "Anna");
+* the *key* (:func:`name_key`): what names are compared by: accents removed, case folded,
+  punctuation dropped, a leading "the" removed, and per family a leading honorific (Person:
+  "Dr. Anna Schmidt" -> "anna schmidt") or trailing legal suffixes (Organization: "Acme, Inc."
+  -> "acme").
+
+Labels are compared by *family*: a Person only ever matches a Person, a Place a Place, and a
+Concept or a Product either of the two.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Final
+
+from chronomem.errors import InputError
+
+__all__ = [
+    "EMBEDDING_EXCLUDED_FAMILIES",
+    "FUZZY_EXCLUDED_FAMILIES",
+    "PERSON",
+    "SPEAKER_LABEL",
+    "clean_name",
+    "entity_families",
+    "label_family",
+    "name_key",
+]
+
+SPEAKER_LABEL: Final = "Speaker"
+"""Extra label carried by the entity of a dialogue speaker; it marks the entity as canonical."""
+
+PERSON: Final = "person"
+"""The family of the Person label."""
+
+_FAMILY_OF: Final[dict[str, str]] = {"product": "concept", "": "concept"}
+FUZZY_EXCLUDED_FAMILIES: Final = frozenset({"date"})
+"""Families matched by exact key only: "May 2023" and "May 2024" are different values."""
+EMBEDDING_EXCLUDED_FAMILIES: Final = frozenset({PERSON, "date"})
+"""Families never merged by embedding similarity: names of people are not semantic."""
+
+_HONORIFICS: Final = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "madam"}
+)
+_LEGAL_SUFFIXES: Final = frozenset(
+    {
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "corp",
+        "corporation",
+        "co",
+        "gmbh",
+        "ag",
+        "plc",
+        "sa",
+        "bv",
+        "nv",
+        "pty",
+        "llp",
+    }
+)
+_EDGE_CHARS: Final = " \t\"'“”‘’«»()[]{}<>,;:!?`"
+_POSSESSIVE: Final = re.compile(r"(?:(?<=\w)['’]s|(?<=[sS])['’])$")
+_APOSTROPHES: Final = re.compile(r"['’`´]")
+_NON_WORD: Final = re.compile(r"[\W_]+")
+
+
+def label_family(label: str) -> str:
+    """The family a label belongs to (case-insensitive); unknown labels form their own family.
+
+    An empty label counts as Concept.
+    """
+    folded = label.strip().casefold()
+    return _FAMILY_OF.get(folded, folded)
+
+
+def entity_families(labels: Iterable[str]) -> frozenset[str]:
+    """The families of an entity's labels (the speaker marker is not a type)."""
+    families = frozenset(label_family(x) for x in labels if x != SPEAKER_LABEL)
+    return families or frozenset({label_family("")})
+
+
+def clean_name(name: str) -> str:
+    """The display form of a surface name; raises InputError when nothing is left."""
+    text = " ".join(name.split()).strip(_EDGE_CHARS)
+    text = _POSSESSIVE.sub("", text).strip(_EDGE_CHARS)
+    if not text:
+        fallback = " ".join(name.split())
+        if not fallback:
+            raise InputError(f"entity name {name!r} is blank; give a non-empty name")
+        return fallback
+    return text
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def name_key(name: str, family: str) -> str:
+    """The key names are compared by, for an entity of ``family`` (see the module docstring)."""
+    display = clean_name(name)
+    folded = _fold(display).replace("&", " and ")
+    tokens = _NON_WORD.sub(" ", _APOSTROPHES.sub("", folded)).split()
+    if len(tokens) > 1 and tokens[0] == "the":
+        tokens = tokens[1:]
+    if family == PERSON:
+        while len(tokens) > 1 and tokens[0] in _HONORIFICS:
+            tokens = tokens[1:]
+    elif family == "organization":
+        while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
+            tokens = tokens[:-1]
+    return " ".join(tokens) if tokens else " ".join(_fold(display).split())
