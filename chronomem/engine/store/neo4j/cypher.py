@@ -1,0 +1,531 @@
+"""Every Cypher statement of the Neo4j backend, as named constants.
+
+Values always travel as ``$parameters``. Labels, relationship types and index names are never
+taken from user input: the only generated text is built here, at import time, from the constant
+:data:`NODE_LABELS` allow-list, or from the constant filter fragments below.
+
+Property names follow graphiti-core's Neo4j schema (``Episodic``/``Entity`` nodes,
+``MENTIONS``/``RELATES_TO`` relationships), plus a few chronomem properties (``kind``,
+``source_id``, ``speaker``, ``session``, ``aliases``, ``name_key``, ``alias_keys``, ``sources``,
+``confidence``, ``lineage``, ``invalidated_by``, ``invalidated_by_episode``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Final
+
+from chronomem.engine.store.protocol import FactFilter
+
+# --------------------------------------------------------------------------------------------
+# Labels: the only node labels ever written besides Episodic, Entity and ChronomemMeta.
+
+NODE_LABELS: Final[tuple[str, ...]] = (
+    "Person",
+    "Organization",
+    "Place",
+    "Event",
+    "Date",
+    "Product",
+    "Concept",
+)
+"""Entity labels that also become Neo4j node labels; other labels live only in ``n.labels``."""
+
+for _label in NODE_LABELS:  # the generated SET/REMOVE clauses below rely on this
+    if not re.fullmatch(r"[A-Z][A-Za-z]{1,31}", _label):
+        raise AssertionError(f"unsafe node label in the allow-list: {_label!r}")
+
+# --------------------------------------------------------------------------------------------
+# Schema. Names follow graphiti-core where it has an equivalent, so graphiti's own
+# ``CREATE ... IF NOT EXISTS`` statements find them and do nothing.
+
+ENTITY_FULLTEXT_INDEX: Final = "entity_name_and_aliases"
+FACT_FULLTEXT_INDEX: Final = "edge_name_and_fact"
+EPISODE_FULLTEXT_INDEX: Final = "episode_content"
+FULLTEXT_PROPERTIES: Final = {
+    EPISODE_FULLTEXT_INDEX: ("content", "source", "source_description", "group_id"),
+    FACT_FULLTEXT_INDEX: ("name", "fact", "group_id"),
+    ENTITY_FULLTEXT_INDEX: ("name", "aliases", "group_id"),
+}
+"""The properties of each full-text index (every index holds ``group_id`` for pre-filtering)."""
+ENTITY_VECTOR_INDEX: Final = "entity_name_embedding"
+FACT_VECTOR_INDEX: Final = "edge_fact_embedding"
+
+CONSTRAINTS: Final[tuple[str, ...]] = (
+    "CREATE CONSTRAINT entity_uuid IF NOT EXISTS FOR (n:Entity) REQUIRE n.uuid IS UNIQUE",
+    "CREATE CONSTRAINT episode_uuid IF NOT EXISTS FOR (n:Episodic) REQUIRE n.uuid IS UNIQUE",
+    "CREATE CONSTRAINT chronomem_meta_key IF NOT EXISTS "
+    "FOR (m:ChronomemMeta) REQUIRE m.key IS UNIQUE",
+)
+
+RANGE_INDEXES: Final[tuple[str, ...]] = (
+    "CREATE INDEX relation_uuid IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.uuid)",
+    "CREATE INDEX mention_uuid IF NOT EXISTS FOR ()-[e:MENTIONS]-() ON (e.uuid)",
+    "CREATE INDEX entity_group_id IF NOT EXISTS FOR (n:Entity) ON (n.group_id)",
+    "CREATE INDEX episode_group_id IF NOT EXISTS FOR (n:Episodic) ON (n.group_id)",
+    "CREATE INDEX relation_group_id IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.group_id)",
+    "CREATE INDEX mention_group_id IF NOT EXISTS FOR ()-[e:MENTIONS]-() ON (e.group_id)",
+    "CREATE INDEX name_entity_index IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    "CREATE INDEX created_at_entity_index IF NOT EXISTS FOR (n:Entity) ON (n.created_at)",
+    "CREATE INDEX created_at_episodic_index IF NOT EXISTS FOR (n:Episodic) ON (n.created_at)",
+    "CREATE INDEX valid_at_episodic_index IF NOT EXISTS FOR (n:Episodic) ON (n.valid_at)",
+    "CREATE INDEX name_edge_index IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.name)",
+    "CREATE INDEX created_at_edge_index IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.created_at)",
+    "CREATE INDEX expired_at_edge_index IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.expired_at)",
+    "CREATE INDEX valid_at_edge_index IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.valid_at)",
+    "CREATE INDEX invalid_at_edge_index IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.invalid_at)",
+    # chronomem's own lookups
+    "CREATE INDEX entity_name_key IF NOT EXISTS FOR (n:Entity) ON (n.group_id, n.name_key)",
+    "CREATE INDEX episode_source_key IF NOT EXISTS "
+    "FOR (n:Episodic) ON (n.group_id, n.source_description, n.source_id)",
+    "CREATE INDEX relation_lineage IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.lineage)",
+)
+
+_FULLTEXT_OPTIONS: Final = "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"
+"""Lucene's English analyzer lower-cases and Porter-stems, like the embedded store's FTS5
+tokenizer (it also drops English stop words, which carry no BM25 weight)."""
+
+FULLTEXT_INDEXES: Final[tuple[str, ...]] = (
+    # the same fields as graphiti-core's indexes of these names; chronomem queries one field
+    "CREATE FULLTEXT INDEX episode_content IF NOT EXISTS "
+    "FOR (e:Episodic) ON EACH [e.content, e.source, e.source_description, e.group_id] "
+    + _FULLTEXT_OPTIONS,
+    "CREATE FULLTEXT INDEX edge_name_and_fact IF NOT EXISTS "
+    "FOR ()-[e:RELATES_TO]-() ON EACH [e.name, e.fact, e.group_id] " + _FULLTEXT_OPTIONS,
+    # no graphiti equivalent: entity names and aliases (a LIST<STRING>)
+    "CREATE FULLTEXT INDEX entity_name_and_aliases IF NOT EXISTS "
+    "FOR (n:Entity) ON EACH [n.name, n.aliases, n.group_id] " + _FULLTEXT_OPTIONS,
+)
+
+DIMENSION_PLACEHOLDER: Final = "%DIMENSION%"
+"""Replaced by the integer dimension (validated as an int) in :data:`VECTOR_INDEXES`."""
+
+VECTOR_INDEXES: Final[tuple[str, ...]] = (
+    "CREATE VECTOR INDEX entity_name_embedding IF NOT EXISTS "
+    "FOR (n:Entity) ON (n.name_embedding) OPTIONS {indexConfig: {"
+    "`vector.dimensions`: %DIMENSION%, `vector.similarity_function`: 'cosine'}}",
+    "CREATE VECTOR INDEX edge_fact_embedding IF NOT EXISTS "
+    "FOR ()-[e:RELATES_TO]-() ON (e.fact_embedding) OPTIONS {indexConfig: {"
+    "`vector.dimensions`: %DIMENSION%, `vector.similarity_function`: 'cosine'}}",
+)
+
+SHOW_FULLTEXT_INDEXES: Final = (
+    "SHOW FULLTEXT INDEXES YIELD name, properties WHERE name IN $names RETURN name, properties"
+)
+
+SHOW_VECTOR_INDEXES: Final = (
+    "SHOW VECTOR INDEXES YIELD name, options, state "
+    "WHERE name IN $names "
+    "RETURN name, options.indexConfig.`vector.dimensions` AS dimension, state"
+)
+
+AWAIT_INDEXES: Final = "CALL db.awaitIndexes($timeout)"
+
+# --------------------------------------------------------------------------------------------
+# Writes (one transaction per batch; every statement is an UNWIND over a list parameter).
+
+# An episode whose uuid, or whose (group_id, source, source_id), is stored already is skipped.
+WRITE_EPISODES: Final = """
+UNWIND $episodes AS ep
+OPTIONAL MATCH (known:Episodic {uuid: ep.uuid})
+WITH ep, known
+WHERE known IS NULL
+MERGE (e:Episodic {group_id: ep.group_id, source_description: ep.source_description,
+                   source_id: ep.source_id})
+ON CREATE SET
+    e.uuid = ep.uuid,
+    e.name = ep.name,
+    e.source = ep.source,
+    e.kind = ep.kind,
+    e.content = ep.content,
+    e.valid_at = ep.valid_at,
+    e.created_at = ep.created_at,
+    e.speaker = ep.speaker,
+    e.session = ep.session,
+    e.entity_edges = []
+"""
+
+ENTITY_GROUP_CONFLICTS: Final = """
+UNWIND $entities AS ent
+MATCH (n:Entity {uuid: ent.uuid})
+WHERE n.group_id <> ent.group_id
+RETURN n.uuid AS uuid, n.group_id AS stored, ent.group_id AS given
+"""
+
+FACT_GROUP_CONFLICTS: Final = """
+UNWIND $facts AS f
+MATCH ()-[r:RELATES_TO {uuid: f.uuid}]->()
+WHERE r.group_id <> f.group_id
+RETURN r.uuid AS uuid, r.group_id AS stored, f.group_id AS given
+"""
+
+_ENTITY_LABEL_CLAUSES: Final = "\n".join(
+    f"FOREACH (_ IN CASE WHEN '{label}' IN ent.labels THEN [1] ELSE [] END | SET n:{label})\n"
+    f"FOREACH (_ IN CASE WHEN '{label}' IN ent.labels THEN [] ELSE [1] END | REMOVE n:{label})"
+    for label in NODE_LABELS
+)
+
+WRITE_ENTITIES: Final = (
+    """
+UNWIND $entities AS ent
+MERGE (n:Entity {uuid: ent.uuid})
+ON CREATE SET
+    n.group_id = ent.group_id,
+    n.name = ent.name,
+    n.name_key = ent.name_key,
+    n.created_at = ent.created_at
+SET n.labels = ent.labels,
+    n.aliases = ent.aliases,
+    n.alias_keys = ent.alias_keys,
+    n.summary = ent.summary,
+    n.name_embedding = ent.name_embedding
+"""
+    + _ENTITY_LABEL_CLAUSES
+)
+
+UPDATE_FACTS: Final = """
+UNWIND $facts AS f
+MATCH ()-[r:RELATES_TO {uuid: f.uuid}]->()
+SET r.expired_at = f.expired_at,
+    r.invalidated_by = f.invalidated_by,
+    r.invalidated_by_episode = f.invalidated_by_episode,
+    r.episodes = f.episodes,
+    r.sources = f.sources,
+    r.observed_at = f.observed_at,
+    r.confidence = f.confidence
+RETURN f.uuid AS uuid
+"""
+
+CREATE_FACTS: Final = """
+UNWIND $facts AS f
+MATCH (s:Entity {uuid: f.subject_uuid})
+WHERE s.group_id = f.props.group_id
+MATCH (o:Entity {uuid: f.object_uuid})
+WHERE o.group_id = f.props.group_id
+CREATE (s)-[r:RELATES_TO]->(o)
+SET r = f.props
+RETURN f.uuid AS uuid
+"""
+
+LINK_FACT_EPISODES: Final = """
+UNWIND $links AS link
+MATCH (e:Episodic {uuid: link.episode})
+WHERE NOT link.fact IN coalesce(e.entity_edges, [])
+SET e.entity_edges = coalesce(e.entity_edges, []) + link.fact
+"""
+
+MENTION_ENDS: Final = """
+UNWIND $mentions AS m
+OPTIONAL MATCH (e:Episodic {uuid: m.episode})
+OPTIONAL MATCH (n:Entity {uuid: m.entity})
+RETURN m.episode AS episode, m.entity AS entity, e.group_id AS episode_group,
+       n.group_id AS entity_group
+"""
+
+WRITE_MENTIONS: Final = """
+UNWIND $mentions AS m
+MATCH (e:Episodic {uuid: m.episode})
+MATCH (n:Entity {uuid: m.entity})
+MERGE (e)-[r:MENTIONS]->(n)
+ON CREATE SET r.uuid = m.uuid, r.group_id = e.group_id, r.created_at = $now
+"""
+
+# --------------------------------------------------------------------------------------------
+# Reads.
+
+EPISODE_RETURN: Final = """
+RETURN e.uuid AS uuid, e.group_id AS group_id, e.source AS source,
+       e.source_description AS source_description, e.kind AS kind, e.content AS content,
+       e.valid_at AS valid_at, e.created_at AS created_at, e.source_id AS source_id,
+       e.speaker AS speaker, e.session AS session
+"""
+
+GET_EPISODES: Final = (
+    """
+MATCH (e:Episodic)
+WHERE e.uuid IN $uuids AND e.group_id = $group_id
+"""
+    + EPISODE_RETURN
+)
+
+KNOWN_SOURCES: Final = """
+MATCH (e:Episodic)
+WHERE e.group_id = $group_id AND e.source_description = $source AND e.source_id IN $source_ids
+RETURN DISTINCT e.source_id AS source_id
+"""
+
+ENTITY_RETURN: Final = """
+RETURN n.uuid AS uuid, n.group_id AS group_id, n.name AS name, n.labels AS labels,
+       [x IN labels(n) WHERE x <> 'Entity'] AS node_labels, n.aliases AS aliases,
+       n.summary AS summary, n.created_at AS created_at, n.name_embedding AS name_embedding
+"""
+
+GET_ENTITIES: Final = (
+    """
+MATCH (n:Entity)
+WHERE n.uuid IN $uuids AND n.group_id = $group_id
+"""
+    + ENTITY_RETURN
+)
+
+FIND_ENTITIES_BY_KEY: Final = (
+    """
+MATCH (n:Entity)
+WHERE n.group_id = $group_id
+  AND (n.name_key IN $keys OR any(k IN coalesce(n.alias_keys, []) WHERE k IN $keys))
+  AND ($labels IS NULL OR any(l IN coalesce(n.labels, []) WHERE l IN $labels))
+"""
+    + ENTITY_RETURN
+    + "ORDER BY n.created_at, n.uuid\n"
+)
+
+FIND_ENTITIES_ALL: Final = (
+    """
+MATCH (n:Entity)
+WHERE n.group_id = $group_id
+  AND ($labels IS NULL OR any(l IN coalesce(n.labels, []) WHERE l IN $labels))
+"""
+    + ENTITY_RETURN
+    + "ORDER BY n.created_at, n.uuid\n"
+)
+
+FACT_FILTER: Final = """(
+    CASE WHEN $known_at IS NULL THEN r.expired_at IS NULL
+         ELSE r.created_at <= $known_at AND (r.expired_at IS NULL OR $known_at < r.expired_at)
+    END
+    AND ($as_of IS NULL
+         OR ((r.valid_at IS NULL OR r.valid_at <= $as_of)
+             AND (r.invalid_at IS NULL OR $as_of < r.invalid_at)))
+    AND ($as_of IS NOT NULL OR NOT $current_only OR r.invalid_at IS NULL OR r.invalid_at > $now)
+    AND ($valid_from IS NULL OR r.invalid_at IS NULL OR r.invalid_at > $valid_from)
+    AND ($valid_to IS NULL OR r.valid_at IS NULL OR r.valid_at < $valid_to)
+    AND ($relations IS NULL OR r.name IN $relations)
+    AND ($subject_uuids IS NULL OR s.uuid IN $subject_uuids)
+    AND ($object_uuids IS NULL OR o.uuid IN $object_uuids)
+)"""
+"""Which fact rows ``r`` (from ``s`` to ``o``) a read returns: :meth:`FactFilter.accepts` in
+Cypher. One text for every filter, so the server plans it once; see :func:`filter_params`."""
+
+FACT_RETURN: Final = """
+RETURN r.uuid AS uuid, r.group_id AS group_id, s.uuid AS subject_uuid, r.name AS relation,
+       o.uuid AS object_uuid, r.fact AS fact, r.valid_at AS valid_at,
+       r.invalid_at AS invalid_at, r.created_at AS created_at, r.expired_at AS expired_at,
+       r.episodes AS episodes, r.sources AS sources, r.observed_at AS observed_at,
+       r.confidence AS confidence,
+       r.invalidated_by AS invalidated_by, r.invalidated_by_episode AS invalidated_by_episode,
+       r.lineage AS lineage, r.fact_embedding AS fact_embedding
+"""
+
+# valid_at unknown first, then by valid_at, then by creation (as the embedded store orders).
+FACT_ORDER: Final = """
+ORDER BY CASE WHEN r.valid_at IS NULL THEN 0 ELSE 1 END, r.valid_at, r.created_at, r.uuid
+"""
+
+GET_FACTS: Final = (
+    """
+MATCH (s:Entity)-[r:RELATES_TO]->(o:Entity)
+WHERE r.uuid IN $uuids AND r.group_id = $group_id
+"""
+    + FACT_RETURN
+)
+
+# list_facts, three ways in: from the subjects' or the objects' uuid index when the filter
+# names them, else from the group index.
+_FACT_ROWS_OF_GROUP: Final = """
+MATCH (s:Entity)-[r:RELATES_TO]->(o:Entity)
+WHERE r.group_id = $group_id AND """
+_FACT_ROWS_OF_SUBJECTS: Final = """
+MATCH (s:Entity)
+WHERE s.uuid IN $subject_uuids
+MATCH (s)-[r:RELATES_TO]->(o:Entity)
+WHERE r.group_id = $group_id AND """
+_FACT_ROWS_OF_OBJECTS: Final = """
+MATCH (o:Entity)
+WHERE o.uuid IN $object_uuids
+MATCH (s:Entity)-[r:RELATES_TO]->(o)
+WHERE r.group_id = $group_id AND """
+
+LIST_FACTS: Final = _FACT_ROWS_OF_GROUP + FACT_FILTER + FACT_RETURN + FACT_ORDER
+LIST_FACTS_OF_SUBJECTS: Final = _FACT_ROWS_OF_SUBJECTS + FACT_FILTER + FACT_RETURN + FACT_ORDER
+LIST_FACTS_OF_OBJECTS: Final = _FACT_ROWS_OF_OBJECTS + FACT_FILTER + FACT_RETURN + FACT_ORDER
+LIMIT: Final = "LIMIT $limit\n"
+
+NEIGHBOR_FACTS: Final = (
+    """
+MATCH (n:Entity)
+WHERE n.uuid IN $entity_uuids
+MATCH (n)-[x:RELATES_TO]-()
+WITH DISTINCT x AS r
+MATCH (s:Entity)-[r]->(o:Entity)
+WHERE r.group_id = $group_id AND """
+    + FACT_FILTER
+    + FACT_RETURN
+    + FACT_ORDER
+    + LIMIT
+)
+
+MENTIONS: Final = """
+MATCH (e:Episodic)-[:MENTIONS]->(n:Entity)
+WHERE e.uuid IN $uuids AND e.group_id = $group_id
+RETURN e.uuid AS episode, n.uuid AS entity
+ORDER BY e.uuid, n.created_at, n.uuid
+"""
+
+# Search: over-fetch ``$k`` hits from an index, keep those of the group (and, for facts, those
+# passing the filter); ``raw`` is how many the index gave, so the caller knows whether a larger
+# ``$k`` could find more.
+
+FULLTEXT_FACTS: Final = (
+    """
+CALL db.index.fulltext.queryRelationships($index, $query, {limit: $k})
+YIELD relationship AS r, score
+WITH r, score, startNode(r) AS s, endNode(r) AS o
+WITH count(*) AS raw,
+     collect(CASE WHEN r.group_id = $group_id AND """
+    + FACT_FILTER
+    + """ THEN [r.uuid, score] END) AS kept
+RETURN raw, kept
+"""
+)
+
+FULLTEXT_NODES: Final = """
+CALL db.index.fulltext.queryNodes($index, $query, {limit: $k})
+YIELD node, score
+WITH count(*) AS raw,
+     collect(CASE WHEN node.group_id = $group_id THEN [node.uuid, score] END) AS kept
+RETURN raw, kept
+"""
+
+# The index's own score is approximate (and flat for negative cosines), so kept hits are
+# re-scored exactly: vector.similarity.cosine gives (1 + cosine) / 2.
+VECTOR_FACTS: Final = (
+    """
+CALL db.index.vector.queryRelationships($index, $k, $embedding)
+YIELD relationship AS r
+WITH r, startNode(r) AS s, endNode(r) AS o
+WITH count(*) AS raw,
+     collect(CASE WHEN r.group_id = $group_id AND """
+    + FACT_FILTER
+    + """
+                  THEN [r.uuid, vector.similarity.cosine(r.fact_embedding, $embedding)] END)
+         AS kept
+RETURN raw, kept
+"""
+)
+
+# Exact scoring of a group's vectors: for groups too small to find among the index's nearest.
+EXACT_VECTOR_FACTS: Final = (
+    """
+MATCH (s:Entity)-[r:RELATES_TO]->(o:Entity)
+WHERE r.group_id = $group_id AND r.fact_embedding IS NOT NULL AND """
+    + FACT_FILTER
+    + """
+WITH r, vector.similarity.cosine(r.fact_embedding, $embedding) AS score
+ORDER BY score DESC, r.uuid
+LIMIT $limit
+RETURN r.uuid AS uuid, score
+"""
+)
+
+EXACT_VECTOR_NODES: Final = """
+MATCH (n:Entity)
+WHERE n.group_id = $group_id AND n.name_embedding IS NOT NULL
+WITH n, vector.similarity.cosine(n.name_embedding, $embedding) AS score
+ORDER BY score DESC, n.uuid
+LIMIT $limit
+RETURN n.uuid AS uuid, score
+"""
+
+# How many vectors a group holds, counting no further than $cap.
+COUNT_GROUP_FACT_VECTORS: Final = """
+MATCH ()-[r:RELATES_TO]->()
+WHERE r.group_id = $group_id AND r.fact_embedding IS NOT NULL
+WITH r LIMIT $cap
+RETURN count(r) AS n
+"""
+
+COUNT_GROUP_ENTITY_VECTORS: Final = """
+MATCH (n:Entity)
+WHERE n.group_id = $group_id AND n.name_embedding IS NOT NULL
+WITH n LIMIT $cap
+RETURN count(n) AS n
+"""
+
+VECTOR_NODES: Final = """
+CALL db.index.vector.queryNodes($index, $k, $embedding)
+YIELD node
+WITH count(*) AS raw,
+     collect(CASE WHEN node.group_id = $group_id
+                  THEN [node.uuid, vector.similarity.cosine(node.name_embedding, $embedding)]
+             END) AS kept
+RETURN raw, kept
+"""
+
+# --------------------------------------------------------------------------------------------
+# Stats and settings.
+
+COUNT_EPISODES: Final = "MATCH (e:Episodic) RETURN count(e) AS n"
+COUNT_ENTITIES: Final = "MATCH (n:Entity) RETURN count(n) AS n"
+COUNT_FACTS: Final = """
+MATCH ()-[r:RELATES_TO]->()
+RETURN count(r) AS n,
+       count(CASE WHEN r.expired_at IS NULL AND (r.invalid_at IS NULL OR r.invalid_at > $now)
+                  THEN 1 END) AS current
+"""
+COUNT_GROUP_EPISODES: Final = "MATCH (e:Episodic) WHERE e.group_id = $group_id RETURN count(e) AS n"
+COUNT_GROUP_ENTITIES: Final = "MATCH (n:Entity) WHERE n.group_id = $group_id RETURN count(n) AS n"
+COUNT_GROUP_FACTS: Final = """
+MATCH ()-[r:RELATES_TO]->()
+WHERE r.group_id = $group_id
+RETURN count(r) AS n,
+       count(CASE WHEN r.expired_at IS NULL AND (r.invalid_at IS NULL OR r.invalid_at > $now)
+                  THEN 1 END) AS current
+"""
+LIST_GROUPS: Final = """
+MATCH (e:Episodic) RETURN DISTINCT e.group_id AS g
+UNION
+MATCH (n:Entity) RETURN DISTINCT n.group_id AS g
+UNION
+MATCH ()-[r:RELATES_TO]->() RETURN DISTINCT r.group_id AS g
+"""
+
+GET_META: Final = "MATCH (m:ChronomemMeta {key: $key}) RETURN m.value AS value"
+SET_META: Final = "MERGE (m:ChronomemMeta {key: $key}) SET m.value = $value"
+
+
+def filter_params(where: FactFilter, now: datetime) -> dict[str, object]:
+    """The parameters of :data:`FACT_FILTER` for ``where`` (``now`` decides ``current_only``)."""
+
+    def listed(values: tuple[str, ...] | None) -> list[str] | None:
+        return None if values is None else list(values)
+
+    return {
+        "now": now,
+        "known_at": where.known_at,
+        "as_of": where.as_of,
+        "current_only": where.current_only,
+        "valid_from": where.valid_from,
+        "valid_to": where.valid_to,
+        "relations": listed(where.relations),
+        "subject_uuids": listed(where.subject_uuids),
+        "object_uuids": listed(where.object_uuids),
+    }
+
+
+def list_facts_statement(where: FactFilter, limited: bool) -> str:
+    """The list_facts statement that starts from the most selective index for ``where``."""
+    if where.subject_uuids is not None:
+        statement = LIST_FACTS_OF_SUBJECTS
+    elif where.object_uuids is not None:
+        statement = LIST_FACTS_OF_OBJECTS
+    else:
+        statement = LIST_FACTS
+    return statement + LIMIT if limited else statement
+
+
+def vector_index_statements(dimension: int) -> tuple[str, ...]:
+    """The ``CREATE VECTOR INDEX`` statements for ``dimension``-long embeddings."""
+    if not isinstance(dimension, int) or isinstance(dimension, bool) or not 1 <= dimension <= 4096:
+        raise ValueError(f"vector dimension must be an int in 1..4096, got {dimension!r}")
+    return tuple(s.replace(DIMENSION_PLACEHOLDER, str(dimension)) for s in VECTOR_INDEXES)

@@ -1,0 +1,63 @@
+"""Create the Neo4j schema (constraints, range, full-text and vector indexes), idempotently."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from neo4j import Driver
+from neo4j import exceptions as neo
+
+from chronomem.engine.store.neo4j import cypher
+from chronomem.errors import ConfigurationError
+
+__all__ = ["ensure_schema"]
+
+_ALREADY_EXISTS: Final = frozenset(
+    {
+        "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+        "Neo.ClientError.Schema.IndexAlreadyExists",
+        "Neo.ClientError.Schema.ConstraintAlreadyExists",
+    }
+)
+
+
+def ensure_schema(
+    driver: Driver, database: str | None, dimension: int, timeout_s: int = 300
+) -> None:
+    """Create every constraint and index that is missing and wait until all are ONLINE.
+
+    Raises :class:`ConfigurationError` when an index of ours exists with another definition
+    (other full-text properties, another vector dimension).
+    """
+    statements = (
+        *cypher.CONSTRAINTS,
+        *cypher.RANGE_INDEXES,
+        *cypher.FULLTEXT_INDEXES,
+        *cypher.vector_index_statements(dimension),
+    )
+    with driver.session(database=database) as session:
+        for statement in statements:
+            try:
+                session.run(statement).consume()
+            except neo.ClientError as exc:  # a concurrent opener created it first
+                if exc.code not in _ALREADY_EXISTS:
+                    raise
+        expected = cypher.FULLTEXT_PROPERTIES
+        for record in session.run(cypher.SHOW_FULLTEXT_INDEXES, names=list(expected)):
+            name, found = record["name"], tuple(record["properties"])
+            if set(found) != set(expected[name]):
+                raise ConfigurationError(
+                    f"the Neo4j full-text index {name} covers {', '.join(found)} but chronomem "
+                    f"needs {', '.join(expected[name])}; drop it (DROP INDEX {name}) and open "
+                    "the store again to rebuild it"
+                )
+        names = [cypher.ENTITY_VECTOR_INDEX, cypher.FACT_VECTOR_INDEX]
+        for record in session.run(cypher.SHOW_VECTOR_INDEXES, names=names):
+            if record["dimension"] != dimension:
+                raise ConfigurationError(
+                    f"the Neo4j vector index {record['name']} holds {record['dimension']}-"
+                    f"dimensional embeddings but the store was opened with dimension="
+                    f"{dimension}; open it with dimension={record['dimension']} (the embedder "
+                    "this memory was built with), or drop the index to re-embed"
+                )
+        session.run(cypher.AWAIT_INDEXES, timeout=timeout_s).consume()

@@ -1,0 +1,537 @@
+"""The Neo4j 5.26 backend of :class:`~chronomem.engine.store.protocol.GraphStore`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Any, Final, Protocol, TypeVar
+from urllib.parse import urlsplit
+
+import numpy as np
+import numpy.typing as npt
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Result
+from neo4j import exceptions as neo
+
+from chronomem.engine.store.neo4j import cypher
+from chronomem.engine.store.neo4j.boundary import translate_errors
+from chronomem.engine.store.neo4j.indexes import ensure_schema
+from chronomem.engine.store.neo4j.lucene import lucene_query
+from chronomem.engine.store.neo4j.records import (
+    entity_from_record,
+    entity_params,
+    episode_from_record,
+    episode_params,
+    fact_from_record,
+    fact_params,
+    fact_update_params,
+    mention_params,
+    name_key,
+    to_db_time,
+)
+from chronomem.engine.store.protocol import (
+    FactFilter,
+    ScoredId,
+    StoreCapabilities,
+    TextTarget,
+    VectorTarget,
+    WriteBatch,
+)
+from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
+from chronomem.schema import Entity, Episode, Fact, Stats, utcnow
+
+__all__ = ["Neo4jStore"]
+
+T = TypeVar("T")
+
+
+class _HasUuid(Protocol):
+    @property
+    def uuid(self) -> str: ...
+
+
+U = TypeVar("U", bound=_HasUuid)
+
+_CAPABILITIES: Final = StoreCapabilities(
+    name="neo4j", native_vector_index=True, native_fulltext=True, server=True
+)
+_SCHEMES: Final = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
+_MIN_FETCH: Final = 40
+"""Smallest number of index hits fetched per search (filters run on the fetched hits)."""
+_FETCH_GROWTH: Final = 4
+
+_EXACT_MAX: Final = 2_000
+"""Groups with at most this many vectors are searched exactly when the index's nearest
+neighbours (of every group) do not hold enough of theirs."""
+
+# target -> (statement, index, searched fields with their boosts)
+_FULLTEXT: Final[dict[str, tuple[str, str, dict[str, float]]]] = {
+    "fact": (cypher.FULLTEXT_FACTS, cypher.FACT_FULLTEXT_INDEX, {"fact": 1.0}),
+    "entity": (
+        cypher.FULLTEXT_NODES,
+        cypher.ENTITY_FULLTEXT_INDEX,
+        {"name": 2.0, "aliases": 1.0},  # as the embedded store weighs them
+    ),
+    "episode": (cypher.FULLTEXT_NODES, cypher.EPISODE_FULLTEXT_INDEX, {"content": 1.0}),
+}
+# target -> (index statement, index, exact statement, vector count statement)
+_VECTOR: Final[dict[str, tuple[str, str, str, str]]] = {
+    "fact": (
+        cypher.VECTOR_FACTS,
+        cypher.FACT_VECTOR_INDEX,
+        cypher.EXACT_VECTOR_FACTS,
+        cypher.COUNT_GROUP_FACT_VECTORS,
+    ),
+    "entity": (
+        cypher.VECTOR_NODES,
+        cypher.ENTITY_VECTOR_INDEX,
+        cypher.EXACT_VECTOR_NODES,
+        cypher.COUNT_GROUP_ENTITY_VECTORS,
+    ),
+}
+
+
+class Neo4jStore:
+    """A graph store on a Neo4j 5.26 server, in graphiti-core's schema.
+
+    Opening connects, checks the server answers (a clear
+    :class:`~chronomem.errors.StoreUnavailableError` otherwise) and creates the constraints
+    and indexes that are missing. Each :meth:`write` is one managed transaction, which the
+    driver retries on transient errors.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        auth: tuple[str, str] | None = None,
+        dimension: int = 384,
+        database: str | None = None,
+        *,
+        connection_timeout: float = 5.0,
+    ) -> None:
+        if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1:
+            raise ConfigurationError(f"dimension must be a positive int, got {dimension!r}")
+        if urlsplit(uri).scheme not in _SCHEMES:
+            raise ConfigurationError(
+                f"cannot use Neo4j URI {uri!r}: the scheme must be one of "
+                f"{', '.join(sorted(_SCHEMES))}, e.g. 'bolt://127.0.0.1:7687'"
+            )
+        self._uri = uri
+        self._dimension = dimension
+        self._database = database
+        try:
+            driver = GraphDatabase.driver(
+                uri,
+                auth=auth,
+                connection_timeout=connection_timeout,
+                connection_acquisition_timeout=max(connection_timeout * 2, 10.0),
+                notifications_min_severity="OFF",
+            )
+        except (ValueError, neo.ConfigurationError) as exc:
+            raise ConfigurationError(
+                f"cannot use Neo4j URI {uri!r}: {exc}; give e.g. 'bolt://127.0.0.1:7687' or "
+                "'neo4j://host:7687'"
+            ) from exc
+        try:
+            with translate_errors(uri, "connecting"):
+                driver.verify_connectivity()
+                ensure_schema(driver, database, dimension)
+        except ValueError as exc:  # the driver's word for an address it cannot resolve
+            driver.close()
+            raise ConfigurationError(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
+        except BaseException:
+            driver.close()
+            raise
+        self._driver: Driver | None = driver
+
+    # ------------------------------------------------------------------------- plumbing
+
+    @property
+    def capabilities(self) -> StoreCapabilities:
+        return _CAPABILITIES
+
+    @property
+    def dimension(self) -> int:
+        """Length of the embeddings the vector indexes hold."""
+        return self._dimension
+
+    @property
+    def uri(self) -> str:
+        """The server's URI."""
+        return self._uri
+
+    def _live_driver(self) -> Driver:
+        if self._driver is None:
+            raise StoreError(f"the Neo4j store at {self._uri} is closed; open a new one")
+        return self._driver
+
+    def _read(self, action: str, work: Callable[[ManagedTransaction], T]) -> T:
+        with (
+            translate_errors(self._uri, action),
+            self._live_driver().session(database=self._database) as session,
+        ):
+            return session.execute_read(work)
+
+    def _write(self, action: str, work: Callable[[ManagedTransaction], T]) -> T:
+        with (
+            translate_errors(self._uri, action),
+            self._live_driver().session(database=self._database) as session,
+        ):
+            return session.execute_write(work)
+
+    def _rows(self, action: str, statement: str, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            # dict(record), not record.data(): data() walks every float of every embedding
+            return [dict(record) for record in tx.run(statement, params)]
+
+        return self._read(action, work)
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._driver is not None:
+            driver, self._driver = self._driver, None
+            driver.close()
+
+    # ----------------------------------------------------------------------------- writes
+
+    def write(self, batch: WriteBatch) -> None:
+        if not batch:
+            return
+        episodes = [episode_params(e) for e in _first_by_uuid(batch.episodes)]
+        entities = [entity_params(e, self._dimension) for e in _last_by_uuid(batch.entities)]
+        entity_keys = [{"uuid": e["uuid"], "group_id": e["group_id"]} for e in entities]
+        facts = _last_by_uuid(batch.facts)
+        creates = {f.uuid: fact_params(f, self._dimension) for f in facts}
+        updates = [fact_update_params(f) for f in facts]
+        links = [{"episode": ep, "fact": f.uuid} for f in facts for ep in f.episodes]
+        pairs = [{"episode": ep, "entity": ent} for ep, ent in dict.fromkeys(batch.mentions)]
+        batch_episodes = {e.uuid for e in batch.episodes}
+        now = utcnow()
+
+        def work(tx: ManagedTransaction) -> None:
+            if entities:
+                _refuse_group_moves(tx.run(cypher.ENTITY_GROUP_CONFLICTS, entities=entity_keys))
+            if updates:
+                _refuse_group_moves(tx.run(cypher.FACT_GROUP_CONFLICTS, facts=updates))
+            if episodes:
+                tx.run(cypher.WRITE_EPISODES, episodes=episodes).consume()
+            if entities:
+                tx.run(cypher.WRITE_ENTITIES, entities=entities).consume()
+            if creates:
+                updated = {r["uuid"] for r in tx.run(cypher.UPDATE_FACTS, facts=updates)}
+                new = [row for uuid, row in creates.items() if uuid not in updated]
+                if new:
+                    created = {r["uuid"] for r in tx.run(cypher.CREATE_FACTS, facts=new)}
+                    missing = [row for row in new if row["uuid"] not in created]
+                    if missing:
+                        raise _missing_ends(missing)
+            if links:
+                tx.run(cypher.LINK_FACT_EPISODES, links=links).consume()
+            if pairs:
+                ends = tx.run(cypher.MENTION_ENDS, mentions=pairs).data()
+                mentions = _checked_mentions(ends, batch_episodes)
+                if mentions:
+                    tx.run(cypher.WRITE_MENTIONS, mentions=mentions, now=now).consume()
+
+        self._write("writing a batch", work)
+
+    def set_meta(self, key: str, value: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(cypher.SET_META, key=key, value=value).consume()
+
+        self._write("storing a setting", work)
+
+    # ------------------------------------------------------------------------------ reads
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._rows("reading a setting", cypher.GET_META, key=key)
+        return None if not rows else str(rows[0]["value"])
+
+    def get_episodes(self, group_id: str, uuids: Sequence[str]) -> list[Episode]:
+        if not uuids:
+            return []
+        rows = self._rows(
+            "reading episodes", cypher.GET_EPISODES, group_id=group_id, uuids=list(uuids)
+        )
+        return _in_order([episode_from_record(row) for row in rows], uuids)
+
+    def known_sources(self, group_id: str, source: str, source_ids: Sequence[str]) -> set[str]:
+        if not source_ids:
+            return set()
+        rows = self._rows(
+            "reading episode sources",
+            cypher.KNOWN_SOURCES,
+            group_id=group_id,
+            source=source,
+            source_ids=list(source_ids),
+        )
+        return {str(row["source_id"]) for row in rows}
+
+    def get_entities(self, group_id: str, uuids: Sequence[str]) -> list[Entity]:
+        if not uuids:
+            return []
+        rows = self._rows(
+            "reading entities", cypher.GET_ENTITIES, group_id=group_id, uuids=list(uuids)
+        )
+        return _in_order([entity_from_record(row) for row in rows], uuids)
+
+    def find_entities(
+        self, group_id: str, names: Sequence[str] | None = None, labels: Sequence[str] | None = None
+    ) -> list[Entity]:
+        label_list = None if labels is None else list(labels)
+        if names is None:
+            rows = self._rows(
+                "listing entities", cypher.FIND_ENTITIES_ALL, group_id=group_id, labels=label_list
+            )
+        else:
+            keys = sorted({name_key(n) for n in names if n.strip()})
+            if not keys:
+                return []
+            rows = self._rows(
+                "finding entities",
+                cypher.FIND_ENTITIES_BY_KEY,
+                group_id=group_id,
+                keys=keys,
+                labels=label_list,
+            )
+        return [entity_from_record(row) for row in rows]
+
+    def get_facts(self, group_id: str, uuids: Sequence[str]) -> list[Fact]:
+        if not uuids:
+            return []
+        rows = self._rows("reading facts", cypher.GET_FACTS, group_id=group_id, uuids=list(uuids))
+        return _in_order([fact_from_record(row) for row in rows], uuids)
+
+    def list_facts(self, group_id: str, where: FactFilter, limit: int | None = None) -> list[Fact]:
+        if limit is not None and limit <= 0:
+            return []
+        statement = cypher.list_facts_statement(where, limited=limit is not None)
+        params = cypher.filter_params(_db_filter(where), utcnow())
+        if limit is not None:
+            params["limit"] = limit
+        rows = self._rows("listing facts", statement, group_id=group_id, **params)
+        return [fact_from_record(row) for row in rows]
+
+    def neighbors(
+        self, group_id: str, entity_uuids: Sequence[str], where: FactFilter, limit: int = 1000
+    ) -> list[Fact]:
+        if not entity_uuids or limit <= 0:
+            return []
+        params = cypher.filter_params(_db_filter(where), utcnow())
+        rows = self._rows(
+            "reading neighbouring facts",
+            cypher.NEIGHBOR_FACTS,
+            group_id=group_id,
+            entity_uuids=list(entity_uuids),
+            limit=limit,
+            **params,
+        )
+        return [fact_from_record(row) for row in rows]
+
+    def mentions(self, group_id: str, episode_uuids: Sequence[str]) -> dict[str, list[str]]:
+        if not episode_uuids:
+            return {}
+        rows = self._rows(
+            "reading mentions", cypher.MENTIONS, group_id=group_id, uuids=list(episode_uuids)
+        )
+        found: dict[str, list[str]] = {}
+        for row in rows:
+            found.setdefault(row["episode"], []).append(row["entity"])
+        return found
+
+    def stats(self, group_id: str | None = None) -> Stats:
+        now = utcnow()
+
+        def work(tx: ManagedTransaction) -> Stats:
+            if group_id is None:
+                episodes = tx.run(cypher.COUNT_EPISODES).single(strict=True)["n"]
+                entities = tx.run(cypher.COUNT_ENTITIES).single(strict=True)["n"]
+                facts = tx.run(cypher.COUNT_FACTS, now=now).single(strict=True)
+                groups = len(list(tx.run(cypher.LIST_GROUPS)))
+            else:
+                episodes = tx.run(cypher.COUNT_GROUP_EPISODES, group_id=group_id).single(
+                    strict=True
+                )["n"]
+                entities = tx.run(cypher.COUNT_GROUP_ENTITIES, group_id=group_id).single(
+                    strict=True
+                )["n"]
+                facts = tx.run(cypher.COUNT_GROUP_FACTS, group_id=group_id, now=now).single(
+                    strict=True
+                )
+                groups = 1 if episodes or entities or facts["n"] else 0
+            return Stats(
+                episodes=episodes,
+                entities=entities,
+                facts=facts["n"],
+                current_facts=facts["current"],
+                groups=groups,
+            )
+
+        return self._read("counting", work)
+
+    # ----------------------------------------------------------------------------- search
+
+    def fulltext(
+        self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
+    ) -> list[ScoredId]:
+        if target not in _FULLTEXT:
+            raise InputError(f"unknown full-text target {target!r}; use fact, entity or episode")
+        statement, index, fields = _FULLTEXT[target]
+        lucene = lucene_query(query, fields, group_id)
+        if lucene is None or limit <= 0:
+            return []
+        params: dict[str, Any] = {"group_id": group_id, "index": index, "query": lucene}
+        if target == "fact":
+            params.update(cypher.filter_params(_db_filter(where), utcnow()))
+        hits, _ = self._search("full-text search", statement, params, limit, None)
+        return hits
+
+    def vector(
+        self,
+        group_id: str,
+        embedding: npt.NDArray[np.float32],
+        target: VectorTarget,
+        limit: int,
+        where: FactFilter,
+    ) -> list[ScoredId]:
+        if target not in _VECTOR:
+            raise InputError(f"unknown vector target {target!r}; use fact or entity")
+        vector = np.asarray(embedding, dtype=np.float64).reshape(-1)
+        if vector.shape[0] != self._dimension:
+            raise InputError(
+                f"query embedding has {vector.shape[0]} dimensions but this Neo4j store "
+                f"indexes {self._dimension}; embed the query with the memory's embedder"
+            )
+        if limit <= 0 or not np.all(np.isfinite(vector)) or not np.any(vector):
+            return []
+        statement, index, exact, count = _VECTOR[target]
+        params: dict[str, Any] = {
+            "group_id": group_id,
+            "index": index,
+            "embedding": vector.tolist(),
+        }
+        if target == "fact":
+            params.update(cypher.filter_params(_db_filter(where), utcnow()))
+        hits, complete = self._search("vector search", statement, params, limit, 1)
+        if not complete:
+            held = self._rows("vector search", count, group_id=group_id, cap=_EXACT_MAX + 1)
+            if held[0]["n"] <= _EXACT_MAX:
+                rows = self._rows("vector search", exact, limit=limit, **params)
+                hits = [(str(row["uuid"]), float(row["score"])) for row in rows]
+            else:
+                hits, _ = self._search("vector search", statement, params, limit, None)
+        # vector.similarity.cosine is rescaled to [0, 1]; give back the cosine itself.
+        return [(uuid, 2.0 * score - 1.0) for uuid, score in hits]
+
+    def _search(
+        self,
+        action: str,
+        statement: str,
+        params: dict[str, Any],
+        limit: int,
+        max_rounds: int | None,
+    ) -> tuple[list[ScoredId], bool]:
+        """Over-fetch index hits, keep those passing the Cypher filter, and fetch more while
+        fewer than ``limit`` survive and the index may hold more (at most ``max_rounds``
+        fetches). Returns the best hits and whether they are all there are."""
+        k = max(limit * _FETCH_GROWTH, _MIN_FETCH)
+        rounds = 0
+        while True:
+            rows = self._rows(action, statement, k=k, **params)
+            raw, kept = rows[0]["raw"], rows[0]["kept"]
+            rounds += 1
+            complete = len(kept) >= limit or raw < k
+            if complete or (max_rounds is not None and rounds >= max_rounds):
+                break
+            k *= _FETCH_GROWTH
+        best = sorted(((str(u), float(s)) for u, s in kept), key=lambda hit: (-hit[1], hit[0]))
+        return best[:limit], complete
+
+
+def _first_by_uuid(items: Sequence[U]) -> list[U]:
+    """Items deduplicated by ``.uuid``, the first one winning (as an insert that ignores
+    duplicates would keep)."""
+    first: dict[str, U] = {}
+    for item in items:
+        first.setdefault(item.uuid, item)
+    return list(first.values())
+
+
+def _in_order(items: Sequence[U], uuids: Sequence[str]) -> list[U]:
+    """``items`` in the order of ``uuids`` (each once)."""
+    found = {item.uuid: item for item in items}
+    return [found[uuid] for uuid in dict.fromkeys(uuids) if uuid in found]
+
+
+def _checked_mentions(ends: list[dict[str, Any]], batch_episodes: set[str]) -> list[dict[str, str]]:
+    """The mention rows to write: both ends stored in one group. A mention of an episode of
+    this batch that was skipped (ingested before) is dropped with it; any other missing end
+    is an error."""
+    rows = []
+    for end in ends:
+        episode, entity = end["episode"], end["entity"]
+        if end["episode_group"] is None and episode in batch_episodes:
+            continue
+        if end["entity_group"] is None:
+            raise IntegrityError(
+                f"a mention refers to entity {entity!r}, which is not stored; write the entity "
+                "before or with the mention"
+            )
+        if end["episode_group"] != end["entity_group"]:
+            raise IntegrityError(
+                f"a mention refers to episode {episode!r}, which is not stored in the group "
+                f"{end['entity_group']!r} of entity {entity!r}"
+            )
+        rows.append(mention_params(episode, entity))
+    return rows
+
+
+def _last_by_uuid(items: Sequence[U]) -> list[U]:
+    """Items deduplicated by ``.uuid``, the last one winning, in first-seen order."""
+    latest: dict[str, U] = {}
+    for item in items:
+        latest[item.uuid] = item
+    return list(latest.values())
+
+
+def _db_filter(where: FactFilter) -> FactFilter:
+    """``where`` with its times in UTC (as stored)."""
+    return FactFilter(
+        as_of=to_db_time(where.as_of),
+        known_at=to_db_time(where.known_at),
+        current_only=where.current_only,
+        valid_from=to_db_time(where.valid_from),
+        valid_to=to_db_time(where.valid_to),
+        relations=where.relations,
+        subject_uuids=where.subject_uuids,
+        object_uuids=where.object_uuids,
+    )
+
+
+def _refuse_group_moves(conflicts: Result) -> None:
+    rows = [record.data() for record in conflicts]
+    if rows:
+        sample = ", ".join(f"{r['uuid']} (in {r['stored']!r}, given {r['given']!r})" for r in rows)
+        raise IntegrityError(
+            f"uuid(s) already stored in another group: {sample}; a uuid belongs to one group "
+            "for ever, give the new item a new uuid"
+        )
+
+
+def _missing_ends(rows: list[dict[str, Any]]) -> IntegrityError:
+    sample = ", ".join(
+        f"{row['uuid']} ({row['subject_uuid']} -> {row['object_uuid']})" for row in rows[:5]
+    )
+    return IntegrityError(
+        f"{len(rows)} fact(s) reference entities that are not stored: {sample}; write the "
+        "subject and object entities first (in the same or an earlier batch)"
+    )

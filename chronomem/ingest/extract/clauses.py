@@ -1,0 +1,726 @@
+"""Dependency rules: subject-verb-object, copulas, prepositions and possessives of one sentence.
+
+:class:`SentenceReader` walks the parsed tokens of a sentence and proposes :class:`RawFact`
+triples between :class:`~chronomem.ingest.extract.protocol.EntityMention` s. References are
+resolved through a :class:`Referents` (speaker, addressee, named entities, third-person
+pronouns); objects that are not named entities become ``Concept`` mentions. Negated
+predicates give no fact, unless they are endings ("no longer", "not ... anymore") or a
+retraction ("actually I never ..."). Relation names come from the tables in
+:mod:`~chronomem.ingest.extract.cues` or from the verb lemma (:func:`relation_name`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from chronomem.ingest.extract import cues
+from chronomem.ingest.extract.lemmas import Lemmatizer
+from chronomem.ingest.extract.protocol import EntityMention
+from chronomem.ingest.extract.relations import relation_name
+
+__all__ = ["ANIMAL", "CONCEPT", "PERSON", "RawFact", "Ref", "Referents", "SentenceReader"]
+
+Token = Any  # spacy.tokens.Token (spaCy ships no type hints)
+
+PERSON: Final = "Person"
+CONCEPT: Final = "Concept"
+ANIMAL: Final = "Animal"
+PLACE: Final = "Place"
+
+_NOUN_TAGS: Final = frozenset({"NN", "NNS", "NNP", "NNPS"})
+_PROPER_TAGS: Final = frozenset({"NNP", "NNPS"})
+_PRONOUN_TAGS: Final = frozenset({"PRP", "PRP$"})
+_SUBJECT_DEPS: Final = frozenset({"nsubj", "nsubjpass"})
+_SKIP_PREDICATE_DEPS: Final = frozenset({"aux", "auxpass", "amod", "compound"})
+_FIRST_SINGULAR: Final = frozenset({"i", "me", "my", "mine", "myself"})
+_FIRST_PLURAL: Final = frozenset({"we", "us", "our", "ours", "ourselves"})
+_SECOND: Final = frozenset({"you", "your", "yours", "yourself", "yourselves", "u", "ya"})
+_THIRD: Final = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})
+_RELATIVE: Final = frozenset({"who", "that", "which", "whom"})
+_CONDITIONAL_MARKS: Final = frozenset({"if", "unless", "whether"})
+_HEDGE_HEADS: Final = frozenset({"think", "guess", "believe", "suppose", "bet", "feel"})
+_WISH_HEADS: Final = frozenset({"hope", "wish", "want", "doubt", "wonder", "imagine", "dream"})
+_JOB_START_VERBS: Final = frozenset({"get", "start", "land", "take", "accept", "find", "begin"})
+_PET_VERBS: Final = frozenset({"have", "get", "adopt", "buy", "rescue"})
+_PLACE_ENT_LABELS: Final = frozenset({PLACE})
+_SKIP_ENT_LABELS: Final = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY"})
+# Adjectives left out of concept names: they judge or count rather than name.
+_VAGUE_ADJECTIVES: Final = frozenset({
+    "new", "old", "great", "good", "nice", "amazing", "awesome", "beautiful", "big", "small",
+    "little", "whole", "favorite", "favourite", "own", "other", "same", "lovely", "cool",
+    "real", "special", "wonderful", "huge", "first", "last", "next", "best", "better",
+    "fantastic", "incredible", "super", "perfect", "bad", "worst", "entire", "many", "few",
+    "several", "various", "different", "certain", "such", "lot", "fun", "sweet",
+    "cute", "pretty", "awful", "terrible", "tough", "hard", "easy", "full", "young", "recent",
+    "latest", "previous", "current", "main", "major", "tiny", "crazy",
+    "exciting", "interesting", "inspiring", "powerful", "happy", "sad", "proud",
+})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A resolved reference: the entity and how sure the resolution is (a weight in (0, 1])."""
+
+    mention: EntityMention
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class RawFact:
+    """A triple proposed by a rule, before text and time are attached.
+
+    ``span`` is the character range of the predicate's clause (for choosing the time mention
+    that dates the fact); ``None`` means the fact is not dated by the sentence (possessives).
+    """
+
+    subject: EntityMention
+    relation: str
+    object: EntityMention
+    confidence: float
+    span: tuple[int, int] | None
+    ends: bool = False
+    retracts: bool = False
+
+
+@dataclass(slots=True)
+class Referents:
+    """How one episode's words map to entities.
+
+    ``entities`` maps token indices inside named entities to their mention; ``third_person``
+    resolves a he/she pronoun at a token index (``None`` when unresolved or ambiguous).
+    """
+
+    speaker: EntityMention | None
+    addressee: EntityMention | None
+    entities: dict[int, EntityMention]
+    third_person: Callable[[int], EntityMention | None]
+    people: list[EntityMention] = field(default_factory=list)  # kin mentioned, for "she"
+
+
+class SentenceReader:
+    """Applies the rules to sentences of one episode."""
+
+    __slots__ = ("_lemma", "refs")
+
+    def __init__(self, lemmatizer: Lemmatizer, refs: Referents) -> None:
+        self._lemma = lemmatizer.lemma
+        self.refs = refs
+
+    # -- entry point ---------------------------------------------------------------------------
+
+    def read(
+        self, tokens: Sequence[Token], *, question: bool, retraction: bool, ending: bool
+    ) -> list[RawFact]:
+        """The facts of one sentence (``tokens``); flags come from sentence-level cues.
+
+        A question yields only its possessive relations ("is your sister Anna coming?").
+        """
+        facts: list[RawFact] = []
+        for token in tokens:
+            tag = token.tag_
+            if tag in _NOUN_TAGS:
+                facts.extend(self._possessive(token))
+            elif not question and tag.startswith("VB") and token.dep_ not in _SKIP_PREDICATE_DEPS:
+                facts.extend(self._predicate(token, retraction=retraction, ending=ending))
+        return facts
+
+    # -- references ----------------------------------------------------------------------------
+
+    def lemma(self, token: Token) -> str:
+        """The lemma of ``token``."""
+        return self._lemma(token.lower_, token.tag_)
+
+    def ref(self, token: Token) -> Ref | None:
+        """The entity a subject-like token refers to: a pronoun, a named entity or kin."""
+        refs = self.refs
+        mention = refs.entities.get(token.i)
+        if mention is not None:
+            return Ref(mention)
+        tag = token.tag_
+        if tag in _PRONOUN_TAGS:
+            return self._pronoun(token)
+        if tag in _NOUN_TAGS:
+            lemma = self.lemma(token)
+            if lemma in cues.KINSHIP:
+                return self._kin(token, lemma)
+        return None
+
+    def _pronoun(self, token: Token) -> Ref | None:
+        lower = token.lower_.replace("’", "'")
+        refs = self.refs
+        if lower in _FIRST_SINGULAR:
+            return None if refs.speaker is None else Ref(refs.speaker)
+        if lower in _FIRST_PLURAL:
+            return None if refs.speaker is None else Ref(refs.speaker, 0.7)
+        if lower in _SECOND:
+            return None if refs.addressee is None else Ref(refs.addressee, 0.85)
+        if lower in _THIRD:
+            mention = refs.third_person(token.i)
+            return None if mention is None else Ref(mention, 0.7)
+        return None
+
+    def _kin(self, token: Token, lemma: str) -> Ref | None:
+        """``my sister (Anna)``: the named relative, else a placeholder "<owner>'s sister"."""
+        named = self._kin_name(token)
+        if named is not None:
+            return Ref(named)
+        owner = self._possessor(token)
+        if owner is None:
+            return None
+        label = ANIMAL if lemma in cues.PET_NOUNS else PERSON
+        name = f"{owner.mention.name}'s {token.lower_}"
+        return Ref(EntityMention(name, label), owner.weight * 0.9)
+
+    def _possessor(self, token: Token) -> Ref | None:
+        for child in token.children:
+            if child.dep_ == "poss":
+                return self.ref(child)
+        return None
+
+    def _kin_name(self, token: Token) -> EntityMention | None:
+        """The name given to a kinship noun: an apposition, "named X", or "X is my sister"."""
+        pet = self.lemma(token) in cues.PET_NOUNS
+        for child in token.children:
+            dep = child.dep_
+            if dep == "appos" and child.tag_ in _PROPER_TAGS:
+                return self._named(child, pet)
+            if dep == "acl" and self.lemma(child) in ("name", "call"):
+                for grandchild in child.children:
+                    if grandchild.dep_ in ("oprd", "attr", "xcomp", "dobj") and (
+                        grandchild.tag_ in _PROPER_TAGS
+                    ):
+                        return self._named(grandchild, pet)
+        head = token.head
+        if token.dep_ == "compound" and head.tag_ in _PROPER_TAGS:
+            return self._named(head, pet)
+        if token.dep_ == "attr" and self.lemma(head) == "be":
+            for child in head.children:
+                if child.dep_ == "nsubj" and child.tag_ in _PROPER_TAGS:
+                    return self._named(child, pet)
+        return None
+
+    def _named(self, token: Token, pet: bool) -> EntityMention:
+        mention = self.refs.entities.get(token.i)
+        name = mention.name if mention is not None else token.text
+        if pet:
+            return EntityMention(name, ANIMAL)
+        if mention is not None and mention.label == PERSON:
+            return mention
+        return EntityMention(name, PERSON)
+
+    def object_ref(self, token: Token) -> Ref | None:
+        """An object: a reference as for subjects, else a ``Concept`` from the noun phrase."""
+        if token.ent_type_ in _SKIP_ENT_LABELS:
+            return None
+        found = self.ref(token)
+        if found is not None:
+            return found
+        if token.tag_ in _PRONOUN_TAGS:
+            return None
+        name = self.concept_name(token)
+        return None if name is None else Ref(EntityMention(name, CONCEPT), 0.85)
+
+    def concept_name(self, token: Token, depth: int = 0) -> str | None:
+        """The name of the thing a noun phrase names: "a LGBTQ support group" -> "LGBTQ support
+        group"; ``None`` for vague words."""
+        tag = token.tag_
+        if tag == "VBG":
+            return self._gerund(token)
+        if tag not in _NOUN_TAGS:
+            return None
+        lemma = self.lemma(token) if tag in ("NNS", "NNPS") else token.lower_
+        if lemma in cues.CONTAINER_NOUNS and depth < 2:
+            for child in token.children:
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    for pobj in child.children:
+                        if pobj.dep_ == "pobj":
+                            inner = self.concept_name(pobj, depth + 1)
+                            if inner is not None:
+                                return inner
+        if lemma in cues.GENERIC_NOUNS or token.is_stop or (not token.is_alpha and len(token) < 2):
+            return None
+        words: list[str] = []
+        for child in token.lefts:
+            dep = child.dep_
+            if (
+                dep == "compound"
+                or dep == "nmod"
+                or (dep == "amod" and child.lower_ not in _VAGUE_ADJECTIVES and child.is_alpha)
+            ):
+                words.append(_word(child))
+            else:
+                words.clear()  # keep only modifiers adjacent to the head
+        words.append(_word(token))
+        name = " ".join(words).strip()
+        return name or None
+
+    def _gerund(self, token: Token) -> str | None:
+        """A gerund with its object: "painting", "working in mental health"."""
+        for child in token.children:
+            dep = child.dep_
+            if dep == "dobj":
+                inner = self.concept_name(child, 2)
+                return None if inner is None else f"{token.lower_} {inner}"
+            if dep == "prep":
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        inner = self.concept_name(pobj, 2)
+                        if inner is not None:
+                            return f"{token.lower_} {child.lower_} {inner}"
+        return None if token.lower_ in cues.GENERIC_NOUNS else token.lower_
+
+    # -- possessives ---------------------------------------------------------------------------
+
+    def _possessive(self, token: Token) -> list[RawFact]:
+        """``my sister Anna`` -> SIBLING_OF(speaker, Anna); ``my husband`` -> HAS_HUSBAND."""
+        if token.i in self.refs.entities:
+            return []
+        lemma = self.lemma(token)
+        relation = cues.KINSHIP.get(lemma)
+        if relation is None:
+            return []
+        owner = self._possessor(token)
+        if owner is None:
+            return []
+        named = self._kin_name(token)
+        confidence = 0.9
+        if named is None:
+            target = self._kin(token, lemma)
+            if target is None:
+                return []
+            named = target.mention
+            confidence = 0.75
+            if relation in _FUNCTIONAL_KIN:
+                relation = relation_name("HAS", lemma)
+        if named.label == PERSON:
+            self.refs.people.append(named)
+        if named.name == owner.mention.name:
+            return []
+        return [RawFact(owner.mention, relation, named, confidence * owner.weight, None)]
+
+    # -- predicates ----------------------------------------------------------------------------
+
+    def _predicate(self, verb: Token, *, retraction: bool, ending: bool) -> Iterator[RawFact]:
+        children = list(verb.children)
+        negated = False
+        modal = False
+        particle = ""
+        for child in children:
+            dep = child.dep_
+            if dep == "neg" or (
+                child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children)
+            ):
+                negated = True
+            elif dep == "aux":
+                if child.lower_.replace("’", "'") in cues.MODALS or (
+                    child.lower_ in ("'d", "’d") and verb.tag_ == "VB"
+                ):
+                    modal = True
+            elif dep == "mark" and child.lower_ in _CONDITIONAL_MARKS:
+                return
+            elif dep == "prt":
+                particle = child.lower_
+        if modal:
+            return
+        lemma = self.lemma(verb)
+        if (verb.dep_ == "acl" and lemma in ("name", "call")) or lemma in _FORMULAIC_VERBS:
+            return  # "a dog named Max" is read by the possessive rule; "thank you" says nothing
+        key = f"{lemma} {particle}" if particle else lemma
+        weight = 1.0
+        ends = False
+        head = verb.head
+        if verb.dep_ in ("xcomp", "ccomp") and head is not verb:
+            head_lemma = self.lemma(head)
+            if any(c.dep_ == "neg" for c in head.children):
+                return
+            if verb.dep_ == "xcomp":
+                if head_lemma == "use":  # "I used to live in Paris"
+                    ends, weight = True, 0.6
+                elif head_lemma in cues.DESIRE_VERBS:
+                    return
+            elif head_lemma in _WISH_HEADS:
+                return
+            elif head_lemma in _HEDGE_HEADS:
+                weight = 0.6
+        if negated:
+            if ending:
+                ends = True
+            elif not retraction:
+                return
+        retracts = negated and retraction and not ending
+        subjects = self._subjects(verb)
+        if not subjects:
+            return
+        span = _clause_span(verb, children)
+        relations = list(self._relations(verb, key, children, subjects[0].mention))
+        for subject in subjects:
+            for relation, obj, strength, ends_here in relations:
+                if obj.mention == subject.mention:
+                    continue
+                yield RawFact(
+                    subject.mention,
+                    relation,
+                    obj.mention,
+                    round(min(1.0, strength * weight * subject.weight * obj.weight), 3),
+                    span,
+                    ends=ends or ends_here,
+                    retracts=retracts,
+                )
+
+    def _subjects(self, verb: Token) -> list[Ref]:
+        """The subject of ``verb`` and those coordinated with it ("John and Maria went")."""
+        heads = [
+            child
+            for child in verb.children
+            if child.dep_ in _SUBJECT_DEPS
+            and not (child.lower_ in _RELATIVE and verb.dep_ == "relcl")
+        ]
+        if heads:  # "my colleagues and I" may come as two subjects or as conjuncts
+            found = [self.ref(t) for head in heads for t in _with_conjuncts(head)]
+            return [r for r in found if r is not None]
+        subject = self._subject(verb)
+        return [] if subject is None else [subject]
+
+    def _subject(self, verb: Token, depth: int = 0) -> Ref | None:
+        for child in verb.children:
+            if child.dep_ in _SUBJECT_DEPS:
+                if child.lower_ in _RELATIVE and verb.dep_ == "relcl":
+                    return self.ref(verb.head)
+                return self.ref(child)
+        dep = verb.dep_
+        head = verb.head
+        if depth < 3 and head is not verb and dep in ("conj", "xcomp", "advcl"):
+            return self._subject(head, depth + 1)
+        if depth < 3 and dep == "pcomp" and head.head is not head:  # "by having a studio"
+            return self._subject(head.head, depth + 1)
+        if dep == "relcl" or dep == "acl":
+            return self.ref(head)
+        if (
+            dep == "ROOT"
+            and (verb.tag_ in ("VBD", "VBP") or _looks_past(verb, self._lemma))
+            and self.refs.speaker is not None
+            and self.lemma(verb) != "be"
+            and not any(c.dep_ in ("expl", "csubj", "nsubj", "nsubjpass") for c in verb.children)
+        ):
+            return Ref(self.refs.speaker, 0.6)  # "Went to the beach yesterday!"
+        return None
+
+    def _relations(
+        self, verb: Token, key: str, children: list[Token], owner: EntityMention
+    ) -> Iterator[tuple[str, Ref, float, bool]]:
+        """(relation, object, rule strength, ends) for each object the predicate takes.
+
+        ``owner`` (the subject) names unnamed relatives: "I have a sister" -> "Ann's sister".
+        """
+        if key == "be":
+            yield from self._copula(verb, children)
+            return
+        if (
+            verb.tag_ == "VBN"
+            and verb.lower_ in cues.STATUS_ADJECTIVES
+            and not any(c.dep_ in ("dobj", "prep", "agent") and c.lower_ != "in" for c in children)
+        ):
+            yield "HAS_STATUS", Ref(EntityMention(verb.lower_, CONCEPT)), 0.8, False
+            return  # "we got divorced (in 2020)"
+        if key in _LINKING_VERBS:
+            for child in children:
+                if child.dep_ == "acomp":
+                    yield from self._adjective(child)  # "got married to John"
+        ending = cues.ENDING_VERBS.get(key)
+        if ending is not None:
+            found = list(self._ending(verb, key, children, ending))
+            if found:
+                yield from found
+                return
+        job_start = key in _JOB_START_VERBS and any(
+            c.dep_ == "dobj" and self.lemma(c) in cues.JOB_NOUNS for c in children
+        )
+        trip = any(c.dep_ == "dobj" and self.lemma(c) in cues.TRIP_NOUNS for c in children)
+        for child in children:
+            dep = child.dep_
+            if dep == "dobj":
+                for obj in _with_conjuncts(child):
+                    yield from self._direct(key, obj, owner)
+            elif trip and dep == "prep" and child.lower_ in ("to", "in"):
+                for pobj in child.children:  # "took a trip last week to Rome"
+                    ref = self.object_ref(pobj) if pobj.dep_ == "pobj" else None
+                    if ref is not None:
+                        yield "VISITED", ref, 0.85, False
+            elif job_start and dep == "prep" and child.lower_ in ("at", "with", "for"):
+                for pobj in child.children:  # "got a job at Microsoft"
+                    ref = self.object_ref(pobj) if pobj.dep_ == "pobj" else None
+                    if ref is not None:
+                        yield "WORKS_AT", ref, 0.85, False
+            elif dep == "prep" or dep == "agent" or dep == "dative":
+                yield from self._prepositional(key, child)
+            elif dep == "xcomp" and key in cues.LIKE_VERBS:
+                activity = self._activity(child)
+                if activity is not None:
+                    yield "LIKES", activity, 0.7, False
+
+    def _direct(
+        self, key: str, obj: Token, owner: EntityMention
+    ) -> Iterator[tuple[str, Ref, float, bool]]:
+        obj_lemma = self.lemma(obj)
+        kin = cues.KINSHIP.get(obj_lemma)
+        if kin is not None and (key == "have" or key in _PET_VERBS):
+            yield from self._acquired_kin(obj, obj_lemma, kin, owner)
+            return
+        if obj_lemma in cues.JOB_NOUNS and key in _JOB_START_VERBS:
+            for place in self._prep_objects(obj, ("at", "with", "for")):
+                yield "WORKS_AT", place, 0.85, False
+            return
+        if obj_lemma in cues.TRIP_NOUNS:
+            for place in self._prep_objects(obj, ("to", "in")):
+                yield "VISITED", place, 0.85, False
+            return
+        ref = self.object_ref(obj)
+        if ref is None:
+            return
+        if key == "have":
+            if obj_lemma in cues.POSSESSION_NOUNS:
+                yield "OWNS", ref, 0.75, False
+            return
+        if key in ("get", "buy") and obj_lemma in cues.POSSESSION_NOUNS:
+            yield "OWNS", ref, 0.8, False
+            return
+        relation = cues.VERB_RELATIONS.get(key)
+        if relation is not None:
+            yield relation, ref, 0.85, False
+        else:
+            yield relation_name(key), ref, 0.6, False
+
+    def _acquired_kin(
+        self, obj: Token, lemma: str, relation: str, owner: EntityMention
+    ) -> Iterator[tuple[str, Ref, float, bool]]:
+        """ "I have two sisters", "we adopted a puppy named Luna": kin of the subject."""
+        ref = self.ref(obj)
+        if ref is None:
+            label = ANIMAL if lemma in cues.PET_NOUNS else PERSON
+            ref = Ref(EntityMention(f"{owner.name}'s {obj.lower_}", label), 0.9)
+            if relation in _FUNCTIONAL_KIN:
+                relation = relation_name("HAS", lemma)
+        if ref.mention.label == PERSON and lemma not in cues.PET_NOUNS:
+            self.refs.people.append(ref.mention)
+        yield relation, ref, 0.8, False
+
+    def _prepositional(self, key: str, prep: Token) -> Iterator[tuple[str, Ref, float, bool]]:
+        word = prep.lower_
+        objects = [c for c in prep.children if c.dep_ == "pobj"]
+        if not objects:  # "out of Boston": a preposition made of two words
+            for inner in prep.children:
+                if inner.dep_ == "prep":
+                    word = f"{word} {inner.lower_}"
+                    objects = [c for c in inner.children if c.dep_ == "pobj"]
+                    break
+        for pobj in objects:
+            for obj in _with_conjuncts(pobj):
+                yield from self._prep_object(key, word, obj)
+                # "from Boston to Denver": the second preposition hangs off the first object
+                for nested in obj.children:
+                    if nested.dep_ == "prep" and nested.lower_ in ("to", "into"):
+                        for inner in nested.children:
+                            if inner.dep_ == "pobj":
+                                yield from self._prep_object(key, nested.lower_, inner)
+
+    def _prep_object(
+        self, key: str, word: str, obj: Token
+    ) -> Iterator[tuple[str, Ref, float, bool]]:
+        ref = self.object_ref(obj)
+        if ref is None:
+            return
+        if (key, word) in _ENDING_PREPS:
+            yield _ENDING_PREPS[(key, word)], ref, 0.8, True
+            return
+        relation = cues.PREP_RELATIONS.get((key, word))
+        if relation is not None:
+            if relation in ("VISITED", "ATTENDED") and key != "be":
+                relation = "VISITED" if self._is_place(obj, ref) else "ATTENDED"
+            yield relation, ref, 0.85, False
+            return
+        if key == "work" and word == "in" and ref.mention.label == "Organization":
+            yield "WORKS_AT", ref, 0.8, False
+            return
+        if ref.mention.label != CONCEPT and word not in _VAGUE_PREPOSITIONS:
+            # "painted with Anna", not "met at the gym" nor "a player like LeBron"
+            yield relation_name(key, word), ref, 0.5, False
+
+    def _is_place(self, obj: Token, ref: Ref) -> bool:
+        if ref.mention.label in _PLACE_ENT_LABELS:
+            return True
+        return self.lemma(obj) in cues.PLACE_NOUNS
+
+    def _copula(self, verb: Token, children: list[Token]) -> Iterator[tuple[str, Ref, float, bool]]:
+        for child in children:
+            dep = child.dep_
+            if dep == "attr":
+                yield from self._attribute(child)
+            elif dep == "acomp":
+                yield from self._adjective(child)
+            elif dep == "prep":
+                word = child.lower_
+                relation = cues.BE_PREP_RELATIONS.get(word)
+                if relation == "VISITED" and verb.tag_ != "VBN":
+                    relation = None  # only "have been to X"
+                for pobj in child.children:
+                    if pobj.dep_ != "pobj":
+                        continue
+                    ref = self.object_ref(pobj)
+                    if ref is None:
+                        continue
+                    if relation is not None:
+                        yield relation, ref, 0.8, False
+                    elif word in ("at", "in") and ref.mention.label in _PLACE_ENT_LABELS:
+                        yield "VISITED", ref, 0.6, False
+
+    def _attribute(self, attr: Token) -> Iterator[tuple[str, Ref, float, bool]]:
+        lemma = self.lemma(attr)
+        if attr.tag_ not in _NOUN_TAGS or attr.i in self.refs.entities:
+            return
+        if lemma in cues.KINSHIP and any(c.dep_ == "poss" for c in attr.children):
+            return  # "Anna is my sister": a possessive relation, read by _possessive
+        if lemma in cues.OCCUPATIONS:
+            name = self.concept_name(attr)
+            if name is not None:
+                yield "HAS_JOB_TITLE", Ref(EntityMention(name, CONCEPT)), 0.85, False
+            for place in self._prep_objects(attr, ("at", "for", "with")):
+                yield "WORKS_AT", place, 0.8, False
+            return
+        name = self.concept_name(attr)
+        if name is not None:
+            yield "IS_A", Ref(EntityMention(name, CONCEPT)), 0.6, False
+
+    def _adjective(self, adjective: Token) -> Iterator[tuple[str, Ref, float, bool]]:
+        lower = adjective.lower_
+        if lower in cues.STATUS_ADJECTIVES and not any(
+            c.dep_ == "prep" for c in adjective.children
+        ):
+            yield "HAS_STATUS", Ref(EntityMention(lower, CONCEPT)), 0.8, False
+            return
+        for child in adjective.children:
+            if child.dep_ != "prep":
+                continue
+            relation = cues.ADJ_PREP_RELATIONS.get((lower, child.lower_))
+            if relation is None:
+                continue
+            for pobj in child.children:
+                if pobj.dep_ != "pobj":
+                    continue
+                for obj in _with_conjuncts(pobj):
+                    ref = self.object_ref(obj)
+                    if ref is not None:
+                        yield relation, ref, 0.8, False
+
+    def _ending(
+        self,
+        verb: Token,
+        key: str,
+        children: list[Token],
+        ending: tuple[str, tuple[str, ...]],
+    ) -> Iterator[tuple[str, Ref, float, bool]]:
+        """``quit my job at Acme``, ``sold my car``, ``broke up with Tom``: what ends."""
+        relation, preps = ending
+        if not preps:
+            for child in children:
+                if child.dep_ == "dobj":
+                    for obj in _with_conjuncts(child):
+                        ref = self.object_ref(obj)
+                        if ref is not None:
+                            yield relation, ref, 0.85, True
+            return
+        job_object = any(c.dep_ == "dobj" and self.lemma(c) in cues.JOB_NOUNS for c in children)
+        for child in children:
+            dep = child.dep_
+            if dep == "prep" and child.lower_ in preps:
+                if key in _NEEDS_JOB_OBJECT and not job_object:
+                    continue  # "left for Paris" is a trip, "left my job at Acme" an ending
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        ref = self.object_ref(pobj)
+                        if ref is not None:
+                            yield relation, ref, 0.85, True
+            elif dep == "dobj":
+                if self.lemma(child) in cues.JOB_NOUNS:
+                    for place in self._prep_objects(child, preps):
+                        yield relation, place, 0.85, True
+                    continue
+                ref = self.object_ref(child)
+                if ref is None:
+                    continue
+                label = ref.mention.label
+                if relation == "WORKS_AT" and label == "Organization":
+                    yield relation, ref, 0.8, True
+                elif relation in ("MARRIED_TO", "PARTNER_OF") and label == PERSON:
+                    yield relation, ref, 0.85, True
+
+    def _prep_objects(self, token: Token, preps: Sequence[str]) -> Iterator[Ref]:
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in preps:
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        ref = self.object_ref(pobj)
+                        if ref is not None:
+                            yield ref
+
+    def _activity(self, verb: Token) -> Ref | None:
+        """``love to paint landscapes`` -> Concept "paint landscapes"."""
+        words = [verb.lower_ if verb.tag_ == "VBG" else self.lemma(verb)]
+        for child in verb.children:
+            if child.dep_ == "dobj":
+                name = self.concept_name(child)
+                if name is not None:
+                    words.append(name)
+                break
+        return Ref(EntityMention(" ".join(words), CONCEPT), 0.85)
+
+
+_VAGUE_PREPOSITIONS: Final = frozenset({"like", "as", "than", "of", "unlike", "about"})
+# Kin relations that hold one value at a time: an unnamed "my husband" gets HAS_HUSBAND,
+# so that a placeholder never closes the interval of a named spouse.
+_FUNCTIONAL_KIN: Final = frozenset({"MARRIED_TO", "PARTNER_OF", "ENGAGED_TO", "REPORTS_TO"})
+_FORMULAIC_VERBS: Final = frozenset({"thank", "please", "bless", "congratulate", "welcome"})
+_LINKING_VERBS: Final = frozenset({"get", "become", "remain", "stay"})
+_NEEDS_JOB_OBJECT: Final = frozenset({"leave", "lose", "quit"})
+_ENDING_PREPS: Final[dict[tuple[str, str], str]] = {
+    ("move", "from"): "LIVES_IN", ("relocate", "from"): "LIVES_IN",
+    ("move back", "from"): "LIVES_IN", ("move out", "of"): "LIVES_IN",
+    ("move away", "from"): "LIVES_IN", ("move", "out of"): "LIVES_IN",
+    ("move", "away from"): "LIVES_IN",
+}  # fmt: skip
+
+
+def _looks_past(verb: Token, lemma: Callable[[str, str], str]) -> bool:
+    """A past-tense form the tagger took for an imperative: "Took a trip to Rome"."""
+    lower: str = verb.lower_
+    return bool(verb.tag_ == "VB" and lemma(lower, "VBD") != lower)
+
+
+def _clause_span(verb: Token, children: list[Token]) -> tuple[int, int]:
+    """Character range of ``verb`` with its dependents, leaving out coordinated clauses."""
+    lo = verb.idx
+    hi = lo + len(verb)
+    for child in children:
+        if child.dep_ in ("conj", "cc", "punct"):
+            continue
+        lo = min(lo, child.left_edge.idx)
+        right = child.right_edge
+        hi = max(hi, right.idx + len(right))
+    return lo, hi
+
+
+def _with_conjuncts(token: Token) -> Iterator[Token]:
+    """``token`` and the tokens coordinated with it ("jazz and blues")."""
+    yield token
+    for child in token.children:
+        if child.dep_ == "conj":
+            yield from _with_conjuncts(child)
+
+
+def _word(token: Token) -> str:
+    """The form of a word inside an entity name: proper nouns and acronyms keep their case."""
+    text: str = token.text
+    if token.tag_ in _PROPER_TAGS or (text.isupper() and len(text) > 1):
+        return text
+    return text.lower()

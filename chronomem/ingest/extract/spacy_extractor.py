@@ -1,0 +1,318 @@
+"""The offline extractor: spaCy (tagger, parser, NER) plus hand-written English rules.
+
+One ``nlp.pipe`` pass over all episode texts; then, per episode and sentence, the rules of
+:mod:`~chronomem.ingest.extract.clauses` propose facts, :mod:`~chronomem.ingest.extract.timex`
+dates them, and :mod:`~chronomem.ingest.extract.statements` turns the sentence into a
+standalone statement. Output is deterministic: it depends only on the episodes given (in
+order), never on earlier calls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from chronomem.errors import ExtractionError
+from chronomem.ingest.extract.captions import caption_object, caption_statement, split_caption
+from chronomem.ingest.extract.clauses import (
+    ANIMAL,
+    CONCEPT,
+    PERSON,
+    RawFact,
+    Referents,
+    SentenceReader,
+)
+from chronomem.ingest.extract.discourse import (
+    ConversationKey,
+    PeopleWindow,
+    addressees,
+    conversation_key,
+)
+from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction
+from chronomem.ingest.extract.spacy_model import LoadedPipeline, load_pipeline
+from chronomem.ingest.extract.statements import rewrite_sentence
+from chronomem.ingest.extract.timex import TimeMention, find_time_mentions, mention_interval
+from chronomem.schema import Episode
+
+__all__ = ["NER_LABELS", "SpacyExtractor"]
+
+Doc = Any  # spacy.tokens.Doc
+
+NER_LABELS: Final[dict[str, str]] = {
+    "PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place", "FAC": "Place",
+    "EVENT": "Event", "PRODUCT": "Product", "WORK_OF_ART": "Product", "NORP": "Concept",
+    "LANGUAGE": "Concept",
+}  # fmt: skip
+_RETRACTION_RE: Final = re.compile(
+    r"^\W*(?:actually|correction|in fact|to be clear)\b|\bi was wrong\b|\bi misspoke\b"
+    r"|\bscratch that\b|\bthat(?:'|’)?s not (?:true|right)\b|\bi take (?:that|it) back\b",
+    re.IGNORECASE,
+)
+_ENDING_RE: Final = re.compile(r"\b(?:no longer|anymore|any more|any longer)\b", re.IGNORECASE)
+_NAME_TRIM: Final = re.compile(r"^(?:the\s+)|(?:['’]s?)$", re.IGNORECASE)
+_CAPTION_RELATION: Final = "SHARED_PHOTO_OF"
+_TIME_WORDS: Final = frozenset({
+    "last", "next", "this", "yesterday", "today", "tomorrow", "tonight", "morning", "evening",
+    "night", "week", "weekend", "month", "year", "ago", "january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+})  # fmt: skip
+_CHUNK: Final = 2048  # episodes parsed at a time (bounds the memory held by Docs)
+
+
+class SpacyExtractor:
+    """Entities and candidate facts from English dialogue, offline (spaCy + rules).
+
+    The spaCy pipeline is loaded on first use and shared (see
+    :func:`~chronomem.ingest.extract.spacy_model.load_pipeline`). Episodes of one conversation
+    (same group, source and session) must arrive in order: earlier turns tell who "you" and
+    "she" are.
+    """
+
+    def __init__(self, *, batch_size: int = 256, pipeline: LoadedPipeline | None = None) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self._batch_size = batch_size
+        self._pipeline = pipeline
+
+    @property
+    def name(self) -> str:
+        """``"spacy-rules-v1"``: names this extractor and its rule set in provenance."""
+        return "spacy-rules-v1"
+
+    def load(self) -> LoadedPipeline:
+        """The spaCy pipeline (loaded now if it is not yet)."""
+        if self._pipeline is None:
+            self._pipeline = load_pipeline()
+        return self._pipeline
+
+    def extract(self, episodes: Sequence[Episode]) -> list[Extraction]:
+        """One :class:`Extraction` per episode, in order (loads the pipeline on first use)."""
+        pipeline = self.load()
+        if not episodes:
+            return []
+        targets = addressees(episodes)
+        windows: dict[ConversationKey, PeopleWindow] = {}
+        for episode in episodes:  # every speaker of a conversation is a participant from the start
+            window = windows.setdefault(conversation_key(episode), PeopleWindow())
+            if episode.speaker and episode.speaker not in window.participants:
+                window.participants.append(episode.speaker)
+        results: list[Extraction] = []
+        for start in range(0, len(episodes), _CHUNK):
+            chunk = episodes[start : start + _CHUNK]
+            parts = [split_caption(episode.content) for episode in chunk]
+            docs = self._parse(pipeline, [text for text, _ in parts])
+            for offset, (episode, doc) in enumerate(zip(chunk, docs, strict=True)):
+                window = windows[conversation_key(episode)]
+                reader = _EpisodeReader(pipeline, episode, targets[start + offset], window)
+                results.append(reader.read(doc, parts[offset][1]))
+        return results
+
+    def _parse(self, pipeline: LoadedPipeline, texts: list[str]) -> list[Doc]:
+        """Tag and parse every text; run NER on those the gate lets through."""
+        nlp = pipeline.nlp
+        try:
+            docs = list(nlp.pipe(texts, batch_size=self._batch_size, disable=["ner"]))
+            named = [doc for doc, text in zip(docs, texts, strict=True) if pipeline.ner_gate(text)]
+            for _ in nlp.get_pipe("ner").pipe(named, batch_size=self._batch_size):
+                pass  # annotates the docs in place
+        except (ValueError, RuntimeError, KeyError) as exc:
+            raise ExtractionError(f"spaCy failed on a batch of {len(texts)} texts: {exc}") from exc
+        return docs
+
+
+class _EpisodeReader:
+    """Reads one parsed episode."""
+
+    def __init__(
+        self,
+        pipeline: LoadedPipeline,
+        episode: Episode,
+        addressee: str | None,
+        window: PeopleWindow,
+    ) -> None:
+        self.pipeline = pipeline
+        self.episode = episode
+        self.window = window
+        speaker = episode.speaker
+        self.speaker = EntityMention(speaker, PERSON, is_speaker=True) if speaker else None
+        self.addressee = EntityMention(addressee, PERSON) if addressee else None
+        self.mentions: dict[tuple[str, str], EntityMention] = {}
+        self.facts: dict[tuple[object, ...], CandidateFact] = {}
+        self.resolved: dict[int, EntityMention | None] = {}
+        self.sentence_people: list[tuple[int, EntityMention]] = []
+        window.start_turn(speaker)
+
+    def read(self, doc: Doc, caption: str | None) -> Extraction:
+        if self.speaker is not None:
+            self._add_mention(self.speaker)
+        entities = self._entities(doc)
+        content = doc.text
+        times = find_time_mentions(content, self.episode.reference_time) if content else []
+        refs = Referents(self.speaker, self.addressee, entities, self._third_person)
+        reader = SentenceReader(self.pipeline.lemmatizer, refs)
+        carried_retraction = False
+        for tokens in doc.sents:
+            start, end = tokens.start_char, tokens.end_char
+            text = tokens.text
+            self.sentence_people = [
+                (i, m) for i, m in sorted(entities.items()) if start <= doc[i].idx < end
+            ]
+            refs.people.clear()
+            retraction = _RETRACTION_RE.search(text) is not None
+            raw = reader.read(
+                tokens,
+                question=text.rstrip().endswith("?"),
+                retraction=retraction or carried_retraction,
+                ending=_ENDING_RE.search(text) is not None,
+            )
+            carried_retraction = retraction and not raw
+            if raw:
+                self._add_facts(raw, tokens, [t for t in times if start <= t.start < end])
+            people = [(m.name, m.label) for _, m in self.sentence_people if m.label == PERSON]
+            people += [(m.name, m.label) for m in refs.people]
+            people += [(m.name, m.label) for m in self.resolved.values() if m is not None]
+            self.window.add_sentence(people)
+            self.resolved.clear()
+        if caption is not None and self.speaker is not None:
+            self._add_fact(
+                CandidateFact(
+                    episode_uuid=self.episode.uuid,
+                    subject=self.speaker,
+                    relation=_CAPTION_RELATION,
+                    object=EntityMention(caption_object(caption), CONCEPT),
+                    fact=caption_statement(self.speaker.name, caption),
+                    confidence=0.7,
+                )
+            )
+        animals = {name for name, label in self.mentions if label == ANIMAL}
+        return Extraction(
+            episode_uuid=self.episode.uuid,
+            entities=[  # a pet's name that NER took for a person is the pet
+                m for m in self.mentions.values() if not (m.label == PERSON and m.name in animals)
+            ],
+            facts=list(self.facts.values()),
+        )
+
+    # -- entities ------------------------------------------------------------------------------
+
+    def _entities(self, doc: Doc) -> dict[int, EntityMention]:
+        by_token: dict[int, EntityMention] = {}
+        for ent in doc.ents:
+            label = NER_LABELS.get(ent.label_)
+            if label is None:
+                continue
+            start, end = ent.start, ent.end
+            while end > start and doc[end - 1].lower_ in _TIME_WORDS:
+                end -= 1  # "John last June" -> "John"
+            while start < end and doc[start].lower_ in _TIME_WORDS:
+                start += 1
+            name = _clean_name(doc[start:end].text) if end > start else None
+            if name is None:
+                continue
+            if label == PERSON and self.speaker is not None and name == self.speaker.name:
+                mention = self.speaker
+            else:
+                mention = EntityMention(name, label)
+            self._add_mention(mention)
+            for index in range(start, end):
+                by_token[index] = mention
+        return by_token
+
+    def _add_mention(self, mention: EntityMention) -> None:
+        self.mentions.setdefault((mention.name, mention.label), mention)
+
+    def _third_person(self, index: int) -> EntityMention | None:
+        if index in self.resolved:
+            return self.resolved[index]
+        before = [(m.name, m.label) for i, m in self.sentence_people if i < index]
+        before = [p for p in before if p[1] == PERSON]
+        found = self.window.resolve(before)
+        mention = None if found is None else EntityMention(found[0], found[1])
+        self.resolved[index] = mention
+        return mention
+
+    # -- facts ---------------------------------------------------------------------------------
+
+    def _add_facts(
+        self, raw: list[RawFact], tokens: Sequence[Any], times: list[TimeMention]
+    ) -> None:
+        speaker = self.speaker.name if self.speaker else None
+        addressee = self.addressee.name if self.addressee else None
+
+        def third(index: int) -> str | None:
+            mention = self._third_person(index)
+            return None if mention is None else mention.name
+
+        statement = rewrite_sentence(tokens, speaker, addressee, third)
+        first = tokens[0]
+        elided = first.dep_ == "ROOT" and first.tag_.startswith("VB")  # "Went to Rome."
+        negative = {
+            (f.subject, f.relation, f.object) for f in raw if f.ends or f.retracts
+        }  # "she broke up with her boyfriend Tom" does not also say they are partners
+        for fact in raw:
+            if not (fact.ends or fact.retracts) and (
+                (fact.subject, fact.relation, fact.object) in negative
+            ):
+                continue
+            text = statement
+            if speaker is not None and (elided or fact.subject.name not in text):
+                text = f"{speaker}: {text}"
+            if not text.strip():
+                text = f"{fact.subject.name} {fact.relation} {fact.object.name}"
+            valid_at, invalid_at = _dating(fact, times)
+            self._add_fact(
+                CandidateFact(
+                    episode_uuid=self.episode.uuid,
+                    subject=fact.subject,
+                    relation=fact.relation,
+                    object=fact.object,
+                    fact=text,
+                    valid_at=valid_at,
+                    invalid_at=invalid_at,
+                    ends=fact.ends,
+                    retracts=fact.retracts,
+                    confidence=max(0.0, min(1.0, fact.confidence)),
+                )
+            )
+
+    def _add_fact(self, fact: CandidateFact) -> None:
+        self._add_mention(fact.subject)
+        self._add_mention(fact.object)
+        key = (
+            fact.subject.name, fact.subject.label, fact.relation, fact.object.name,
+            fact.object.label, fact.ends, fact.retracts,
+        )  # fmt: skip
+        existing = self.facts.get(key)
+        if existing is None:
+            self.facts[key] = fact
+        elif fact.confidence > existing.confidence:
+            self.facts[key] = dataclasses.replace(existing, confidence=fact.confidence)
+
+
+def _clean_name(text: str) -> str | None:
+    name = " ".join(_NAME_TRIM.sub("", text.strip()).split()).strip(" .,!?;:\"'()[]")
+    if len(name) < 2 or not any(c.isalpha() for c in name):
+        return None
+    return name
+
+
+def _dating(fact: RawFact, times: list[TimeMention]) -> tuple[datetime | None, datetime | None]:
+    """(valid_at, invalid_at) of a fact from the time mentions of its sentence.
+
+    The mention inside the fact's clause wins, else the sentence's first one. An ending is
+    dated by its invalid_at (the start of the period named: "left Acme in May" -> 1 May).
+    """
+    if fact.span is None or not times:
+        return None, None
+    lo, hi = fact.span
+    chosen = next((t for t in times if lo <= t.start and t.end <= hi), times[0])
+    valid_at, invalid_at = mention_interval(chosen)
+    if fact.ends:
+        if chosen.kind == "range":
+            return None, chosen.finish
+        return None, chosen.begin
+    return valid_at, invalid_at

@@ -1,0 +1,83 @@
+"""Fixtures of the Neo4j store tests: one store per module on the test server, a fresh group
+(tenant) per test, so tests never see each other's data."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from chronomem.engine.embed import HashingEmbedder
+from chronomem.engine.store.neo4j import Neo4jStore
+from chronomem.engine.store.protocol import WriteBatch
+from chronomem.schema import Entity, Episode, Fact
+
+DIMENSION = 384
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def store(neo4j_uri: str, neo4j_auth: tuple[str, str] | None) -> Iterator[Neo4jStore]:
+    opened = Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=DIMENSION)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def group() -> str:
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> HashingEmbedder:
+    return HashingEmbedder(dimension=DIMENSION)
+
+
+def small_graph(group: str, embedder: HashingEmbedder) -> WriteBatch:
+    """Alice works at Acme (from one episode), Alice lives in Berlin."""
+    episode = Episode(
+        group_id=group,
+        source="chat",
+        content="Alice said she works at Acme and lives in Berlin.",
+        reference_time=T0,
+        speaker="Alice",
+        session="s1",
+    )
+    names = ["Alice", "Acme", "Berlin"]
+    vectors = embedder.embed(names)
+    alice, acme, berlin = (
+        Entity(group_id=group, name=name, labels=[label], name_embedding=vec.tolist())
+        for name, label, vec in zip(
+            names, ["Person", "Organization", "Place"], vectors, strict=True
+        )
+    )
+    statements = ["Alice works at Acme", "Alice lives in Berlin"]
+    fact_vectors = embedder.embed(statements)
+    works = Fact(
+        group_id=group,
+        subject_uuid=alice.uuid,
+        relation="WORKS_AT",
+        object_uuid=acme.uuid,
+        fact=statements[0],
+        valid_at=T0,
+        episodes=[episode.uuid],
+        sources=[episode.source_id],
+        fact_embedding=fact_vectors[0].tolist(),
+    )
+    lives = Fact(
+        group_id=group,
+        subject_uuid=alice.uuid,
+        relation="LIVES_IN",
+        object_uuid=berlin.uuid,
+        fact=statements[1],
+        episodes=[episode.uuid],
+        fact_embedding=fact_vectors[1].tolist(),
+    )
+    return WriteBatch(
+        episodes=[episode],
+        entities=[alice, acme, berlin],
+        facts=[works, lives],
+        mentions=[(episode.uuid, alice.uuid), (episode.uuid, acme.uuid)],
+    )
