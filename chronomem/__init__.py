@@ -1,0 +1,59 @@
+"""chronomem: a temporal knowledge-graph memory engine for LLM agents.
+
+>>> from chronomem import Memory
+>>> mem = Memory.open("./memory")                   # embedded; or "neo4j://127.0.0.1:7687"
+>>> mem.add_dialogue(turns, group_id="user-42")     # turns: speaker, text, time
+>>> mem.search("Where does Alice work?", group_id="user-42", as_of="2024-06-01")
+"""
+
+from chronomem.config import MemoryConfig
+from chronomem.engine.async_memory import AsyncMemory
+from chronomem.engine.memory import Memory
+from chronomem.engine.temporal import RelationRegistry
+from chronomem.engine.writer import IngestReport
+from chronomem.errors import (
+    ChronomemError,
+    ConfigurationError,
+    ExtractionError,
+    InputError,
+    IntegrityError,
+    MappingError,
+    MemoryLockedError,
+    NotFoundError,
+    SourceFormatError,
+    StoreError,
+    StoreUnavailableError,
+    TimeError,
+)
+from chronomem.ingest.sources import RecordMapping, Turn
+from chronomem.schema import Entity, Episode, Fact, SearchResult, Stats
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsyncMemory",
+    "ChronomemError",
+    "ConfigurationError",
+    "Entity",
+    "Episode",
+    "ExtractionError",
+    "Fact",
+    "IngestReport",
+    "InputError",
+    "IntegrityError",
+    "MappingError",
+    "Memory",
+    "MemoryConfig",
+    "MemoryLockedError",
+    "NotFoundError",
+    "RecordMapping",
+    "RelationRegistry",
+    "SearchResult",
+    "SourceFormatError",
+    "Stats",
+    "StoreError",
+    "StoreUnavailableError",
+    "TimeError",
+    "Turn",
+    "__version__",
+]

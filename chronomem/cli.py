@@ -1,0 +1,427 @@
+"""The ``chronomem`` command.
+
+Human-readable output by default; ``--json`` prints machine-readable JSON on stdout. Progress
+bars go to stderr. Errors print one clear line and exit with status 2 (bad input) or 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from tqdm import tqdm
+
+from chronomem.config import config_from_env
+from chronomem.engine.memory import Memory
+from chronomem.errors import ChronomemError, InputError
+from chronomem.schema import SearchResult
+
+__all__ = ["cli", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_STORE = ".chronomem/memory"
+
+
+def _store_option(func: F) -> F:
+    return click.option(
+        "--store",
+        default=DEFAULT_STORE,
+        show_default=True,
+        help="A memory directory (embedded store) or a neo4j:// / bolt:// URI.",
+    )(func)
+
+
+def _group_option(func: F) -> F:
+    return click.option(
+        "--group", "group_id", default="default", show_default=True, help="Group (tenant) id."
+    )(func)
+
+
+def _json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(func)
+
+
+@contextmanager
+def _memory(store: str) -> Iterator[Memory]:
+    with Memory.open(store, config=config_from_env()) as mem:
+        yield mem
+
+
+def _emit(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _date(value: datetime | None) -> str:
+    return value.date().isoformat() if value is not None else "?"
+
+
+def _interval(result: SearchResult) -> str:
+    end = _date(result.invalid_at) if result.invalid_at is not None else "now"
+    return f"[{_date(result.valid_at)} -> {end}]"
+
+
+def _print_facts(results: list[SearchResult], *, scores: bool = False) -> None:
+    if not results:
+        click.echo("  (nothing found)")
+    for r in results:
+        score = f"{r.score:6.3f} " if scores else ""
+        if r.kind == "fact":
+            ended = "  (ended)" if r.invalid_at is not None else ""
+            line = f"  {score}{_interval(r)} {r.subject} -{r.relation}-> {r.object}{ended}"
+            click.echo(line)
+            src = f" (source {', '.join(r.sources)})" if r.sources else ""
+            click.echo(f'      "{r.text}"{src}')
+        else:
+            click.echo(f"  {score}[{r.kind}] {r.text}")
+
+
+@contextmanager
+def _progress(total: int, desc: str, enabled: bool) -> Iterator[Callable[[int], None]]:
+    bar = tqdm(total=total, desc=desc, unit="turn", file=sys.stderr, disable=not enabled)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+@click.group()
+@click.version_option(package_name="chronomem")
+def cli() -> None:
+    """chronomem: a temporal knowledge-graph memory for LLM agents.
+
+    Ingest dialogue and business records, then ask what is true now, what was true at any
+    time (--as-of) and what the memory believed at any time (--known-at).
+    """
+
+
+# -- demo ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--store",
+    default=None,
+    help="Where to build the demo memory (default: a fresh temporary directory).",
+)
+@_json_option
+def demo(store: str | None, as_json: bool) -> None:
+    """Ingest a built-in dialogue (a move and a job change) and show current facts, an
+    as-of answer and a history."""
+    from chronomem.demo import DEMO_GROUP, DEMO_TURNS
+
+    with tempfile.TemporaryDirectory(prefix="chronomem-demo-") as tmp:
+        target = store or str(Path(tmp) / "memory")
+        with _memory(target) as mem:
+            with _progress(len(DEMO_TURNS), "ingest", not as_json) as update:
+                report = mem.add_dialogue(
+                    DEMO_TURNS, group_id=DEMO_GROUP, source="demo", progress=update
+                )
+            current = mem.facts(subject="Alice", group_id=DEMO_GROUP)
+            as_of = "2023-03-01T00:00:00+00:00"
+            then = mem.facts(subject="Alice", group_id=DEMO_GROUP, as_of=as_of)
+            history = mem.history("Alice", group_id=DEMO_GROUP)
+            hits = mem.search("Where does Alice live?", group_id=DEMO_GROUP, limit=5)
+            if as_json:
+                _emit(
+                    {
+                        "store": target,
+                        "ingest": report.as_dict(),
+                        "current": [r.to_json_dict() for r in current],
+                        "as_of": {"time": as_of, "facts": [r.to_json_dict() for r in then]},
+                        "history": [r.to_json_dict() for r in history],
+                        "search": [r.to_json_dict() for r in hits],
+                    }
+                )
+                return
+            click.echo(f"Memory: {target}")
+            click.echo(
+                f"Ingested {report.episodes_added} turns: {report.facts_added} facts, "
+                f"{report.facts_revised} revised by later turns.\n"
+            )
+            click.echo("What is true about Alice now:")
+            _print_facts(current)
+            click.echo(f"\nWhat was true about Alice as of {as_of[:10]}:")
+            _print_facts(then)
+            click.echo("\nAlice's history (ended facts show when they ended):")
+            _print_facts(history)
+            click.echo('\nSearch "Where does Alice live?":')
+            _print_facts(hits, scores=True)
+
+
+# -- ingest ----------------------------------------------------------------------------------
+
+
+@cli.group()
+def ingest() -> None:
+    """Add dialogue or business records to a memory."""
+
+
+@ingest.command("dialogue")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_store_option
+@_group_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "jsonl", "locomo", "longmemeval"]),
+    default="auto",
+    show_default=True,
+    help="Input format (auto detects by extension and content).",
+)
+@_json_option
+def ingest_dialogue(file: Path, store: str, group_id: str, fmt: str, as_json: bool) -> None:
+    """Ingest a dialogue FILE (JSONL turns, LoCoMo or LongMemEval JSON).
+
+    JSONL: one turn per line, {"speaker", "text", "time" (ISO-8601 with zone), "id"?,
+    "session"?}. A LoCoMo or LongMemEval file with several conversations ingests each into
+    its own group named after the conversation, unless --group is given explicitly.
+    """
+    from chronomem.ingest.sources import read_dialogue
+
+    sources = read_dialogue(file, fmt)
+    explicit_group = click.get_current_context().get_parameter_source("group_id")
+    per_conversation = len(sources) > 1 and explicit_group != click.core.ParameterSource.COMMANDLINE
+    total = sum(len(s.turns) for s in sources)
+    started = datetime.now().astimezone()
+    summary: dict[str, Any] = {"file": str(file), "conversations": []}
+    with _memory(store) as mem, _progress(total, "ingest", not as_json) as update:
+        for source in sources:
+            group = source.group_id if per_conversation else group_id
+            report = mem.add_dialogue(
+                source.turns, group_id=group, source=source.name, progress=update
+            )
+            summary["conversations"].append(
+                {"source": source.name, "group": group, **report.as_dict()}
+            )
+    seconds = (datetime.now().astimezone() - started).total_seconds()
+    summary["turns"] = total
+    summary["seconds"] = round(seconds, 3)
+    summary["turns_per_second"] = round(total / seconds, 1) if seconds > 0 else None
+    if as_json:
+        _emit(summary)
+        return
+    for conv in summary["conversations"]:
+        click.echo(
+            f"{conv['source']} -> group {conv['group']}: {conv['episodes_added']} turns added, "
+            f"{conv['episodes_skipped']} already known, {conv['facts_added']} facts"
+        )
+    click.echo(f"{total} turns in {seconds:.1f} s ({summary['turns_per_second']} turns/s)")
+
+
+@ingest.command("records")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    "mapping_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML mapping: entity key, attributes, references, time columns.",
+)
+@_store_option
+@_group_option
+@_json_option
+def ingest_records(
+    file: Path, mapping_path: Path, store: str, group_id: str, as_json: bool
+) -> None:
+    """Ingest business records (CSV, JSON or JSONL) described by a YAML mapping."""
+    from chronomem.ingest.sources import RecordMapping
+
+    mapping = RecordMapping.from_yaml(mapping_path)
+    with _memory(store) as mem:
+        report = mem.add_records(file, mapping=mapping, group_id=group_id)
+    if as_json:
+        _emit({"file": str(file), "group": group_id, **report.as_dict()})
+        return
+    click.echo(
+        f"{report.episodes_added} records added ({report.episodes_skipped} already known): "
+        f"{report.facts_added} facts, {report.facts_revised} revised"
+    )
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("query")
+@_store_option
+@_group_option
+@click.option("--as-of", default=None, help="Valid time: what was true then (ISO-8601).")
+@click.option("--known-at", default=None, help="Transaction time: what the memory believed then.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@_json_option
+def search(
+    query: str,
+    store: str,
+    group_id: str,
+    as_of: str | None,
+    known_at: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Search facts, entities and episodes for QUERY, best first."""
+    with _memory(store) as mem:
+        hits = mem.search(query, group_id=group_id, as_of=as_of, known_at=known_at, limit=limit)
+    if as_json:
+        _emit([h.to_json_dict() for h in hits])
+        return
+    _print_facts(hits, scores=True)
+
+
+@cli.command()
+@_store_option
+@_group_option
+@click.option("--subject", required=True, help="Entity name (or alias).")
+@click.option("--relation", default=None, help="Only this relation, e.g. LIVES_IN.")
+@click.option("--as-of", default=None, help="Valid time: what was true then (ISO-8601).")
+@click.option("--known-at", default=None, help="Transaction time: what the memory believed then.")
+@click.option("--all", "include_ended", is_flag=True, help="Include facts that have ended.")
+@_json_option
+def facts(
+    store: str,
+    group_id: str,
+    subject: str,
+    relation: str | None,
+    as_of: str | None,
+    known_at: str | None,
+    include_ended: bool,
+    as_json: bool,
+) -> None:
+    """List the facts about an entity (current by default)."""
+    with _memory(store) as mem:
+        rows = mem.facts(
+            subject=subject,
+            relation=relation,
+            group_id=group_id,
+            as_of=as_of,
+            known_at=known_at,
+            include_ended=include_ended,
+        )
+    if as_json:
+        _emit([r.to_json_dict() for r in rows])
+        return
+    _print_facts(rows)
+
+
+@cli.command()
+@click.argument("entity")
+@_store_option
+@_group_option
+@click.option("--relation", default=None, help="Only this relation.")
+@click.option("--known-at", default=None, help="Transaction time: what the memory believed then.")
+@_json_option
+def history(
+    entity: str,
+    store: str,
+    group_id: str,
+    relation: str | None,
+    known_at: str | None,
+    as_json: bool,
+) -> None:
+    """The timeline of ENTITY: every fact it takes part in, ordered by valid time."""
+    with _memory(store) as mem:
+        rows = mem.history(entity, relation=relation, group_id=group_id, known_at=known_at)
+    if as_json:
+        _emit([r.to_json_dict() for r in rows])
+        return
+    _print_facts(rows)
+
+
+@cli.command()
+@_store_option
+@click.option("--group", "group_id", default=None, help="Only this group (default: all).")
+@_json_option
+def stats(store: str, group_id: str | None, as_json: bool) -> None:
+    """Counts of episodes, entities, facts and current facts."""
+    with _memory(store) as mem:
+        counts = mem.stats(group_id)
+    if as_json:
+        _emit(counts.model_dump())
+        return
+    for key, value in counts.model_dump().items():
+        click.echo(f"{key:>14}: {value}")
+
+
+@cli.command()
+@click.argument("query")
+@_store_option
+@_group_option
+@click.option("--max-tokens", default=1500, show_default=True, type=click.IntRange(50, 100_000))
+@click.option("--as-of", default=None, help="Valid time (ISO-8601).")
+def context(query: str, store: str, group_id: str, max_tokens: int, as_of: str | None) -> None:
+    """Print an agent-ready context block for QUERY within a token budget."""
+    with _memory(store) as mem:
+        click.echo(mem.context(query, max_tokens=max_tokens, group_id=group_id, as_of=as_of))
+
+
+@cli.command()
+@click.argument("entity")
+@_store_option
+@_group_option
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 4))
+@click.option("--as-of", default=None, help="Valid time (ISO-8601).")
+@_json_option
+def neighbors(
+    entity: str, store: str, group_id: str, depth: int, as_of: str | None, as_json: bool
+) -> None:
+    """Facts within DEPTH hops of ENTITY."""
+    with _memory(store) as mem:
+        rows = mem.neighbors(entity, depth=depth, group_id=group_id, as_of=as_of)
+    if as_json:
+        _emit([r.to_json_dict() for r in rows])
+        return
+    _print_facts(rows)
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+@_store_option
+@_group_option
+@click.option("--max-hops", default=3, show_default=True, type=click.IntRange(1, 6))
+@click.option("--as-of", default=None, help="Valid time (ISO-8601).")
+@_json_option
+def paths(
+    source: str,
+    target: str,
+    store: str,
+    group_id: str,
+    max_hops: int,
+    as_of: str | None,
+    as_json: bool,
+) -> None:
+    """Paths of facts linking SOURCE and TARGET."""
+    with _memory(store) as mem:
+        found = mem.paths(source, target, max_hops=max_hops, group_id=group_id, as_of=as_of)
+    if as_json:
+        _emit([[r.to_json_dict() for r in path] for path in found])
+        return
+    if not found:
+        click.echo("  (no path)")
+    for number, path in enumerate(found, 1):
+        click.echo(f"path {number}:")
+        _print_facts(path)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning chronomem errors into one clear line."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except InputError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    except ChronomemError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)

@@ -1,0 +1,42 @@
+"""Configuration: a frozen model passed explicitly. The environment is read here and only here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["MemoryConfig", "config_from_env"]
+
+
+class MemoryConfig(BaseModel):
+    """Settings of a :class:`chronomem.Memory`.
+
+    ``batch_size``: episodes extracted, resolved and written per transaction.
+    ``functional_relations``: relation -> functional? overrides of the default registry.
+    ``neo4j_auth``: user and password for a Neo4j store (``None``: auth disabled).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    batch_size: int = Field(default=256, ge=1, le=10_000)
+    functional_relations: Mapping[str, bool] = Field(default_factory=dict)
+    neo4j_auth: tuple[str, str] | None = None
+    neo4j_database: str | None = None
+    max_turn_chars: int = Field(
+        default=20_000, ge=100, description="longer turns are rejected with a clear error"
+    )
+
+
+def config_from_env(environ: Mapping[str, str] | None = None) -> MemoryConfig:
+    """A config from ``CHRONOMEM_*`` and ``NEO4J_USER``/``NEO4J_PASSWORD`` variables."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    if "CHRONOMEM_BATCH_SIZE" in env:
+        values["batch_size"] = int(env["CHRONOMEM_BATCH_SIZE"])
+    if env.get("NEO4J_USER") and env.get("NEO4J_PASSWORD"):
+        values["neo4j_auth"] = (env["NEO4J_USER"], env["NEO4J_PASSWORD"])
+    if env.get("NEO4J_DATABASE"):
+        values["neo4j_database"] = env["NEO4J_DATABASE"]
+    return MemoryConfig.model_validate(values)

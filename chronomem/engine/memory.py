@@ -1,0 +1,405 @@
+"""``Memory``: the facade agents, notebooks and the CLI hold.
+
+>>> from chronomem import Memory
+>>> with Memory.open(tmp_path / "memory", embedder=HashingEmbedder()) as mem:
+...     report = mem.add_dialogue(
+...         [{"speaker": "Alice", "text": "I work at Acme.", "time": "2024-01-10T09:00:00Z"}],
+...         group_id="demo",
+...     )
+...     report.episodes_added
+1
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from rapidfuzz import fuzz, process
+
+from chronomem.config import MemoryConfig
+from chronomem.engine.embed import Embedder, default_embedder
+from chronomem.engine.store.factory import open_store
+from chronomem.engine.store.protocol import FactFilter, GraphStore
+from chronomem.engine.temporal import RelationRegistry, TemporalResolver
+from chronomem.engine.writer import IngestReport, Writer
+from chronomem.errors import ConfigurationError, InputError, NotFoundError
+from chronomem.ingest.extract.protocol import Extractor
+from chronomem.ingest.sources import (
+    RecordMapping,
+    Turn,
+    as_turns,
+    records_to_candidates,
+    turns_to_episodes,
+)
+from chronomem.schema import Entity, Episode, Fact, SearchResult, Stats, parse_time, utcnow
+
+__all__ = ["Memory"]
+
+ProgressCallback = Callable[[int], None]
+TimeLike = datetime | str | None
+
+_META_EMBEDDER = "embedder"
+_META_RELATIONS = "functional_relations"
+
+
+def _time(value: TimeLike, field: str) -> datetime | None:
+    return None if value is None else parse_time(value, field=field)
+
+
+class Memory:
+    """A temporal knowledge-graph memory.
+
+    Open one with :meth:`open` (a directory for the embedded store, a ``neo4j://`` URI for
+    Neo4j), write with :meth:`add_dialogue`, :meth:`add_records` or :meth:`add_episodes`, read
+    with :meth:`search`, :meth:`facts`, :meth:`history`, :meth:`context`, :meth:`neighbors` and
+    :meth:`paths`. Every read takes ``group_id`` (the tenant) and optional ``as_of`` (valid
+    time: what was true then) and ``known_at`` (transaction time: what the memory believed
+    then). Thread-safe: reads may run while a write is in progress.
+    """
+
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        embedder: Embedder | None = None,
+        extractor: Extractor | None = None,
+        config: MemoryConfig | None = None,
+    ) -> None:
+        self.config = config or MemoryConfig()
+        self.store = store
+        self.embedder = embedder or default_embedder()
+        self._check_embedder()
+        self.registry = self._load_registry()
+        self._extractor = extractor
+        self._write_lock = threading.Lock()
+        self._writer: Writer | None = None
+        self._engine: Any = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        target: str | Path,
+        *,
+        embedder: Embedder | None = None,
+        extractor: Extractor | None = None,
+        config: MemoryConfig | None = None,
+        read_only: bool = False,
+    ) -> Memory:
+        """Open (creating if needed) the memory at ``target``: a directory or a Neo4j URI."""
+        config = config or MemoryConfig()
+        embedder = embedder or default_embedder()
+        store = open_store(target, dimension=embedder.dimension, config=config, read_only=read_only)
+        try:
+            return cls(store, embedder=embedder, extractor=extractor, config=config)
+        except BaseException:
+            store.close()
+            raise
+
+    def close(self) -> None:
+        """Close the store. Idempotent."""
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- writing --------------------------------------------------------------------------------
+
+    @property
+    def extractor(self) -> Extractor:
+        """The extractor (the offline spaCy one unless another was given), loaded lazily."""
+        if self._extractor is None:
+            from chronomem.ingest.extract import SpacyExtractor
+
+            self._extractor = SpacyExtractor()
+        return self._extractor
+
+    def _get_writer(self) -> Writer:
+        if self._writer is None:
+            self._writer = Writer(
+                self.store, self.embedder, self.extractor, TemporalResolver(self.registry)
+            )
+        return self._writer
+
+    def add_dialogue(
+        self,
+        turns: Iterable[Turn | Mapping[str, Any]],
+        *,
+        group_id: str = "default",
+        source: str = "chat",
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Add chat turns (``Turn`` objects or dicts with speaker, text, time, optional id,
+        session, caption). Re-adding the same turns adds nothing."""
+        parsed = as_turns(turns)
+        episodes = turns_to_episodes(parsed, group_id=group_id, source=source)
+        return self.add_episodes(episodes, progress=progress)
+
+    def add_episodes(
+        self, episodes: Sequence[Episode], *, progress: ProgressCallback | None = None
+    ) -> IngestReport:
+        """Add episodes of one group, extracting facts from their content."""
+        self._check_episodes(episodes)
+        with self._write_lock:
+            return self._get_writer().write(
+                episodes, batch_size=self.config.batch_size, progress=progress
+            )
+
+    def add_records(
+        self,
+        rows: Any,
+        *,
+        mapping: RecordMapping,
+        group_id: str = "default",
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Add business records (a path to CSV/JSON/JSONL, a list of dicts, or a pandas
+        DataFrame) described by ``mapping``. A later record for the same key with a changed
+        value closes the old fact and opens a new one."""
+        pairs = records_to_candidates(rows, mapping, group_id=group_id)
+        cardinalities = mapping.cardinalities()
+        if any(self.registry.is_functional(r) != f for r, f in cardinalities.items()):
+            self.registry = self.registry.with_cardinalities(cardinalities)
+            self.store.set_meta(_META_RELATIONS, json.dumps(sorted(self.registry.functional)))
+            self._writer = None
+        episodes = [episode for episode, _ in pairs]
+        extractions = [extraction for _, extraction in pairs]
+        self._check_episodes(episodes)
+        with self._write_lock:
+            return self._get_writer().write(
+                episodes,
+                batch_size=self.config.batch_size,
+                extractions=extractions,
+                progress=progress,
+            )
+
+    def _check_episodes(self, episodes: Sequence[Episode]) -> None:
+        groups = {e.group_id for e in episodes}
+        if len(groups) > 1:
+            raise InputError(
+                f"one call writes one group, got {sorted(groups)}; call once per group_id"
+            )
+        for episode in episodes:
+            if len(episode.content) > self.config.max_turn_chars:
+                raise InputError(
+                    f"episode {episode.source_id!r} has {len(episode.content)} characters, more "
+                    f"than the limit of {self.config.max_turn_chars}; split it into several "
+                    "turns or raise MemoryConfig.max_turn_chars"
+                )
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def entity(self, name: str, *, group_id: str = "default") -> Entity:
+        """The entity called ``name`` (or with that alias) in ``group_id``."""
+        found = self.store.find_entities(group_id, [name])
+        if found:
+            return sorted(found, key=lambda e: (e.name.casefold() != name.casefold(), e.name))[0]
+        known = [e.name for e in self.store.find_entities(group_id)]
+        close = [m[0] for m in process.extract(name, known, scorer=fuzz.WRatio, limit=3)]
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise NotFoundError(f"no entity named {name!r} in group {group_id!r}{hint}")
+
+    def facts(
+        self,
+        *,
+        subject: str | None = None,
+        relation: str | None = None,
+        group_id: str = "default",
+        as_of: TimeLike = None,
+        known_at: TimeLike = None,
+        include_ended: bool = False,
+        limit: int | None = None,
+    ) -> list[SearchResult]:
+        """Facts about ``subject`` (a name), optionally of one ``relation``.
+
+        By default only what holds now; ``as_of`` gives what held then; ``include_ended``
+        lists ended facts too (each with its ``invalid_at``). Results are ordered by
+        ``valid_at``.
+        """
+        as_of_t = _time(as_of, "as_of")
+        where = FactFilter(
+            as_of=as_of_t,
+            known_at=_time(known_at, "known_at"),
+            current_only=not include_ended and as_of_t is None,
+            relations=(relation.upper(),) if relation else None,
+            subject_uuids=(self.entity(subject, group_id=group_id).uuid,) if subject else None,
+        )
+        rows = self.store.list_facts(group_id, where, limit=limit)
+        return self._fact_results(group_id, rows)
+
+    def history(
+        self,
+        entity: str,
+        *,
+        relation: str | None = None,
+        group_id: str = "default",
+        known_at: TimeLike = None,
+    ) -> list[SearchResult]:
+        """The timeline of ``entity``: every fact it takes part in, ended or not, by valid
+        time (unknown starts first)."""
+        node = self.entity(entity, group_id=group_id)
+        where = FactFilter(
+            known_at=_time(known_at, "known_at"),
+            relations=(relation.upper(),) if relation else None,
+        )
+        rows = self.store.neighbors(group_id, [node.uuid], where, limit=100_000)
+        rows.sort(key=_timeline_key)
+        return self._fact_results(group_id, rows)
+
+    def search(
+        self,
+        query: str,
+        *,
+        group_id: str = "default",
+        as_of: TimeLike = None,
+        known_at: TimeLike = None,
+        limit: int = 10,
+        **filters: Any,
+    ) -> list[SearchResult]:
+        """Hybrid search (full text + vectors + graph, fused and reranked), best first.
+
+        Without ``as_of`` the current state is searched; facts that have ended are still found
+        (they answer questions about the past) but carry their ``invalid_at``. ``filters`` are
+        further :class:`chronomem.query.SearchRequest` fields (``relations``, ``labels``,
+        ``valid_from``, ``valid_to``, ``centre``, ``kinds``, ``recipe``).
+        """
+        from chronomem.query import SearchRequest
+
+        request = SearchRequest(
+            query=query,
+            group_id=group_id,
+            as_of=_time(as_of, "as_of"),
+            known_at=_time(known_at, "known_at"),
+            limit=limit,
+            **filters,
+        )
+        return self._search_engine().search(request)
+
+    def context(
+        self,
+        query: str,
+        *,
+        max_tokens: int = 1500,
+        group_id: str = "default",
+        as_of: TimeLike = None,
+        limit: int = 30,
+    ) -> str:
+        """An agent-ready block of facts (with dates and sources) and entities relevant to
+        ``query``, within ``max_tokens``; paste it into a prompt."""
+        from chronomem.query import build_context
+
+        hits = self.search(query, group_id=group_id, as_of=as_of, limit=limit)
+        return build_context(hits, query=query, max_tokens=max_tokens)
+
+    def neighbors(
+        self,
+        entity: str,
+        *,
+        depth: int = 1,
+        group_id: str = "default",
+        as_of: TimeLike = None,
+    ) -> list[SearchResult]:
+        """Facts within ``depth`` hops of ``entity`` (valid ``as_of`` if given)."""
+        from chronomem.query import neighbors
+
+        node = self.entity(entity, group_id=group_id)
+        found = neighbors(self.store, group_id, node.uuid, depth=depth, as_of=_time(as_of, "as_of"))
+        return self._fact_results(group_id, found.facts)
+
+    def paths(
+        self,
+        source: str,
+        target: str,
+        *,
+        max_hops: int = 3,
+        group_id: str = "default",
+        as_of: TimeLike = None,
+    ) -> list[list[SearchResult]]:
+        """Paths of facts linking two entities, shortest first, each at most ``max_hops``."""
+        from chronomem.query import paths
+
+        a = self.entity(source, group_id=group_id)
+        b = self.entity(target, group_id=group_id)
+        found = paths(
+            self.store, group_id, a.uuid, b.uuid, max_hops=max_hops, as_of=_time(as_of, "as_of")
+        )
+        return [self._fact_results(group_id, path) for path in found]
+
+    def _search_engine(self) -> Any:
+        if self._engine is None:
+            from chronomem.query import SearchEngine
+
+            self._engine = SearchEngine(self.store, self.embedder)
+        return self._engine
+
+    def stats(self, group_id: str | None = None) -> Stats:
+        """Counts of episodes, entities, facts and current facts."""
+        return self.store.stats(group_id)
+
+    def _fact_results(self, group_id: str, rows: Sequence[Fact]) -> list[SearchResult]:
+        ids = {r.subject_uuid for r in rows} | {r.object_uuid for r in rows}
+        names = {e.uuid: e.name for e in self.store.get_entities(group_id, sorted(ids))}
+        return [
+            SearchResult(
+                kind="fact",
+                uuid=r.uuid,
+                text=r.fact,
+                score=r.confidence,
+                group_id=r.group_id,
+                subject=names.get(r.subject_uuid),
+                relation=r.relation,
+                object=names.get(r.object_uuid),
+                valid_at=r.valid_at,
+                invalid_at=r.invalid_at,
+                created_at=r.created_at,
+                expired_at=r.expired_at,
+                episodes=list(r.episodes),
+                sources=list(r.sources),
+            )
+            for r in rows
+        ]
+
+    # -- consistency ----------------------------------------------------------------------------
+
+    def _check_embedder(self) -> None:
+        stored = self.store.get_meta(_META_EMBEDDER)
+        current = f"{self.embedder.name}:{self.embedder.dimension}"
+        if stored is None:
+            self.store.set_meta(_META_EMBEDDER, current)
+        elif stored != current:
+            raise ConfigurationError(
+                f"this memory was built with the embedder {stored!r} but {current!r} was given; "
+                "open it with the same embedder (vectors of different models are not comparable)"
+            )
+
+    def _load_registry(self) -> RelationRegistry:
+        registry = RelationRegistry().with_cardinalities(self.config.functional_relations)
+        stored = self.store.get_meta(_META_RELATIONS)
+        if stored is not None:
+            registry = RelationRegistry(functional=frozenset(json.loads(stored)))
+            registry = registry.with_cardinalities(self.config.functional_relations)
+        return registry
+
+    def now(self) -> datetime:
+        """The memory's clock (UTC)."""
+        return utcnow()
+
+
+def _timeline_key(fact: Fact) -> tuple[bool, datetime, datetime]:
+    start = fact.valid_at or fact.created_at
+    return (fact.valid_at is not None, start, fact.created_at)

@@ -1,0 +1,241 @@
+"""The write path: episodes -> extraction -> entity resolution -> temporal resolution -> store.
+
+One call of :meth:`Writer.write_batch` is one transaction: the episodes of the batch, the
+entities they introduce and every fact row the resolver produced are written together, so a
+crash leaves either all of a batch or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chronomem.engine.embed import Embedder
+from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
+from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
+from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
+from chronomem.ingest.resolve import EntityResolver
+from chronomem.schema import Entity, Episode, Fact, utcnow
+
+__all__ = ["IngestReport", "Writer"]
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What an ingest did."""
+
+    episodes_added: int = 0
+    episodes_skipped: int = 0
+    entities_added: int = 0
+    facts_added: int = 0
+    facts_revised: int = 0
+    facts_extended: int = 0
+    facts_retracted: int = 0
+    changes: list[Change] = field(default_factory=list)
+
+    def merge(self, other: IngestReport) -> None:
+        """Add ``other``'s counts to this report."""
+        self.episodes_added += other.episodes_added
+        self.episodes_skipped += other.episodes_skipped
+        self.entities_added += other.entities_added
+        self.facts_added += other.facts_added
+        self.facts_revised += other.facts_revised
+        self.facts_extended += other.facts_extended
+        self.facts_retracted += other.facts_retracted
+        self.changes.extend(other.changes)
+
+    def as_dict(self) -> dict[str, int]:
+        """Counts only, for JSON output."""
+        return {
+            "episodes_added": self.episodes_added,
+            "episodes_skipped": self.episodes_skipped,
+            "entities_added": self.entities_added,
+            "facts_added": self.facts_added,
+            "facts_revised": self.facts_revised,
+            "facts_extended": self.facts_extended,
+            "facts_retracted": self.facts_retracted,
+        }
+
+
+class Writer:
+    """Runs the write path for batches of episodes of one group."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        embedder: Embedder,
+        extractor: Extractor | None,
+        resolver: TemporalResolver,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.extractor = extractor
+        self.resolver = resolver
+        self.entities = EntityResolver(store, embedder)
+
+    def write(
+        self,
+        episodes: Sequence[Episode],
+        *,
+        batch_size: int,
+        extractions: Sequence[Extraction] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Write ``episodes`` (all of one group) in transactions of ``batch_size`` episodes.
+
+        ``extractions`` (one per episode) bypass the extractor: record mappings produce their
+        candidates directly.
+        """
+        report = IngestReport()
+        for start in range(0, len(episodes), batch_size):
+            chunk = list(episodes[start : start + batch_size])
+            chunk_extractions = (
+                list(extractions[start : start + batch_size]) if extractions is not None else None
+            )
+            report.merge(self.write_batch(chunk, chunk_extractions))
+            if progress is not None:
+                progress(len(chunk))
+        return report
+
+    def write_batch(
+        self, episodes: list[Episode], extractions: list[Extraction] | None = None
+    ) -> IngestReport:
+        """One transaction: new episodes of the batch with everything extracted from them."""
+        report = IngestReport()
+        if not episodes:
+            return report
+        group_id = episodes[0].group_id
+        fresh_index = self._fresh(episodes)
+        report.episodes_skipped = len(episodes) - len(fresh_index)
+        if not fresh_index:
+            return report
+        fresh = [episodes[i] for i in fresh_index]
+        if extractions is not None:
+            found = [extractions[i] for i in fresh_index]
+        elif self.extractor is not None:
+            found = self.extractor.extract(fresh)
+        else:
+            found = [Extraction(e.uuid) for e in fresh]
+        now = utcnow()
+        by_episode = {e.uuid: e for e in fresh}
+
+        mentions: list[EntityMention] = []
+        for extraction in found:
+            mentions.extend(extraction.entities)
+            for candidate in extraction.facts:
+                mentions.append(candidate.subject)
+                mentions.append(candidate.object)
+        resolution = self.entities.resolve(group_id, mentions, now=now)
+
+        candidates = [c for extraction in found for c in extraction.facts]
+        # One sentence often yields several facts: embed each distinct text once.
+        texts = list(dict.fromkeys(c.fact for c in candidates))
+        vectors = self.embedder.embed(texts) if texts else None
+        row_of = {text: row for row, text in enumerate(texts)}
+        statements: list[ResolvedStatement] = []
+        for candidate in candidates:
+            subject = resolution.entity_for(candidate.subject)
+            obj = resolution.entity_for(candidate.object)
+            if subject.uuid == obj.uuid:
+                continue
+            episode = by_episode[candidate.episode_uuid]
+            embedding = (
+                tuple(vectors[row_of[candidate.fact]].tolist()) if vectors is not None else None
+            )
+            statements.append(_statement(candidate, episode, subject, obj, embedding))
+
+        stored = self._stored_rows(group_id, statements)
+        temporal = self.resolver.resolve(statements, stored, now=now)
+
+        mention_pairs: list[tuple[str, str]] = []
+        for extraction in found:
+            seen: set[str] = set()
+            for mention in extraction.entities:
+                uuid = resolution.entity_for(mention).uuid
+                if uuid not in seen:
+                    seen.add(uuid)
+                    mention_pairs.append((extraction.episode_uuid, uuid))
+
+        batch = WriteBatch(
+            episodes=fresh,
+            entities=[*resolution.new_entities, *resolution.updated_entities],
+            facts=temporal.facts,
+            mentions=mention_pairs,
+        )
+        self.store.write(batch)
+        self.entities.commit(resolution)
+        report.episodes_added = len(fresh)
+        report.entities_added = len(resolution.new_entities)
+        report.changes = temporal.changes
+        for change in temporal.changes:
+            if change.kind == "insert":
+                report.facts_added += 1
+            elif change.kind == "revise":
+                report.facts_revised += 1
+            elif change.kind == "extend":
+                report.facts_extended += 1
+            elif change.kind == "retract":
+                report.facts_retracted += 1
+        return report
+
+    def _fresh(self, episodes: list[Episode]) -> list[int]:
+        """Indexes of episodes not stored yet, and not repeated inside the batch."""
+        by_source: dict[str, list[str]] = {}
+        for episode in episodes:
+            by_source.setdefault(episode.source, []).append(episode.source_id)
+        group_id = episodes[0].group_id
+        known = {
+            (source, source_id)
+            for source, ids in by_source.items()
+            for source_id in self.store.known_sources(group_id, source, ids)
+        }
+        fresh: list[int] = []
+        for index, episode in enumerate(episodes):
+            key = (episode.source, episode.source_id)
+            if key not in known:
+                known.add(key)
+                fresh.append(index)
+        return fresh
+
+    def _stored_rows(self, group_id: str, statements: list[ResolvedStatement]) -> list[Fact]:
+        if not statements:
+            return []
+        subjects = tuple(sorted({s.subject_uuid for s in statements}))
+        relations = tuple(sorted({s.relation for s in statements}))
+        where = FactFilter(subject_uuids=subjects, relations=relations)
+        return list(self.store.list_facts(group_id, where))
+
+
+def _statement(
+    candidate: CandidateFact,
+    episode: Episode,
+    subject: Entity,
+    obj: Entity,
+    embedding: tuple[float, ...] | None,
+) -> ResolvedStatement:
+    """Default the times of a candidate: undated statements hold from their episode's time."""
+    valid_at: datetime | None = candidate.valid_at
+    invalid_at: datetime | None = candidate.invalid_at
+    if candidate.ends:
+        valid_at = invalid_at or valid_at or episode.reference_time
+        invalid_at = valid_at
+    elif valid_at is None and invalid_at is None:
+        valid_at = episode.reference_time
+    return ResolvedStatement(
+        group_id=episode.group_id,
+        subject_uuid=subject.uuid,
+        relation=candidate.relation,
+        object_uuid=obj.uuid,
+        fact=candidate.fact,
+        episode_uuid=episode.uuid,
+        source_id=episode.source_id,
+        valid_at=valid_at,
+        invalid_at=invalid_at,
+        ends=candidate.ends,
+        retracts=candidate.retracts,
+        confidence=candidate.confidence,
+        embedding=embedding,
+    )

@@ -1,0 +1,104 @@
+"""The Memory facade end to end on the embedded store, with the real offline extractor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chronomem import InputError, Memory, NotFoundError, TimeError
+from chronomem.engine.embed import HashingEmbedder
+from chronomem.errors import ConfigurationError
+from chronomem.ingest.extract.protocol import Extractor
+
+PARIS = {"speaker": "Alice", "text": "I live in Paris.", "time": "2023-01-10T09:00:00Z", "id": "1"}
+BERLIN = {
+    "speaker": "Alice",
+    "text": "I moved to Berlin.",
+    "time": "2023-06-05T09:00:00Z",
+    "id": "2",
+}
+
+
+def _lives_in(mem: Memory, **kwargs: object) -> list[str | None]:
+    return [r.object for r in mem.facts(subject="Alice", relation="LIVES_IN", **kwargs)]
+
+
+@pytest.mark.parametrize("order", [[PARIS, BERLIN], [BERLIN, PARIS]], ids=["in-order", "reversed"])
+def test_paris_then_berlin_in_either_order(memory: Memory, order: list[dict[str, str]]) -> None:
+    for turn in order:
+        memory.add_dialogue([turn])
+    assert _lives_in(memory, as_of="2023-03-01T00:00:00Z") == ["Paris"]
+    assert _lives_in(memory) == ["Berlin"]
+    timeline = [
+        (r.object, r.valid_at, r.invalid_at) for r in memory.history("Alice", relation="LIVES_IN")
+    ]
+    assert [t[0] for t in timeline] == ["Paris", "Berlin"]
+    assert timeline[0][2] == timeline[1][1]  # adjacent intervals
+
+
+def test_reingest_adds_nothing(memory: Memory) -> None:
+    first = memory.add_dialogue([PARIS, BERLIN])
+    before = memory.stats()
+    second = memory.add_dialogue([PARIS, BERLIN])
+    assert first.episodes_added == 2
+    assert second.episodes_added == 0
+    assert second.episodes_skipped == 2
+    assert memory.stats() == before
+
+
+def test_reopen_sees_everything_committed(tmp_path: Path, spacy_extractor: Extractor) -> None:
+    path = tmp_path / "m"
+    with Memory.open(path, embedder=HashingEmbedder(), extractor=spacy_extractor) as mem:
+        mem.add_dialogue([PARIS, BERLIN])
+        stats = mem.stats()
+    with Memory.open(path, embedder=HashingEmbedder(), extractor=spacy_extractor) as mem:
+        assert mem.stats() == stats
+        assert _lives_in(mem) == ["Berlin"]
+
+
+def test_known_at_shows_what_was_believed(memory: Memory) -> None:
+    memory.add_dialogue([PARIS])
+    believed_then = memory.now()
+    memory.add_dialogue([BERLIN])
+    rows = memory.facts(subject="Alice", relation="LIVES_IN", known_at=believed_then)
+    assert [(r.object, r.invalid_at) for r in rows] == [("Paris", None)]
+
+
+def test_bad_input_is_rejected_whole(memory: Memory) -> None:
+    with pytest.raises(InputError):
+        memory.add_dialogue([PARIS, {"speaker": "Alice", "text": "x", "time": "2023-01-01"}])
+    with pytest.raises(TimeError):
+        memory.facts(subject="Alice", as_of="2023-01-01T00:00:00")  # naive
+    assert memory.stats().episodes == 0
+
+
+def test_unknown_entity_suggests_close_names(memory: Memory) -> None:
+    memory.add_dialogue([PARIS])
+    with pytest.raises(NotFoundError, match="Alice"):
+        memory.facts(subject="Alise")
+
+
+def test_huge_turn_is_rejected_with_the_limit(memory: Memory) -> None:
+    turn = dict(PARIS, text="word " * 10_000)
+    with pytest.raises(InputError, match="limit"):
+        memory.add_dialogue([turn])
+
+
+def test_memory_refuses_another_embedder(tmp_path: Path, spacy_extractor: Extractor) -> None:
+    path = tmp_path / "m"
+    with Memory.open(path, embedder=HashingEmbedder(), extractor=spacy_extractor):
+        pass
+    with (
+        pytest.raises(ConfigurationError, match="embedder"),
+        Memory.open(path, embedder=HashingEmbedder(dimension=64), extractor=spacy_extractor),
+    ):
+        pass
+
+
+def test_groups_are_isolated(memory: Memory) -> None:
+    memory.add_dialogue([PARIS], group_id="a")
+    memory.add_dialogue([BERLIN], group_id="b")
+    assert _lives_in(memory, group_id="a") == ["Paris"]
+    assert _lives_in(memory, group_id="b") == ["Berlin"]
+    assert all(r.group_id == "a" for r in memory.search("Berlin Paris", group_id="a"))

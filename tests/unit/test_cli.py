@@ -1,0 +1,135 @@
+"""The ``chronomem`` command: help for every command, JSON shapes, clear errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from chronomem.cli import cli
+
+TURNS = [
+    {"speaker": "Alice", "text": "I live in Paris.", "time": "2023-01-10T09:00:00Z", "id": "t1"},
+    {"speaker": "Bob", "text": "I work at Acme.", "time": "2023-01-10T09:01:00Z", "id": "t2"},
+    {"speaker": "Alice", "text": "I moved to Berlin.", "time": "2023-06-05T09:00:00Z", "id": "t3"},
+]
+RESULT_KEYS = {
+    "kind",
+    "text",
+    "score",
+    "subject",
+    "relation",
+    "object",
+    "valid_at",
+    "invalid_at",
+    "created_at",
+    "expired_at",
+    "episodes",
+}
+
+
+def _commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    for name, command in group.commands.items():
+        yield f"{prefix}{name}", command
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix}{name} ")
+
+
+@pytest.mark.parametrize(("name", "command"), list(_commands(cli)))
+def test_every_command_has_help(name: str, command: click.Command) -> None:
+    assert command.help, f"`chronomem {name}` has no help text"
+    result = CliRunner().invoke(cli, [*name.split(), "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"option {param.name} of `chronomem {name}` has no help"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    tmp = tmp_path_factory.mktemp("cli")
+    turns = tmp / "turns.jsonl"
+    turns.write_text("\n".join(json.dumps(t) for t in TURNS) + "\n")
+    target = str(tmp / "memory")
+    result = CliRunner().invoke(
+        cli, ["ingest", "dialogue", str(turns), "--store", target, "--group", "g", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["conversations"][0]["episodes_added"] == 3
+    return target
+
+
+def _json(args: list[str]) -> object:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_search_json_shape(store: str) -> None:
+    hits = _json(["search", "Where does Alice live?", "--store", store, "--group", "g", "--json"])
+    assert isinstance(hits, list)
+    assert hits
+    for hit in hits:
+        assert set(hit) >= RESULT_KEYS
+        assert hit["kind"] in {"fact", "entity", "episode"}
+    scores = [h["score"] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    paris = [h for h in hits if h["kind"] == "fact" and h["object"] == "Paris"]
+    assert all(h["invalid_at"] is not None for h in paris)  # ended: never shown as current
+
+
+def test_facts_as_of_and_current(store: str) -> None:
+    base = ["facts", "--store", store, "--group", "g", "--subject", "Alice", "--json"]
+    now = _json([*base, "--relation", "LIVES_IN"])
+    then = _json([*base, "--relation", "LIVES_IN", "--as-of", "2023-03-01T00:00:00Z"])
+    assert [f["object"] for f in now] == ["Berlin"]  # type: ignore[union-attr,index]
+    assert [f["object"] for f in then] == ["Paris"]  # type: ignore[union-attr,index]
+
+
+def test_history_and_stats_json(store: str) -> None:
+    timeline = _json(["history", "Alice", "--store", store, "--group", "g", "--json"])
+    assert isinstance(timeline, list)
+    assert len(timeline) >= 2
+    assert all(set(row) >= RESULT_KEYS for row in timeline)
+    stats = _json(["stats", "--store", store, "--json"])
+    assert stats == stats | {"episodes": 3}
+    assert {"episodes", "entities", "facts", "current_facts"} <= set(stats)  # type: ignore[arg-type]
+
+
+def test_naive_as_of_is_a_clear_error(store: str) -> None:
+    from chronomem.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        [
+            "facts",
+            "--store",
+            store,
+            "--subject",
+            "Alice",
+            "--group",
+            "g",
+            "--as-of",
+            "2023-03-01T10:00",
+        ],
+    )
+    assert result.exit_code != 0
+    assert "timezone" in str(result.exception)
+    assert callable(main)
+
+
+def test_bad_jsonl_reports_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(TURNS[0]) + "\n{not json\n")
+    result = CliRunner().invoke(
+        cli, ["ingest", "dialogue", str(bad), "--store", str(tmp_path / "m")]
+    )
+    assert result.exit_code != 0
+    assert "bad.jsonl:2" in str(result.exception)

@@ -1,0 +1,23 @@
+"""Configuration is a frozen model; the environment is read in one place."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from chronomem.config import MemoryConfig, config_from_env
+
+
+def test_config_is_frozen() -> None:
+    config = MemoryConfig()
+    with pytest.raises(ValidationError):
+        config.batch_size = 3  # type: ignore[misc]
+
+
+def test_config_from_env_reads_only_known_variables() -> None:
+    config = config_from_env(
+        {"CHRONOMEM_BATCH_SIZE": "32", "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "pw", "X": "y"}
+    )
+    assert config.batch_size == 32
+    assert config.neo4j_auth == ("neo4j", "pw")
+    assert config_from_env({}).neo4j_auth is None
