@@ -254,7 +254,9 @@ def ingest_records(
 @_group_option
 @click.option("--as-of", default=None, help="Valid time: what was true then (ISO-8601).")
 @click.option("--known-at", default=None, help="Transaction time: what the memory believed then.")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most results."
+)
 @_json_option
 def search(
     query: str,
@@ -352,7 +354,13 @@ def stats(store: str, group_id: str | None, as_json: bool) -> None:
 @click.argument("query")
 @_store_option
 @_group_option
-@click.option("--max-tokens", default=1500, show_default=True, type=click.IntRange(50, 100_000))
+@click.option(
+    "--max-tokens",
+    default=1500,
+    show_default=True,
+    type=click.IntRange(50, 100_000),
+    help="Token budget of the block (about 4 characters a token).",
+)
 @click.option("--as-of", default=None, help="Valid time (ISO-8601).")
 def context(query: str, store: str, group_id: str, max_tokens: int, as_of: str | None) -> None:
     """Print an agent-ready context block for QUERY within a token budget."""
@@ -364,7 +372,9 @@ def context(query: str, store: str, group_id: str, max_tokens: int, as_of: str |
 @click.argument("entity")
 @_store_option
 @_group_option
-@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 4))
+@click.option(
+    "--depth", default=1, show_default=True, type=click.IntRange(1, 4), help="Hops to follow."
+)
 @click.option("--as-of", default=None, help="Valid time (ISO-8601).")
 @_json_option
 def neighbors(
@@ -384,7 +394,9 @@ def neighbors(
 @click.argument("target")
 @_store_option
 @_group_option
-@click.option("--max-hops", default=3, show_default=True, type=click.IntRange(1, 6))
+@click.option(
+    "--max-hops", default=3, show_default=True, type=click.IntRange(1, 6), help="Longest path."
+)
 @click.option("--as-of", default=None, help="Valid time (ISO-8601).")
 @_json_option
 def paths(
@@ -407,6 +419,104 @@ def paths(
     for number, path in enumerate(found, 1):
         click.echo(f"path {number}:")
         _print_facts(path)
+
+
+@cli.command()
+@click.argument("entity")
+@_store_option
+@_group_option
+@click.option("--relation", default=None, help="Only this relation.")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Save the timeline as a picture (PNG, SVG or PDF by extension).",
+)
+@_json_option
+def timeline(
+    entity: str,
+    store: str,
+    group_id: str,
+    relation: str | None,
+    plot_path: Path | None,
+    as_json: bool,
+) -> None:
+    """The timeline of ENTITY over valid time, as text, JSON or a plot (--plot FILE.png)."""
+    with _memory(store) as mem:
+        rows = mem.history(entity, relation=relation, group_id=group_id)
+    if plot_path is not None:
+        from chronomem.plots import plot_timeline
+
+        plot_timeline(rows, plot_path, title=f"Timeline of {entity}")
+        if not as_json:
+            click.echo(f"saved {plot_path}")
+    if as_json:
+        _emit([r.to_json_dict() for r in rows])
+    elif plot_path is None:
+        _print_facts(rows)
+
+
+@cli.group()
+def bench() -> None:
+    """Benchmarks: LoCoMo evidence recall, ingest rate and search latency."""
+
+
+@bench.command("locomo")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--limit",
+    "limit_conversations",
+    type=click.IntRange(1),
+    default=None,
+    help="Only the first N conversations.",
+)
+@click.option("--recipe", default="default", show_default=True, help="Search recipe name.")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Save recall@k per category against the baselines as a picture.",
+)
+@_json_option
+def bench_locomo(
+    file: Path,
+    limit_conversations: int | None,
+    recipe: str,
+    plot_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Ingest each LoCoMo conversation into a fresh memory, ask the questions of categories
+    1-4 and report evidence recall@k, ingest rate, search latency and two baselines."""
+    from chronomem.bench.locomo import plot_recall, run_locomo
+
+    def say(message: str) -> None:
+        if not as_json:
+            click.echo(message, err=True)
+
+    result = run_locomo(file, limit_conversations=limit_conversations, recipe=recipe, progress=say)
+    if plot_path is not None:
+        plot_recall(result, plot_path)
+        say(f"saved {plot_path}")
+    if as_json:
+        _emit(result)
+        return
+    recall = result["recall"]
+    click.echo("evidence recall@k: " + "  ".join(f"@{k} {v:.3f}" for k, v in recall.items()))
+    for category, values in result["by_category"].items():
+        click.echo(
+            f"  category {category}: " + "  ".join(f"@{k} {v:.3f}" for k, v in values.items())
+        )
+    for name, baseline in result["baselines"].items():
+        values = baseline["recall"]
+        click.echo(f"baseline {name}: " + "  ".join(f"@{k} {v:.3f}" for k, v in values.items()))
+    ingest_stats, search_stats = result["ingest"], result["search"]
+    click.echo(
+        f"ingest: {ingest_stats['turns']} turns in {ingest_stats['seconds']:.1f} s "
+        f"({ingest_stats['turns_per_second']:.0f} turns/s); search: {search_stats['queries']} "
+        f"queries, p50 {search_stats['p50_ms']:.1f} ms, p95 {search_stats['p95_ms']:.1f} ms"
+    )
 
 
 def main() -> None:

@@ -67,7 +67,7 @@ def test_known_at_shows_what_was_believed(memory: Memory) -> None:
 
 def test_bad_input_is_rejected_whole(memory: Memory) -> None:
     with pytest.raises(InputError):
-        memory.add_dialogue([PARIS, {"speaker": "Alice", "text": "x", "time": "2023-01-01"}])
+        memory.add_dialogue([PARIS, {"speaker": "Alice", "text": "x", "time": "2023-01-01T10:00"}])
     with pytest.raises(TimeError):
         memory.facts(subject="Alice", as_of="2023-01-01T00:00:00")  # naive
     assert memory.stats().episodes == 0

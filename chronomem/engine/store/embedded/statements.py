@@ -1,0 +1,299 @@
+"""Every SQL statement of the embedded store, as fixed text.
+
+Values are always bound parameters; lists travel as one JSON parameter read with
+``json_each``. Column order of the SELECTs matches :mod:`.codec` (the embedding, from a side
+table, comes last). Only :func:`.filters.with_fact_condition` appends text to a statement,
+and only fixed fragments. ``json_each(...) CROSS JOIN table`` makes the given list drive the
+loop (SQLite keeps the order of a CROSS JOIN).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# -- writes ---------------------------------------------------------------------------------------
+
+INSERT_EPISODES: Final = """
+INSERT OR IGNORE INTO episodes (uuid, group_id, source, kind, content, reference_time,
+                                created_at, source_id, speaker, session)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+UPSERT_ENTITIES: Final = """
+INSERT INTO entities (uuid, group_id, name, labels, aliases, summary, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (uuid) DO UPDATE SET
+    group_id = excluded.group_id,
+    labels = excluded.labels,
+    aliases = excluded.aliases,
+    summary = excluded.summary
+"""
+
+# Parameters: embedding, entity uuid.
+UPSERT_ENTITY_VECTOR: Final = """
+INSERT INTO entity_vectors (entity_id, embedding)
+SELECT id, ? FROM entities WHERE uuid = ?
+ON CONFLICT (entity_id) DO UPDATE SET embedding = excluded.embedding
+"""
+
+DELETE_ENTITY_VECTORS: Final = """
+DELETE FROM entity_vectors
+WHERE entity_id IN (SELECT e.id FROM json_each(?) AS j CROSS JOIN entities e ON e.uuid = j.value)
+"""
+
+UPSERT_FACTS: Final = """
+INSERT INTO facts (uuid, group_id, subject_uuid, relation, object_uuid, fact, valid_at,
+                   invalid_at, created_at, expired_at, episodes, sources, confidence,
+                   invalidated_by, invalidated_by_episode, lineage, observed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (uuid) DO UPDATE SET
+    group_id = excluded.group_id,
+    expired_at = excluded.expired_at,
+    invalidated_by = excluded.invalidated_by,
+    invalidated_by_episode = excluded.invalidated_by_episode,
+    episodes = excluded.episodes,
+    sources = excluded.sources,
+    observed_at = excluded.observed_at,
+    confidence = excluded.confidence
+"""
+
+# Parameters: embedding, fact uuid, largest fact id before this batch. A fact's embedding is
+# stored with the row's first write and never changes, so fact ids with vectors only grow.
+INSERT_FACT_VECTOR: Final = """
+INSERT OR IGNORE INTO fact_vectors (fact_id, embedding)
+SELECT id, ? FROM facts WHERE uuid = ? AND id > ?
+"""
+
+MAX_FACT_ID: Final = "SELECT coalesce(max(id), 0) FROM facts"
+
+DELETE_ENTITY_NAMES: Final = """
+DELETE FROM entity_names
+WHERE entity_id IN (SELECT e.id FROM json_each(?) AS j CROSS JOIN entities e ON e.uuid = j.value)
+"""
+
+INSERT_ENTITY_NAME: Final = """
+INSERT OR IGNORE INTO entity_names (group_id, key, entity_id)
+SELECT group_id, ?, id FROM entities WHERE uuid = ?
+"""
+
+ENTITY_GROUPS: Final = """
+SELECT e.uuid, e.group_id FROM json_each(?) AS j CROSS JOIN entities e ON e.uuid = j.value
+"""
+
+EPISODE_GROUPS: Final = """
+SELECT p.uuid, p.group_id FROM json_each(?) AS j CROSS JOIN episodes p ON p.uuid = j.value
+"""
+
+INSERT_MENTIONS: Final = """
+INSERT OR IGNORE INTO mentions (group_id, episode_uuid, entity_uuid) VALUES (?, ?, ?)
+"""
+
+UPSERT_SETTING: Final = """
+INSERT INTO settings (key, value) VALUES (?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value
+"""
+
+# -- vectors (by target) ----------------------------------------------------------------------
+
+# Parameters: uuids (JSON). Rows: id, group, embedding or NULL.
+VECTORS_BY_UUID: Final = {
+    "entity": """
+SELECT e.id, e.group_id, v.embedding
+FROM json_each(?) AS j CROSS JOIN entities e ON e.uuid = j.value
+LEFT JOIN entity_vectors v ON v.entity_id = e.id
+""",
+    "fact": """
+SELECT f.id, f.group_id, v.embedding
+FROM json_each(?) AS j CROSS JOIN facts f ON f.uuid = j.value
+LEFT JOIN fact_vectors v ON v.fact_id = f.id
+""",
+}
+
+# Parameters: group.
+VECTORS_OF_GROUP: Final = {
+    "entity": """
+SELECT e.id, v.embedding FROM entities e CROSS JOIN entity_vectors v ON v.entity_id = e.id
+WHERE e.group_id = ? ORDER BY e.id
+""",
+    "fact": """
+SELECT f.id, v.embedding FROM facts f CROSS JOIN fact_vectors v ON v.fact_id = f.id
+WHERE f.group_id = ? ORDER BY f.id
+""",
+}
+
+# Parameters: group, fact id. The fact vectors added after that id.
+FACT_VECTORS_AFTER: Final = """
+SELECT v.fact_id, v.embedding FROM fact_vectors v CROSS JOIN facts f ON f.id = v.fact_id
+WHERE v.fact_id > ?2 AND f.group_id = ?1 ORDER BY v.fact_id
+"""
+
+# Parameters: group, ids (JSON).
+UUIDS_BY_ID: Final = {
+    "entity": """
+SELECT e.id, e.uuid FROM json_each(?2) AS j CROSS JOIN entities e ON e.id = j.value
+WHERE e.group_id = ?1
+""",
+    "fact": """
+SELECT f.id, f.uuid FROM json_each(?2) AS j CROSS JOIN facts f ON f.id = j.value
+WHERE f.group_id = ?1
+""",
+}
+
+# -- reads ------------------------------------------------------------------------------------
+
+GET_SETTING: Final = "SELECT value FROM settings WHERE key = ?"
+
+# Parameters: group, uuids (JSON).
+GET_BY_UUID: Final = {
+    "episodes": """
+SELECT p.uuid, p.group_id, p.source, p.kind, p.content, p.reference_time, p.created_at,
+       p.source_id, p.speaker, p.session
+FROM json_each(?2) AS j CROSS JOIN episodes p ON p.uuid = j.value
+WHERE p.group_id = ?1
+""",
+    "entities": """
+SELECT e.uuid, e.group_id, e.name, e.labels, e.aliases, e.summary, e.created_at, v.embedding
+FROM json_each(?2) AS j CROSS JOIN entities e ON e.uuid = j.value
+LEFT JOIN entity_vectors v ON v.entity_id = e.id
+WHERE e.group_id = ?1
+""",
+    "facts": """
+SELECT f.uuid, f.group_id, f.subject_uuid, f.relation, f.object_uuid, f.fact, f.valid_at,
+       f.invalid_at, f.created_at, f.expired_at, f.episodes, f.sources, f.confidence,
+       f.invalidated_by, f.invalidated_by_episode, f.lineage, f.observed_at, v.embedding
+FROM json_each(?2) AS j CROSS JOIN facts f ON f.uuid = j.value
+LEFT JOIN fact_vectors v ON v.fact_id = f.id
+WHERE f.group_id = ?1
+""",
+}
+
+KNOWN_SOURCES: Final = """
+SELECT source_id FROM episodes
+WHERE group_id = ? AND source = ? AND source_id IN (SELECT value FROM json_each(?))
+"""
+
+# Parameters: group, labels (JSON or NULL for any).
+ENTITIES_OF_GROUP: Final = """
+SELECT e.uuid, e.group_id, e.name, e.labels, e.aliases, e.summary, e.created_at, v.embedding
+FROM entities e LEFT JOIN entity_vectors v ON v.entity_id = e.id
+WHERE e.group_id = ?1
+  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(e.labels) AS l
+                             WHERE l.value IN (SELECT value FROM json_each(?2))))
+ORDER BY e.id
+"""
+
+# Parameters: group, labels (JSON or NULL for any), name keys (JSON).
+ENTITIES_BY_NAME: Final = """
+SELECT e.uuid, e.group_id, e.name, e.labels, e.aliases, e.summary, e.created_at, v.embedding
+FROM (SELECT DISTINCT n.entity_id AS id FROM json_each(?3) AS j
+      CROSS JOIN entity_names n ON n.group_id = ?1 AND n.key = j.value) AS hit
+CROSS JOIN entities e ON e.id = hit.id
+LEFT JOIN entity_vectors v ON v.entity_id = e.id
+WHERE e.group_id = ?1
+  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(e.labels) AS l
+                             WHERE l.value IN (SELECT value FROM json_each(?2))))
+ORDER BY e.id
+"""
+
+# Parameters: group, episode uuids (JSON).
+MENTIONS: Final = """
+SELECT m.episode_uuid, m.entity_uuid
+FROM json_each(?2) AS j
+CROSS JOIN mentions m ON m.episode_uuid = j.value
+CROSS JOIN entities e ON e.uuid = m.entity_uuid
+WHERE m.group_id = ?1
+ORDER BY e.id
+"""
+
+# Parameters: now.
+STATS_ALL: Final = """
+SELECT (SELECT count(*) FROM episodes),
+       (SELECT count(*) FROM entities),
+       (SELECT count(*) FROM facts),
+       (SELECT count(*) FROM facts
+        WHERE expired_at IS NULL AND (invalid_at IS NULL OR invalid_at > ?1)),
+       (SELECT count(*) FROM (SELECT group_id FROM episodes UNION SELECT group_id FROM entities
+                              UNION SELECT group_id FROM facts))
+"""
+
+# Parameters: group, now.
+STATS_GROUP: Final = """
+SELECT (SELECT count(*) FROM episodes WHERE group_id = ?1),
+       (SELECT count(*) FROM entities WHERE group_id = ?1),
+       (SELECT count(*) FROM facts WHERE group_id = ?1),
+       (SELECT count(*) FROM facts
+        WHERE group_id = ?1 AND expired_at IS NULL AND (invalid_at IS NULL OR invalid_at > ?2))
+"""
+
+# -- fact statements completed by a FactFilter condition (alias f) ----------------------------
+
+# Parameters: group.
+LIST_FACTS: Final = """
+SELECT f.uuid, f.group_id, f.subject_uuid, f.relation, f.object_uuid, f.fact, f.valid_at,
+       f.invalid_at, f.created_at, f.expired_at, f.episodes, f.sources, f.confidence,
+       f.invalidated_by, f.invalidated_by_episode, f.lineage, f.observed_at, v.embedding
+FROM facts f LEFT JOIN fact_vectors v ON v.fact_id = f.id
+WHERE f.group_id = ?
+"""
+
+# Parameters: group, entity uuids (JSON), group, entity uuids (JSON). Two indexed lookups
+# (by subject, by object) rather than a scan with OR.
+NEIGHBOR_FACTS: Final = """
+SELECT f.uuid, f.group_id, f.subject_uuid, f.relation, f.object_uuid, f.fact, f.valid_at,
+       f.invalid_at, f.created_at, f.expired_at, f.episodes, f.sources, f.confidence,
+       f.invalidated_by, f.invalidated_by_episode, f.lineage, f.observed_at, v.embedding
+FROM facts f LEFT JOIN fact_vectors v ON v.fact_id = f.id
+WHERE f.id IN (SELECT id FROM facts
+               WHERE group_id = ? AND subject_uuid IN (SELECT value FROM json_each(?))
+               UNION
+               SELECT id FROM facts
+               WHERE group_id = ? AND object_uuid IN (SELECT value FROM json_each(?)))
+"""
+
+# Parameters: limit. Walks the valid_at index: good without a selective condition.
+FACTS_ORDER: Final = " ORDER BY f.valid_at, f.created_at, f.id LIMIT ?"
+
+# Parameters: limit. Sorts the selected rows (the + keeps the planner from walking the valid_at
+# index over the whole group): for statements selecting by subject, object or id.
+FACTS_ORDER_SORTED: Final = " ORDER BY +f.valid_at, f.created_at, f.id LIMIT ?"
+
+# Parameters: match expression, candidate count (-1: all), group. The best candidates by BM25
+# come first; the group and the fact filter are checked on those only.
+FULLTEXT_FACTS: Final = """
+SELECT f.uuid, hit.rank
+FROM (SELECT rowid, rank FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rank LIMIT ?) AS hit
+CROSS JOIN facts f ON f.id = hit.rowid
+WHERE f.group_id = ?
+"""
+
+# Parameters: limit.
+FULLTEXT_ORDER: Final = " ORDER BY hit.rank, f.id LIMIT ?"
+
+# Parameters: match expression, candidate count (-1: all), group, limit.
+FULLTEXT_EPISODES: Final = """
+SELECT p.uuid, hit.rank
+FROM (SELECT rowid, rank FROM episodes_fts WHERE episodes_fts MATCH ? ORDER BY rank LIMIT ?)
+     AS hit
+CROSS JOIN episodes p ON p.id = hit.rowid
+WHERE p.group_id = ?
+ORDER BY hit.rank, p.id LIMIT ?
+"""
+
+# Parameters: match expression, group, limit. Names weigh twice as much as aliases.
+FULLTEXT_ENTITIES: Final = """
+SELECT e.uuid, bm25(entities_fts, 2.0, 1.0) AS rank
+FROM entities_fts CROSS JOIN entities e ON e.id = entities_fts.rowid
+WHERE entities_fts MATCH ? AND e.group_id = ?
+ORDER BY rank, e.id LIMIT ?
+"""
+
+# Parameters: group.
+FACT_IDS_OF_GROUP: Final = "SELECT f.id FROM facts f WHERE f.group_id = ?"
+
+# Parameters: group, ids (JSON).
+FACT_IDS_AMONG: Final = """
+SELECT f.id, f.uuid FROM json_each(?2) AS j CROSS JOIN facts f ON f.id = j.value
+WHERE f.group_id = ?1
+"""
+
+LIMIT: Final = " LIMIT ?"

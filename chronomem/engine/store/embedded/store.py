@@ -1,0 +1,670 @@
+"""The embedded backend: one directory per memory, SQLite as the source of truth.
+
+Layout of a memory directory: ``memory.db`` (SQLite, WAL) and ``memory.lock`` (held with
+``flock`` by the one process that may write). Full-text search is FTS5 with BM25, kept in
+step by triggers; vector search runs on in-memory indexes rebuilt from SQLite on first use
+(see :mod:`.vectors`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from chronomem.engine.store.embedded import statements as sql
+from chronomem.engine.store.embedded.codec import (
+    entity_from_row,
+    entity_row,
+    entity_vector,
+    episode_from_row,
+    episode_row,
+    fact_from_row,
+    fact_row,
+    fact_vector,
+    json_list,
+    name_key,
+)
+from chronomem.engine.store.embedded.connections import ReaderPool, connect, mapped_errors
+from chronomem.engine.store.embedded.filters import with_fact_condition
+from chronomem.engine.store.embedded.fts import match_expression
+from chronomem.engine.store.embedded.lock import MemoryLock
+from chronomem.engine.store.embedded.tables import (
+    SCHEMA_VERSION,
+    check_dimension,
+    create_schema,
+    read_schema_version,
+)
+from chronomem.engine.store.embedded.vectors import DEFAULT_ANN_THRESHOLD, VectorIndex
+from chronomem.engine.store.protocol import (
+    FactFilter,
+    ScoredId,
+    StoreCapabilities,
+    TextTarget,
+    VectorTarget,
+    WriteBatch,
+)
+from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
+from chronomem.schema import Entity, Episode, Fact, Stats, to_micros, utcnow
+
+__all__ = ["DB_FILE", "LOCK_FILE", "EmbeddedStore"]
+
+DB_FILE: Final = "memory.db"
+LOCK_FILE: Final = "memory.lock"
+
+#: A filtered fact vector search scores every allowed row exactly when there are at most this
+#: many; otherwise it over-fetches from the index and checks candidates against the filter.
+_PREFILTER_CAP: Final = 2048
+
+_CAPABILITIES: Final = StoreCapabilities(
+    name="embedded", native_vector_index=True, native_fulltext=True, server=False
+)
+
+
+_VectorChanges = dict[tuple[str, str], tuple[list[int], list[bytes], list[int]]]
+"""(group, target) -> (ids to upsert, their float32 blobs, ids to remove)."""
+
+
+class EmbeddedStore:
+    """A :class:`~chronomem.engine.store.GraphStore` in a local directory (SQLite + FTS5).
+
+    Thread-safe: writes are serialised on one connection, reads use a pool of connections and
+    proceed while a write is under way (WAL). One process at a time may open a memory for
+    writing (``MemoryLockedError`` otherwise); ``read_only=True`` skips the lock and opens
+    the database read-only. ``ann_threshold``: groups with more vectors than this also get an
+    HNSW index (None: exact search only).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        dimension: int = 384,
+        *,
+        read_only: bool = False,
+        ann_threshold: int | None = DEFAULT_ANN_THRESHOLD,
+    ) -> None:
+        if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1:
+            raise ConfigurationError(f"dimension must be a positive int, not {dimension!r}")
+        self._dir = Path(path).expanduser()
+        self._db_path = self._dir / DB_FILE
+        self._dimension = dimension
+        self._read_only = read_only
+        self._ann_threshold = ann_threshold
+        self._closed = True
+        self._lock: MemoryLock | None = None
+        self._prepare_directory()
+        writer: sqlite3.Connection | None = None
+        try:
+            if not read_only:
+                self._lock = MemoryLock(self._dir / LOCK_FILE)
+            with mapped_errors(self._db_path, "opening the memory"):
+                writer = connect(self._db_path, read_only=read_only, writer=True)
+                if read_only:
+                    self._check_existing(writer)
+                else:
+                    create_schema(writer, self._db_path, dimension)
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            if self._lock is not None:
+                self._lock.release()
+            raise
+        self._writer = writer
+        self._write_lock = threading.Lock()
+        self._readers = ReaderPool(
+            lambda: connect(self._db_path, read_only=read_only, writer=False)
+        )
+        self._indexes: dict[tuple[str, str], VectorIndex] = {}
+        self._index_lock = threading.Lock()
+        self._data_version = self._read_data_version()
+        self._closed = False
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        """The memory's directory."""
+        return self._dir
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors this memory stores."""
+        return self._dimension
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only."""
+        return self._read_only
+
+    @property
+    def capabilities(self) -> StoreCapabilities:
+        return _CAPABILITIES
+
+    def close(self) -> None:
+        """Release the connections, the vector indexes and the lock (idempotent)."""
+        with self._write_lock:
+            if self._closed:
+                return
+            self._closed = True
+            with self._index_lock:
+                indexes, self._indexes = list(self._indexes.values()), {}
+            for index in indexes:
+                index.close()
+            self._readers.close()
+            try:
+                if not self._read_only:
+                    with suppress(sqlite3.Error):
+                        self._writer.execute("PRAGMA optimize")  # planner statistics
+                self._writer.close()
+            finally:
+                if self._lock is not None:
+                    self._lock.release()
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = ", read_only=True" if self._read_only else ""
+        return f"EmbeddedStore({str(self._dir)!r}, dimension={self._dimension}{mode})"
+
+    def _prepare_directory(self) -> None:
+        if self._dir.exists() and not self._dir.is_dir():
+            raise StoreError(f"{self._dir}: is a file; a memory is a directory")
+        if self._read_only:
+            if not self._db_path.is_file():
+                raise StoreError(
+                    f"{self._dir}: no memory here ({DB_FILE} is missing); create it by opening "
+                    "it once without read_only"
+                )
+            return
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self._dir}: cannot create the memory directory: {exc}") from exc
+
+    def _check_existing(self, conn: sqlite3.Connection) -> None:
+        version = read_schema_version(conn)
+        if version is None:
+            raise StoreError(f"{self._db_path}: not a chronomem memory (no schema version)")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self._db_path}: this memory has schema version {version}, but this chronomem "
+                f"only reads versions up to {SCHEMA_VERSION}; upgrade chronomem to open it"
+            )
+        check_dimension(conn, self._db_path, self._dimension)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"{self._dir}: the store is closed; open it again to use it")
+
+    @contextmanager
+    def _reading(self, action: str) -> Iterator[sqlite3.Connection]:
+        self._check_open()
+        with mapped_errors(self._db_path, action), self._readers.connection() as conn:
+            yield conn
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def write(self, batch: WriteBatch) -> None:
+        """Apply a batch in one transaction: all of it is stored, or none of it."""
+        self._check_writable()
+        if not batch:
+            return
+        rows = _BatchRows.encode(batch, self._dimension)
+        with self._write_lock, mapped_errors(self._db_path, "writing a batch"):
+            self._check_open()
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rows.apply(conn, batch)
+                # Hold the index lock over the commit: an index built meanwhile from SQLite
+                # either sees this batch or is registered before the update below.
+                with self._index_lock:
+                    changes = self._vector_changes(conn, batch)
+                    conn.execute("COMMIT")
+                    self._data_version = self._read_data_version()
+                    for key, (ids, blobs, removed) in changes.items():
+                        index = self._indexes.get(key)
+                        if index is None:
+                            continue
+                        index.remove(removed)
+                        if ids:
+                            index.upsert(ids, self._matrix(blobs))
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _vector_changes(self, conn: sqlite3.Connection, batch: WriteBatch) -> _VectorChanges:
+        """The stored vectors of this batch's rows, for the indexes already in memory."""
+        changes: _VectorChanges = {}
+        models: dict[str, list[Entity] | list[Fact]] = {
+            "entity": batch.entities,
+            "fact": batch.facts,
+        }
+        for target, items in models.items():
+            uuids = [m.uuid for m in items if (m.group_id, target) in self._indexes]
+            if not uuids:
+                continue
+            for row_id, group, blob in conn.execute(
+                sql.VECTORS_BY_UUID[target], (json_list(uuids),)
+            ):
+                ids, blobs, removed = changes.setdefault((group, target), ([], [], []))
+                if blob is None:
+                    removed.append(row_id)
+                else:
+                    ids.append(row_id)
+                    blobs.append(blob)
+        return changes
+
+    def _matrix(self, blobs: list[bytes]) -> npt.NDArray[np.float32]:
+        return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), self._dimension)
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a memory-wide setting."""
+        self._check_writable()
+        with self._write_lock, mapped_errors(self._db_path, "writing a setting"):
+            self._check_open()
+            self._writer.execute(sql.UPSERT_SETTING, (key, value))
+
+    def _check_writable(self) -> None:
+        self._check_open()
+        if self._read_only:
+            raise StoreError(f"{self._dir}: opened with read_only=True; open it without to write")
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """A memory-wide setting, or None."""
+        with self._reading("reading a setting") as conn:
+            row = conn.execute(sql.GET_SETTING, (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def get_episodes(self, group_id: str, uuids: Sequence[str]) -> list[Episode]:
+        """Episodes by uuid (unknown uuids are left out), in the order asked."""
+        return [episode_from_row(row) for row in self._by_uuid("episodes", group_id, uuids)]
+
+    def get_entities(self, group_id: str, uuids: Sequence[str]) -> list[Entity]:
+        """Entities by uuid (unknown uuids are left out), in the order asked."""
+        return [entity_from_row(row) for row in self._by_uuid("entities", group_id, uuids)]
+
+    def get_facts(self, group_id: str, uuids: Sequence[str]) -> list[Fact]:
+        """Fact rows by uuid, expired or not (unknown uuids are left out), in the order asked."""
+        return [fact_from_row(row) for row in self._by_uuid("facts", group_id, uuids)]
+
+    def _by_uuid(self, table: str, group_id: str, uuids: Sequence[str]) -> list[tuple[Any, ...]]:
+        wanted = list(dict.fromkeys(uuids))
+        if not wanted:
+            return []
+        with self._reading(f"reading {table}") as conn:
+            rows = conn.execute(sql.GET_BY_UUID[table], (group_id, json_list(wanted))).fetchall()
+        found = {row[0]: row for row in rows}
+        return [found[uuid] for uuid in wanted if uuid in found]
+
+    def known_sources(self, group_id: str, source: str, source_ids: Sequence[str]) -> set[str]:
+        """Which of ``source_ids`` of ``source`` are stored already."""
+        if not source_ids:
+            return set()
+        with self._reading("reading episodes") as conn:
+            rows = conn.execute(
+                sql.KNOWN_SOURCES, (group_id, source, json_list(list(source_ids)))
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    def find_entities(
+        self, group_id: str, names: Sequence[str] | None = None, labels: Sequence[str] | None = None
+    ) -> list[Entity]:
+        """Entities named (or aliased) one of ``names``, case-insensitively, spaces folded;
+        all of the group when ``names`` is None; restricted to ``labels`` when given."""
+        label_json = None if labels is None else json_list(list(labels))
+        with self._reading("finding entities") as conn:
+            if names is None:
+                rows = conn.execute(sql.ENTITIES_OF_GROUP, (group_id, label_json)).fetchall()
+            else:
+                keys = json_list(sorted({name_key(name) for name in names}))
+                rows = conn.execute(sql.ENTITIES_BY_NAME, (group_id, label_json, keys)).fetchall()
+        return [entity_from_row(row) for row in rows]
+
+    def list_facts(self, group_id: str, where: FactFilter, limit: int | None = None) -> list[Fact]:
+        """Fact rows passing ``where``, ordered by ``valid_at`` (unknown first), then creation."""
+        return self._select_facts(sql.LIST_FACTS, [group_id], where, limit)
+
+    def neighbors(
+        self, group_id: str, entity_uuids: Sequence[str], where: FactFilter, limit: int = 1000
+    ) -> list[Fact]:
+        """Fact rows passing ``where`` with one of ``entity_uuids`` as subject or object."""
+        if not entity_uuids:
+            return []
+        ends = json_list(list(dict.fromkeys(entity_uuids)))
+        return self._select_facts(
+            sql.NEIGHBOR_FACTS, [group_id, ends, group_id, ends], where, limit
+        )
+
+    def _select_facts(
+        self, statement: str, params: list[Any], where: FactFilter, limit: int | None
+    ) -> list[Fact]:
+        if limit is not None and limit <= 0:
+            return []
+        selective = statement is sql.NEIGHBOR_FACTS or bool(
+            where.subject_uuids or where.object_uuids
+        )
+        order = sql.FACTS_ORDER_SORTED if selective else sql.FACTS_ORDER
+        query, cond_params = with_fact_condition(statement, where, utcnow(), order)
+        with self._reading("listing facts") as conn:
+            rows = conn.execute(
+                query, [*params, *cond_params, -1 if limit is None else limit]
+            ).fetchall()
+        return [fact_from_row(row) for row in rows]
+
+    def mentions(self, group_id: str, episode_uuids: Sequence[str]) -> dict[str, list[str]]:
+        """For each episode uuid that mentions entities, the entity uuids it mentions."""
+        if not episode_uuids:
+            return {}
+        wanted = json_list(list(dict.fromkeys(episode_uuids)))
+        with self._reading("reading mentions") as conn:
+            rows = conn.execute(sql.MENTIONS, (group_id, wanted)).fetchall()
+        found: dict[str, list[str]] = {}
+        for episode, entity in rows:
+            found.setdefault(episode, []).append(entity)
+        return found
+
+    def stats(self, group_id: str | None = None) -> Stats:
+        """Counts for one group, or for the whole memory with ``group_id=None``.
+
+        ``current_facts``: rows not expired whose ``invalid_at`` is unset or in the future.
+        ``groups``: groups holding anything (0 or 1 for one group)."""
+        now = to_micros(utcnow())
+        with self._reading("counting") as conn:
+            if group_id is None:
+                row = conn.execute(sql.STATS_ALL, (now,)).fetchone()
+                groups = int(row[4])
+            else:
+                row = conn.execute(sql.STATS_GROUP, (group_id, now)).fetchone()
+                groups = 1 if any(row[:3]) else 0
+        return Stats(
+            episodes=row[0], entities=row[1], facts=row[2], current_facts=row[3], groups=groups
+        )
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def fulltext(
+        self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
+    ) -> list[ScoredId]:
+        """BM25 hits (score = -bm25, higher is better), best first; ``where`` applies to facts.
+
+        The query is plain text: its words are quoted and ORed, so FTS5 syntax in it is inert.
+        """
+        if target not in ("fact", "entity", "episode"):
+            raise InputError(f"unknown full-text target {target!r}; use fact, entity or episode")
+        expression = match_expression(query)
+        if expression is None or limit <= 0:
+            return []
+        if target == "entity":
+            with self._reading("full-text search") as conn:
+                rows = conn.execute(sql.FULLTEXT_ENTITIES, (expression, group_id, limit)).fetchall()
+            return [(row[0], -float(row[1])) for row in rows]
+        if target == "fact":
+            statement, cond_params = with_fact_condition(
+                sql.FULLTEXT_FACTS, where, utcnow(), sql.FULLTEXT_ORDER
+            )
+        else:
+            statement, cond_params = sql.FULLTEXT_EPISODES, []
+        # The best candidates by BM25 first; all of them only when too few pass the filters.
+        for candidates in (max(4 * limit, 64), -1):
+            params = [expression, candidates, group_id, *cond_params, limit]
+            with self._reading("full-text search") as conn:
+                rows = conn.execute(statement, params).fetchall()
+            if len(rows) >= limit:
+                break
+        return [(row[0], -float(row[1])) for row in rows]
+
+    def vector(
+        self,
+        group_id: str,
+        embedding: npt.NDArray[np.float32],
+        target: VectorTarget,
+        limit: int,
+        where: FactFilter,
+    ) -> list[ScoredId]:
+        """Nearest neighbours by cosine similarity, best first; ``where`` applies to facts."""
+        if target not in ("fact", "entity"):
+            raise InputError(f"unknown vector target {target!r}; use fact or entity")
+        query = np.asarray(embedding, dtype=np.float32).reshape(-1)
+        if query.shape[0] != self._dimension:
+            raise InputError(
+                f"query vector has {query.shape[0]} dimensions, this memory stores "
+                f"{self._dimension}; embed the query with the memory's embedder"
+            )
+        norm = float(np.linalg.norm(query))
+        if limit <= 0 or not np.isfinite(norm) or norm == 0.0:
+            return []
+        query = query / norm
+        self._check_open()
+        index = self._index(group_id, target)
+        if len(index) == 0:
+            return []
+        if target == "entity":
+            return self._uuids(target, group_id, index.search(query, limit))
+        return self._fact_vector(group_id, query, limit, where, index)
+
+    def load_vectors(
+        self, group_id: str, *, wait: bool = False, timeout: float | None = None
+    ) -> int:
+        """Build the vector indexes of ``group_id`` now rather than on the first search.
+
+        With ``wait``, also block until a large group's HNSW graph is filled (up to
+        ``timeout`` seconds). Returns how many vectors the group has.
+        """
+        self._check_open()
+        indexes = [self._index(group_id, target) for target in ("fact", "entity")]
+        if wait:
+            for index in indexes:
+                index.wait_indexed(timeout)
+        return sum(len(index) for index in indexes)
+
+    def _fact_vector(
+        self,
+        group_id: str,
+        query: npt.NDArray[np.float32],
+        limit: int,
+        where: FactFilter,
+        index: VectorIndex,
+    ) -> list[ScoredId]:
+        now = utcnow()
+        statement, params = with_fact_condition(sql.FACT_IDS_OF_GROUP, where, now, sql.LIMIT)
+        with self._reading("vector search") as conn:
+            allowed = conn.execute(statement, [group_id, *params, _PREFILTER_CAP + 1]).fetchall()
+        if len(allowed) <= _PREFILTER_CAP:
+            # Few rows pass: score exactly those.
+            hits = index.score(query, [row[0] for row in allowed], limit)
+            return self._uuids("fact", group_id, hits)
+        # Many pass: over-fetch nearest neighbours, keep those passing, widen until enough.
+        statement, params = with_fact_condition(sql.FACT_IDS_AMONG, where, now)
+        passing: dict[int, str | None] = {}
+        k = min(len(index), max(4 * limit, 32))
+        while True:
+            hits = index.search(query, k)
+            unchecked = [item for item, _ in hits if item not in passing]
+            if unchecked:
+                with self._reading("vector search") as conn:
+                    ok = dict(conn.execute(statement, [group_id, _json_ids(unchecked), *params]))
+                for item in unchecked:
+                    passing[item] = ok.get(item)
+            found = [(uuid, score) for item, score in hits if (uuid := passing[item]) is not None]
+            if len(found) >= limit or k >= len(index):
+                return found[:limit]
+            k = min(len(index), 4 * k)
+
+    def _uuids(self, target: str, group_id: str, hits: list[tuple[int, float]]) -> list[ScoredId]:
+        if not hits:
+            return []
+        with self._reading("vector search") as conn:
+            rows = conn.execute(
+                sql.UUIDS_BY_ID[target], (group_id, _json_ids([item for item, _ in hits]))
+            ).fetchall()
+        uuids = dict(rows)
+        return [(uuids[item], score) for item, score in hits if item in uuids]
+
+    def _index(self, group_id: str, target: str) -> VectorIndex:
+        """The vector index of (group, target), built from SQLite on first use."""
+        if self._read_only:
+            self._refresh_if_changed()
+        key = (group_id, target)
+        with self._index_lock:
+            index = self._indexes.get(key)
+            if index is not None:
+                return index
+            index = VectorIndex(self._dimension, self._ann_threshold)
+            with self._reading("loading vectors") as conn:
+                rows = conn.execute(sql.VECTORS_OF_GROUP[target], (group_id,)).fetchall()
+            if rows:
+                index.upsert([row[0] for row in rows], self._matrix([row[1] for row in rows]))
+            self._indexes[key] = index
+            return index
+
+    def _read_data_version(self) -> int:
+        with mapped_errors(self._db_path, "reading the data version"):
+            return int(self._writer.execute("PRAGMA data_version").fetchone()[0])
+
+    def _refresh_if_changed(self) -> None:
+        """Read-only stores: when another process has written, bring the indexes up to date.
+
+        Fact vectors are append-only (ids grow, embeddings never change): the new ones are
+        added. Entity embeddings may change: entity indexes are dropped and rebuilt on use.
+        """
+        with self._write_lock:
+            self._check_open()
+            version = self._read_data_version()
+            if version == self._data_version:
+                return
+            self._data_version = version
+        with self._index_lock:
+            for (group, target), index in list(self._indexes.items()):
+                if target == "entity":
+                    del self._indexes[(group, target)]
+                    index.close()
+                    continue
+                with self._reading("loading vectors") as conn:
+                    rows = conn.execute(sql.FACT_VECTORS_AFTER, (group, index.max_id())).fetchall()
+                if rows:
+                    index.upsert([row[0] for row in rows], self._matrix([row[1] for row in rows]))
+
+
+def _json_ids(ids: Sequence[int]) -> str:
+    """Row ids as a JSON array (for ``json_each``)."""
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
+
+
+@dataclass(slots=True)
+class _BatchRows:
+    """The SQL rows of a batch, encoded (and vectors checked) before the transaction opens."""
+
+    episodes: list[tuple[Any, ...]]
+    entities: list[tuple[Any, ...]]
+    entity_vectors: list[tuple[bytes, str]]
+    entities_without_vector: list[str]
+    facts: list[tuple[Any, ...]]
+    fact_vectors: list[tuple[bytes, str]]
+
+    @classmethod
+    def encode(cls, batch: WriteBatch, dimension: int) -> _BatchRows:
+        entity_blobs = [(entity_vector(e, dimension), e.uuid) for e in batch.entities]
+        fact_blobs = [(fact_vector(f, dimension), f.uuid) for f in batch.facts]
+        return cls(
+            episodes=[episode_row(ep) for ep in batch.episodes],
+            entities=[entity_row(e) for e in batch.entities],
+            entity_vectors=[(blob, uuid) for blob, uuid in entity_blobs if blob is not None],
+            entities_without_vector=[uuid for blob, uuid in entity_blobs if blob is None],
+            facts=[fact_row(f) for f in batch.facts],
+            fact_vectors=[(blob, uuid) for blob, uuid in fact_blobs if blob is not None],
+        )
+
+    def apply(self, conn: sqlite3.Connection, batch: WriteBatch) -> None:
+        """Run the statements of the batch inside the caller's transaction."""
+        if self.episodes:
+            conn.executemany(sql.INSERT_EPISODES, self.episodes)
+        if self.entities:
+            conn.executemany(sql.UPSERT_ENTITIES, self.entities)
+            conn.executemany(sql.UPSERT_ENTITY_VECTOR, self.entity_vectors)
+            if self.entities_without_vector:
+                conn.execute(sql.DELETE_ENTITY_VECTORS, (json_list(self.entities_without_vector),))
+            _write_names(conn, batch.entities)
+        if self.facts:
+            _check_fact_ends(conn, batch.facts)
+            (last_id,) = conn.execute(sql.MAX_FACT_ID).fetchone()
+            conn.executemany(sql.UPSERT_FACTS, self.facts)
+            conn.executemany(
+                sql.INSERT_FACT_VECTOR, [(blob, uuid, last_id) for blob, uuid in self.fact_vectors]
+            )
+        if batch.mentions:
+            _write_mentions(conn, batch)
+
+
+def _write_names(conn: sqlite3.Connection, entities: list[Entity]) -> None:
+    """Replace the name/alias lookup keys of ``entities`` (already upserted)."""
+    conn.execute(sql.DELETE_ENTITY_NAMES, (json_list([entity.uuid for entity in entities]),))
+    pairs = {
+        (key, entity.uuid)
+        for entity in entities
+        for name in (entity.name, *entity.aliases)
+        if (key := name_key(name))
+    }
+    conn.executemany(sql.INSERT_ENTITY_NAME, sorted(pairs))
+
+
+def _check_fact_ends(conn: sqlite3.Connection, facts: list[Fact]) -> None:
+    """Raise IntegrityError unless every subject and object is an entity of the fact's group."""
+    wanted = {(f.group_id, end) for f in facts for end in (f.subject_uuid, f.object_uuid)}
+    uuids = json_list(sorted({uuid for _, uuid in wanted}))
+    stored = {(group, uuid) for uuid, group in conn.execute(sql.ENTITY_GROUPS, (uuids,))}
+    missing = sorted(wanted - stored)
+    if missing:
+        group, uuid = missing[0]
+        raise IntegrityError(
+            f"a fact refers to entity {uuid!r}, which is not stored in group {group!r} "
+            f"({len(missing)} such reference(s)); write the entities before or with the facts"
+        )
+
+
+def _write_mentions(conn: sqlite3.Connection, batch: WriteBatch) -> None:
+    """Insert (episode, entity) pairs; both must be stored, in the same group."""
+    pairs = list(dict.fromkeys(batch.mentions))
+    entity_uuids = json_list(sorted({entity for _, entity in pairs}))
+    episode_uuids = json_list(sorted({episode for episode, _ in pairs}))
+    entity_groups = dict(conn.execute(sql.ENTITY_GROUPS, (entity_uuids,)).fetchall())
+    episode_groups = dict(conn.execute(sql.EPISODE_GROUPS, (episode_uuids,)).fetchall())
+    # An episode of this batch skipped as already ingested takes its mentions with it.
+    skipped = {ep.uuid for ep in batch.episodes} - episode_groups.keys()
+    rows: list[tuple[str, str, str]] = []
+    for episode, entity in pairs:
+        if episode in skipped:
+            continue
+        group = entity_groups.get(entity)
+        if group is None:
+            raise IntegrityError(
+                f"a mention refers to entity {entity!r}, which is not stored; write the entity "
+                "before or with the mention"
+            )
+        if episode_groups.get(episode) != group:
+            raise IntegrityError(
+                f"a mention refers to episode {episode!r}, which is not stored in the group "
+                f"{group!r} of entity {entity!r}"
+            )
+        rows.append((group, episode, entity))
+    conn.executemany(sql.INSERT_MENTIONS, rows)

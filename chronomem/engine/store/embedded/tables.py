@@ -1,0 +1,274 @@
+"""The SQLite schema of an embedded memory, its version, and the check made on open.
+
+Embeddings live in side tables (``fact_vectors``, ``entity_vectors``) so the rows that filters
+and joins scan stay small. Full-text tables are FTS5 with external content, kept in step by
+triggers inside the writing transaction. A uuid belongs to one group for ever: triggers refuse
+an upsert that would move it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Final
+
+from chronomem.errors import ConfigurationError, StoreError
+
+__all__ = ["SCHEMA_VERSION", "check_dimension", "create_schema", "read_schema_version"]
+
+#: Version of the layout below. Bump it (and add a migration) whenever the layout changes.
+SCHEMA_VERSION: Final = 1
+
+_DDL: Final[tuple[str, ...]] = (
+    """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS episodes (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE,
+    group_id       TEXT NOT NULL,
+    source         TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    content        TEXT NOT NULL,
+    reference_time INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    source_id      TEXT NOT NULL,
+    speaker        TEXT,
+    session        TEXT,
+    UNIQUE (group_id, source, source_id),
+    UNIQUE (group_id, uuid)
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS entities (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE,
+    group_id       TEXT NOT NULL,
+    name           TEXT NOT NULL,
+    labels         TEXT NOT NULL,
+    aliases        TEXT NOT NULL,
+    summary        TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    UNIQUE (group_id, uuid)
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS entity_vectors (
+    entity_id INTEGER PRIMARY KEY REFERENCES entities (id) ON DELETE CASCADE,
+    embedding BLOB NOT NULL
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS entity_names (
+    group_id  TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    entity_id INTEGER NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, key, entity_id)
+) WITHOUT ROWID
+""",
+    """
+CREATE INDEX IF NOT EXISTS entity_names_entity ON entity_names (entity_id)
+""",
+    """
+CREATE TABLE IF NOT EXISTS facts (
+    id                     INTEGER PRIMARY KEY,
+    uuid                   TEXT NOT NULL UNIQUE,
+    group_id               TEXT NOT NULL,
+    subject_uuid           TEXT NOT NULL,
+    relation               TEXT NOT NULL,
+    object_uuid            TEXT NOT NULL,
+    fact                   TEXT NOT NULL,
+    valid_at               INTEGER,
+    invalid_at             INTEGER,
+    created_at             INTEGER NOT NULL,
+    expired_at             INTEGER,
+    episodes               TEXT NOT NULL,
+    sources                TEXT NOT NULL,
+    confidence             REAL NOT NULL,
+    invalidated_by         TEXT,
+    invalidated_by_episode TEXT,
+    lineage                TEXT NOT NULL,
+    observed_at            TEXT NOT NULL,
+    FOREIGN KEY (group_id, subject_uuid) REFERENCES entities (group_id, uuid),
+    FOREIGN KEY (group_id, object_uuid) REFERENCES entities (group_id, uuid)
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS fact_vectors (
+    fact_id   INTEGER PRIMARY KEY REFERENCES facts (id) ON DELETE CASCADE,
+    embedding BLOB NOT NULL
+)
+""",
+    """
+CREATE INDEX IF NOT EXISTS facts_subject ON facts (group_id, subject_uuid, relation)
+""",
+    """
+CREATE INDEX IF NOT EXISTS facts_object ON facts (group_id, object_uuid)
+""",
+    """
+CREATE INDEX IF NOT EXISTS facts_valid_at ON facts (group_id, valid_at)
+""",
+    """
+CREATE INDEX IF NOT EXISTS facts_expired_at ON facts (group_id, expired_at)
+""",
+    """
+CREATE INDEX IF NOT EXISTS facts_lineage ON facts (lineage)
+""",
+    """
+CREATE TABLE IF NOT EXISTS mentions (
+    group_id     TEXT NOT NULL,
+    episode_uuid TEXT NOT NULL,
+    entity_uuid  TEXT NOT NULL,
+    PRIMARY KEY (episode_uuid, entity_uuid),
+    FOREIGN KEY (group_id, episode_uuid) REFERENCES episodes (group_id, uuid),
+    FOREIGN KEY (group_id, entity_uuid) REFERENCES entities (group_id, uuid)
+) WITHOUT ROWID
+""",
+    """
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions (entity_uuid)
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS entities_group_fixed BEFORE UPDATE OF group_id ON entities
+WHEN NEW.group_id IS NOT OLD.group_id
+BEGIN
+    SELECT RAISE(ABORT, 'entity uuid already exists in another group');
+END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS facts_group_fixed BEFORE UPDATE OF group_id ON facts
+WHEN NEW.group_id IS NOT OLD.group_id
+BEGIN
+    SELECT RAISE(ABORT, 'fact uuid already exists in another group');
+END
+""",
+    """
+CREATE VIRTUAL TABLE IF NOT EXISTS facts_fts USING fts5(
+    fact, content='facts', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+)
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS facts_fts_insert AFTER INSERT ON facts BEGIN
+    INSERT INTO facts_fts (rowid, fact) VALUES (NEW.id, NEW.fact);
+END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS facts_fts_delete AFTER DELETE ON facts BEGIN
+    INSERT INTO facts_fts (facts_fts, rowid, fact) VALUES ('delete', OLD.id, OLD.fact);
+END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS facts_fts_update AFTER UPDATE OF fact ON facts BEGIN
+    INSERT INTO facts_fts (facts_fts, rowid, fact) VALUES ('delete', OLD.id, OLD.fact);
+    INSERT INTO facts_fts (rowid, fact) VALUES (NEW.id, NEW.fact);
+END
+""",
+    """
+CREATE VIRTUAL TABLE IF NOT EXISTS entities_fts USING fts5(
+    name, aliases, content='entities', content_rowid='id',
+    tokenize='porter unicode61 remove_diacritics 2'
+)
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS entities_fts_insert AFTER INSERT ON entities BEGIN
+    INSERT INTO entities_fts (rowid, name, aliases) VALUES (NEW.id, NEW.name, NEW.aliases);
+END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS entities_fts_delete AFTER DELETE ON entities BEGIN
+    INSERT INTO entities_fts (entities_fts, rowid, name, aliases)
+    VALUES ('delete', OLD.id, OLD.name, OLD.aliases);
+END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS entities_fts_update AFTER UPDATE OF name, aliases ON entities
+WHEN NEW.name IS NOT OLD.name OR NEW.aliases IS NOT OLD.aliases
+BEGIN
+    INSERT INTO entities_fts (entities_fts, rowid, name, aliases)
+    VALUES ('delete', OLD.id, OLD.name, OLD.aliases);
+    INSERT INTO entities_fts (rowid, name, aliases) VALUES (NEW.id, NEW.name, NEW.aliases);
+END
+""",
+    """
+CREATE VIRTUAL TABLE IF NOT EXISTS episodes_fts USING fts5(
+    content, content='episodes', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+)
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS episodes_fts_insert AFTER INSERT ON episodes BEGIN
+    INSERT INTO episodes_fts (rowid, content) VALUES (NEW.id, NEW.content);
+END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS episodes_fts_delete AFTER DELETE ON episodes BEGIN
+    INSERT INTO episodes_fts (episodes_fts, rowid, content) VALUES ('delete', OLD.id, OLD.content);
+END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS episodes_fts_update AFTER UPDATE OF content ON episodes BEGIN
+    INSERT INTO episodes_fts (episodes_fts, rowid, content) VALUES ('delete', OLD.id, OLD.content);
+    INSERT INTO episodes_fts (rowid, content) VALUES (NEW.id, NEW.content);
+END
+""",
+)
+"""The layout, one statement each (all text fixed: tokenizer ``porter unicode61``)."""
+
+
+def read_schema_version(conn: sqlite3.Connection) -> int | None:
+    """The schema version recorded in the database, or None for an empty database."""
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if has_meta is None:
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return None if row is None else int(row[0])
+
+
+def create_schema(conn: sqlite3.Connection, path: Path, dimension: int) -> None:
+    """Create the tables of an empty database, or check those of an existing one.
+
+    Raises StoreError for a database written by a newer chronomem and ConfigurationError when
+    the memory was built with another vector dimension.
+    """
+    version = read_schema_version(conn)
+    if version is not None and version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: this memory has schema version {version}, but this chronomem only reads "
+            f"versions up to {SCHEMA_VERSION}; upgrade chronomem to open it"
+        )
+    if version is None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _DDL:
+                conn.execute(statement)
+            conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [("schema_version", str(SCHEMA_VERSION)), ("vector_dimension", str(dimension))],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    check_dimension(conn, path, dimension)
+
+
+def check_dimension(conn: sqlite3.Connection, path: Path, dimension: int) -> None:
+    """Refuse to open a memory whose vectors have another dimension than ``dimension``."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'vector_dimension'").fetchone()
+    if row is not None and int(row[0]) != dimension:
+        raise ConfigurationError(
+            f"{path}: this memory stores {row[0]}-dimensional vectors, but the store was opened "
+            f"with dimension={dimension}; open it with dimension={row[0]} (and the embedder "
+            "it was built with)"
+        )

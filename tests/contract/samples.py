@@ -1,0 +1,80 @@
+"""Small builders of episodes, entities, facts and vectors for the contract tests."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from chronomem.engine.store import WriteBatch
+from chronomem.schema import Entity, Episode, Fact
+
+DIMENSION = 384
+
+
+def at(year: int, month: int = 1, day: int = 1, hour: int = 0) -> datetime:
+    """A UTC instant."""
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def unit(*weights: float) -> list[float]:
+    """A unit vector of DIMENSION whose first components are ``weights`` (normalised)."""
+    vector = np.zeros(DIMENSION, dtype=np.float32)
+    vector[: len(weights)] = weights
+    vector /= np.linalg.norm(vector)
+    values: list[float] = vector.tolist()
+    return values
+
+
+def angled(degrees: float) -> list[float]:
+    """A unit vector at ``degrees`` from axis 0 towards axis 1: cosine to axis 0 falls as
+    the angle grows, so a list of increasing angles is a list of decreasing similarity."""
+    radians = math.radians(degrees)
+    return unit(math.cos(radians), math.sin(radians))
+
+
+def query(values: list[float]) -> npt.NDArray[np.float32]:
+    """A query vector."""
+    return np.asarray(values, dtype=np.float32)
+
+
+def entity(group: str, name: str, **fields: Any) -> Entity:
+    """An entity of ``group``."""
+    return Entity(group_id=group, name=name, **fields)
+
+
+def episode(group: str, content: str, **fields: Any) -> Episode:
+    """An episode of ``group`` (reference time 2024-01-01 unless given)."""
+    fields.setdefault("reference_time", at(2024))
+    return Episode(group_id=group, content=content, **fields)
+
+
+def fact(
+    group: str,
+    subject: Entity,
+    obj: Entity,
+    text: str,
+    relation: str = "RELATED_TO",
+    **fields: Any,
+) -> Fact:
+    """A fact ``subject -[relation]-> obj`` of ``group``."""
+    return Fact(
+        group_id=group,
+        subject_uuid=subject.uuid,
+        relation=relation,
+        object_uuid=obj.uuid,
+        fact=text,
+        **fields,
+    )
+
+
+def batch(*items: Episode | Entity | Fact) -> WriteBatch:
+    """A write batch of ``items``, sorted by kind."""
+    return WriteBatch(
+        episodes=[item for item in items if isinstance(item, Episode)],
+        entities=[item for item in items if isinstance(item, Entity)],
+        facts=[item for item in items if isinstance(item, Fact)],
+    )

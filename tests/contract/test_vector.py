@@ -1,0 +1,119 @@
+"""Vector search: top-k order by cosine, limits, fact filters that still fill the limit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chronomem.engine.store import FactFilter, GraphStore, WriteBatch
+from chronomem.errors import ChronomemError
+from tests.contract.samples import DIMENSION, angled, at, entity, fact, query, unit
+
+
+def _ids(hits: list[tuple[str, float]]) -> list[str]:
+    return [uuid for uuid, _ in hits]
+
+
+def test_fact_top_k_in_similarity_order(store: GraphStore, group: str) -> None:
+    a, b = entity(group, "A"), entity(group, "B")
+    angles = [50, 10, 80, 30, 0, 60]
+    facts = [fact(group, a, b, f"at {d} degrees", fact_embedding=angled(d)) for d in angles]
+    store.write(WriteBatch(entities=[a, b], facts=facts))
+
+    hits = store.vector(group, query(angled(0)), "fact", 4, FactFilter())
+
+    by_angle = {d: f.uuid for d, f in zip(angles, facts, strict=True)}
+    assert _ids(hits) == [by_angle[0], by_angle[10], by_angle[30], by_angle[50]]
+    scores = [s for _, s in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_entity_top_k_skips_entities_without_embedding(store: GraphStore, group: str) -> None:
+    near = entity(group, "Near", name_embedding=angled(5))
+    far = entity(group, "Far", name_embedding=angled(70))
+    bare = entity(group, "Bare")
+    store.write(WriteBatch(entities=[far, bare, near]))
+
+    hits = store.vector(group, query(angled(0)), "entity", 10, FactFilter())
+
+    assert _ids(hits) == [near.uuid, far.uuid]
+
+
+def test_query_vector_need_not_be_normalised(store: GraphStore, group: str) -> None:
+    near = entity(group, "Near", name_embedding=angled(5))
+    far = entity(group, "Far", name_embedding=angled(70))
+    store.write(WriteBatch(entities=[far, near]))
+
+    hits = store.vector(group, query(angled(0)) * 7.5, "entity", 1, FactFilter())
+    assert _ids(hits) == [near.uuid]
+
+
+def test_filtered_search_still_fills_the_limit(store: GraphStore, group: str) -> None:
+    """The nearest rows are filtered out; the next ones must still come back, in order."""
+    a, b = entity(group, "A"), entity(group, "B")
+    expired = [
+        fact(group, a, b, f"old {i}", fact_embedding=angled(i * 0.5), expired_at=at(2020))
+        for i in range(30)
+    ]
+    current = [fact(group, a, b, f"new {i}", fact_embedding=angled(40 + i)) for i in range(10)]
+    store.write(WriteBatch(entities=[a, b], facts=expired + current))
+
+    hits = store.vector(group, query(angled(0)), "fact", 5, FactFilter())
+
+    assert _ids(hits) == [f.uuid for f in current[:5]]
+
+
+def test_filters_on_relation_subject_and_time(store: GraphStore, group: str) -> None:
+    a, b, c = entity(group, "A"), entity(group, "B"), entity(group, "C")
+    likes = [
+        fact(group, a, b, f"likes {i}", "LIKES", fact_embedding=angled(i), valid_at=at(2010))
+        for i in range(5)
+    ]
+    works = [
+        fact(
+            group, c, b, f"works {i}", "WORKS_AT", fact_embedding=angled(i + 0.5), valid_at=at(2010)
+        )
+        for i in range(5)
+    ]
+    dated = fact(
+        group,
+        a,
+        c,
+        "dated",
+        "MET",
+        valid_at=at(2001),
+        invalid_at=at(2002),
+        fact_embedding=angled(0),
+    )
+    store.write(WriteBatch(entities=[a, b, c], facts=[*likes, *works, dated]))
+    q = query(angled(0))
+
+    assert _ids(store.vector(group, q, "fact", 3, FactFilter(relations=("WORKS_AT",)))) == [
+        f.uuid for f in works[:3]
+    ]
+    got = _ids(store.vector(group, q, "fact", 20, FactFilter(subject_uuids=(a.uuid,))))
+    assert set(got) == {f.uuid for f in likes} | {dated.uuid}
+    assert _ids(store.vector(group, q, "fact", 20, FactFilter(as_of=at(2001, 6)))) == [dated.uuid]
+    assert store.vector(group, q, "fact", 5, FactFilter(relations=())) == []
+
+
+def test_limit_larger_than_the_data(store: GraphStore, group: str) -> None:
+    a, b = entity(group, "A"), entity(group, "B")
+    facts = [fact(group, a, b, f"f{i}", fact_embedding=angled(i * 10)) for i in range(3)]
+    store.write(WriteBatch(entities=[a, b], facts=facts))
+
+    assert _ids(store.vector(group, query(angled(0)), "fact", 100, FactFilter())) == [
+        f.uuid for f in facts
+    ]
+
+
+def test_empty_group_returns_nothing(store: GraphStore, group: str) -> None:
+    assert store.vector(group, query(unit(1)), "fact", 5, FactFilter()) == []
+    assert store.vector(group, query(unit(1)), "entity", 5, FactFilter()) == []
+
+
+def test_query_of_the_wrong_dimension_is_refused(store: GraphStore, group: str) -> None:
+    a = entity(group, "A", name_embedding=unit(1))
+    store.write(WriteBatch(entities=[a]))
+    with pytest.raises(ChronomemError):
+        store.vector(group, np.ones(DIMENSION + 1, dtype=np.float32), "entity", 5, FactFilter())
