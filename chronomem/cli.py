@@ -141,9 +141,10 @@ def demo(store: str | None, as_json: bool) -> None:
                 )
                 return
             click.echo(f"Memory: {target}")
+            ended = sum(1 for r in history if r.invalid_at is not None)
             click.echo(
                 f"Ingested {report.episodes_added} turns: {report.facts_added} facts, "
-                f"{report.facts_revised} revised by later turns.\n"
+                f"{ended} of them ended by later turns.\n"
             )
             click.echo("What is true about Alice now:")
             _print_facts(current)
@@ -455,6 +456,32 @@ def timeline(
         _emit([r.to_json_dict() for r in rows])
     elif plot_path is None:
         _print_facts(rows)
+
+
+@cli.command()
+@_store_option
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    help="Destination: a neo4j:// or bolt:// URI, or another memory directory.",
+)
+@click.option("--group", "group_id", default=None, help="Only this group (default: all).")
+@_json_option
+def export(store: str, target: str, group_id: str | None, as_json: bool) -> None:
+    """Copy a memory into another store (e.g. an embedded memory into Neo4j), with every
+    fact row's validity and transaction times, so the copy answers as-of queries alike."""
+    with _memory(store) as mem:
+        total = mem.stats(group_id).facts
+        with _progress(total, "export", not as_json) as update:
+            counts = mem.export(target, group_id=group_id, progress=update)
+    if as_json:
+        _emit({"to": target, **counts})
+        return
+    click.echo(
+        f"copied {counts['groups']} groups: {counts['episodes']} episodes, "
+        f"{counts['entities']} entities, {counts['facts']} fact rows -> {target}"
+    )
 
 
 @cli.group()

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import Embedder, default_embedder
 from chronomem.engine.store.factory import open_store
-from chronomem.engine.store.protocol import FactFilter, GraphStore
+from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import RelationRegistry, TemporalResolver
 from chronomem.engine.writer import IngestReport, Writer
 from chronomem.errors import ConfigurationError, InputError, NotFoundError
@@ -74,7 +74,7 @@ class Memory:
         self.config = config or MemoryConfig()
         self.store = store
         self.embedder = embedder or default_embedder()
-        self._check_embedder()
+        self._checked_groups: set[str] = set()
         self.registry = self._load_registry()
         self._extractor = extractor
         self._write_lock = threading.Lock()
@@ -155,6 +155,9 @@ class Memory:
     ) -> IngestReport:
         """Add episodes of one group, extracting facts from their content."""
         self._check_episodes(episodes)
+        if not episodes:
+            return IngestReport()
+        self._check_embedder(episodes[0].group_id)
         with self._write_lock:
             return self._get_writer().write(
                 episodes, batch_size=self.config.batch_size, progress=progress
@@ -180,6 +183,7 @@ class Memory:
         episodes = [episode for episode, _ in pairs]
         extractions = [extraction for _, extraction in pairs]
         self._check_episodes(episodes)
+        self._check_embedder(group_id)
         with self._write_lock:
             return self._get_writer().write(
                 episodes,
@@ -239,7 +243,7 @@ class Memory:
             relations=(relation.upper(),) if relation else None,
             subject_uuids=(self.entity(subject, group_id=group_id).uuid,) if subject else None,
         )
-        rows = self.store.list_facts(group_id, where, limit=limit)
+        rows = sorted(self.store.list_facts(group_id, where, limit=limit), key=_timeline_key)
         return self._fact_results(group_id, rows)
 
     def history(
@@ -280,6 +284,7 @@ class Memory:
         """
         from chronomem.query import SearchRequest
 
+        self._check_embedder(group_id)
         request = SearchRequest(
             query=query,
             group_id=group_id,
@@ -340,6 +345,56 @@ class Memory:
         )
         return [self._fact_results(group_id, path) for path in found]
 
+    def export(
+        self,
+        target: str | Path,
+        *,
+        group_id: str | None = None,
+        chunk: int = 2000,
+        progress: ProgressCallback | None = None,
+    ) -> dict[str, int]:
+        """Copy this memory (or one group) into another store: a directory or a Neo4j URI.
+
+        Every row is copied as it is, expired fact rows and transaction times included, so the
+        copy answers ``as_of`` and ``known_at`` queries exactly like the original. Writes are
+        idempotent (by uuid and source id): an interrupted export can simply be run again.
+        Returns the counts copied.
+        """
+        groups = [group_id] if group_id is not None else self.store.groups()
+        destination = open_store(target, dimension=self.embedder.dimension, config=self.config)
+        counts = {"groups": 0, "episodes": 0, "entities": 0, "facts": 0}
+        try:
+            keys = [f"{_META_EMBEDDER}:{group}" for group in groups] + [_META_RELATIONS]
+            for key in keys:
+                value = self.store.get_meta(key)
+                theirs = destination.get_meta(key)
+                if key != _META_RELATIONS and value and theirs and value != theirs:
+                    raise ConfigurationError(
+                        f"{target} was built with the embedder {theirs!r}, this memory with "
+                        f"{value!r}; export into an empty store or one built with the same model"
+                    )
+                if value is not None:
+                    destination.set_meta(key, value)
+            for group in groups:
+                dump = self.store.dump(group)
+                destination.write(WriteBatch(entities=dump.entities))
+                for start in range(0, len(dump.episodes), chunk):
+                    part = dump.episodes[start : start + chunk]
+                    uuids = {e.uuid for e in part}
+                    mentions = [m for m in dump.mentions if m[0] in uuids]
+                    destination.write(WriteBatch(episodes=part, mentions=mentions))
+                for start in range(0, len(dump.facts), chunk):
+                    destination.write(WriteBatch(facts=dump.facts[start : start + chunk]))
+                    if progress is not None:
+                        progress(len(dump.facts[start : start + chunk]))
+                counts["groups"] += 1
+                counts["episodes"] += len(dump.episodes)
+                counts["entities"] += len(dump.entities)
+                counts["facts"] += len(dump.facts)
+        finally:
+            destination.close()
+        return counts
+
     def _search_engine(self) -> Any:
         if self._engine is None:
             from chronomem.query import SearchEngine
@@ -376,16 +431,23 @@ class Memory:
 
     # -- consistency ----------------------------------------------------------------------------
 
-    def _check_embedder(self) -> None:
-        stored = self.store.get_meta(_META_EMBEDDER)
+    def _check_embedder(self, group_id: str) -> None:
+        """Vectors are compared within a group: every group keeps the embedder it was built
+        with, and refuses another (their vectors would not be comparable)."""
+        if group_id in self._checked_groups:
+            return
+        key = f"{_META_EMBEDDER}:{group_id}"
+        stored = self.store.get_meta(key)
         current = f"{self.embedder.name}:{self.embedder.dimension}"
         if stored is None:
-            self.store.set_meta(_META_EMBEDDER, current)
+            self.store.set_meta(key, current)
         elif stored != current:
             raise ConfigurationError(
-                f"this memory was built with the embedder {stored!r} but {current!r} was given; "
-                "open it with the same embedder (vectors of different models are not comparable)"
+                f"group {group_id!r} of this memory was built with the embedder {stored!r} but "
+                f"{current!r} was given; open it with the same embedder (vectors of different "
+                "models are not comparable)"
             )
+        self._checked_groups.add(group_id)
 
     def _load_registry(self) -> RelationRegistry:
         registry = RelationRegistry().with_cardinalities(self.config.functional_relations)
@@ -400,6 +462,8 @@ class Memory:
         return utcnow()
 
 
-def _timeline_key(fact: Fact) -> tuple[bool, datetime, datetime]:
+def _timeline_key(fact: Fact) -> tuple[bool, datetime, str, str, str]:
+    """Timeline order: unknown starts first, then by valid time; ties broken by content so
+    that every backend lists the same facts in the same order."""
     start = fact.valid_at or fact.created_at
-    return (fact.valid_at is not None, start, fact.created_at)
+    return (fact.valid_at is not None, start, fact.relation, fact.fact, fact.object_uuid)

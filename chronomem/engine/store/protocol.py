@@ -178,6 +178,13 @@ class GraphStore(Protocol):
     def stats(self, group_id: str | None = None) -> Stats:
         """Counts, for one group or (``None``) the whole memory."""
 
+    def groups(self) -> list[str]:
+        """Every group id that holds anything, sorted."""
+
+    def dump(self, group_id: str) -> WriteBatch:
+        """Everything of one group, expired fact rows included, as a batch that another store's
+        :meth:`write` reproduces exactly (used to copy a memory between backends)."""
+
     def get_meta(self, key: str) -> str | None:
         """A memory-wide setting (e.g. the embedder's name), or None."""
 

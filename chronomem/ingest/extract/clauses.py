@@ -650,7 +650,11 @@ class SentenceReader:
                 if ref is None:
                     continue
                 label = ref.mention.label
-                if relation == "WORKS_AT" and label == "Organization":
+                # "quit Acme": a proper name NER did not type is most likely the employer.
+                unnamed_org = label == CONCEPT and child.tag_ in ("NNP", "NNPS")
+                if relation == "WORKS_AT" and (label == "Organization" or unnamed_org):
+                    if unnamed_org:
+                        ref = Ref(EntityMention(ref.mention.name, "Organization"), ref.weight)
                     yield relation, ref, 0.8, True
                 elif relation in ("MARRIED_TO", "PARTNER_OF") and label == PERSON:
                     yield relation, ref, 0.85, True

@@ -85,15 +85,23 @@ def test_huge_turn_is_rejected_with_the_limit(memory: Memory) -> None:
         memory.add_dialogue([turn])
 
 
-def test_memory_refuses_another_embedder(tmp_path: Path, spacy_extractor: Extractor) -> None:
+class _OtherModel(HashingEmbedder):
+    @property
+    def name(self) -> str:
+        return "another-model"
+
+
+def test_a_group_refuses_another_embedder(tmp_path: Path, spacy_extractor: Extractor) -> None:
     path = tmp_path / "m"
-    with Memory.open(path, embedder=HashingEmbedder(), extractor=spacy_extractor):
-        pass
-    with (
-        pytest.raises(ConfigurationError, match="embedder"),
-        Memory.open(path, embedder=HashingEmbedder(dimension=64), extractor=spacy_extractor),
-    ):
-        pass
+    with Memory.open(path, embedder=HashingEmbedder(), extractor=spacy_extractor) as mem:
+        mem.add_dialogue([PARIS], group_id="a")
+    with Memory.open(path, embedder=_OtherModel(), extractor=spacy_extractor) as mem:
+        with pytest.raises(ConfigurationError, match="embedder"):
+            mem.search("Paris", group_id="a")
+        with pytest.raises(ConfigurationError, match="embedder"):
+            mem.add_dialogue([BERLIN], group_id="a")
+        mem.add_dialogue([BERLIN], group_id="b")  # a new group may use another model
+        assert _lives_in(mem, group_id="b") == ["Berlin"]
 
 
 def test_groups_are_isolated(memory: Memory) -> None:

@@ -167,6 +167,14 @@ WHERE f.group_id = ?1
 """,
 }
 
+# Parameters: group.
+EPISODE_UUIDS_OF_GROUP: Final = "SELECT uuid FROM episodes WHERE group_id = ? ORDER BY id"
+FACT_UUIDS_OF_GROUP: Final = "SELECT uuid FROM facts WHERE group_id = ? ORDER BY id"
+GROUPS: Final = """
+SELECT group_id FROM episodes UNION SELECT group_id FROM entities
+UNION SELECT group_id FROM facts ORDER BY 1
+"""
+
 KNOWN_SOURCES: Final = """
 SELECT source_id FROM episodes
 WHERE group_id = ? AND source = ? AND source_id IN (SELECT value FROM json_each(?))

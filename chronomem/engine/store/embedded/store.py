@@ -384,6 +384,24 @@ class EmbeddedStore:
             found.setdefault(episode, []).append(entity)
         return found
 
+    def groups(self) -> list[str]:
+        """Every group id that holds anything, sorted."""
+        with self._reading("listing groups") as conn:
+            return [row[0] for row in conn.execute(sql.GROUPS).fetchall()]
+
+    def dump(self, group_id: str) -> WriteBatch:
+        """Everything of one group, expired fact rows included, as one batch."""
+        with self._reading("reading a group") as conn:
+            episode_ids = [r[0] for r in conn.execute(sql.EPISODE_UUIDS_OF_GROUP, (group_id,))]
+            fact_ids = [r[0] for r in conn.execute(sql.FACT_UUIDS_OF_GROUP, (group_id,))]
+        mentions = self.mentions(group_id, episode_ids)
+        return WriteBatch(
+            episodes=self.get_episodes(group_id, episode_ids),
+            entities=self.find_entities(group_id),
+            facts=self.get_facts(group_id, fact_ids),
+            mentions=[(ep, ent) for ep in episode_ids for ent in mentions.get(ep, [])],
+        )
+
     def stats(self, group_id: str | None = None) -> Stats:
         """Counts for one group, or for the whole memory with ``group_id=None``.
 

@@ -490,6 +490,15 @@ UNION
 MATCH ()-[r:RELATES_TO]->() RETURN DISTINCT r.group_id AS g
 """
 
+GROUP_NAMES: Final = "CALL () {" + LIST_GROUPS + "} RETURN g ORDER BY g"
+EPISODE_UUIDS_OF_GROUP: Final = """
+MATCH (e:Episodic) WHERE e.group_id = $group_id RETURN e.uuid AS uuid ORDER BY e.created_at, e.uuid
+"""
+FACT_UUIDS_OF_GROUP: Final = """
+MATCH ()-[r:RELATES_TO]->() WHERE r.group_id = $group_id
+RETURN r.uuid AS uuid ORDER BY r.created_at, r.uuid
+"""
+
 GET_META: Final = "MATCH (m:ChronomemMeta {key: $key}) RETURN m.value AS value"
 SET_META: Final = "MERGE (m:ChronomemMeta {key: $key}) SET m.value = $value"
 

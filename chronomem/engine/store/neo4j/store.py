@@ -252,6 +252,30 @@ class Neo4jStore:
 
     # ------------------------------------------------------------------------------ reads
 
+    def groups(self) -> list[str]:
+        """Every group id that holds anything, sorted."""
+        return [row["g"] for row in self._rows("listing groups", cypher.GROUP_NAMES)]
+
+    def dump(self, group_id: str) -> WriteBatch:
+        """Everything of one group, expired fact rows included, as one batch."""
+        episode_ids = [
+            row["uuid"]
+            for row in self._rows(
+                "reading a group", cypher.EPISODE_UUIDS_OF_GROUP, group_id=group_id
+            )
+        ]
+        fact_ids = [
+            row["uuid"]
+            for row in self._rows("reading a group", cypher.FACT_UUIDS_OF_GROUP, group_id=group_id)
+        ]
+        mentions = self.mentions(group_id, episode_ids)
+        return WriteBatch(
+            episodes=self.get_episodes(group_id, episode_ids),
+            entities=self.find_entities(group_id),
+            facts=self.get_facts(group_id, fact_ids),
+            mentions=[(ep, ent) for ep in episode_ids for ent in mentions.get(ep, [])],
+        )
+
     def get_meta(self, key: str) -> str | None:
         rows = self._rows("reading a setting", cypher.GET_META, key=key)
         return None if not rows else str(rows[0]["value"])
