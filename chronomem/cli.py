@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 from tqdm import tqdm
@@ -85,8 +85,12 @@ def _print_facts(results: list[SearchResult], *, scores: bool = False) -> None:
 @contextmanager
 def _progress(total: int, desc: str, enabled: bool) -> Iterator[Callable[[int], None]]:
     bar = tqdm(total=total, desc=desc, unit="turn", file=sys.stderr, disable=not enabled)
+
+    def update(done: int) -> None:
+        bar.update(done)
+
     try:
-        yield bar.update
+        yield update
     finally:
         bar.close()
 
@@ -185,8 +189,9 @@ def ingest_dialogue(file: Path, store: str, group_id: str, fmt: str, as_json: bo
     its own group named after the conversation, unless --group is given explicitly.
     """
     from chronomem.ingest.sources import read_dialogue
+    from chronomem.ingest.sources.dialogue import DialogueFormat
 
-    sources = read_dialogue(file, fmt)
+    sources = read_dialogue(file, cast(DialogueFormat, fmt))
     explicit_group = click.get_current_context().get_parameter_source("group_id")
     per_conversation = len(sources) > 1 and explicit_group != click.core.ParameterSource.COMMANDLINE
     total = sum(len(s.turns) for s in sources)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from rapidfuzz import fuzz, process
 
@@ -38,6 +38,9 @@ from chronomem.ingest.sources import (
     turns_to_episodes,
 )
 from chronomem.schema import Entity, Episode, Fact, SearchResult, Stats, parse_time, utcnow
+
+if TYPE_CHECKING:
+    from chronomem.query import SearchEngine
 
 __all__ = ["Memory"]
 
@@ -79,7 +82,7 @@ class Memory:
         self._extractor = extractor
         self._write_lock = threading.Lock()
         self._writer: Writer | None = None
-        self._engine: Any = None
+        self._engine: SearchEngine | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -395,7 +398,7 @@ class Memory:
             destination.close()
         return counts
 
-    def _search_engine(self) -> Any:
+    def _search_engine(self) -> SearchEngine:
         if self._engine is None:
             from chronomem.query import SearchEngine
 

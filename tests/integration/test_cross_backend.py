@@ -57,7 +57,8 @@ def test_same_answers_on_both_backends(memories: tuple[Memory, Memory], group: s
     for question in QUESTIONS:
         a = embedded.search(question, group_id=group, limit=5)
         b = graph.search(question, group_id=group, limit=5)
-        assert a and b
+        assert a
+        assert b
         assert {r.text for r in a[:3]} & {r.text for r in b[:3]}, question
         assert {r.text for r in embedded.search(question, group_id=group, limit=50)} == {
             r.text for r in graph.search(question, group_id=group, limit=50)
