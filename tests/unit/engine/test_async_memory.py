@@ -1,0 +1,134 @@
+"""AsyncMemory: the sync memory behind an event loop, with concurrent reads."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from chronomem import AsyncMemory, NotFoundError, RecordMapping
+from chronomem.engine.embed import HashingEmbedder
+from chronomem.errors import StoreError
+from chronomem.ingest.extract.protocol import Extractor
+
+GROUP = "user-1"
+TURNS = [
+    {"speaker": "Alice", "text": "I live in Paris.", "time": "2023-01-10T09:00:00Z", "id": "1"},
+    {"speaker": "Alice", "text": "I work at Acme.", "time": "2023-01-10T09:01:00Z", "id": "2"},
+    {"speaker": "Alice", "text": "I moved to Berlin.", "time": "2023-06-05T09:00:00Z", "id": "3"},
+]
+QUESTIONS = ["Where does Alice live?", "Where does Alice work?", "Berlin", "Paris", "Acme"]
+
+
+async def _open(path: Path, extractor: Extractor) -> AsyncMemory:
+    return await AsyncMemory.open(path, embedder=HashingEmbedder(), extractor=extractor)
+
+
+def test_round_trip_add_search_facts_history_stats(
+    tmp_path: Path, spacy_extractor: Extractor
+) -> None:
+    async def scenario() -> None:
+        async with await _open(tmp_path / "m", spacy_extractor) as mem:
+            report = await mem.add_dialogue(TURNS, group_id=GROUP)
+            assert report.episodes_added == 3
+            stats = await mem.stats(GROUP)
+            assert stats.episodes == 3
+            assert stats.facts >= 3
+
+            lives = await mem.facts(subject="Alice", relation="LIVES_IN", group_id=GROUP)
+            assert [r.object for r in lives] == ["Berlin"]
+            before = await mem.facts(
+                subject="Alice", relation="LIVES_IN", group_id=GROUP, as_of="2023-03-01T00:00:00Z"
+            )
+            assert [r.object for r in before] == ["Paris"]
+
+            history = await mem.history("Alice", relation="LIVES_IN", group_id=GROUP)
+            assert [r.object for r in history] == ["Paris", "Berlin"]
+            assert history[0].invalid_at == history[1].valid_at
+
+            hits = await mem.search("Where does Alice live?", group_id=GROUP, limit=5)
+            assert any(h.kind == "fact" and h.object == "Berlin" for h in hits)
+            context = await mem.context("Where does Alice live?", group_id=GROUP, max_tokens=300)
+            assert "Berlin" in context
+
+            alice = await mem.entity("Alice", group_id=GROUP)
+            assert alice.name == "Alice"
+            near = await mem.neighbors("Alice", group_id=GROUP)
+            assert {"Berlin", "Acme"} <= {r.object for r in near}
+            routes = await mem.paths("Berlin", "Acme", group_id=GROUP)
+            assert routes
+            assert len(routes[0]) == 2
+            with pytest.raises(NotFoundError):
+                await mem.entity("Zed", group_id=GROUP)
+
+    asyncio.run(scenario())
+
+
+def test_concurrent_searches_match_sequential_ones(
+    tmp_path: Path, spacy_extractor: Extractor
+) -> None:
+    async def scenario() -> None:
+        async with await _open(tmp_path / "m", spacy_extractor) as mem:
+            await mem.add_dialogue(TURNS, group_id=GROUP)
+            sequential = [await mem.search(q, group_id=GROUP, limit=5) for q in QUESTIONS]
+            together = await asyncio.gather(
+                *(mem.search(q, group_id=GROUP, limit=5) for q in QUESTIONS * 3)
+            )
+            for index, hits in enumerate(together):
+                expected = sequential[index % len(QUESTIONS)]
+                assert [h.uuid for h in hits] == [h.uuid for h in expected]
+
+    asyncio.run(scenario())
+
+
+def test_writes_do_not_block_the_event_loop(tmp_path: Path, spacy_extractor: Extractor) -> None:
+    async def scenario() -> int:
+        async with await _open(tmp_path / "m", spacy_extractor) as mem:
+            ticks = 0
+            write = asyncio.create_task(mem.add_dialogue(TURNS, group_id=GROUP))
+            while not write.done():
+                ticks += 1
+                await asyncio.sleep(0.001)
+            await write
+            return ticks
+
+    assert asyncio.run(scenario()) > 1
+
+
+def test_records_and_reads_while_writing(tmp_path: Path, spacy_extractor: Extractor) -> None:
+    mapping = RecordMapping.model_validate(
+        {
+            "source": "crm",
+            "entity": {"key": "id", "name": "name", "label": "Customer"},
+            "time": {"column": "at"},
+            "attributes": [{"column": "plan", "relation": "HAS_PLAN", "label": "Plan"}],
+        }
+    )
+    rows = [
+        {"id": "c1", "name": "Brightwater", "plan": "Starter", "at": "2023-01-01T00:00:00Z"},
+        {"id": "c1", "name": "Brightwater", "plan": "Pro", "at": "2023-06-01T00:00:00Z"},
+    ]
+
+    async def scenario() -> None:
+        async with await _open(tmp_path / "m", spacy_extractor) as mem:
+            await mem.add_dialogue(TURNS, group_id=GROUP)
+            write = mem.add_records(rows, mapping=mapping, group_id="crm")
+            read = mem.facts(subject="Alice", relation="LIVES_IN", group_id=GROUP)
+            report, lives = await asyncio.gather(write, read)
+            assert report.episodes_added == 2
+            assert [r.object for r in lives] == ["Berlin"]
+            plans = await mem.history("Brightwater", group_id="crm")
+            assert [r.object for r in plans] == ["Starter", "Pro"]
+
+    asyncio.run(scenario())
+
+
+def test_closed_memory_refuses_reads(tmp_path: Path, spacy_extractor: Extractor) -> None:
+    async def scenario() -> None:
+        mem = await _open(tmp_path / "m", spacy_extractor)
+        await mem.close()
+        with pytest.raises(StoreError):
+            await mem.stats()
+
+    asyncio.run(scenario())
