@@ -12,7 +12,6 @@ from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.memory import Memory
 from chronomem.ingest.extract.protocol import Extractor
 
-
 settings.register_profile(
     "chronomem", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
