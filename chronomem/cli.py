@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from chronomem.config import config_from_env
 from chronomem.engine.memory import Memory
+from chronomem.engine.store.factory import is_neo4j_uri
 from chronomem.errors import ChronomemError, InputError
 from chronomem.schema import SearchResult
 
@@ -49,7 +50,14 @@ def _json_option(func: F) -> F:
 
 
 @contextmanager
-def _memory(store: str) -> Iterator[Memory]:
+def _memory(store: str, *, create: bool = False) -> Iterator[Memory]:
+    """Open the memory at ``store``. Only commands that write create a missing directory: a
+    mistyped ``--store`` for a read is an error, not a new empty memory."""
+    if not create and not is_neo4j_uri(store) and not Path(store).exists():
+        raise InputError(
+            f"no memory at {store!r}; check --store, or create one with "
+            "`chronomem ingest dialogue FILE --store ...`"
+        )
     with Memory.open(store, config=config_from_env()) as mem:
         yield mem
 
@@ -122,7 +130,7 @@ def demo(store: str | None, as_json: bool) -> None:
 
     with tempfile.TemporaryDirectory(prefix="chronomem-demo-") as tmp:
         target = store or str(Path(tmp) / "memory")
-        with _memory(target) as mem:
+        with _memory(target, create=True) as mem:
             with _progress(len(DEMO_TURNS), "ingest", not as_json) as update:
                 report = mem.add_dialogue(
                     DEMO_TURNS, group_id=DEMO_GROUP, source="demo", progress=update
@@ -197,7 +205,7 @@ def ingest_dialogue(file: Path, store: str, group_id: str, fmt: str, as_json: bo
     total = sum(len(s.turns) for s in sources)
     started = datetime.now().astimezone()
     summary: dict[str, Any] = {"file": str(file), "conversations": []}
-    with _memory(store) as mem, _progress(total, "ingest", not as_json) as update:
+    with _memory(store, create=True) as mem, _progress(total, "ingest", not as_json) as update:
         for source in sources:
             group = source.group_id if per_conversation else group_id
             report = mem.add_dialogue(
@@ -240,7 +248,7 @@ def ingest_records(
     from chronomem.ingest.sources import RecordMapping
 
     mapping = RecordMapping.from_yaml(mapping_path)
-    with _memory(store) as mem:
+    with _memory(store, create=True) as mem:
         report = mem.add_records(file, mapping=mapping, group_id=group_id)
     if as_json:
         _emit({"file": str(file), "group": group_id, **report.as_dict()})

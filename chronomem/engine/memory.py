@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from chronomem.config import MemoryConfig
@@ -37,7 +38,17 @@ from chronomem.ingest.sources import (
     records_to_candidates,
     turns_to_episodes,
 )
-from chronomem.schema import Entity, Episode, Fact, SearchResult, Stats, parse_time, utcnow
+from chronomem.ingest.sources.problems import describe_validation_error
+from chronomem.schema import (
+    Entity,
+    Episode,
+    Fact,
+    SearchResult,
+    Stats,
+    check_group_id,
+    parse_time,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from chronomem.query import SearchEngine
@@ -149,6 +160,7 @@ class Memory:
     ) -> IngestReport:
         """Add chat turns (``Turn`` objects or dicts with speaker, text, time, optional id,
         session, caption). Re-adding the same turns adds nothing."""
+        check_group_id(group_id)
         parsed = as_turns(turns)
         episodes = turns_to_episodes(parsed, group_id=group_id, source=source)
         return self.add_episodes(episodes, progress=progress)
@@ -177,6 +189,7 @@ class Memory:
         """Add business records (a path to CSV/JSON/JSONL, a list of dicts, or a pandas
         DataFrame) described by ``mapping``. A later record for the same key with a changed
         value closes the old fact and opens a new one."""
+        check_group_id(group_id)
         pairs = records_to_candidates(rows, mapping, group_id=group_id)
         cardinalities = mapping.cardinalities()
         if any(self.registry.is_functional(r) != f for r, f in cardinalities.items()):
@@ -213,6 +226,7 @@ class Memory:
 
     def entity(self, name: str, *, group_id: str = "default") -> Entity:
         """The entity called ``name`` (or with that alias) in ``group_id``."""
+        check_group_id(group_id)
         found = self.store.find_entities(group_id, [name])
         if found:
             return sorted(found, key=lambda e: (e.name.casefold() != name.casefold(), e.name))[0]
@@ -238,6 +252,7 @@ class Memory:
         lists ended facts too (each with its ``invalid_at``). Results are ordered by
         ``valid_at``.
         """
+        check_group_id(group_id)
         as_of_t = _time(as_of, "as_of")
         where = FactFilter(
             as_of=as_of_t,
@@ -288,14 +303,17 @@ class Memory:
         from chronomem.query import SearchRequest
 
         self._check_embedder(group_id)
-        request = SearchRequest(
-            query=query,
-            group_id=group_id,
-            as_of=_time(as_of, "as_of"),
-            known_at=_time(known_at, "known_at"),
-            limit=limit,
-            **filters,
-        )
+        try:
+            request = SearchRequest(
+                query=query,
+                group_id=group_id,
+                as_of=_time(as_of, "as_of"),
+                known_at=_time(known_at, "known_at"),
+                limit=limit,
+                **filters,
+            )
+        except ValidationError as error:
+            raise InputError(f"invalid search: {describe_validation_error(error)}") from None
         return self._search_engine().search(request)
 
     def context(
@@ -363,7 +381,7 @@ class Memory:
         idempotent (by uuid and source id): an interrupted export can simply be run again.
         Returns the counts copied.
         """
-        groups = [group_id] if group_id is not None else self.store.groups()
+        groups = [check_group_id(group_id)] if group_id is not None else self.store.groups()
         destination = open_store(target, dimension=self.embedder.dimension, config=self.config)
         counts = {"groups": 0, "episodes": 0, "entities": 0, "facts": 0}
         try:
@@ -407,7 +425,7 @@ class Memory:
 
     def stats(self, group_id: str | None = None) -> Stats:
         """Counts of episodes, entities, facts and current facts."""
-        return self.store.stats(group_id)
+        return self.store.stats(None if group_id is None else check_group_id(group_id))
 
     def _fact_results(self, group_id: str, rows: Sequence[Fact]) -> list[SearchResult]:
         ids = {r.subject_uuid for r in rows} | {r.object_uuid for r in rows}
@@ -439,6 +457,7 @@ class Memory:
         with, and refuses another (their vectors would not be comparable)."""
         if group_id in self._checked_groups:
             return
+        check_group_id(group_id)
         key = f"{_META_EMBEDDER}:{group_id}"
         stored = self.store.get_meta(key)
         current = f"{self.embedder.name}:{self.embedder.dimension}"

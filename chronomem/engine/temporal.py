@@ -173,9 +173,13 @@ class _Interval:
         return evs
 
 
-def _sort_key(event: _Event) -> tuple[bool, datetime | None, int, str, int]:
-    # Events with an unknown time (orphan ends of rows with no start) sort first.
-    return (event.time is not None, event.time, event.kind, event.object_uuid, event.seq)
+def _sort_key(event: _Event) -> tuple[bool, datetime | None, int, str, str, int]:
+    # Events with an unknown time sort first. Ties are broken by content (the statement's
+    # text), not by ids, so the same statements give the same state in every run.
+    text = (
+        event.statement.fact if event.statement is not None else event.row.fact if event.row else ""
+    )
+    return (event.time is not None, event.time, event.kind, text, event.object_uuid, event.seq)
 
 
 def _walk(events: list[_Event]) -> list[_Interval]:
@@ -284,7 +288,9 @@ class TemporalResolver:
         now: datetime,
         out: Resolution,
     ) -> None:
-        rows = sorted(rows, key=lambda r: (r.valid_at is not None, r.valid_at, r.uuid))
+        rows = sorted(
+            rows, key=lambda r: (r.valid_at is not None, r.valid_at, r.created_at, r.fact, r.uuid)
+        )
         positives: list[ResolvedStatement] = []
         retracted_any = False
         for statement in statements:

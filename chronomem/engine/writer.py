@@ -128,7 +128,13 @@ class Writer:
             for candidate in extraction.facts:
                 mentions.append(candidate.subject)
                 mentions.append(candidate.object)
-        resolution = self.entities.resolve(group_id, mentions, now=now)
+        keyed = self._resolve_keyed(group_id, [m for m in mentions if m.key], now)
+        resolution = self.entities.resolve(group_id, [m for m in mentions if not m.key], now=now)
+
+        def entity_for(mention: EntityMention) -> Entity:
+            if mention.key:
+                return keyed.entities[_key_alias(mention)]
+            return resolution.entity_for(mention)
 
         candidates = [c for extraction in found for c in extraction.facts]
         # One sentence often yields several facts: embed each distinct text once.
@@ -137,8 +143,8 @@ class Writer:
         row_of = {text: row for row, text in enumerate(texts)}
         statements: list[ResolvedStatement] = []
         for candidate in candidates:
-            subject = resolution.entity_for(candidate.subject)
-            obj = resolution.entity_for(candidate.object)
+            subject = entity_for(candidate.subject)
+            obj = entity_for(candidate.object)
             if subject.uuid == obj.uuid:
                 continue
             episode = by_episode[candidate.episode_uuid]
@@ -154,21 +160,21 @@ class Writer:
         for extraction in found:
             seen: set[str] = set()
             for mention in extraction.entities:
-                uuid = resolution.entity_for(mention).uuid
+                uuid = entity_for(mention).uuid
                 if uuid not in seen:
                     seen.add(uuid)
                     mention_pairs.append((extraction.episode_uuid, uuid))
 
         batch = WriteBatch(
             episodes=fresh,
-            entities=[*resolution.new_entities, *resolution.updated_entities],
+            entities=[*keyed.new, *resolution.new_entities, *resolution.updated_entities],
             facts=temporal.facts,
             mentions=mention_pairs,
         )
         self.store.write(batch)
         self.entities.commit(resolution)
         report.episodes_added = len(fresh)
-        report.entities_added = len(resolution.new_entities)
+        report.entities_added = len(resolution.new_entities) + len(keyed.new)
         report.changes = temporal.changes
         for change in temporal.changes:
             if change.kind == "insert":
@@ -180,6 +186,33 @@ class Writer:
             elif change.kind == "retract":
                 report.facts_retracted += 1
         return report
+
+    def _resolve_keyed(self, group_id: str, mentions: list[EntityMention], now: datetime) -> _Keyed:
+        """Mentions with a source key resolve by that key (stored as an alias), nothing else."""
+        keyed = _Keyed()
+        aliases = list(dict.fromkeys(_key_alias(m) for m in mentions))
+        if not aliases:
+            return keyed
+        for entity in self.store.find_entities(group_id, aliases):
+            for alias in entity.aliases:
+                if alias in aliases:
+                    keyed.entities.setdefault(alias, entity)
+        missing = [m for m in mentions if _key_alias(m) not in keyed.entities]
+        first = {_key_alias(m): m for m in reversed(missing)}
+        names = [m.name for m in first.values()]
+        vectors = self.embedder.embed(names) if names else None
+        for row, (alias, mention) in enumerate(first.items()):
+            entity = Entity(
+                group_id=group_id,
+                name=mention.name,
+                labels=[mention.label],
+                aliases=[alias],
+                created_at=now,
+                name_embedding=vectors[row].tolist() if vectors is not None else None,
+            )
+            keyed.entities[alias] = entity
+            keyed.new.append(entity)
+        return keyed
 
     def _fresh(self, episodes: list[Episode]) -> list[int]:
         """Indexes of episodes not stored yet, and not repeated inside the batch."""
@@ -207,6 +240,17 @@ class Writer:
         relations = tuple(sorted({s.relation for s in statements}))
         where = FactFilter(subject_uuids=subjects, relations=relations)
         return list(self.store.list_facts(group_id, where))
+
+
+@dataclass(slots=True)
+class _Keyed:
+    entities: dict[str, Entity] = field(default_factory=dict)
+    new: list[Entity] = field(default_factory=list)
+
+
+def _key_alias(mention: EntityMention) -> str:
+    """The alias under which an entity with a source key is found again: label and key."""
+    return f"{mention.label}#{mention.key}"
 
 
 def _statement(

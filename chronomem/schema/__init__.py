@@ -1,6 +1,7 @@
 """Pydantic models and time helpers; depends on nothing else in chronomem."""
 
 from chronomem.schema.models import (
+    GROUP_ID_PATTERN,
     Entity,
     EntityLabel,
     Episode,
@@ -9,6 +10,7 @@ from chronomem.schema.models import (
     ResultKind,
     SearchResult,
     Stats,
+    check_group_id,
     content_hash,
     new_uuid,
     stable_uuid,
@@ -16,6 +18,7 @@ from chronomem.schema.models import (
 from chronomem.schema.time import AwareTime, from_micros, parse_time, to_micros, utcnow
 
 __all__ = [
+    "GROUP_ID_PATTERN",
     "AwareTime",
     "Entity",
     "EntityLabel",
@@ -25,6 +28,7 @@ __all__ = [
     "ResultKind",
     "SearchResult",
     "Stats",
+    "check_group_id",
     "content_hash",
     "from_micros",
     "new_uuid",

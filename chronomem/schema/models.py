@@ -9,6 +9,7 @@ row with the revised interval is written (see ``chronomem.engine.temporal``).
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid as uuid_lib
 from datetime import datetime
 from enum import StrEnum
@@ -16,9 +17,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chronomem.errors import InputError
 from chronomem.schema.time import AwareTime, utcnow
 
 __all__ = [
+    "GROUP_ID_PATTERN",
     "Entity",
     "EntityLabel",
     "Episode",
@@ -27,6 +30,7 @@ __all__ = [
     "ResultKind",
     "SearchResult",
     "Stats",
+    "check_group_id",
     "content_hash",
     "new_uuid",
     "stable_uuid",
@@ -71,7 +75,18 @@ class EntityLabel(StrEnum):
     CONCEPT = "Concept"
 
 
-_GROUP_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
+GROUP_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
+"""Group ids: 1-128 letters, digits and ``_ . : @ -`` (they name tenants in every backend)."""
+_GROUP_PATTERN = GROUP_ID_PATTERN
+
+
+def check_group_id(value: str) -> str:
+    """``value`` if it is a valid group id, else an :class:`InputError` saying how to fix it."""
+    if not isinstance(value, str) or re.fullmatch(GROUP_ID_PATTERN, value) is None:
+        raise InputError(
+            f"invalid group id {value!r}: use 1-128 letters, digits or the characters _ . : @ -"
+        )
+    return value
 
 
 class _Model(BaseModel):

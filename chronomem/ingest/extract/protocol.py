@@ -19,11 +19,17 @@ __all__ = ["CandidateFact", "EntityMention", "Extraction", "Extractor"]
 
 @dataclass(frozen=True, slots=True)
 class EntityMention:
-    """An entity named in an episode: its surface name and type label (e.g. "Person")."""
+    """An entity named in an episode: its surface name and type label (e.g. "Person").
+
+    ``key`` is an authoritative identifier from the source (a record's entity key, e.g. a
+    customer id): mentions with a key resolve by the key alone, never by name similarity, and
+    their name is kept exactly as given.
+    """
 
     name: str
     label: str
     is_speaker: bool = False
+    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from chronomem.errors import TimeError
-from chronomem.ingest.sources.problems import Problems, read_source_text
+from chronomem.ingest.sources.problems import Problems, describe_validation_error, read_source_text
 from chronomem.ingest.sources.turns import DialogueSource, Turn
 from chronomem.schema import parse_time
 
@@ -93,14 +95,18 @@ def _parse_line(line: str, number: int, problems: Problems) -> Turn | None:
         return None
     if len(problems.found) > before:
         return None
-    return Turn(
-        speaker=speaker,
-        text=text,
-        time=time,
-        id=item.get("id"),
-        session=item.get("session"),
-        caption=caption,
-    )
+    try:
+        return Turn(
+            speaker=speaker,
+            text=text,
+            time=time,
+            id=item.get("id"),
+            session=item.get("session"),
+            caption=caption,
+        )
+    except ValidationError as exc:
+        problems.add(number, describe_validation_error(exc))
+        return None
 
 
 def _json_type(value: object) -> str:

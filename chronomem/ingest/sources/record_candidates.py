@@ -106,7 +106,7 @@ def record_source_id(record: Record, mapping: RecordMapping) -> str:
 
 
 def _extraction(episode_uuid: str, record: Record, mapping: RecordMapping) -> Extraction:
-    subject = EntityMention(name=record.name, label=mapping.entity.label)
+    subject = EntityMention(name=record.name, label=mapping.entity.label, key=record.key)
     entities = [subject]
     facts: list[CandidateFact] = []
     for column in mapping.relation_columns:

@@ -330,6 +330,14 @@ def _cell_text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("contains a NUL character (\\u0000); remove it from the data")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                "contains a lone surrogate (invalid Unicode); fix its encoding"
+            ) from None
         return value.strip() or None
     if isinstance(value, bool):
         return "true" if value else "false"

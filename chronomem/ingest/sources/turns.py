@@ -35,6 +35,21 @@ class Turn(BaseModel):
     session: str | None = None
     caption: str | None = None
 
+    @field_validator("speaker", "text", "id", "session", "caption", mode="before")
+    @classmethod
+    def _plain_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("contains a NUL character (\\u0000); remove it from the text")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    "contains a lone surrogate (invalid Unicode, e.g. \\ud800); fix the "
+                    "encoding of the source text"
+                ) from None
+        return value
+
     @field_validator("speaker")
     @classmethod
     def _speaker_not_blank(cls, value: str) -> str:

@@ -121,6 +121,18 @@ WHERE f.group_id = ? ORDER BY f.id
 """,
 }
 
+# Parameters: group. How many rows VECTORS_OF_GROUP returns.
+COUNT_VECTORS_OF_GROUP: Final = {
+    "entity": """
+SELECT count(*) FROM entities e CROSS JOIN entity_vectors v ON v.entity_id = e.id
+WHERE e.group_id = ?
+""",
+    "fact": """
+SELECT count(*) FROM facts f CROSS JOIN fact_vectors v ON v.fact_id = f.id
+WHERE f.group_id = ?
+""",
+}
+
 # Parameters: group, fact id. The fact vectors added after that id.
 FACT_VECTORS_AFTER: Final = """
 SELECT v.fact_id, v.embedding FROM fact_vectors v CROSS JOIN facts f ON f.id = v.fact_id

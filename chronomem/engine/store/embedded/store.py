@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
+from urllib.parse import quote
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +60,9 @@ __all__ = ["DB_FILE", "LOCK_FILE", "EmbeddedStore"]
 
 DB_FILE: Final = "memory.db"
 LOCK_FILE: Final = "memory.lock"
+
+#: Vectors are read from SQLite this many rows at a time when an index is built.
+_LOAD_CHUNK: Final = 16_384
 
 #: A filtered fact vector search scores every allowed row exactly when there are at most this
 #: many; otherwise it over-fetches from the index and checks candidates against the filter.
@@ -548,11 +552,23 @@ class EmbeddedStore:
             index = self._indexes.get(key)
             if index is not None:
                 return index
-            index = VectorIndex(self._dimension, self._ann_threshold)
+            index = VectorIndex(
+                self._dimension,
+                self._ann_threshold,
+                persist=self._dir / f"vectors-{quote(group_id, safe='')}-{target}",
+                save=not self._read_only,
+            )
             with self._reading("loading vectors") as conn:
-                rows = conn.execute(sql.VECTORS_OF_GROUP[target], (group_id,)).fetchall()
-            if rows:
-                index.upsert([row[0] for row in rows], self._matrix([row[1] for row in rows]))
+                (count,) = conn.execute(sql.COUNT_VECTORS_OF_GROUP[target], (group_id,)).fetchone()
+                index.reserve(count)
+                cursor = conn.execute(sql.VECTORS_OF_GROUP[target], (group_id,))
+                while rows := cursor.fetchmany(_LOAD_CHUNK):
+                    index.upsert(
+                        [row[0] for row in rows],
+                        self._matrix([row[1] for row in rows]),
+                        index=False,
+                    )
+            index.upsert([], [])  # start indexing, now that everything is loaded
             self._indexes[key] = index
             return index
 

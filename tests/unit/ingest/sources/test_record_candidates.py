@@ -40,7 +40,7 @@ def test_attribute_and_reference_candidates(fixtures: Path, mapping: RecordMappi
     pairs = records_to_candidates(fixtures / "accounts.csv", mapping, group_id="crm")
     episode, extraction = pairs[1]
     assert extraction.episode_uuid == episode.uuid
-    acme = EntityMention("Acme Ltd", "Customer")
+    acme = EntityMention("Acme Ltd", "Customer", key="A-1")
     assert extraction.entities == [
         acme,
         EntityMention("Pro", "Plan"),

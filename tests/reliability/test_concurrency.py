@@ -1,0 +1,175 @@
+"""Concurrency: searches run while a write is under way and always see whole batches; a second
+process that opens an embedded memory for writing gets a clear MemoryLockedError (never a
+corrupted file), while read-only opens work alongside."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from chronomem.bench.soak import synthetic_queries, synthetic_turns
+from chronomem.config import MemoryConfig
+from chronomem.engine.embed import HashingEmbedder
+from chronomem.engine.memory import Memory
+from chronomem.errors import MemoryLockedError, NotFoundError, StoreError
+from chronomem.ingest.extract.protocol import Extractor
+from tests.reliability.conftest import BACKENDS, open_memory, run_prefix
+from tests.reliability.snapshot import snapshot
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BATCH = 8
+CLI = "from chronomem.cli import main; main()"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_searches_during_an_ingest_see_whole_batches_and_raise_nothing(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, spacy_extractor: Extractor
+) -> None:
+    total = 160 if backend == "embedded" else 48
+    group = f"{run_prefix()}-concurrent"
+    config = MemoryConfig(batch_size=BATCH)
+    with open_memory(backend, request, tmp_path / "m", spacy_extractor, config) as mem:
+        mem.add_dialogue(synthetic_turns(2 * BATCH), group_id=group)
+        done = threading.Event()
+        errors: list[BaseException] = []
+        seen: list[list[int]] = []
+
+        def ingest() -> None:
+            try:
+                for start in range(2 * BATCH, total, 2 * BATCH):
+                    mem.add_dialogue(synthetic_turns(2 * BATCH, start=start), group_id=group)
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                done.set()
+
+        def read(worker: int) -> None:
+            rng = random.Random(worker)
+            counts: list[int] = []
+            queries = synthetic_queries(200, seed=worker)
+            try:
+                while not done.is_set():
+                    counts.append(mem.stats(group).episodes)
+                    for hit in mem.search(rng.choice(queries), group_id=group, limit=10):
+                        assert hit.group_id == group
+                        if hit.kind == "fact":  # its provenance is stored already
+                            found = mem.store.get_episodes(group, hit.episodes)
+                            assert len(found) == len(hit.episodes), hit
+                    try:
+                        rows = mem.history(rng.choice(["Alice", "Bob", "Carol"]), group_id=group)
+                    except NotFoundError:
+                        rows = []
+                    assert all(r.group_id == group for r in rows)
+                seen.append(counts)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=ingest)]
+        threads += [threading.Thread(target=read, args=(n,)) for n in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        assert not errors, errors
+        assert len(seen) == 3
+        for counts in seen:
+            assert counts == sorted(counts), "a reader saw the memory shrink"
+            assert all(n % BATCH == 0 for n in counts), counts
+        concurrent = mem.stats(group).model_dump()
+        concurrent_snapshot = snapshot(mem, group)
+    assert concurrent_snapshot.duplicates() == []
+    # The same turns written with nobody reading: the same episodes, entities and statements
+    # (fact rows are not compared: see test_same_input_gives_the_same_intervals).
+    with Memory.open(
+        tmp_path / "alone", embedder=HashingEmbedder(), extractor=spacy_extractor, config=config
+    ) as alone:
+        alone.add_dialogue(synthetic_turns(total), group_id=group)
+        reference = snapshot(alone, group)
+        assert alone.stats(group).episodes == concurrent["episodes"]
+    assert reference.episodes == concurrent_snapshot.episodes
+    assert reference.entities == concurrent_snapshot.entities
+    assert reference.said() == concurrent_snapshot.said()
+
+
+HOLDER = """
+import sys
+from chronomem.bench.soak import synthetic_turns
+from chronomem.engine.embed import HashingEmbedder
+from chronomem.engine.memory import Memory
+
+with Memory.open(sys.argv[1], embedder=HashingEmbedder()) as mem:
+    mem.add_dialogue(synthetic_turns(8), group_id="g")
+    print("ready", flush=True)
+    sys.stdin.read()  # hold the memory open until the parent closes stdin
+"""
+
+
+def test_second_writer_process_gets_memory_locked_error(tmp_path: Path) -> None:
+    path = tmp_path / "memory"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)],
+        cwd=REPO_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(MemoryLockedError) as locked:
+            Memory.open(path, embedder=HashingEmbedder())
+        message = str(locked.value)
+        assert f"this memory is open in process {holder.pid}" in message
+        assert "read_only=True" in message
+
+        # The CLI says the same in one line.
+        cli = subprocess.run(
+            [sys.executable, "-c", CLI, "stats", "--store", str(path)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert cli.returncode == 1
+        assert "Traceback" not in cli.stderr
+        assert cli.stderr.strip().startswith("error: ")
+        assert "is open in process" in cli.stderr
+
+        # Reading alongside works and sees what the holder wrote.
+        with Memory.open(path, embedder=HashingEmbedder(), read_only=True) as reader:
+            assert reader.stats("g").episodes == 8
+            assert isinstance(reader.search("Where does Alice work?", group_id="g"), list)
+            with pytest.raises(StoreError, match="read_only=True"):
+                reader.add_dialogue(synthetic_turns(1, start=100), group_id="g")
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert holder.returncode == 0, holder.stderr.read() if holder.stderr else ""
+
+    # Once the holder is gone the memory opens for writing, intact.
+    with Memory.open(path, embedder=HashingEmbedder()) as mem:
+        assert mem.stats("g").episodes == 8
+
+
+def test_second_open_in_the_same_process_is_locked_too(tmp_path: Path) -> None:
+    with (
+        Memory.open(tmp_path / "m", embedder=HashingEmbedder()),
+        pytest.raises(MemoryLockedError),
+    ):
+        Memory.open(tmp_path / "m", embedder=HashingEmbedder())
+    with Memory.open(tmp_path / "m", embedder=HashingEmbedder()):  # released on close
+        pass
+
+
+def test_read_only_open_of_a_missing_memory_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no memory here"):
+        Memory.open(tmp_path / "nothing", embedder=HashingEmbedder(), read_only=True)
+    assert not (tmp_path / "nothing").exists()
