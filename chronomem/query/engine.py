@@ -1,0 +1,453 @@
+"""The search engine: generate candidates, fuse, add context, filter, rerank, build results.
+
+One search runs the generators of its recipe (:mod:`chronomem.query.recipes`) and fuses their
+ranked lists. Episodes next to the best episode hits join as conversation context (on stores
+that can list them). The best ``recipe.pool`` candidates are read in one batched call per
+kind, what the request's filters exclude is dropped, and the rest is reranked:
+
+- corroboration: a fact and the episode it came from, both found, support each other;
+- named entities: results about an entity named in the query rise;
+- time: for a question about time, results dated as the question asks (or stating a time)
+  rise; facts whose validity ended before now sink unless the question asks about the past;
+- centre: results near the request's centre entity rise (by graph distance);
+- redundancy: a result whose source turns are all covered by better results sinks;
+- diversity: maximal marginal relevance over embeddings, when the recipe asks for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from chronomem.engine.embed import Embedder
+from chronomem.engine.store.protocol import GraphStore
+from chronomem.errors import InputError, NotFoundError
+from chronomem.ingest.extract.timex import find_time_mentions
+from chronomem.query.fusion import mmr, reciprocal_rank_fusion, score_fusion
+from chronomem.query.generators import Candidate, Key, QueryContext, run_generator
+from chronomem.query.multihop import expand
+from chronomem.query.names import NameIndexCache, recognise_entities
+from chronomem.query.recipes import RECIPES, GeneratorSpec, Recipe
+from chronomem.query.request import SearchRequest
+from chronomem.query.results import entity_result, episode_result, episode_text, fact_result
+from chronomem.query.timecues import TimeCues, overlaps, read_time_cues
+from chronomem.query.timeline import timeline_of
+from chronomem.schema import Entity, Episode, Fact, SearchResult, utcnow
+
+__all__ = ["SearchEngine"]
+
+#: Hops from the centre entity within which results get a boost.
+_CENTRE_HOPS = 2
+_REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class _Pool:
+    """The loaded candidates of one search."""
+
+    facts: dict[str, Fact]
+    entities: dict[str, Entity]
+    episodes: dict[str, Episode]
+    mentions: dict[str, list[str]]
+
+    def get(self, key: Key) -> Fact | Entity | Episode | None:
+        kind, uuid = key
+        if kind == "fact":
+            return self.facts.get(uuid)
+        if kind == "entity":
+            return self.entities.get(uuid)
+        return self.episodes.get(uuid)
+
+
+class SearchEngine:
+    """Hybrid search over one store. Cheap to keep; thread-safe if the store is.
+
+    ``recipes`` adds or replaces named recipes; ``clock`` gives "now" (for tests).
+    """
+
+    def __init__(
+        self,
+        store: GraphStore,
+        embedder: Embedder,
+        *,
+        recipes: Mapping[str, Recipe] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._recipes = {**RECIPES, **(recipes or {})}
+        self._names = NameIndexCache()
+        self._clock = clock
+
+    @property
+    def store(self) -> GraphStore:
+        return self._store
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
+    def recipe(self, name: str) -> Recipe:
+        """The recipe called ``name``."""
+        try:
+            return self._recipes[name]
+        except KeyError:
+            known = ", ".join(sorted(self._recipes))
+            raise InputError(f"unknown search recipe {name!r}; use one of: {known}") from None
+
+    def search(self, request: SearchRequest) -> list[SearchResult]:
+        """The results of ``request``, best first (at most ``request.limit``)."""
+        recipe = self.recipe(request.recipe)
+        kinds = frozenset(request.kinds or recipe.kinds)
+        now = self._clock()
+        ctx = QueryContext(
+            store=self._store,
+            embedder=self._embedder,
+            request=request,
+            recipe=recipe,
+            where=request.fact_filter(),
+            now=now,
+            names=self._names,
+        )
+        centre = self._centre(ctx) if request.centre is not None else None
+        if not request.query:
+            if centre is None:
+                return []
+            fused = self._around_centre(ctx, centre)
+        else:
+            fused = self._fuse(ctx, recipe, kinds)
+            if "episode" in kinds:
+                self._add_context(ctx, fused)
+        size = max(recipe.pool, 2 * request.limit)
+        ranked = sorted((k for k in fused if k[0] in kinds), key=lambda k: (-fused[k], k[1]))[:size]
+        labels = bool(request.labels)
+        pool = self._load(ctx, ranked, ends=labels, mentions=labels or centre is not None)
+        scores = self._rerank(ctx, ranked, fused, pool, centre, read_time_cues(request.query, now))
+        chosen = self._select(ranked, scores, pool, recipe, request.limit)
+        self._load_ends(ctx, chosen, pool)
+        return [self._result(key, scores[key], pool) for key in chosen]
+
+    # ----------------------------------------------------------------------------------------
+
+    def _fuse(self, ctx: QueryContext, recipe: Recipe, kinds: frozenset[str]) -> dict[Key, float]:
+        specs = [s for s in recipe.generators if _useful(s, kinds, recipe)]
+        # episode_facts reads the episode full-text list: run it last.
+        specs.sort(key=lambda s: s.name == "episode_facts")
+        lists: list[list[Candidate]] = [run_generator(ctx, spec) for spec in specs]
+        weights = [spec.weight for spec in specs]
+        if recipe.fusion == "score":
+            return score_fusion(lists, weights, [spec.scale for spec in specs])
+        rankings = [[key for key, _ in found] for found in lists]
+        return reciprocal_rank_fusion(rankings, weights, recipe.rrf_k)
+
+    def _add_context(self, ctx: QueryContext, fused: dict[Key, float]) -> None:
+        """Conversation context: an episode ``d`` turns from one of the best episode hits
+        gains ``recipe.context_weight / d`` times the hit's score (its best such share), added
+        to its own. Needs a store with the :class:`EpisodeTimeline` capability."""
+        recipe = ctx.recipe
+        timeline = timeline_of(self._store)
+        if timeline is None or recipe.context_weight <= 0:
+            return
+        hits = sorted((k for k in fused if k[0] == "episode"), key=lambda k: -fused[k])
+        hits = hits[: recipe.context_hits]
+        if not hits:
+            return
+        window = recipe.context_window
+        around = timeline.adjacent_episodes(ctx.group_id, [u for _, u in hits], window, window)
+        shares: dict[Key, float] = {}
+        unread = [u for _, u in hits if u not in ctx.episodes]
+        if unread:
+            ctx.episodes.update((e.uuid, e) for e in self._store.get_episodes(ctx.group_id, unread))
+        for hit in hits:
+            centre = ctx.episodes.get(hit[1])
+            if centre is None:
+                continue
+            line = [e for e in around.get(hit[1], []) if e.group_id == ctx.group_id]
+            earlier = [e for e in line if e.reference_time < centre.reference_time]
+            later = [e for e in line if e.reference_time >= centre.reference_time]
+            steps = [(e, len(earlier) - i) for i, e in enumerate(earlier)]
+            steps += [(e, i + 1) for i, e in enumerate(later)]
+            for episode, distance in steps:
+                ctx.episodes[episode.uuid] = episode
+                key: Key = ("episode", episode.uuid)
+                share = recipe.context_weight * fused[hit] / distance
+                shares[key] = max(shares.get(key, 0.0), share)
+        for key, share in shares.items():
+            fused[key] = fused.get(key, 0.0) + share
+
+    def _centre(self, ctx: QueryContext) -> dict[str, int]:
+        """Hop distances from the request's centre entity (given by uuid or name)."""
+        name = ctx.request.centre or ""
+        found = self._store.get_entities(ctx.group_id, [name])
+        if not found:
+            found = self._store.find_entities(ctx.group_id, names=[name])
+        if not found:
+            found = recognise_entities(self._store, ctx.group_id, name, ctx.name_index)
+        found = [e for e in found if e.group_id == ctx.group_id]
+        if not found:
+            raise NotFoundError(
+                f"centre {name!r} is neither the uuid nor the name of an entity of group "
+                f"{ctx.group_id!r}; check the spelling or leave centre unset"
+            )
+        _, distance = expand(
+            self._store,
+            ctx.group_id,
+            [found[0].uuid],
+            _CENTRE_HOPS,
+            ctx.where,
+            ctx.recipe.graph_fact_limit,
+        )
+        return distance
+
+    def _around_centre(self, ctx: QueryContext, centre: dict[str, int]) -> dict[Key, float]:
+        """Without query text: the centre's entities and facts, nearest first."""
+        facts, _ = expand(
+            self._store,
+            ctx.group_id,
+            [u for u, d in centre.items() if d == 0],
+            1,
+            ctx.where,
+            ctx.recipe.graph_fact_limit,
+        )
+        ctx.facts.update(facts)
+        fused: dict[Key, float] = {("entity", u): 1.0 / (1 + d) for u, d in centre.items()}
+        for fact in facts.values():
+            stamp = (fact.valid_at or fact.created_at).timestamp()
+            fused[("fact", fact.uuid)] = 0.5 + 1e-12 * stamp
+        return fused
+
+    def _load(self, ctx: QueryContext, ranked: list[Key], *, ends: bool, mentions: bool) -> _Pool:
+        """Read the candidates, one batched call per kind. ``ends``: also the entities at the
+        ends of facts and those the episodes mention; ``mentions``: which those are."""
+        group = ctx.group_id
+        fact_ids = [u for k, u in ranked if k == "fact"]
+        facts = {u: ctx.facts[u] for u in fact_ids if u in ctx.facts}
+        missing = [u for u in fact_ids if u not in facts]
+        if missing:
+            facts.update((f.uuid, f) for f in self._store.get_facts(group, missing))
+        episode_ids = [u for k, u in ranked if k == "episode"]
+        episodes = {u: ctx.episodes[u] for u in episode_ids if u in ctx.episodes}
+        missing = [u for u in episode_ids if u not in episodes]
+        if missing:
+            episodes.update((e.uuid, e) for e in self._store.get_episodes(group, missing))
+        mentioned = self._store.mentions(group, list(episodes)) if mentions and episodes else {}
+        wanted = [u for k, u in ranked if k == "entity"]
+        if ends:
+            for fact in facts.values():
+                wanted += (fact.subject_uuid, fact.object_uuid)
+            for uuids in mentioned.values():
+                wanted += uuids
+        wanted = list(dict.fromkeys(wanted))
+        entities = {e.uuid: e for e in self._store.get_entities(group, wanted)} if wanted else {}
+        return _Pool(
+            facts={u: f for u, f in facts.items() if f.group_id == group},
+            entities={u: e for u, e in entities.items() if e.group_id == group},
+            episodes={u: e for u, e in episodes.items() if e.group_id == group},
+            mentions=mentioned,
+        )
+
+    def _load_ends(self, ctx: QueryContext, chosen: list[Key], pool: _Pool) -> None:
+        """Read the subject and object entities of the chosen facts (for their names)."""
+        wanted = [
+            u
+            for kind, uuid in chosen
+            if kind == "fact"
+            for u in (pool.facts[uuid].subject_uuid, pool.facts[uuid].object_uuid)
+            if u not in pool.entities
+        ]
+        if wanted:
+            found = self._store.get_entities(ctx.group_id, list(dict.fromkeys(wanted)))
+            pool.entities.update((e.uuid, e) for e in found if e.group_id == ctx.group_id)
+
+    def _rerank(
+        self,
+        ctx: QueryContext,
+        ranked: list[Key],
+        fused: Mapping[Key, float],
+        pool: _Pool,
+        centre: dict[str, int] | None,
+        cues: TimeCues,
+    ) -> dict[Key, float]:
+        request, recipe, now = ctx.request, ctx.recipe, ctx.now
+        labels = set(request.labels) if request.labels else None
+        support = _corroboration(ranked, fused, pool) if recipe.corroboration > 0 else {}
+        named = {e.uuid for e in ctx.recognised} if recipe.entity_boost > 0 else set()
+        speakers = (
+            {_fold(n) for e in ctx.recognised for n in (e.name, *e.aliases)} if named else set()
+        )
+        keep_ended = cues.historical or request.as_of is not None or request.known_at is not None
+        scores: dict[Key, float] = {}
+        for key in ranked:
+            item = pool.get(key)
+            if item is None:
+                continue
+            ends: list[str]
+            if isinstance(item, Fact):
+                if not ctx.where.accepts(item, now):
+                    continue
+                ends = [item.subject_uuid, item.object_uuid]
+            elif isinstance(item, Episode):
+                if not request.episode_allowed(item.reference_time, item.created_at):
+                    continue
+                ends = pool.mentions.get(item.uuid, [])
+            else:
+                if request.known_at is not None and item.created_at > request.known_at:
+                    continue
+                ends = [item.uuid]
+            if labels is not None and not any(
+                labels.intersection(pool.entities[u].labels) for u in ends if u in pool.entities
+            ):
+                continue
+            score = fused[key] + recipe.corroboration * support.get(key, 0.0)
+            score *= _time_factor(item, cues, recipe.temporal_boost)
+            if named and (
+                any(u in named for u in ends)
+                if not isinstance(item, Episode)
+                else _fold(item.speaker or "") in speakers
+            ):
+                score *= 1.0 + recipe.entity_boost
+            if isinstance(item, Fact) and not keep_ended and _ended(item, now):
+                score *= recipe.ended_penalty
+            if centre is not None:
+                hops = [centre[u] for u in ends if u in centre]
+                if hops:
+                    score *= 1.0 + recipe.centre_boost / (1 + min(hops))
+            scores[key] = score
+        return scores
+
+    def _select(
+        self,
+        ranked: list[Key],
+        scores: dict[Key, float],
+        pool: _Pool,
+        recipe: Recipe,
+        limit: int,
+    ) -> list[Key]:
+        keys = [k for k in ranked if k in scores]
+        if recipe.redundancy_penalty < 1.0:
+            _demote_redundant(keys, scores, lambda k: _sources(pool.get(k)), recipe)
+        if recipe.mmr_lambda >= 1.0:
+            return sorted(keys, key=lambda k: -scores[k])[:limit]
+        vectors: dict[Key, npt.NDArray[np.float32]] = {}
+        for key in keys:
+            item = pool.get(key)
+            vector = (
+                item.fact_embedding
+                if isinstance(item, Fact)
+                else item.name_embedding
+                if isinstance(item, Entity)
+                else None
+            )
+            if vector is not None:
+                vectors[key] = np.asarray(vector, dtype=np.float32)
+        return mmr(keys, scores, vectors, limit, recipe.mmr_lambda)
+
+    def _result(self, key: Key, score: float, pool: _Pool) -> SearchResult:
+        item = pool.get(key)
+        if isinstance(item, Fact):
+            return fact_result(item, score, pool.entities)
+        if isinstance(item, Entity):
+            return entity_result(item, score)
+        if isinstance(item, Episode):
+            return episode_result(item, score)
+        raise AssertionError(f"unloaded candidate {key}")  # pragma: no cover
+
+
+def _useful(spec: GeneratorSpec, kinds: frozenset[str], recipe: Recipe) -> bool:
+    """Whether a generator can contribute results of ``kinds``."""
+    if spec.name.startswith("fact_") or spec.name == "episode_facts":
+        return "fact" in kinds
+    if spec.name.startswith("entity_"):
+        return "entity" in kinds
+    if spec.name in ("episode_text", "episode_vector"):
+        return "episode" in kinds or ("fact" in kinds and recipe.uses("episode_facts"))
+    return bool(kinds & {"fact", "entity"})
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _corroboration(ranked: list[Key], fused: Mapping[Key, float], pool: _Pool) -> dict[Key, float]:
+    """For each fact, the best fused score among the episodes it came from; for each episode,
+    the best among the facts drawn from it (two views of the same evidence)."""
+    support: dict[Key, float] = {}
+    for key in ranked:
+        fact = pool.facts.get(key[1]) if key[0] == "fact" else None
+        if fact is None:
+            continue
+        for episode in fact.episodes:
+            other: Key = ("episode", episode)
+            if other in fused:
+                support[key] = max(support.get(key, 0.0), fused[other])
+                support[other] = max(support.get(other, 0.0), fused[key])
+    return support
+
+
+def _ended(fact: Fact, now: datetime) -> bool:
+    return fact.invalid_at is not None and fact.invalid_at <= now
+
+
+def _time_factor(item: Fact | Entity | Episode, cues: TimeCues, boost: float) -> float:
+    """``1 + boost`` for a result dated as the question asks; ``1 + boost / 2`` for one that
+    states a time when the question asks about time without naming a date; else 1."""
+    if not cues.temporal or boost <= 0 or isinstance(item, Entity):
+        return 1.0
+    if cues.periods:
+        if isinstance(item, Fact):
+            dated = item.valid_at is not None or item.invalid_at is not None
+            hit = dated and any(overlaps(item.valid_at, item.invalid_at, p) for p in cues.periods)
+        else:
+            moment = item.reference_time
+            hit = any(begin <= moment < end for begin, end in cues.periods)
+        return 1.0 + boost if hit else 1.0
+    text = item.fact if isinstance(item, Fact) else episode_text(item)
+    return 1.0 + boost / 2 if _states_time(text) else 1.0
+
+
+@functools.lru_cache(maxsize=65_536)
+def _states_time(text: str) -> bool:
+    """Whether ``text`` holds a temporal expression (resolved against a fixed reference: only
+    its presence matters here)."""
+    try:
+        return bool(find_time_mentions(text, _REFERENCE))
+    except ValueError:
+        return False
+
+
+def _sources(item: Fact | Entity | Episode | None) -> frozenset[str]:
+    if isinstance(item, Fact):
+        return frozenset(item.sources)
+    if isinstance(item, Episode):
+        return frozenset([item.source_id])
+    return frozenset()
+
+
+def _demote_redundant(
+    keys: list[Key],
+    scores: dict[Key, float],
+    sources: Callable[[Key], frozenset[str]],
+    recipe: Recipe,
+) -> None:
+    """Multiply by ``recipe.redundancy_penalty`` the score of each result whose source turns
+    are all covered by results ranked above it (lazy greedy: each result is demoted once)."""
+    heap = [(-scores[k], i) for i, k in enumerate(keys)]
+    heapq.heapify(heap)
+    covered: set[str] = set()
+    demoted: set[int] = set()
+    while heap:
+        negative, i = heapq.heappop(heap)
+        key = keys[i]
+        found = sources(key)
+        if found and found <= covered and i not in demoted:
+            demoted.add(i)
+            scores[key] = -negative * recipe.redundancy_penalty
+            heapq.heappush(heap, (-scores[key], i))
+            continue
+        covered |= found

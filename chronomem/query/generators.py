@@ -1,0 +1,231 @@
+"""Candidate generators: small functions over the GraphStore protocol, one ranked list each.
+
+Every generator takes the :class:`QueryContext` of one search and the
+:class:`~chronomem.query.recipes.GeneratorSpec` it runs under, and returns candidates best
+first as ``((kind, uuid), score)``. All reads are scoped to the request's group; the context
+caches what several generators share (the query embedding, the entities named in the query,
+their neighbourhood).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import cached_property
+from typing import Final, cast, get_args
+
+import numpy as np
+import numpy.typing as npt
+
+from chronomem.engine.embed import Embedder
+from chronomem.engine.store.protocol import FactFilter, GraphStore, VectorTarget
+from chronomem.query.multihop import expand, fact_graph, personalised_pagerank
+from chronomem.query.names import NameIndex, NameIndexCache, recognise_entities
+from chronomem.query.recipes import GeneratorSpec, Recipe
+from chronomem.query.request import SearchRequest
+from chronomem.query.text import keywords
+from chronomem.schema import Entity, Episode, Fact, ResultKind
+
+__all__ = ["GENERATORS", "Candidate", "Key", "QueryContext", "run_generator"]
+
+Key = tuple[ResultKind, str]
+Candidate = tuple[Key, float]
+
+#: Episodes of the episode full-text list whose facts ``episode_facts`` looks up.
+_EPISODES_MAPPED: Final = 20
+
+
+@dataclass
+class QueryContext:
+    """What the generators of one search share. Lazy: nothing is computed until needed."""
+
+    store: GraphStore
+    embedder: Embedder
+    request: SearchRequest
+    recipe: Recipe
+    where: FactFilter
+    now: datetime
+    names: NameIndexCache | None = None
+    facts: dict[str, Fact] = field(default_factory=dict)
+    episodes: dict[str, Episode] = field(default_factory=dict)
+    lists: dict[str, list[Candidate]] = field(default_factory=dict)
+
+    @property
+    def group_id(self) -> str:
+        return self.request.group_id
+
+    @cached_property
+    def search_text(self) -> str:
+        """The query for full-text search: its content words (all words if it has none)."""
+        content = keywords(self.request.query)
+        return " ".join(content) if content else self.request.query
+
+    @cached_property
+    def embedding(self) -> npt.NDArray[np.float32]:
+        """The query embedding, computed once."""
+        vector: npt.NDArray[np.float32] = self.embedder.embed([self.request.query])[0]
+        return vector
+
+    @cached_property
+    def name_index(self) -> NameIndex | None:
+        """The group's name index (checked for freshness once per search)."""
+        return self.names.get(self.store, self.group_id) if self.names is not None else None
+
+    @cached_property
+    def recognised(self) -> list[Entity]:
+        """Entities of the group named in the query."""
+        if not self.request.query:
+            return []
+        return recognise_entities(self.store, self.group_id, self.request.query, self.name_index)
+
+    @cached_property
+    def neighbourhood(self) -> tuple[dict[str, Fact], dict[str, int]]:
+        """Facts around the recognised entities (``recipe.graph_hops`` hops) and distances."""
+        seeds = [e.uuid for e in self.recognised]
+        if not seeds:
+            return {}, {}
+        facts, distance = expand(
+            self.store,
+            self.group_id,
+            seeds,
+            self.recipe.graph_hops,
+            self.where,
+            self.recipe.graph_fact_limit,
+        )
+        self.facts.update(facts)
+        return facts, distance
+
+
+Generator = Callable[[QueryContext, GeneratorSpec], list[Candidate]]
+
+
+def _text(kind: ResultKind) -> Generator:
+    def generate(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
+        if not ctx.request.query:
+            return []
+        hits = ctx.store.fulltext(ctx.group_id, ctx.search_text, kind, spec.limit, ctx.where)
+        return [((kind, uuid), score) for uuid, score in hits]
+
+    generate.__doc__ = f"BM25 over {kind} text."
+    return generate
+
+
+def episode_vectors_supported() -> bool:
+    """Whether the storage protocol declares episode embeddings (``VectorTarget`` "episode")."""
+    return "episode" in get_args(VectorTarget)
+
+
+def _vector(kind: ResultKind) -> Generator:
+    target = cast(VectorTarget, kind)
+    supported = kind != "episode" or episode_vectors_supported()
+
+    def generate(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
+        if not ctx.request.query or not supported:
+            return []
+        hits = ctx.store.vector(ctx.group_id, ctx.embedding, target, spec.limit, ctx.where)
+        return [((kind, uuid), score) for uuid, score in hits]
+
+    generate.__doc__ = f"Cosine similarity of {kind} embeddings to the query."
+    return generate
+
+
+def graph(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
+    """The entities named in the query, then their facts (as subject or object) ranked by
+    similarity to the query: a vector search scoped to the named entities."""
+    seeds = tuple(e.uuid for e in ctx.recognised)
+    if not seeds:
+        return []
+    found: list[Candidate] = [(("entity", uuid), 1.0) for uuid in seeds]
+    best: dict[str, float] = {}
+    for scope in (replace(ctx.where, subject_uuids=seeds), replace(ctx.where, object_uuids=seeds)):
+        for uuid, score in ctx.store.vector(ctx.group_id, ctx.embedding, "fact", spec.limit, scope):
+            best[uuid] = max(score, best.get(uuid, score))
+    scored = sorted(best.items(), key=lambda item: -item[1])[: spec.limit]
+    return found + [(("fact", uuid), score) for uuid, score in scored]
+
+
+def pagerank(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
+    """Entities and facts by personalised PageRank seeded on the named entities."""
+    facts, _ = ctx.neighbourhood
+    if not facts:
+        return []
+    ranks = personalised_pagerank(fact_graph(facts.values()), [e.uuid for e in ctx.recognised])
+    if not ranks:
+        return []
+    scored: list[Candidate] = [(("entity", uuid), rank) for uuid, rank in ranks.items()]
+    scored.extend(
+        (("fact", f.uuid), ranks.get(f.subject_uuid, 0.0) + ranks.get(f.object_uuid, 0.0))
+        for f in facts.values()
+    )
+    scored.sort(key=lambda c: -c[1])
+    return scored[: spec.limit]
+
+
+def episode_facts(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
+    """The facts extracted from the best episode hits, each at the rank of its episode.
+
+    Facts are reached through the entities the episodes mention other than their speakers
+    (a speaker's facts are too many to read); a fact qualifies if it came from the episode.
+    """
+    top = _top_episodes(ctx, _EPISODES_MAPPED)
+    if not top:
+        return []
+    rank = {uuid: i for i, uuid in enumerate(top)}
+    episodes = ctx.store.get_episodes(ctx.group_id, top)
+    ctx.episodes.update((e.uuid, e) for e in episodes if e.group_id == ctx.group_id)
+    speakers = {_fold(e.speaker) for e in episodes if e.speaker}
+    mentioned = ctx.store.mentions(ctx.group_id, top)
+    ids = list(dict.fromkeys(u for uuids in mentioned.values() for u in uuids))
+    if ctx.name_index is not None:
+        names = ctx.name_index.names
+        to_read = [u for u in ids if u in names and not names[u] & speakers]
+    else:
+        entities = ctx.store.get_entities(ctx.group_id, ids) if ids else []
+        to_read = [e.uuid for e in entities if _fold(e.name) not in speakers]
+    if not to_read:
+        return []
+    best: dict[str, int] = {}
+    for fact in ctx.store.neighbors(ctx.group_id, to_read, ctx.where, limit=spec.limit * 2):
+        positions = [rank[e] for e in fact.episodes if e in rank]
+        if positions and fact.group_id == ctx.group_id:
+            ctx.facts[fact.uuid] = fact
+            best[fact.uuid] = min(positions)
+    ordered = sorted(best.items(), key=lambda item: item[1])[: spec.limit]
+    return [(("fact", uuid), 1.0 / (1 + position)) for uuid, position in ordered]
+
+
+def _top_episodes(ctx: QueryContext, count: int) -> list[str]:
+    """The best episodes of the episode generators that ran (text and vector, interleaved)."""
+    lists = [ctx.lists.get(name, []) for name in ("episode_text", "episode_vector")]
+    if not any(lists) and "episode_text" not in ctx.lists:
+        lists = [run_generator(ctx, GeneratorSpec(name="episode_text"))]
+    merged: list[str] = []
+    for row in itertools.zip_longest(*lists):
+        merged.extend(candidate[0][1] for candidate in row if candidate is not None)
+    return list(dict.fromkeys(merged))[:count]
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+GENERATORS: Final[dict[str, Generator]] = {
+    "fact_text": _text("fact"),
+    "entity_text": _text("entity"),
+    "episode_text": _text("episode"),
+    "fact_vector": _vector("fact"),
+    "entity_vector": _vector("entity"),
+    "episode_vector": _vector("episode"),
+    "graph": graph,
+    "pagerank": pagerank,
+    "episode_facts": episode_facts,
+}
+
+
+def run_generator(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
+    """Run one generator and remember its list in the context."""
+    found = GENERATORS[spec.name](ctx, spec)
+    ctx.lists[spec.name] = found
+    return found

@@ -1,0 +1,123 @@
+"""Recognising the entities a query names: exact lookup in the store, then fuzzy matching.
+
+Exact matches come from :meth:`GraphStore.find_entities` on the query's n-grams. Near matches
+of capitalised n-grams (typos such as "Globexx"; rapidfuzz ``ratio`` of at least 88, so "Jon"
+does not match "John") come from a per-group index of entity names and aliases, built once
+and rebuilt when the group's counts (:meth:`GraphStore.stats`) change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from rapidfuzz import fuzz, process
+
+from chronomem.engine.store.protocol import GraphStore
+from chronomem.query.text import STOPWORDS, name_ngrams
+from chronomem.schema import Entity
+
+__all__ = ["NameIndex", "NameIndexCache", "recognise_entities"]
+
+#: rapidfuzz ``ratio`` (0-100) a query n-gram needs to match a name it does not equal.
+FUZZY_CUTOFF: Final = 88.0
+#: N-grams shorter than this are only matched exactly.
+_MIN_FUZZY_CHARS: Final = 5
+#: At most this many n-grams of a query are matched fuzzily.
+_MAX_FUZZY_GRAMS: Final = 12
+
+
+@dataclass(frozen=True, slots=True)
+class NameIndex:
+    """All names and aliases of one group's entities, folded, with their entity uuids."""
+
+    keys: tuple[str, ...]
+    owners: tuple[tuple[str, ...], ...]
+    names: dict[str, frozenset[str]]
+    """Entity uuid -> its folded name and aliases."""
+
+    @classmethod
+    def build(cls, entities: Sequence[Entity]) -> NameIndex:
+        by_key: dict[str, list[str]] = {}
+        names: dict[str, frozenset[str]] = {}
+        for entity in entities:
+            folded = frozenset(_fold(n) for n in (entity.name, *entity.aliases))
+            names[entity.uuid] = folded
+            for key in folded:
+                by_key.setdefault(key, []).append(entity.uuid)
+        keys = tuple(by_key)
+        return cls(keys, tuple(tuple(dict.fromkeys(by_key[k])) for k in keys), names)
+
+    def fuzzy(self, grams: Sequence[str], cutoff: float = FUZZY_CUTOFF) -> list[str]:
+        """Entity uuids whose name is close to one of ``grams`` (best match per gram)."""
+        found: list[str] = []
+        if not self.keys:
+            return found
+        for gram in grams:
+            key = _fold(gram)
+            if len(key) < _MIN_FUZZY_CHARS:
+                continue
+            hit = process.extractOne(key, self.keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if hit is not None:
+                found.extend(self.owners[hit[2]])
+        return list(dict.fromkeys(found))
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+class NameIndexCache:
+    """Per-group :class:`NameIndex`, rebuilt when the group's stats change. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[tuple[int, int, int], NameIndex]] = {}
+
+    def get(self, store: GraphStore, group_id: str) -> NameIndex:
+        stats = store.stats(group_id)
+        version = (stats.entities, stats.facts, stats.episodes)
+        with self._lock:
+            entry = self._entries.get(group_id)
+            if entry is not None and entry[0] == version:
+                return entry[1]
+        index = NameIndex.build(store.find_entities(group_id))
+        with self._lock:
+            self._entries[group_id] = (version, index)
+        return index
+
+    def clear(self) -> None:
+        """Forget every index (they are rebuilt on next use)."""
+        with self._lock:
+            self._entries.clear()
+
+
+def recognise_entities(
+    store: GraphStore, group_id: str, text: str, index: NameIndex | None = None
+) -> list[Entity]:
+    """Entities of ``group_id`` named in ``text``: exact name/alias matches of its n-grams,
+    plus (given the group's ``index``) near matches of the n-grams that matched nothing
+    exactly. Longer names first."""
+    grams = name_ngrams(text)
+    if not grams:
+        return []
+    exact = store.find_entities(group_id, names=grams)
+    matched = {_fold(n) for e in exact for n in (e.name, *e.aliases)}
+    entities = {e.uuid: e for e in exact if e.group_id == group_id}
+    if index is not None:
+        # Names are written capitalised: only such n-grams are matched fuzzily (this also
+        # bounds the work on memories with very many entities).
+        rest = [
+            g
+            for g in grams
+            if g[:1].isupper()
+            and _fold(g) not in matched
+            and not set(_fold(g).split()) <= STOPWORDS
+        ][:_MAX_FUZZY_GRAMS]
+        missing = [u for u in index.fuzzy(rest) if u not in entities]
+        for entity in store.get_entities(group_id, missing) if missing else []:
+            if entity.group_id == group_id:
+                entities[entity.uuid] = entity
+    return sorted(entities.values(), key=lambda e: -len(e.name))

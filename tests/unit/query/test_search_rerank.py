@@ -1,0 +1,121 @@
+"""Reranking: conversation context, redundancy, named entities, corroboration, score scales."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chronomem.engine.store.protocol import GraphStore
+from chronomem.query import SearchEngine, SearchRequest, score_fusion
+from chronomem.query.timeline import EpisodeTimeline, timeline_of
+from chronomem.schema import SearchResult
+from tests.unit.query.conftest import EMBEDDER, NOW, World, at
+from tests.unit.query.memstore import MemoryStore, TimelineMemoryStore
+
+
+def _dialogue(store: GraphStore) -> World:
+    """Two speakers; the answer to "what did Mia paint" is one turn after the question."""
+    w = World("chat")
+    start = at(2023, 5, 8)
+    lines = [
+        ("D1:1", "Leo", "Hey Mia, I saw you were painting again. What did you paint?"),
+        ("D1:2", "Mia", "A sunrise over the lake near my home."),
+        ("D1:3", "Leo", "Lovely. I went hiking on Sunday."),
+        ("D1:4", "Mia", "Hiking sounds great, I love the mountains."),
+        ("D1:5", "Leo", "Mia, do you still paint every week?"),
+        ("D1:6", "Leo", "I paint fences for a living, not pictures."),
+    ]
+    w.entity("Mia", "Person")
+    w.entity("Leo", "Person")
+    w.entity("lake", "Place")
+    for i, (turn, speaker, text) in enumerate(lines):
+        w.episode(turn, speaker, text, start + timedelta(seconds=i))
+    w.fact("Mia", "PAINTED", "lake", "Mia painted a sunrise over the lake", source="D1:2")
+    w.write(store)
+    return w
+
+
+def _search(store: GraphStore, query: str, **fields: object) -> list[SearchResult]:
+    engine = SearchEngine(store, EMBEDDER, clock=lambda: NOW)
+    return engine.search(SearchRequest(query=query, group_id="chat", **fields))
+
+
+def test_timeline_capability_is_structural() -> None:
+    assert timeline_of(MemoryStore()) is None
+    store = TimelineMemoryStore()
+    assert isinstance(store, EpisodeTimeline)
+    assert timeline_of(store) is store
+
+
+def test_context_brings_in_the_turns_around_a_hit() -> None:
+    plain, timeline = MemoryStore(), TimelineMemoryStore()
+    for store in (plain, timeline):
+        _dialogue(store)
+    query = "What did Leo go hiking on?"
+    without = [r.sources[0] for r in _search(plain, query, kinds=("episode",))]
+    with_context = [r.sources[0] for r in _search(timeline, query, kinds=("episode",))]
+    assert without[0] == "D1:3"
+    assert with_context[0] == "D1:3"
+    assert "D1:2" not in without  # shares no word with the query
+    assert "D1:2" in with_context  # the turn just before the hit
+    assert "adjacent_episodes" in timeline.calls
+
+
+def test_context_can_be_switched_off_by_recipe() -> None:
+    store = TimelineMemoryStore()
+    _dialogue(store)
+    store.calls.clear()
+    _search(store, "hiking", recipe="rrf")
+    assert "adjacent_episodes" in store.calls
+    engine = SearchEngine(
+        store,
+        EMBEDDER,
+        recipes={
+            "off": SearchEngine(store, EMBEDDER)
+            .recipe("default")
+            .model_copy(update={"name": "off", "context_weight": 0.0})
+        },
+    )
+    store.calls.clear()
+    engine.search(SearchRequest(query="hiking", group_id="chat", recipe="off"))
+    assert "adjacent_episodes" not in store.calls
+
+
+def test_a_result_covering_only_turns_already_shown_sinks(store: GraphStore) -> None:
+    _dialogue(store)
+    results = _search(store, "Mia painted a sunrise over the lake", limit=3)
+    sources = [tuple(r.sources) for r in results]
+    # The fact and its episode both come from D1:2: the second of them must not take the
+    # second place while other turns match too.
+    assert sources[0] == ("D1:2",)
+    assert sources[1] != ("D1:2",)
+
+
+def test_turns_spoken_by_the_named_person_rank_first(store: GraphStore) -> None:
+    _dialogue(store)
+    results = _search(store, "Has Mia been hiking?", kinds=("episode",))
+    assert results[0].text == "Mia: Hiking sounds great, I love the mountains."
+
+
+def test_a_fact_and_its_episode_corroborate_each_other(store: GraphStore) -> None:
+    _dialogue(store)
+    engine = SearchEngine(store, EMBEDDER, clock=lambda: NOW)
+    base = engine.recipe("default")
+    alone = base.model_copy(update={"name": "alone", "corroboration": 0.0})
+    engine = SearchEngine(store, EMBEDDER, recipes={"alone": alone}, clock=lambda: NOW)
+
+    def score(recipe: str) -> float:
+        request = SearchRequest(query="sunrise lake", group_id="chat", recipe=recipe)
+        return next(r.score for r in engine.search(request) if r.kind == "fact")
+
+    assert score("default") > score("alone")
+
+
+def test_score_fusion_shares_a_scale_between_lists() -> None:
+    separate = score_fusion([[("fact", 2.0)], [("episode", 8.0)]])
+    shared = score_fusion([[("fact", 2.0)], [("episode", 8.0)]], scales=["text", "text"])
+    assert separate == {"fact": 1.0, "episode": 1.0}
+    assert shared == {"fact": pytest.approx(0.25), "episode": 1.0}
+    with pytest.raises(ValueError, match="scales"):
+        score_fusion([[("a", 1.0)]], scales=["x", "y"])
