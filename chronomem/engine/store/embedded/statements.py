@@ -187,6 +187,24 @@ SELECT group_id FROM episodes UNION SELECT group_id FROM entities
 UNION SELECT group_id FROM facts ORDER BY 1
 """
 
+# Parameters: group, source, session ('' for none), reference time, uuid, how many.
+EPISODES_BEFORE: Final = """
+SELECT p.uuid, p.group_id, p.source, p.kind, p.content, p.reference_time, p.created_at,
+       p.source_id, p.speaker, p.session
+FROM episodes p
+WHERE p.group_id = ?1 AND p.source = ?2 AND coalesce(p.session, '') = ?3
+  AND (p.reference_time < ?4 OR (p.reference_time = ?4 AND p.uuid < ?5))
+ORDER BY p.reference_time DESC, p.uuid DESC LIMIT ?6
+"""
+EPISODES_AFTER: Final = """
+SELECT p.uuid, p.group_id, p.source, p.kind, p.content, p.reference_time, p.created_at,
+       p.source_id, p.speaker, p.session
+FROM episodes p
+WHERE p.group_id = ?1 AND p.source = ?2 AND coalesce(p.session, '') = ?3
+  AND (p.reference_time > ?4 OR (p.reference_time = ?4 AND p.uuid > ?5))
+ORDER BY p.reference_time, p.uuid LIMIT ?6
+"""
+
 KNOWN_SOURCES: Final = """
 SELECT source_id FROM episodes
 WHERE group_id = ? AND source = ? AND source_id IN (SELECT value FROM json_each(?))

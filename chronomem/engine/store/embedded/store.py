@@ -388,6 +388,31 @@ class EmbeddedStore:
             found.setdefault(episode, []).append(entity)
         return found
 
+    def adjacent_episodes(
+        self, group_id: str, episode_uuids: Sequence[str], before: int = 1, after: int = 1
+    ) -> dict[str, list[Episode]]:
+        """For each episode, up to ``before`` episodes of the same source and session just
+        before it and ``after`` just after it (by reference time), in time order; episodes
+        with none (or unknown) are left out."""
+        found: dict[str, list[Episode]] = {}
+        centres = self.get_episodes(group_id, episode_uuids)
+        with self._reading("reading episodes") as conn:
+            for centre in centres:
+                key = (
+                    group_id,
+                    centre.source,
+                    centre.session or "",
+                    to_micros(centre.reference_time),
+                    centre.uuid,
+                )
+                earlier = conn.execute(sql.EPISODES_BEFORE, (*key, before)).fetchall()
+                later = conn.execute(sql.EPISODES_AFTER, (*key, after)).fetchall()
+                line = [episode_from_row(r) for r in reversed(earlier)]
+                line += [episode_from_row(r) for r in later]
+                if line:
+                    found[centre.uuid] = line
+        return found
+
     def groups(self) -> list[str]:
         """Every group id that holds anything, sorted."""
         with self._reading("listing groups") as conn:

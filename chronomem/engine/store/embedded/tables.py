@@ -110,6 +110,10 @@ CREATE TABLE IF NOT EXISTS fact_vectors (
 )
 """,
     """
+CREATE INDEX IF NOT EXISTS episodes_timeline
+    ON episodes (group_id, source, coalesce(session, ''), reference_time)
+""",
+    """
 CREATE INDEX IF NOT EXISTS facts_subject ON facts (group_id, subject_uuid, relation)
 """,
     """

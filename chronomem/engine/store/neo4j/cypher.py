@@ -249,6 +249,27 @@ WHERE e.uuid IN $uuids AND e.group_id = $group_id
     + EPISODE_RETURN
 )
 
+ADJACENT_EPISODES: Final = """
+UNWIND $uuids AS u
+MATCH (t:Episodic {uuid: u}) WHERE t.group_id = $group_id
+CALL (t) {
+    MATCH (e:Episodic)
+    WHERE e.group_id = t.group_id AND e.source_description = t.source_description
+      AND coalesce(e.session, '') = coalesce(t.session, '')
+      AND (e.valid_at < t.valid_at OR (e.valid_at = t.valid_at AND e.uuid < t.uuid))
+    WITH e ORDER BY e.valid_at DESC, e.uuid DESC LIMIT $before
+    RETURN e, 0 AS side
+  UNION ALL
+    MATCH (e:Episodic)
+    WHERE e.group_id = t.group_id AND e.source_description = t.source_description
+      AND coalesce(e.session, '') = coalesce(t.session, '')
+      AND (e.valid_at > t.valid_at OR (e.valid_at = t.valid_at AND e.uuid > t.uuid))
+    WITH e ORDER BY e.valid_at, e.uuid LIMIT $after
+    RETURN e, 1 AS side
+}
+WITH t.uuid AS centre, e ORDER BY e.valid_at, e.uuid
+""" + EPISODE_RETURN.replace("RETURN ", "RETURN centre, ", 1)
+
 KNOWN_SOURCES: Final = """
 MATCH (e:Episodic)
 WHERE e.group_id = $group_id AND e.source_description = $source AND e.source_id IN $source_ids

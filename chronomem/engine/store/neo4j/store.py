@@ -288,6 +288,27 @@ class Neo4jStore:
         )
         return _in_order([episode_from_record(row) for row in rows], uuids)
 
+    def adjacent_episodes(
+        self, group_id: str, episode_uuids: Sequence[str], before: int = 1, after: int = 1
+    ) -> dict[str, list[Episode]]:
+        """For each episode, up to ``before`` episodes of the same source and session just
+        before it and ``after`` just after it (by reference time), in time order; episodes
+        with none (or unknown) are left out."""
+        if not episode_uuids:
+            return {}
+        rows = self._rows(
+            "reading episodes",
+            cypher.ADJACENT_EPISODES,
+            group_id=group_id,
+            uuids=list(dict.fromkeys(episode_uuids)),
+            before=before,
+            after=after,
+        )
+        found: dict[str, list[Episode]] = {}
+        for row in rows:
+            found.setdefault(row["centre"], []).append(episode_from_record(row))
+        return found
+
     def known_sources(self, group_id: str, source: str, source_ids: Sequence[str]) -> set[str]:
         if not source_ids:
             return set()

@@ -1,0 +1,28 @@
+"""``adjacent_episodes``: the turns around a turn, in the same source and session."""
+
+from __future__ import annotations
+
+from chronomem.engine.store import GraphStore, WriteBatch
+from chronomem.query.timeline import timeline_of
+from tests.contract.samples import at, episode
+
+
+def test_adjacent_episodes_follow_the_conversation(store: GraphStore, group: str) -> None:
+    turns = [
+        episode(group, f"turn {i}", source="chat", session="s1", source_id=f"t{i}",
+                reference_time=at(2024, 1, 1, i))
+        for i in range(6)
+    ]  # fmt: skip
+    other_session = episode(group, "elsewhere", source="chat", session="s2", source_id="x",
+                            reference_time=at(2024, 1, 1, 2))  # fmt: skip
+    other_source = episode(group, "other chat", source="mail", session="s1", source_id="y",
+                           reference_time=at(2024, 1, 1, 3))  # fmt: skip
+    store.write(WriteBatch(episodes=[*turns, other_session, other_source]))
+    timeline = timeline_of(store)  # every backend has the capability the search engine uses
+    assert timeline is not None
+
+    around = timeline.adjacent_episodes(group, [turns[2].uuid, turns[0].uuid], 2, 1)
+
+    assert [e.content for e in around[turns[2].uuid]] == ["turn 0", "turn 1", "turn 3"]
+    assert [e.content for e in around[turns[0].uuid]] == ["turn 1"]
+    assert timeline.adjacent_episodes("another-group", [turns[2].uuid]) == {}
