@@ -34,6 +34,7 @@ from chronomem.query.generators import Candidate, Key, QueryContext, run_generat
 from chronomem.query.multihop import expand
 from chronomem.query.names import NameIndexCache, recognise_entities
 from chronomem.query.recipes import RECIPES, GeneratorSpec, Recipe
+from chronomem.query.relationcues import relations_asked
 from chronomem.query.request import SearchRequest
 from chronomem.query.results import entity_result, episode_result, episode_text, fact_result
 from chronomem.query.timecues import TimeCues, overlaps, read_time_cues
@@ -282,7 +283,9 @@ class SearchEngine:
             {_fold(n) for e in ctx.recognised for n in (e.name, *e.aliases)} if named else set()
         )
         keep_ended = cues.historical or request.as_of is not None or request.known_at is not None
+        asked = relations_asked(request.query) if recipe.relation_boost > 0 else frozenset()
         scores: dict[Key, float] = {}
+        before_penalty: dict[str, float] = {}
         for key in ranked:
             item = pool.get(key)
             if item is None:
@@ -312,13 +315,22 @@ class SearchEngine:
                 else _fold(item.speaker or "") in speakers
             ):
                 score *= 1.0 + recipe.entity_boost
+            if isinstance(item, Fact) and item.relation in asked:
+                score *= 1.0 + recipe.relation_boost
             if isinstance(item, Fact) and not keep_ended and _ended(item, now):
+                before_penalty[item.uuid] = score
                 score *= recipe.ended_penalty
             if centre is not None:
                 hops = [centre[u] for u in ends if u in centre]
                 if hops:
                     score *= 1.0 + recipe.centre_boost / (1 + min(hops))
             scores[key] = score
+        # A fact that ended because another value replaced it answers the question less
+        # currently than its successor: the successor ranks at least as high as it would have.
+        for uuid, score in before_penalty.items():
+            successor = pool.facts[uuid].invalidated_by
+            if successor is not None and ("fact", successor) in scores:
+                scores[("fact", successor)] = max(scores[("fact", successor)], score)
         return scores
 
     def _select(

@@ -94,6 +94,8 @@ class Recipe(_Frozen):
       times the other's fused score (two views of the same evidence).
     - ``temporal_boost``: for questions about time, results whose time matches a date in the
       question get ``1 + temporal_boost``; results stating a time get half of it.
+    - ``relation_boost``: facts of a relation the question asks about ("Where does Alice
+      live?" asks about ``LIVES_IN``, by the extractor's cue words) get ``1 + relation_boost``.
     - ``ended_penalty``: facts whose validity ended before now are multiplied by this, unless
       the question asks about the past (then they are not demoted).
     - ``centre_boost``: results at graph distance ``d`` from the request's centre entity get
@@ -118,6 +120,7 @@ class Recipe(_Frozen):
     entity_boost: float = Field(default=0.5, ge=0.0)
     corroboration: float = Field(default=0.5, ge=0.0)
     temporal_boost: float = Field(default=0.3, ge=0.0)
+    relation_boost: float = Field(default=1.0, ge=0.0)
     ended_penalty: float = Field(default=0.5, ge=0.0, le=1.0)
     centre_boost: float = Field(default=1.0, ge=0.0)
     redundancy_penalty: float = Field(default=0.2, ge=0.0, le=1.0)

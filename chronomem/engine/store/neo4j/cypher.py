@@ -255,14 +255,14 @@ MATCH (t:Episodic {uuid: u}) WHERE t.group_id = $group_id
 CALL (t) {
     MATCH (e:Episodic)
     WHERE e.group_id = t.group_id AND e.source_description = t.source_description
-      AND coalesce(e.session, '') = coalesce(t.session, '')
+      AND coalesce(e.session, $no_session) = coalesce(t.session, $no_session)
       AND (e.valid_at < t.valid_at OR (e.valid_at = t.valid_at AND e.uuid < t.uuid))
     WITH e ORDER BY e.valid_at DESC, e.uuid DESC LIMIT $before
     RETURN e, 0 AS side
   UNION ALL
     MATCH (e:Episodic)
     WHERE e.group_id = t.group_id AND e.source_description = t.source_description
-      AND coalesce(e.session, '') = coalesce(t.session, '')
+      AND coalesce(e.session, $no_session) = coalesce(t.session, $no_session)
       AND (e.valid_at > t.valid_at OR (e.valid_at = t.valid_at AND e.uuid > t.uuid))
     WITH e ORDER BY e.valid_at, e.uuid LIMIT $after
     RETURN e, 1 AS side

@@ -303,6 +303,7 @@ class Neo4jStore:
             uuids=list(dict.fromkeys(episode_uuids)),
             before=before,
             after=after,
+            no_session="",
         )
         found: dict[str, list[Episode]] = {}
         for row in rows:
