@@ -103,7 +103,11 @@ def _line(result: SearchResult, now: datetime) -> str:
             end = "now"
         if result.expired_at is not None:
             end += f"; retracted {_day(result.expired_at)}"
-        return f"- [{_day(result.valid_at)} → {end}] {text}{sources}"
+        triple = ""
+        if result.subject and result.relation and result.object:
+            # one sentence often yields several facts: the triple says which one this is
+            triple = f"{result.subject} {result.relation} {result.object}: "
+        return f"- [{_day(result.valid_at)} → {end}] {triple}{text}{sources}"
     if result.kind == "episode":
         when = result.reference_time.strftime("%Y-%m-%d %H:%M") if result.reference_time else "?"
         return f"- [{when}] {text}{sources}"
