@@ -1,9 +1,20 @@
-"""Offline extraction: candidate entities and facts from episodes (spaCy + rules).
+"""Extraction: candidate entities and facts from episodes.
 
+The default is offline (spaCy + rules); an LLM extractor for any OpenAI-compatible endpoint is
+an optional plug-in (``Memory.open(..., extractor=LLMExtractor(LLMExtractorConfig(...)))``).
 Importing this package does not import spaCy; the pipeline loads on first use.
 """
 
+from chronomem.ingest.extract.llm import LLMExtractor, LLMExtractorConfig
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
 from chronomem.ingest.extract.spacy_extractor import SpacyExtractor
 
-__all__ = ["CandidateFact", "EntityMention", "Extraction", "Extractor", "SpacyExtractor"]
+__all__ = [
+    "CandidateFact",
+    "EntityMention",
+    "Extraction",
+    "Extractor",
+    "LLMExtractor",
+    "LLMExtractorConfig",
+    "SpacyExtractor",
+]
