@@ -49,7 +49,7 @@ _BUILD_CHUNK: Final = 2048
 _MERGE_CHUNK: Final = 128
 _HNSW_M: Final = 16
 _HNSW_EF_CONSTRUCTION: Final = 100
-_HNSW_EF_SEARCH: Final = 256
+_HNSW_EF_SEARCH: Final = 512
 #: Matrices with at most this many rows are scanned with einsum rather than BLAS.
 _SMALL_SCAN: Final = 32_768
 
@@ -546,7 +546,7 @@ class VectorIndex:
             held = common[same]
             if held.size < _MIN_REUSE * ids.size:
                 return None
-            capacity = max(2 * len(ids), saved_ids.size, 1024)
+            capacity = max(len(ids) + len(ids) // 8, saved_ids.size, 1024)
             return _Hnsw.load(graph_file, self.dimension, capacity, held), held
         except (OSError, RuntimeError, ValueError, KeyError, IndexError):
             return None
