@@ -26,6 +26,7 @@ __all__ = [
     "TextTarget",
     "VectorTarget",
     "WriteBatch",
+    "assemble_dump",
 ]
 
 TextTarget = Literal["fact", "entity", "episode"]
@@ -193,3 +194,17 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Release resources; the store must not be used afterwards."""
+
+
+def assemble_dump(
+    store: GraphStore, group_id: str, episode_uuids: Sequence[str], fact_uuids: Sequence[str]
+) -> WriteBatch:
+    """The :meth:`GraphStore.dump` of a group, given the uuids of all its episodes and fact
+    rows (each backend lists those its own way; the rest is read through the protocol)."""
+    mentions = store.mentions(group_id, episode_uuids)
+    return WriteBatch(
+        episodes=store.get_episodes(group_id, episode_uuids),
+        entities=store.find_entities(group_id),
+        facts=store.get_facts(group_id, fact_uuids),
+        mentions=[(ep, ent) for ep in episode_uuids for ent in mentions.get(ep, [])],
+    )

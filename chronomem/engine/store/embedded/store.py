@@ -52,6 +52,7 @@ from chronomem.engine.store.protocol import (
     TextTarget,
     VectorTarget,
     WriteBatch,
+    assemble_dump,
 )
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
 from chronomem.schema import Entity, Episode, Fact, Stats, to_micros, utcnow
@@ -423,13 +424,7 @@ class EmbeddedStore:
         with self._reading("reading a group") as conn:
             episode_ids = [r[0] for r in conn.execute(sql.EPISODE_UUIDS_OF_GROUP, (group_id,))]
             fact_ids = [r[0] for r in conn.execute(sql.FACT_UUIDS_OF_GROUP, (group_id,))]
-        mentions = self.mentions(group_id, episode_ids)
-        return WriteBatch(
-            episodes=self.get_episodes(group_id, episode_ids),
-            entities=self.find_entities(group_id),
-            facts=self.get_facts(group_id, fact_ids),
-            mentions=[(ep, ent) for ep in episode_ids for ent in mentions.get(ep, [])],
-        )
+        return assemble_dump(self, group_id, episode_ids, fact_ids)
 
     def stats(self, group_id: str | None = None) -> Stats:
         """Counts for one group, or for the whole memory with ``group_id=None``.

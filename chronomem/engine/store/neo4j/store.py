@@ -35,6 +35,7 @@ from chronomem.engine.store.protocol import (
     TextTarget,
     VectorTarget,
     WriteBatch,
+    assemble_dump,
 )
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
 from chronomem.schema import Entity, Episode, Fact, Stats, utcnow
@@ -268,13 +269,7 @@ class Neo4jStore:
             row["uuid"]
             for row in self._rows("reading a group", cypher.FACT_UUIDS_OF_GROUP, group_id=group_id)
         ]
-        mentions = self.mentions(group_id, episode_ids)
-        return WriteBatch(
-            episodes=self.get_episodes(group_id, episode_ids),
-            entities=self.find_entities(group_id),
-            facts=self.get_facts(group_id, fact_ids),
-            mentions=[(ep, ent) for ep in episode_ids for ent in mentions.get(ep, [])],
-        )
+        return assemble_dump(self, group_id, episode_ids, fact_ids)
 
     def get_meta(self, key: str) -> str | None:
         rows = self._rows("reading a setting", cypher.GET_META, key=key)
