@@ -552,18 +552,22 @@ def _directory_mb(path: Path) -> float:
 
 def _truth(db: Path, dimension: int) -> tuple[list[str], Vectors]:
     """The uuids and vectors of the facts not expired, read straight from the database
-    (the ground truth for recall, independent of the store's code)."""
+    (the ground truth for recall, independent of the store's code), in chunks."""
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    where = "FROM facts f JOIN fact_vectors v ON v.fact_id = f.id "
+    where += "WHERE f.group_id = ? AND f.expired_at IS NULL"
     try:
-        rows = conn.execute(
-            "SELECT f.uuid, v.embedding FROM facts f JOIN fact_vectors v ON v.fact_id = f.id "
-            "WHERE f.group_id = ? AND f.expired_at IS NULL ORDER BY f.id",
-            (GROUP,),
-        ).fetchall()
+        (count,) = conn.execute(f"SELECT count(*) {where}", (GROUP,)).fetchone()
+        matrix = np.empty((count, dimension), dtype=np.float32)
+        uuids: list[str] = []
+        cursor = conn.execute(f"SELECT f.uuid, v.embedding {where} ORDER BY f.id", (GROUP,))
+        while rows := cursor.fetchmany(16_384):
+            chunk = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4")
+            matrix[len(uuids) : len(uuids) + len(rows)] = chunk.reshape(len(rows), dimension)
+            uuids.extend(r[0] for r in rows)
     finally:
         conn.close()
-    matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(-1, dimension)
-    return [r[0] for r in rows], matrix
+    return uuids, matrix[: len(uuids)]
 
 
 def _recall(
