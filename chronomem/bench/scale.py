@@ -10,11 +10,12 @@ built, or loaded from disk, as after a restart) and each query is timed through
 primitives (BM25 over facts, vectors over facts).
 
 Embedding a million texts with the real model would take hours here, so texts are embedded by
-:class:`TopicEmbedder`: each content word stands for one of a few hundred random topic
-centroids, a text is the sum of its words' centroids plus a per-text random part, normalised.
-The vectors cluster like sentence embeddings (texts sharing words are close, unrelated texts
-are not orthogonal noise), which is what matters for the cost of search; they carry no
-meaning beyond word overlap. Queries are embedded the same way.
+:class:`TopicEmbedder`: each content word is a mix of one of a few hundred random topic
+centroids and a random vector of its own; a text is the normalised sum of its words. The
+vectors cost what sentence embeddings cost to store and search (384-d float32) and keep a
+neighbourhood structure (texts sharing words or topics are close), which is what matters for
+the cost of search; they carry no meaning beyond word overlap. Queries are embedded the same
+way. The results are documented in ``docs/benchmarks.md`` ("Search latency at scale").
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -362,13 +363,12 @@ class SyntheticMemory:
     facts: int
     seed: int = 0
     group_id: str = GROUP
-    embedder: TopicEmbedder | None = None
+    embedder: TopicEmbedder = field(default_factory=TopicEmbedder)
     batch: int = 2_000
 
     def __post_init__(self) -> None:
         if self.facts < 2:
             raise ValueError(f"a synthetic memory needs at least 2 facts, not {self.facts}")
-        self.embedder = self.embedder or TopicEmbedder()
         rng = np.random.default_rng(self.seed)
         total = max(40, self.facts // 10)
         self.names: dict[str, list[str]] = {}
@@ -392,7 +392,6 @@ class SyntheticMemory:
 
     def batches(self) -> Iterator[WriteBatch]:
         """The whole memory as write batches: entities first, then episodes with their facts."""
-        assert self.embedder is not None
         created = from_micros(_INGEST_US)
         entities = [
             (kind, uuid, name)
@@ -418,7 +417,6 @@ class SyntheticMemory:
             yield self._fact_batch(rng, start, min(step, self.facts - start))
 
     def _fact_batch(self, rng: np.random.Generator, start: int, count: int) -> WriteBatch:
-        assert self.embedder is not None
         weights = np.array([r[3] for r in _RELATIONS])
         relations = rng.choice(len(_RELATIONS), size=count, p=weights / weights.sum())
         valid = _START_US + (rng.random(count) * 25 * _YEAR_US).astype(np.int64)
