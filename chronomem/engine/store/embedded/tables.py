@@ -264,6 +264,12 @@ def create_schema(conn: sqlite3.Connection, path: Path, dimension: int) -> None:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+    else:
+        # Indexes added within a schema version are idempotent: memories made before an index
+        # existed get it on their next writable open.
+        for statement in _DDL:
+            if statement.lstrip().startswith("CREATE INDEX IF NOT EXISTS"):
+                conn.execute(statement)
     check_dimension(conn, path, dimension)
 
 
