@@ -164,30 +164,17 @@ def pagerank(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
 
 
 def episode_facts(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
-    """The facts extracted from the best episode hits, each at the rank of its episode.
-
-    Facts are reached through the entities the episodes mention other than their speakers
-    (a speaker's facts are too many to read); a fact qualifies if it came from the episode.
-    """
+    """The facts extracted from the best episode hits, each at the rank of its best episode
+    (read by provenance: ``FactFilter.episode_uuids``)."""
     top = _top_episodes(ctx, _EPISODES_MAPPED)
     if not top:
         return []
     rank = {uuid: i for i, uuid in enumerate(top)}
-    episodes = ctx.store.get_episodes(ctx.group_id, top)
-    ctx.episodes.update((e.uuid, e) for e in episodes if e.group_id == ctx.group_id)
-    speakers = {_fold(e.speaker) for e in episodes if e.speaker}
-    mentioned = ctx.store.mentions(ctx.group_id, top)
-    ids = list(dict.fromkeys(u for uuids in mentioned.values() for u in uuids))
-    if ctx.name_index is not None:
-        names = ctx.name_index.names
-        to_read = [u for u in ids if u in names and not names[u] & speakers]
-    else:
-        entities = ctx.store.get_entities(ctx.group_id, ids) if ids else []
-        to_read = [e.uuid for e in entities if _fold(e.name) not in speakers]
-    if not to_read:
-        return []
+    wanted = tuple(top)
+    if ctx.where.episode_uuids is not None:
+        wanted = tuple(u for u in top if u in ctx.where.episode_uuids)
     best: dict[str, int] = {}
-    for fact in ctx.store.neighbors(ctx.group_id, to_read, ctx.where, limit=spec.limit * 2):
+    for fact in ctx.store.list_facts(ctx.group_id, replace(ctx.where, episode_uuids=wanted)):
         positions = [rank[e] for e in fact.episodes if e in rank]
         if positions and fact.group_id == ctx.group_id:
             ctx.facts[fact.uuid] = fact
@@ -205,10 +192,6 @@ def _top_episodes(ctx: QueryContext, count: int) -> list[str]:
     for row in itertools.zip_longest(*lists):
         merged.extend(candidate[0][1] for candidate in row if candidate is not None)
     return list(dict.fromkeys(merged))[:count]
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 GENERATORS: Final[dict[str, Generator]] = {

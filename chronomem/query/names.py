@@ -3,19 +3,23 @@
 Exact matches come from :meth:`GraphStore.find_entities` on the query's n-grams. Near matches
 of capitalised n-grams (typos such as "Globexx"; rapidfuzz ``ratio`` of at least 88, so "Jon"
 does not match "John") come from a per-group index of entity names and aliases, built once
-and rebuilt when the group's counts (:meth:`GraphStore.stats`) change.
+and rebuilt when the group's entities change: the store's entity revision setting (one
+key read) where the store keeps one (``StoreCapabilities.entity_revisions``), else the group's
+counts (:meth:`GraphStore.stats`, which costs a count of every row).
 """
 
 from __future__ import annotations
 
+import math
 import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from rapidfuzz import fuzz, process
 
-from chronomem.engine.store.protocol import GraphStore
+from chronomem.engine.store.protocol import GraphStore, entity_revision_key
 from chronomem.query.text import STOPWORDS, name_ngrams
 from chronomem.schema import Entity
 
@@ -31,12 +35,17 @@ _MAX_FUZZY_GRAMS: Final = 12
 
 @dataclass(frozen=True, slots=True)
 class NameIndex:
-    """All names and aliases of one group's entities, folded, with their entity uuids."""
+    """All names and aliases of one group's entities, folded, with their entity uuids.
+
+    ``keys`` are sorted by length: a fuzzy match only compares the names whose length allows
+    the cutoff (``ratio`` is at most ``200 * shorter / (sum of lengths)``), a slice of them."""
 
     keys: tuple[str, ...]
     owners: tuple[tuple[str, ...], ...]
     names: dict[str, frozenset[str]]
     """Entity uuid -> its folded name and aliases."""
+    lengths: tuple[int, ...] = ()
+    """``len(keys[i])``, ascending."""
 
     @classmethod
     def build(cls, entities: Sequence[Entity]) -> NameIndex:
@@ -47,8 +56,9 @@ class NameIndex:
             names[entity.uuid] = folded
             for key in folded:
                 by_key.setdefault(key, []).append(entity.uuid)
-        keys = tuple(by_key)
-        return cls(keys, tuple(tuple(dict.fromkeys(by_key[k])) for k in keys), names)
+        keys = tuple(sorted(by_key, key=lambda k: (len(k), k)))
+        owners = tuple(tuple(dict.fromkeys(by_key[k])) for k in keys)
+        return cls(keys, owners, names, tuple(len(k) for k in keys))
 
     def fuzzy(self, grams: Sequence[str], cutoff: float = FUZZY_CUTOFF) -> list[str]:
         """Entity uuids whose name is close to one of ``grams`` (best match per gram)."""
@@ -59,9 +69,15 @@ class NameIndex:
             key = _fold(gram)
             if len(key) < _MIN_FUZZY_CHARS:
                 continue
-            hit = process.extractOne(key, self.keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+            low = bisect_left(self.lengths, math.ceil(len(key) * cutoff / (200 - cutoff) - 1e-9))
+            high = bisect_right(self.lengths, math.floor(len(key) * (200 - cutoff) / cutoff + 1e-9))
+            if low >= high:
+                continue
+            hit = process.extractOne(
+                key, self.keys[low:high], scorer=fuzz.ratio, score_cutoff=cutoff
+            )
             if hit is not None:
-                found.extend(self.owners[hit[2]])
+                found.extend(self.owners[low + hit[2]])
         return list(dict.fromkeys(found))
 
 
@@ -70,15 +86,14 @@ def _fold(name: str) -> str:
 
 
 class NameIndexCache:
-    """Per-group :class:`NameIndex`, rebuilt when the group's stats change. Thread-safe."""
+    """Per-group :class:`NameIndex`, rebuilt when the group's entities change. Thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[tuple[int, int, int], NameIndex]] = {}
+        self._entries: dict[str, tuple[object, NameIndex]] = {}
 
     def get(self, store: GraphStore, group_id: str) -> NameIndex:
-        stats = store.stats(group_id)
-        version = (stats.entities, stats.facts, stats.episodes)
+        version = _entity_version(store, group_id)
         with self._lock:
             entry = self._entries.get(group_id)
             if entry is not None and entry[0] == version:
@@ -94,6 +109,23 @@ class NameIndexCache:
             self._entries.clear()
 
 
+def _capitalised(gram: str) -> bool:
+    """Whether ``gram`` is written like a name: it starts with a capital, and its other words
+    are capitalised too, or function words."""
+    words = gram.split()
+    return bool(words) and all(
+        w[:1].isupper() or (i > 0 and w.casefold() in STOPWORDS) for i, w in enumerate(words)
+    )
+
+
+def _entity_version(store: GraphStore, group_id: str) -> object:
+    """A value that changes whenever the entities of ``group_id`` may have changed."""
+    if store.capabilities.entity_revisions:
+        return ("revision", store.get_meta(entity_revision_key(group_id)))
+    stats = store.stats(group_id)
+    return ("counts", stats.entities, stats.facts, stats.episodes)
+
+
 def recognise_entities(
     store: GraphStore, group_id: str, text: str, index: NameIndex | None = None
 ) -> list[Entity]:
@@ -107,13 +139,17 @@ def recognise_entities(
     matched = {_fold(n) for e in exact for n in (e.name, *e.aliases)}
     entities = {e.uuid: e for e in exact if e.group_id == group_id}
     if index is not None:
-        # Names are written capitalised: only such n-grams are matched fuzzily (this also
-        # bounds the work on memories with very many entities).
+        # Names are written capitalised: only n-grams whose words are all capitalised (but
+        # function words: "Bank of America") are matched fuzzily, and none inside a name
+        # found exactly ("Daria" once "Daria Ostdansel" is found; a longer n-gram around it
+        # may still name someone else). This also bounds the work on memories with very
+        # many entities.
+        found = [set(_fold(g).split()) for g in grams if _fold(g) in matched]
         rest = [
             g
             for g in grams
-            if g[:1].isupper()
-            and _fold(g) not in matched
+            if _capitalised(g)
+            and not any(set(_fold(g).split()) <= words for words in found)
             and not set(_fold(g).split()) <= STOPWORDS
         ][:_MAX_FUZZY_GRAMS]
         missing = [u for u in index.fuzzy(rest) if u not in entities]

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chronomem.engine.store import FactFilter, GraphStore, WriteBatch
-from chronomem.schema import Entity, Fact, utcnow
+from chronomem.schema import Entity, Episode, Fact, utcnow
 from tests.contract.conftest import new_group
-from tests.contract.samples import at, entity, fact
+from tests.contract.samples import at, entity, episode, fact
 
 T = TypeVar("T")
 
@@ -166,6 +166,44 @@ def test_neighbors_are_facts_touching_the_entities(store: GraphStore, group: str
     assert store.neighbors(group, ["unknown"], FactFilter()) == []
 
 
+def test_list_facts_of_episodes_follows_provenance(store: GraphStore, group: str) -> None:
+    first, second, third = (episode(group, f"turn {i}", source_id=f"t{i}") for i in range(3))
+    a, b = entity(group, "A"), entity(group, "B")
+    only_first = fact(group, a, b, "from the first", episodes=[first.uuid])
+    both = fact(group, b, a, "from the first and second", episodes=[first.uuid, second.uuid])
+    later = fact(group, a, b, "from the third", episodes=[third.uuid])
+    expired = fact(group, a, a, "from the second, expired", episodes=[second.uuid])
+    expired = expired.model_copy(update={"expired_at": at(2030)})
+    orphan = fact(group, b, b, "from no episode")
+    facts = [only_first, both, later, expired, orphan]
+    store.write(WriteBatch(episodes=[first, second, third], entities=[a, b], facts=facts))
+
+    def listed(*episodes: str, **fields: object) -> set[str]:
+        where = FactFilter(episode_uuids=episodes, **fields)  # type: ignore[arg-type]
+        got = store.list_facts(group, where)
+        assert len(got) == len(set(_uuids(got)))
+        assert set(_uuids(got)) == _expected(facts, where)
+        return set(_uuids(got))
+
+    assert listed(first.uuid) == {only_first.uuid, both.uuid}
+    assert listed(second.uuid) == {both.uuid}
+    assert listed(second.uuid, known_at=at(2029)) == {both.uuid, expired.uuid}
+    assert listed(first.uuid, third.uuid, relations=("RELATED_TO",)) == {
+        only_first.uuid,
+        both.uuid,
+        later.uuid,
+    }
+    assert listed() == set()
+    assert listed("no-such-episode") == set()
+    assert store.list_facts(group, FactFilter(episode_uuids=(first.uuid,)), limit=1) != []
+
+    # A fact seen again in another turn is found from that turn too.
+    later_again = later.model_copy(update={"episodes": [third.uuid, second.uuid]})
+    store.write(WriteBatch(facts=[later_again]))
+    facts[2] = later_again
+    assert listed(second.uuid) == {both.uuid, later.uuid}
+
+
 # -- property: the store agrees with FactFilter.accepts on random facts and filters -----------
 
 times = st.sampled_from(INSTANTS)
@@ -183,6 +221,7 @@ class FactSpec:
     invalid_at: datetime | None
     created_at: datetime
     expired_at: datetime | None
+    episodes: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -195,8 +234,9 @@ class FilterSpec:
     relations: tuple[str, ...] | None
     subjects: tuple[int, ...] | None
     objects: tuple[int, ...] | None
+    episodes: tuple[int, ...] | None
 
-    def build(self, people: list[Entity]) -> FactFilter:
+    def build(self, people: list[Entity], turns: list[Episode]) -> FactFilter:
         def uuids(indices: tuple[int, ...] | None) -> tuple[str, ...] | None:
             return None if indices is None else tuple(people[i].uuid for i in indices)
 
@@ -209,6 +249,9 @@ class FilterSpec:
             relations=self.relations,
             subject_uuids=uuids(self.subjects),
             object_uuids=uuids(self.objects),
+            episode_uuids=None
+            if self.episodes is None
+            else tuple(turns[i].uuid for i in self.episodes),
         )
 
 
@@ -224,6 +267,7 @@ def fact_specs(draw: st.DrawFn) -> FactSpec:
         invalid_at=draw(maybe_time),
         created_at=created,
         expired_at=draw(st.none() | st.sampled_from(later)),
+        episodes=tuple(draw(st.lists(ends, max_size=2, unique=True))),
     )
 
 
@@ -241,6 +285,7 @@ filter_specs = st.builds(
     relations=_subsets(relations),
     subjects=_subsets(ends),
     objects=_subsets(ends),
+    episodes=_subsets(ends),
 )
 
 
@@ -258,6 +303,7 @@ def test_list_facts_agrees_with_reference_on_random_data(
 ) -> None:
     group = new_group()  # a fresh group per example: examples share the store
     people = [entity(group, f"E{i}-{uuid.uuid4().hex[:6]}") for i in range(3)]
+    turns = [episode(group, f"turn {i}", source_id=f"t{i}") for i in range(3)]
     facts = [
         fact(
             group,
@@ -269,13 +315,14 @@ def test_list_facts_agrees_with_reference_on_random_data(
             invalid_at=spec.invalid_at,
             created_at=spec.created_at,
             expired_at=spec.expired_at,
+            episodes=[turns[j].uuid for j in spec.episodes],
         )
         for i, spec in enumerate(specs)
     ]
-    store.write(WriteBatch(entities=people, facts=facts))
+    store.write(WriteBatch(episodes=turns, entities=people, facts=facts))
 
     for spec in filters:
-        where = spec.build(people)
+        where = spec.build(people, turns)
         got = store.list_facts(group, where)
         assert set(_uuids(got)) == _expected(facts, where), where
         assert len(got) == len(set(_uuids(got)))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from chronomem.engine.store import GraphStore, WriteBatch
+from chronomem.engine.store.protocol import entity_revision_key
 from tests.contract.samples import at, entity, episode, fact
 
 
@@ -90,3 +93,27 @@ def test_meta_round_trip(store: GraphStore) -> None:
     assert store.get_meta(key) == "hashing-384"
     store.set_meta(key, "all-MiniLM-L6-v2")
     assert store.get_meta(key) == "all-MiniLM-L6-v2"
+
+
+def test_entity_revision_changes_with_every_write_touching_the_groups_entities(
+    store: GraphStore, group: str
+) -> None:
+    if not store.capabilities.entity_revisions:
+        pytest.skip("this store keeps no entity revisions")
+    other = f"{group}-other"
+    key, other_key = entity_revision_key(group), entity_revision_key(other)
+    a = entity(group, "A")
+    store.write(WriteBatch(entities=[a]))
+    first = store.get_meta(key)
+    assert first is not None
+
+    store.write(WriteBatch(episodes=[episode(group, "no entities here")]))
+    assert store.get_meta(key) == first
+
+    store.write(WriteBatch(entities=[a.model_copy(update={"aliases": ["Alias of A"]})]))
+    second = store.get_meta(key)
+    assert second not in (None, first)
+
+    store.write(WriteBatch(entities=[entity(other, "B")]))
+    assert store.get_meta(key) == second
+    assert store.get_meta(other_key) is not None

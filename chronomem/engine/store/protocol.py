@@ -27,6 +27,7 @@ __all__ = [
     "VectorTarget",
     "WriteBatch",
     "assemble_dump",
+    "entity_revision_key",
 ]
 
 TextTarget = Literal["fact", "entity", "episode"]
@@ -43,6 +44,16 @@ class StoreCapabilities:
     native_vector_index: bool
     native_fulltext: bool
     server: bool
+    entity_revisions: bool = False
+    """Whether every write that touches a group's entities changes the setting
+    :func:`entity_revision_key` of that group (in the same transaction): a cheap way for
+    readers to know whether what they derived from the entities is still current."""
+
+
+def entity_revision_key(group_id: str) -> str:
+    """The setting (:meth:`GraphStore.get_meta`) whose value changes with every write touching
+    the entities of ``group_id``, in stores with ``StoreCapabilities.entity_revisions``."""
+    return f"entity_revision:{group_id}"
 
 
 @dataclass(slots=True)
@@ -77,6 +88,7 @@ class FactFilter:
       later than now.
     - ``valid_from``/``valid_to``: keep facts whose validity overlaps ``[valid_from, valid_to)``.
     - ``relations``/``subject_uuids``/``object_uuids``: restrict by edge ends and relation.
+    - ``episode_uuids``: keep facts extracted from at least one of these episodes (provenance).
     """
 
     as_of: datetime | None = None
@@ -87,6 +99,7 @@ class FactFilter:
     relations: tuple[str, ...] | None = None
     subject_uuids: tuple[str, ...] | None = None
     object_uuids: tuple[str, ...] | None = None
+    episode_uuids: tuple[str, ...] | None = None
 
     def accepts(self, fact: Fact, now: datetime) -> bool:
         """Reference semantics of the filter, used by tests and by in-memory backends."""
@@ -116,7 +129,9 @@ class FactFilter:
             return False
         if self.subject_uuids is not None and fact.subject_uuid not in self.subject_uuids:
             return False
-        return self.object_uuids is None or fact.object_uuid in self.object_uuids
+        if self.object_uuids is not None and fact.object_uuid not in self.object_uuids:
+            return False
+        return self.episode_uuids is None or any(e in self.episode_uuids for e in fact.episodes)
 
 
 @runtime_checkable

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from chronomem.engine.store.protocol import GraphStore
-from chronomem.query.names import NameIndexCache, recognise_entities
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
+
+from chronomem.engine.store.protocol import GraphStore, WriteBatch
+from chronomem.query.names import FUZZY_CUTOFF, NameIndex, NameIndexCache, recognise_entities
 from chronomem.query.text import keywords, name_ngrams
+from chronomem.schema import Entity, Stats
 from tests.unit.query.conftest import World
 
 
@@ -53,3 +59,62 @@ def test_name_index_is_rebuilt_when_the_group_changes(store: GraphStore, world: 
     second = cache.get(store, "g1")
     assert second is not first
     assert "initech" in second.keys
+
+
+def test_name_index_follows_a_new_alias_that_leaves_the_counts_alone(
+    store: GraphStore, world: World
+) -> None:
+    if not store.capabilities.entity_revisions:
+        return  # the reference store is checked by its counts (above)
+    cache = NameIndexCache()
+    assert "globex" in cache.get(store, "g1").keys
+    globex = next(e for e in store.find_entities("g1", names=["Globex"]))
+    aliased = globex.model_copy(update={"aliases": [*globex.aliases, "Globex Corp"]})
+    store.write(WriteBatch(entities=[aliased]))
+    assert "globex corp" in cache.get(store, "g1").keys
+
+
+def test_name_index_freshness_is_one_setting_read_not_a_count(
+    store: GraphStore, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not store.capabilities.entity_revisions:
+        return
+    cache = NameIndexCache()
+    cache.get(store, "g1")
+
+    def no_counting(group_id: str | None = None) -> Stats:
+        raise AssertionError("stats() should not be needed to check the name index")
+
+    monkeypatch.setattr(store, "stats", no_counting)
+    assert cache.get(store, "g1") is cache.get(store, "g1")
+
+
+_NAME = st.text(alphabet="abcdeiklmnorst ", min_size=1, max_size=14).filter(str.strip)
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(_NAME, min_size=1, max_size=30), gram=_NAME)
+def test_fuzzy_matching_by_length_window_finds_what_a_full_scan_finds(
+    names: list[str], gram: str
+) -> None:
+    index = NameIndex.build([Entity(group_id="g", name=n) for n in names])
+    key = " ".join(gram.casefold().split())
+    best = process.extractOne(key, index.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    found = index.fuzzy([gram])
+    if best is None or len(key) < 5:
+        assert found == []
+    else:
+        assert found, (key, best)
+        scores = {fuzz.ratio(key, k) for u in found for k in index.names[u]}
+        assert max(scores) == best[1]
+
+
+def test_a_typo_next_to_a_name_found_exactly_is_still_matched(
+    store: GraphStore, world: World
+) -> None:
+    extra = World("g1")
+    extra.entity("Alice Liddell", "Person")
+    extra.write(store)
+    index = NameIndexCache().get(store, "g1")
+    names = {e.name for e in recognise_entities(store, "g1", "Where is Alice Lidell now?", index)}
+    assert names == {"Alice", "Alice Liddell"}

@@ -22,10 +22,24 @@ _STARTS_BEFORE = "(f.valid_at IS NULL OR f.valid_at < ?)"
 _RELATION_IN = "f.relation IN (SELECT value FROM json_each(?))"
 _SUBJECT_IN = "f.subject_uuid IN (SELECT value FROM json_each(?))"
 _OBJECT_IN = "f.object_uuid IN (SELECT value FROM json_each(?))"
+_FROM_EPISODES = (
+    "f.id IN (SELECT fact_id FROM fact_episodes"
+    " WHERE episode_uuid IN (SELECT value FROM json_each(?)))"
+)
+# Memories opened read-only before ``fact_episodes`` existed: the same test on the JSON column.
+_FROM_EPISODES_SCAN = (
+    "EXISTS (SELECT 1 FROM json_each(f.episodes) AS e"
+    " WHERE e.value IN (SELECT value FROM json_each(?)))"
+)
 
 
-def fact_condition(where: FactFilter, now: datetime) -> tuple[str, list[Any]]:
-    """A SQL condition on ``facts f`` with the semantics of :meth:`FactFilter.accepts`."""
+def fact_condition(
+    where: FactFilter, now: datetime, episode_table: bool = True
+) -> tuple[str, list[Any]]:
+    """A SQL condition on ``facts f`` with the semantics of :meth:`FactFilter.accepts`.
+
+    ``episode_table``: whether the memory has ``fact_episodes`` (else ``episode_uuids`` is
+    tested on the ``episodes`` column, row by row)."""
     parts: list[str] = []
     params: list[Any] = []
     if where.known_at is None:
@@ -51,6 +65,7 @@ def fact_condition(where: FactFilter, now: datetime) -> tuple[str, list[Any]]:
         (_RELATION_IN, where.relations),
         (_SUBJECT_IN, where.subject_uuids),
         (_OBJECT_IN, where.object_uuids),
+        (_FROM_EPISODES if episode_table else _FROM_EPISODES_SCAN, where.episode_uuids),
     ):
         if values is not None:
             parts.append(fragment)
@@ -59,12 +74,12 @@ def fact_condition(where: FactFilter, now: datetime) -> tuple[str, list[Any]]:
 
 
 def with_fact_condition(
-    statement: str, where: FactFilter, now: datetime, tail: str = ""
+    statement: str, where: FactFilter, now: datetime, tail: str = "", episode_table: bool = True
 ) -> tuple[str, list[Any]]:
     """``statement AND <condition> tail`` and the condition's parameters.
 
     ``statement`` and ``tail`` are constants of :mod:`.statements`; the condition is made of
     the fixed fragments above. This is the one place where SQL text is put together.
     """
-    condition, params = fact_condition(where, now)
+    condition, params = fact_condition(where, now, episode_table)
     return f"{statement} AND {condition}{tail}", params

@@ -335,3 +335,27 @@ WHERE f.group_id = ?1
 """
 
 LIMIT: Final = " LIMIT ?"
+
+# Parameters: key. Adds one to a counting setting (created at 1).
+BUMP_SETTING_COUNTER: Final = """
+INSERT INTO settings (key, value) VALUES (?, '1')
+ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+"""
+
+# Per full-text table: its rows matching one term, counted up to a cap (parameters: term,
+# cap), and the largest id of its content table (ids count up from 1 and rows are never
+# deleted: the table's size).
+FULLTEXT_TERM_ROWS: Final = {
+    "facts_fts": "SELECT count(*) FROM (SELECT 1 FROM facts_fts WHERE facts_fts MATCH ? LIMIT ?)",
+    "entities_fts": (
+        "SELECT count(*) FROM (SELECT 1 FROM entities_fts WHERE entities_fts MATCH ? LIMIT ?)"
+    ),
+    "episodes_fts": (
+        "SELECT count(*) FROM (SELECT 1 FROM episodes_fts WHERE episodes_fts MATCH ? LIMIT ?)"
+    ),
+}
+FULLTEXT_SIZE: Final = {
+    "facts_fts": "SELECT max(id) FROM facts",
+    "entities_fts": "SELECT max(id) FROM entities",
+    "episodes_fts": "SELECT max(id) FROM episodes",
+}

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
@@ -36,12 +37,13 @@ from chronomem.engine.store.embedded.codec import (
 )
 from chronomem.engine.store.embedded.connections import ReaderPool, connect, mapped_errors
 from chronomem.engine.store.embedded.filters import with_fact_condition
-from chronomem.engine.store.embedded.fts import match_expression
+from chronomem.engine.store.embedded.fts import CommonTerms, match_terms
 from chronomem.engine.store.embedded.lock import MemoryLock
 from chronomem.engine.store.embedded.tables import (
     SCHEMA_VERSION,
     check_dimension,
     create_schema,
+    has_fact_episodes,
     read_schema_version,
 )
 from chronomem.engine.store.embedded.vectors import DEFAULT_ANN_THRESHOLD, VectorIndex
@@ -53,6 +55,7 @@ from chronomem.engine.store.protocol import (
     VectorTarget,
     WriteBatch,
     assemble_dump,
+    entity_revision_key,
 )
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
 from chronomem.schema import Entity, Episode, Fact, Stats, to_micros, utcnow
@@ -70,9 +73,15 @@ _LOAD_CHUNK: Final = 16_384
 _PREFILTER_CAP: Final = 2048
 
 _CAPABILITIES: Final = StoreCapabilities(
-    name="embedded", native_vector_index=True, native_fulltext=True, server=False
+    name="embedded",
+    native_vector_index=True,
+    native_fulltext=True,
+    server=False,
+    entity_revisions=True,
 )
 
+
+_FULLTEXT_TABLES: Final = {"fact": "facts_fts", "entity": "entities_fts", "episode": "episodes_fts"}
 
 _VectorChanges = dict[tuple[str, str], tuple[list[int], list[bytes], list[int]]]
 """(group, target) -> (ids to upsert, their float32 blobs, ids to remove)."""
@@ -116,6 +125,7 @@ class EmbeddedStore:
                     self._check_existing(writer)
                 else:
                     create_schema(writer, self._db_path, dimension)
+                self._episode_table = has_fact_episodes(writer)
         except BaseException:
             if writer is not None:
                 writer.close()
@@ -129,6 +139,7 @@ class EmbeddedStore:
         )
         self._indexes: dict[tuple[str, str], VectorIndex] = {}
         self._index_lock = threading.Lock()
+        self._common_terms = CommonTerms(sql.FULLTEXT_TERM_ROWS, sql.FULLTEXT_SIZE)
         self._data_version = self._read_data_version()
         self._closed = False
 
@@ -367,15 +378,20 @@ class EmbeddedStore:
         if limit is not None and limit <= 0:
             return []
         selective = statement is sql.NEIGHBOR_FACTS or bool(
-            where.subject_uuids or where.object_uuids
+            where.subject_uuids or where.object_uuids or where.episode_uuids is not None
         )
         order = sql.FACTS_ORDER_SORTED if selective else sql.FACTS_ORDER
-        query, cond_params = with_fact_condition(statement, where, utcnow(), order)
+        query, cond_params = self._with_condition(statement, where, utcnow(), order)
         with self._reading("listing facts") as conn:
             rows = conn.execute(
                 query, [*params, *cond_params, -1 if limit is None else limit]
             ).fetchall()
         return [fact_from_row(row) for row in rows]
+
+    def _with_condition(
+        self, statement: str, where: FactFilter, now: datetime, tail: str = ""
+    ) -> tuple[str, list[Any]]:
+        return with_fact_condition(statement, where, now, tail, self._episode_table)
 
     def mentions(self, group_id: str, episode_uuids: Sequence[str]) -> dict[str, list[str]]:
         """For each episode uuid that mentions entities, the entity uuids it mentions."""
@@ -451,18 +467,25 @@ class EmbeddedStore:
         """BM25 hits (score = -bm25, higher is better), best first; ``where`` applies to facts.
 
         The query is plain text: its words are quoted and ORed, so FTS5 syntax in it is inert.
+        Words found in more than 2,000 rows are left out (:class:`~.fts.CommonTerms`).
         """
         if target not in ("fact", "entity", "episode"):
             raise InputError(f"unknown full-text target {target!r}; use fact, entity or episode")
-        expression = match_expression(query)
-        if expression is None or limit <= 0:
+        terms = match_terms(query)
+        if not terms or limit <= 0:
             return []
+        table = _FULLTEXT_TABLES[target]
+        with self._reading("full-text search") as conn:
+            terms = self._common_terms.keep(conn, table, terms)
+        if not terms:
+            return []
+        expression = " OR ".join(terms)
         if target == "entity":
             with self._reading("full-text search") as conn:
                 rows = conn.execute(sql.FULLTEXT_ENTITIES, (expression, group_id, limit)).fetchall()
             return [(row[0], -float(row[1])) for row in rows]
         if target == "fact":
-            statement, cond_params = with_fact_condition(
+            statement, cond_params = self._with_condition(
                 sql.FULLTEXT_FACTS, where, utcnow(), sql.FULLTEXT_ORDER
             )
         else:
@@ -529,7 +552,7 @@ class EmbeddedStore:
         index: VectorIndex,
     ) -> list[ScoredId]:
         now = utcnow()
-        statement, params = with_fact_condition(sql.FACT_IDS_OF_GROUP, where, now, sql.LIMIT)
+        statement, params = self._with_condition(sql.FACT_IDS_OF_GROUP, where, now, sql.LIMIT)
         with self._reading("vector search") as conn:
             allowed = conn.execute(statement, [group_id, *params, _PREFILTER_CAP + 1]).fetchall()
         if len(allowed) <= _PREFILTER_CAP:
@@ -537,7 +560,7 @@ class EmbeddedStore:
             hits = index.score(query, [row[0] for row in allowed], limit)
             return self._uuids("fact", group_id, hits)
         # Many pass: over-fetch nearest neighbours, keep those passing, widen until enough.
-        statement, params = with_fact_condition(sql.FACT_IDS_AMONG, where, now)
+        statement, params = self._with_condition(sql.FACT_IDS_AMONG, where, now)
         passing: dict[int, str | None] = {}
         k = min(len(index), max(4 * limit, 32))
         while True:
@@ -659,6 +682,10 @@ class _BatchRows:
             if self.entities_without_vector:
                 conn.execute(sql.DELETE_ENTITY_VECTORS, (json_list(self.entities_without_vector),))
             _write_names(conn, batch.entities)
+            conn.executemany(
+                sql.BUMP_SETTING_COUNTER,
+                [(entity_revision_key(g),) for g in sorted({e.group_id for e in batch.entities})],
+            )
         if self.facts:
             _check_fact_ends(conn, batch.facts)
             (last_id,) = conn.execute(sql.MAX_FACT_ID).fetchone()

@@ -1,9 +1,10 @@
 """The SQLite schema of an embedded memory, its version, and the check made on open.
 
 Embeddings live in side tables (``fact_vectors``, ``entity_vectors``) so the rows that filters
-and joins scan stay small. Full-text tables are FTS5 with external content, kept in step by
-triggers inside the writing transaction. A uuid belongs to one group for ever: triggers refuse
-an upsert that would move it.
+and joins scan stay small. ``fact_episodes`` maps each episode to the fact rows extracted from
+it (kept by triggers from ``facts.episodes``). Full-text tables are FTS5 with external content,
+kept in step by triggers inside the writing transaction. A uuid belongs to one group for ever:
+triggers refuse an upsert that would move it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from typing import Final
 
 from chronomem.errors import ConfigurationError, StoreError
 
-__all__ = ["SCHEMA_VERSION", "check_dimension", "create_schema", "read_schema_version"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "check_dimension",
+    "create_schema",
+    "has_fact_episodes",
+    "read_schema_version",
+]
 
 #: Version of the layout below. Bump it (and add a migration) whenever the layout changes.
 SCHEMA_VERSION: Final = 1
@@ -129,6 +136,35 @@ CREATE INDEX IF NOT EXISTS facts_expired_at ON facts (group_id, expired_at)
 CREATE INDEX IF NOT EXISTS facts_lineage ON facts (lineage)
 """,
     """
+CREATE TABLE IF NOT EXISTS fact_episodes (
+    episode_uuid TEXT NOT NULL,
+    fact_id      INTEGER NOT NULL,
+    PRIMARY KEY (episode_uuid, fact_id)
+) WITHOUT ROWID
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS fact_episodes_insert AFTER INSERT ON facts BEGIN
+    INSERT OR IGNORE INTO fact_episodes (episode_uuid, fact_id)
+    SELECT value, NEW.id FROM json_each(NEW.episodes);
+END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS fact_episodes_update AFTER UPDATE OF episodes ON facts
+WHEN NEW.episodes IS NOT OLD.episodes
+BEGIN
+    DELETE FROM fact_episodes
+    WHERE fact_id = OLD.id AND episode_uuid IN (SELECT value FROM json_each(OLD.episodes));
+    INSERT OR IGNORE INTO fact_episodes (episode_uuid, fact_id)
+    SELECT value, NEW.id FROM json_each(NEW.episodes);
+END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS fact_episodes_delete AFTER DELETE ON facts BEGIN
+    DELETE FROM fact_episodes
+    WHERE fact_id = OLD.id AND episode_uuid IN (SELECT value FROM json_each(OLD.episodes));
+END
+""",
+    """
 CREATE TABLE IF NOT EXISTS mentions (
     group_id     TEXT NOT NULL,
     episode_uuid TEXT NOT NULL,
@@ -226,6 +262,12 @@ END
 )
 """The layout, one statement each (all text fixed: tokenizer ``porter unicode61``)."""
 
+#: Derived tables added within schema version 1, and how to fill them from existing rows.
+_BACKFILL: Final[dict[str, str]] = {
+    "fact_episodes": "INSERT OR IGNORE INTO fact_episodes (episode_uuid, fact_id) "
+    "SELECT j.value, f.id FROM facts f, json_each(f.episodes) j",
+}
+
 
 def read_schema_version(conn: sqlite3.Connection) -> int | None:
     """The schema version recorded in the database, or None for an empty database."""
@@ -265,12 +307,46 @@ def create_schema(conn: sqlite3.Connection, path: Path, dimension: int) -> None:
                 conn.execute("ROLLBACK")
             raise
     else:
-        # Indexes added within a schema version are idempotent: memories made before an index
-        # existed get it on their next writable open.
-        for statement in _DDL:
-            if statement.lstrip().startswith("CREATE INDEX IF NOT EXISTS"):
-                conn.execute(statement)
+        _add_missing(conn)
     check_dimension(conn, path, dimension)
+
+
+def _add_missing(conn: sqlite3.Connection) -> None:
+    """Create what was added to the layout within this schema version, and fill it.
+
+    Every statement of the layout is idempotent (``IF NOT EXISTS``): a memory made before an
+    index, table or trigger existed gets it on its next writable open, in one transaction;
+    a derived table new to the memory is filled from the rows it derives from.
+    """
+    existing = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    if all(_created_name(statement) in existing for statement in _DDL):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _DDL:
+            conn.execute(statement)
+        for table, fill in _BACKFILL.items():
+            if table not in existing:
+                conn.execute(fill)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _created_name(statement: str) -> str:
+    """The name of what a ``CREATE ... IF NOT EXISTS name`` statement creates."""
+    return statement.split("IF NOT EXISTS", 1)[1].split()[0]
+
+
+def has_fact_episodes(conn: sqlite3.Connection) -> bool:
+    """Whether the memory has the ``fact_episodes`` table (a read-only open of a memory made
+    before it existed has not)."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fact_episodes'"
+    ).fetchone()
+    return row is not None
 
 
 def check_dimension(conn: sqlite3.Connection, path: Path, dimension: int) -> None:

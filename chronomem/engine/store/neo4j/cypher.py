@@ -324,6 +324,7 @@ FACT_FILTER: Final = """(
     AND ($relations IS NULL OR r.name IN $relations)
     AND ($subject_uuids IS NULL OR s.uuid IN $subject_uuids)
     AND ($object_uuids IS NULL OR o.uuid IN $object_uuids)
+    AND ($episode_uuids IS NULL OR any(source IN r.episodes WHERE source IN $episode_uuids))
 )"""
 """Which fact rows ``r`` (from ``s`` to ``o``) a read returns: :meth:`FactFilter.accepts` in
 Cypher. One text for every filter, so the server plans it once; see :func:`filter_params`."""
@@ -367,9 +368,19 @@ WHERE o.uuid IN $object_uuids
 MATCH (s:Entity)-[r:RELATES_TO]->(o)
 WHERE r.group_id = $group_id AND """
 
+# From the episodes: each lists the uuids of the fact rows extracted from it (entity_edges).
+_FACT_ROWS_OF_EPISODES: Final = """
+MATCH (ep:Episodic)
+WHERE ep.uuid IN $episode_uuids AND ep.group_id = $group_id
+UNWIND coalesce(ep.entity_edges, []) AS fact_uuid
+MATCH (s:Entity)-[r:RELATES_TO {uuid: fact_uuid}]->(o:Entity)
+WITH DISTINCT s, r, o
+WHERE r.group_id = $group_id AND """
+
 LIST_FACTS: Final = _FACT_ROWS_OF_GROUP + FACT_FILTER + FACT_RETURN + FACT_ORDER
 LIST_FACTS_OF_SUBJECTS: Final = _FACT_ROWS_OF_SUBJECTS + FACT_FILTER + FACT_RETURN + FACT_ORDER
 LIST_FACTS_OF_OBJECTS: Final = _FACT_ROWS_OF_OBJECTS + FACT_FILTER + FACT_RETURN + FACT_ORDER
+LIST_FACTS_OF_EPISODES: Final = _FACT_ROWS_OF_EPISODES + FACT_FILTER + FACT_RETURN + FACT_ORDER
 LIMIT: Final = "LIMIT $limit\n"
 
 NEIGHBOR_FACTS: Final = (
@@ -522,6 +533,13 @@ RETURN r.uuid AS uuid ORDER BY r.created_at, r.uuid
 
 GET_META: Final = "MATCH (m:ChronomemMeta {key: $key}) RETURN m.value AS value"
 SET_META: Final = "MERGE (m:ChronomemMeta {key: $key}) SET m.value = $value"
+# Gives revision settings a new value: a fresh uuid, not a counter (two concurrent writers
+# incrementing could both write the same number).
+RENEW_REVISIONS: Final = """
+UNWIND $keys AS key
+MERGE (m:ChronomemMeta {key: key})
+SET m.value = randomUUID()
+"""
 
 
 def filter_params(where: FactFilter, now: datetime) -> dict[str, object]:
@@ -540,12 +558,15 @@ def filter_params(where: FactFilter, now: datetime) -> dict[str, object]:
         "relations": listed(where.relations),
         "subject_uuids": listed(where.subject_uuids),
         "object_uuids": listed(where.object_uuids),
+        "episode_uuids": listed(where.episode_uuids),
     }
 
 
 def list_facts_statement(where: FactFilter, limited: bool) -> str:
     """The list_facts statement that starts from the most selective index for ``where``."""
-    if where.subject_uuids is not None:
+    if where.episode_uuids is not None:
+        statement = LIST_FACTS_OF_EPISODES
+    elif where.subject_uuids is not None:
         statement = LIST_FACTS_OF_SUBJECTS
     elif where.object_uuids is not None:
         statement = LIST_FACTS_OF_OBJECTS

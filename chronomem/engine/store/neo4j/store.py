@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, Final, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -36,6 +37,7 @@ from chronomem.engine.store.protocol import (
     VectorTarget,
     WriteBatch,
     assemble_dump,
+    entity_revision_key,
 )
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
 from chronomem.schema import Entity, Episode, Fact, Stats, utcnow
@@ -53,7 +55,11 @@ class _HasUuid(Protocol):
 U = TypeVar("U", bound=_HasUuid)
 
 _CAPABILITIES: Final = StoreCapabilities(
-    name="neo4j", native_vector_index=True, native_fulltext=True, server=True
+    name="neo4j",
+    native_vector_index=True,
+    native_fulltext=True,
+    server=True,
+    entity_revisions=True,
 )
 _SCHEMES: Final = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 _MIN_FETCH: Final = 40
@@ -210,6 +216,7 @@ class Neo4jStore:
         episodes = [episode_params(e) for e in _first_by_uuid(batch.episodes)]
         entities = [entity_params(e, self._dimension) for e in _last_by_uuid(batch.entities)]
         entity_keys = [{"uuid": e["uuid"], "group_id": e["group_id"]} for e in entities]
+        revision_keys = [entity_revision_key(g) for g in sorted({e["group_id"] for e in entities})]
         facts = _last_by_uuid(batch.facts)
         creates = {f.uuid: fact_params(f, self._dimension) for f in facts}
         updates = [fact_update_params(f) for f in facts]
@@ -227,6 +234,7 @@ class Neo4jStore:
                 tx.run(cypher.WRITE_EPISODES, episodes=episodes).consume()
             if entities:
                 tx.run(cypher.WRITE_ENTITIES, entities=entities).consume()
+                tx.run(cypher.RENEW_REVISIONS, keys=revision_keys).consume()
             if creates:
                 updated = {r["uuid"] for r in tx.run(cypher.UPDATE_FACTS, facts=updates)}
                 new = [row for uuid, row in creates.items() if uuid not in updated]
@@ -546,15 +554,12 @@ def _last_by_uuid(items: Sequence[U]) -> list[U]:
 
 def _db_filter(where: FactFilter) -> FactFilter:
     """``where`` with its times in UTC (as stored)."""
-    return FactFilter(
+    return replace(
+        where,
         as_of=to_db_time(where.as_of),
         known_at=to_db_time(where.known_at),
-        current_only=where.current_only,
         valid_from=to_db_time(where.valid_from),
         valid_to=to_db_time(where.valid_to),
-        relations=where.relations,
-        subject_uuids=where.subject_uuids,
-        object_uuids=where.object_uuids,
     )
 
 

@@ -135,18 +135,3 @@ def test_the_store_keeps_its_graph_next_to_the_database(tmp_path: Path) -> None:
 
     assert after == before
     assert (tmp_path / "m" / "vectors-g%3A1-fact.bin").stat().st_mtime_ns == saved
-
-
-def test_an_index_added_later_is_created_on_reopen(tmp_path: Path) -> None:
-    import sqlite3
-
-    from chronomem.engine.store.embedded import EmbeddedStore
-
-    EmbeddedStore(tmp_path / "m", dimension=4).close()
-    db = tmp_path / "m" / "memory.db"
-    with sqlite3.connect(db) as conn:
-        conn.execute("DROP INDEX episodes_timeline")
-    EmbeddedStore(tmp_path / "m", dimension=4).close()
-    with sqlite3.connect(db) as conn:
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert "episodes_timeline" in names

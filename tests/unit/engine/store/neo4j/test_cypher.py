@@ -28,6 +28,7 @@ def test_every_filter_field_is_a_parameter() -> None:
         "relations": ["WORKS_AT"],
         "subject_uuids": None,
         "object_uuids": None,
+        "episode_uuids": None,
     }
     assert set(re.findall(r"\$(\w+)", cypher.FACT_FILTER)) == set(params)
 
@@ -39,6 +40,7 @@ uuids = st.lists(st.text(min_size=1, max_size=20), max_size=3).map(tuple)
     relations=st.none() | uuids,
     subjects=st.none() | uuids,
     objects=st.none() | uuids,
+    episodes=st.none() | uuids,
     known=st.none() | st.datetimes(timezones=st.just(UTC)),
     limited=st.booleans(),
 )
@@ -46,16 +48,23 @@ def test_statements_never_depend_on_values(
     relations: tuple[str, ...] | None,
     subjects: tuple[str, ...] | None,
     objects: tuple[str, ...] | None,
+    episodes: tuple[str, ...] | None,
     known: datetime | None,
     limited: bool,
 ) -> None:
     where = FactFilter(
-        known_at=known, relations=relations, subject_uuids=subjects, object_uuids=objects
+        known_at=known,
+        relations=relations,
+        subject_uuids=subjects,
+        object_uuids=objects,
+        episode_uuids=episodes,
     )
     statement = cypher.list_facts_statement(where, limited)
     base = statement.removesuffix(cypher.LIMIT)
     assert (base != statement) == limited
-    if subjects is not None:
+    if episodes is not None:
+        assert base == cypher.LIST_FACTS_OF_EPISODES
+    elif subjects is not None:
         assert base == cypher.LIST_FACTS_OF_SUBJECTS
     elif objects is not None:
         assert base == cypher.LIST_FACTS_OF_OBJECTS
