@@ -16,6 +16,8 @@ class MemoryConfig(BaseModel):
     ``batch_size``: episodes extracted, resolved and written per transaction.
     ``functional_relations``: relation -> functional? overrides of the default registry.
     ``neo4j_auth``: user and password for a Neo4j store (``None``: auth disabled).
+    ``search_workers``: threads running the candidate generators of one search side by side
+    (0 or 1: one after another in the caller's thread).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -27,6 +29,7 @@ class MemoryConfig(BaseModel):
     max_turn_chars: int = Field(
         default=20_000, ge=100, description="longer turns are rejected with a clear error"
     )
+    search_workers: int = Field(default=4, ge=0, le=64)
 
 
 def config_from_env(environ: Mapping[str, str] | None = None) -> MemoryConfig:
@@ -35,6 +38,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> MemoryConfig:
     values: dict[str, object] = {}
     if "CHRONOMEM_BATCH_SIZE" in env:
         values["batch_size"] = int(env["CHRONOMEM_BATCH_SIZE"])
+    if "CHRONOMEM_SEARCH_WORKERS" in env:
+        values["search_workers"] = int(env["CHRONOMEM_SEARCH_WORKERS"])
     if env.get("NEO4J_USER") and env.get("NEO4J_PASSWORD"):
         values["neo4j_auth"] = (env["NEO4J_USER"], env["NEO4J_PASSWORD"])
     if env.get("NEO4J_DATABASE"):

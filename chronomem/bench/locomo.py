@@ -86,9 +86,10 @@ def turn_document(turn: Turn) -> str:
 
 
 def _open_memory(directory: Path) -> Memory:
+    from chronomem.config import config_from_env
     from chronomem.engine.memory import Memory
 
-    return Memory.open(directory)
+    return Memory.open(directory, config=config_from_env())
 
 
 @contextmanager

@@ -420,7 +420,9 @@ class Memory:
         if self._engine is None:
             from chronomem.query import SearchEngine
 
-            self._engine = SearchEngine(self.store, self.embedder)
+            self._engine = SearchEngine(
+                self.store, self.embedder, workers=self.config.search_workers
+            )
         return self._engine
 
     def stats(self, group_id: str | None = None) -> Stats:

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import functools
 import heapq
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -41,7 +44,24 @@ from chronomem.query.timecues import TimeCues, overlaps, read_time_cues
 from chronomem.query.timeline import timeline_of
 from chronomem.schema import Entity, Episode, Fact, SearchResult, utcnow
 
-__all__ = ["SearchEngine"]
+__all__ = ["DEFAULT_WORKERS", "SearchEngine"]
+
+#: Threads running the generators of a search side by side.
+DEFAULT_WORKERS: Final = 4
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _shared_pool(size: int) -> ThreadPoolExecutor:
+    """The process-wide pool of ``size`` search threads (created on first use)."""
+    with _POOLS_LOCK:
+        pool = _POOLS.get(size)
+        if pool is None:
+            pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="chronomem-search")
+            _POOLS[size] = pool
+        return pool
+
 
 #: Hops from the centre entity within which results get a boost.
 _CENTRE_HOPS = 2
@@ -69,7 +89,9 @@ class _Pool:
 class SearchEngine:
     """Hybrid search over one store. Cheap to keep; thread-safe if the store is.
 
-    ``recipes`` adds or replaces named recipes; ``clock`` gives "now" (for tests).
+    ``recipes`` adds or replaces named recipes; ``clock`` gives "now" (for tests);
+    ``workers``: threads that run a search's generators side by side (0 or 1: one after
+    another, in the caller's thread). Engines share one pool per size.
     """
 
     def __init__(
@@ -79,12 +101,16 @@ class SearchEngine:
         *,
         recipes: Mapping[str, Recipe] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        workers: int = DEFAULT_WORKERS,
     ) -> None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+            raise InputError(f"workers must be an int >= 0 (0: no threads), not {workers!r}")
         self._store = store
         self._embedder = embedder
         self._recipes = {**RECIPES, **(recipes or {})}
         self._names = NameIndexCache()
         self._clock = clock
+        self._workers = _shared_pool(workers) if workers > 1 else None
 
     @property
     def store(self) -> GraphStore:
@@ -138,14 +164,28 @@ class SearchEngine:
 
     def _fuse(self, ctx: QueryContext, recipe: Recipe, kinds: frozenset[str]) -> dict[Key, float]:
         specs = [s for s in recipe.generators if _useful(s, kinds, recipe)]
-        # episode_facts reads the episode full-text list: run it last.
-        specs.sort(key=lambda s: s.name == "episode_facts")
-        lists: list[list[Candidate]] = [run_generator(ctx, spec) for spec in specs]
+        # episode_facts reads the episode lists: it runs after the others.
+        first = [s for s in specs if s.name != "episode_facts"]
+        found = dict(zip((s.name for s in first), self._run_all(ctx, first), strict=True))
+        found.update((s.name, run_generator(ctx, s)) for s in specs if s not in first)
+        lists: list[list[Candidate]] = [found[spec.name] for spec in specs]
         weights = [spec.weight for spec in specs]
         if recipe.fusion == "score":
             return score_fusion(lists, weights, [spec.scale for spec in specs])
         rankings = [[key for key, _ in found] for found in lists]
         return reciprocal_rank_fusion(rankings, weights, recipe.rrf_k)
+
+    def _run_all(self, ctx: QueryContext, specs: list[GeneratorSpec]) -> list[list[Candidate]]:
+        """Run independent generators, concurrently when there is a worker pool: each waits
+        mostly on the store (SQLite and hnswlib release the GIL; Neo4j is a round trip)."""
+        if self._workers is None or len(specs) < 2:
+            return [run_generator(ctx, spec) for spec in specs]
+        # What several generators share is computed once, here, before they start.
+        if any(s.name not in ("fact_text", "entity_text", "episode_text") for s in specs):
+            _ = ctx.embedding
+        if any(s.name in ("graph", "pagerank") for s in specs):
+            _ = ctx.recognised
+        return list(self._workers.map(functools.partial(run_generator, ctx), specs))
 
     def _add_context(self, ctx: QueryContext, fused: dict[Key, float]) -> None:
         """Conversation context: an episode ``d`` turns from one of the best episode hits

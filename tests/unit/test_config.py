@@ -21,3 +21,10 @@ def test_config_from_env_reads_only_known_variables() -> None:
     assert config.batch_size == 32
     assert config.neo4j_auth == ("neo4j", "pw")
     assert config_from_env({}).neo4j_auth is None
+
+
+def test_search_workers_come_from_the_environment_and_are_bounded() -> None:
+    assert config_from_env({}).search_workers == 4
+    assert config_from_env({"CHRONOMEM_SEARCH_WORKERS": "0"}).search_workers == 0
+    with pytest.raises(ValidationError):
+        config_from_env({"CHRONOMEM_SEARCH_WORKERS": "-1"})

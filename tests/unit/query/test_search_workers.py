@@ -1,0 +1,38 @@
+"""Generators run side by side on worker threads give the results they give one by one."""
+
+from __future__ import annotations
+
+import pytest
+
+from chronomem.engine.store.protocol import GraphStore
+from chronomem.errors import InputError
+from chronomem.query import SearchEngine, SearchRequest
+from tests.unit.query.conftest import EMBEDDER, NOW, World
+
+QUESTIONS = [
+    "Where does Alice live?",
+    "Who works at Globex?",
+    "Alice's friend Bob",
+    "Where did Alise work before?",
+    "sailing boat",
+    "",
+]
+
+
+@pytest.mark.parametrize("recipe", ["default", "graph", "rrf", "facts_only", "fast"])
+def test_threads_do_not_change_results(store: GraphStore, world: World, recipe: str) -> None:
+    serial = SearchEngine(store, EMBEDDER, clock=lambda: NOW, workers=0)
+    threaded = SearchEngine(store, EMBEDDER, clock=lambda: NOW, workers=4)
+    for question in QUESTIONS:
+        request = SearchRequest(query=question, group_id="g1", recipe=recipe, limit=10)
+        one_by_one = [(r.kind, r.uuid, round(r.score, 9)) for r in serial.search(request)]
+        side_by_side = [(r.kind, r.uuid, round(r.score, 9)) for r in threaded.search(request)]
+        assert side_by_side == one_by_one, question
+        if question in QUESTIONS[:3]:
+            assert one_by_one, question
+
+
+@pytest.mark.parametrize("workers", [-1, 1.5, True])
+def test_workers_must_be_a_count(store: GraphStore, workers: object) -> None:
+    with pytest.raises(InputError, match="workers"):
+        SearchEngine(store, EMBEDDER, workers=workers)  # type: ignore[arg-type]
