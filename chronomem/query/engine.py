@@ -190,7 +190,9 @@ class SearchEngine:
     def _add_context(self, ctx: QueryContext, fused: dict[Key, float]) -> None:
         """Conversation context: an episode ``d`` turns from one of the best episode hits
         gains ``recipe.context_weight / d`` times the hit's score (its best such share), added
-        to its own. Needs a store with the :class:`EpisodeTimeline` capability."""
+        to its own; ``recipe.context_same_speaker`` times that (at most the share of a turn
+        next to the hit) when the hit's speaker said it (a speaker going on with their story).
+        Needs a store with the :class:`EpisodeTimeline` capability."""
         recipe = ctx.recipe
         timeline = timeline_of(self._store)
         if timeline is None or recipe.context_weight <= 0:
@@ -217,7 +219,10 @@ class SearchEngine:
             for episode, distance in steps:
                 ctx.episodes[episode.uuid] = episode
                 key: Key = ("episode", episode.uuid)
-                share = recipe.context_weight * fused[hit] / distance
+                factor = 1.0 / distance
+                if episode.speaker and episode.speaker == centre.speaker:
+                    factor = min(1.0, factor * recipe.context_same_speaker)
+                share = recipe.context_weight * fused[hit] * factor
                 shares[key] = max(shares.get(key, 0.0), share)
         for key, share in shares.items():
             fused[key] = fused.get(key, 0.0) + share

@@ -82,6 +82,46 @@ def test_context_can_be_switched_off_by_recipe() -> None:
     assert "adjacent_episodes" not in store.calls
 
 
+def _story(store: GraphStore) -> None:
+    """Leo tells a story over two turns with Mia's reply in between."""
+    w = World("chat")
+    start = at(2023, 5, 8)
+    lines = [
+        ("D1:1", "Mia", "Good morning to you."),
+        ("D1:2", "Leo", "Morning, how are things?"),
+        ("D1:3", "Leo", "I finally went kayaking on the river."),
+        ("D1:4", "Mia", "Oh wow, tell me more!"),
+        ("D1:5", "Leo", "We paddled for three hours and saw herons."),
+    ]
+    w.entity("Mia", "Person")
+    w.entity("Leo", "Person")
+    for i, (turn, speaker, text) in enumerate(lines):
+        w.episode(turn, speaker, text, start + timedelta(seconds=i))
+    w.write(store)
+
+
+def _context_scores(store: GraphStore, same_speaker: float) -> dict[str, float]:
+    base = SearchEngine(store, EMBEDDER).recipe("default")
+    recipe = base.model_copy(update={"name": "x", "context_same_speaker": same_speaker})
+    engine = SearchEngine(store, EMBEDDER, recipes={"x": recipe}, clock=lambda: NOW)
+    request = SearchRequest(query="kayaking", group_id="chat", recipe="x", kinds=("episode",))
+    return {r.sources[0]: r.score for r in engine.search(request)}
+
+
+def test_context_favours_the_hit_speakers_own_next_turns() -> None:
+    store = TimelineMemoryStore()
+    _story(store)
+    scores = _context_scores(store, 1.5)
+    assert max(scores, key=lambda turn: scores[turn]) == "D1:3"
+    # Two turns from the hit either way; Leo going on with his story gains more than the
+    # greeting Mia said before it.
+    assert scores["D1:5"] > scores["D1:1"]
+    # No context turn gains more than one right next to the hit.
+    assert scores["D1:2"] == pytest.approx(scores["D1:4"])
+    neutral = _context_scores(store, 1.0)
+    assert neutral["D1:5"] == pytest.approx(neutral["D1:1"])
+
+
 def test_a_result_covering_only_turns_already_shown_sinks(store: GraphStore) -> None:
     _dialogue(store)
     results = _search(store, "Mia painted a sunrise over the lake", limit=3)
