@@ -112,7 +112,7 @@ class Writer:
         report.episodes_skipped = len(episodes) - len(fresh_index)
         if not fresh_index:
             return report
-        fresh = [episodes[i] for i in fresh_index]
+        fresh = self._embedded([episodes[i] for i in fresh_index])
         if extractions is not None:
             found = [extractions[i] for i in fresh_index]
         elif self.extractor is not None:
@@ -186,6 +186,21 @@ class Writer:
             elif change.kind == "retract":
                 report.facts_retracted += 1
         return report
+
+    def _embedded(self, episodes: list[Episode]) -> list[Episode]:
+        """``episodes`` with their ``content_embedding`` (of ``speaker: content``, as search
+        shows them) when the store keeps episode vectors and they have none yet."""
+        if not self.store.capabilities.episode_vectors:
+            return episodes
+        missing = [i for i, e in enumerate(episodes) if e.content_embedding is None]
+        if not missing:
+            return episodes
+        texts = [_episode_text(episodes[i]) for i in missing]
+        vectors = self.embedder.embed(texts)
+        out = list(episodes)
+        for row, i in enumerate(missing):
+            out[i] = episodes[i].model_copy(update={"content_embedding": vectors[row].tolist()})
+        return out
 
     def _resolve_keyed(self, group_id: str, mentions: list[EntityMention], now: datetime) -> _Keyed:
         """Mentions with a source key resolve by that key (stored as an alias), nothing else."""
@@ -283,3 +298,8 @@ def _statement(
         confidence=candidate.confidence,
         embedding=embedding,
     )
+
+
+def _episode_text(episode: Episode) -> str:
+    """``speaker: content`` (the content alone when nobody is named), as search shows it."""
+    return f"{episode.speaker}: {episode.content}" if episode.speaker else episode.content

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
-from typing import Final, cast, get_args
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -112,17 +112,18 @@ def _text(kind: ResultKind) -> Generator:
     return generate
 
 
-def episode_vectors_supported() -> bool:
-    """Whether the storage protocol declares episode embeddings (``VectorTarget`` "episode")."""
-    return "episode" in get_args(VectorTarget)
+def episode_vectors_supported(store: GraphStore) -> bool:
+    """Whether ``store`` keeps episode embeddings (its ``capabilities.episode_vectors``)."""
+    return store.capabilities.episode_vectors
 
 
 def _vector(kind: ResultKind) -> Generator:
-    target = cast(VectorTarget, kind)
-    supported = kind != "episode" or episode_vectors_supported()
+    target: VectorTarget = kind
 
     def generate(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
-        if not ctx.request.query or not supported:
+        if not ctx.request.query:
+            return []
+        if kind == "episode" and not episode_vectors_supported(ctx.store):
             return []
         hits = ctx.store.vector(ctx.group_id, ctx.embedding, target, spec.limit, ctx.where)
         return [((kind, uuid), score) for uuid, score in hits]

@@ -108,6 +108,11 @@ class Episode(_Model):
     )
     speaker: str | None = None
     session: str | None = None
+    content_embedding: list[float] | None = Field(
+        default=None,
+        repr=False,
+        description="embedding of ``speaker: content``, on stores that keep episode vectors",
+    )
 
     def model_post_init(self, __context: object) -> None:
         if not self.source_id:

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 TextTarget = Literal["fact", "entity", "episode"]
-VectorTarget = Literal["fact", "entity"]
+VectorTarget = Literal["fact", "entity", "episode"]
 ScoredId = tuple[str, float]
 """A uuid and a score (higher is better)."""
 
@@ -48,6 +48,9 @@ class StoreCapabilities:
     """Whether every write that touches a group's entities changes the setting
     :func:`entity_revision_key` of that group (in the same transaction): a cheap way for
     readers to know whether what they derived from the entities is still current."""
+    episode_vectors: bool = False
+    """Whether the store keeps episode embeddings (``Episode.content_embedding``) and answers
+    :meth:`GraphStore.vector` for the "episode" target; writers embed episodes only then."""
 
 
 def entity_revision_key(group_id: str) -> str:
@@ -181,7 +184,8 @@ class GraphStore(Protocol):
         where: FactFilter,
     ) -> list[ScoredId]:
         """Nearest neighbours by cosine similarity, best first (an index, not a scan where the
-        backend has one). ``where`` applies to facts only."""
+        backend has one). ``where`` applies to facts only. A store without
+        ``capabilities.episode_vectors`` returns no episodes."""
 
     def neighbors(
         self, group_id: str, entity_uuids: Sequence[str], where: FactFilter, limit: int = 1000

@@ -8,6 +8,7 @@ import pytest
 
 from chronomem import InputError, Memory, NotFoundError, TimeError
 from chronomem.engine.embed import HashingEmbedder
+from chronomem.engine.store import FactFilter
 from chronomem.errors import ConfigurationError
 from chronomem.ingest.extract.protocol import Extractor
 
@@ -110,3 +111,20 @@ def test_groups_are_isolated(memory: Memory) -> None:
     assert _lives_in(memory, group_id="a") == ["Paris"]
     assert _lives_in(memory, group_id="b") == ["Berlin"]
     assert all(r.group_id == "a" for r in memory.search("Berlin Paris", group_id="a"))
+
+
+def test_turns_are_embedded_for_stores_that_keep_episode_vectors(memory: Memory) -> None:
+    memory.add_dialogue([PARIS, BERLIN])
+    assert memory.store.capabilities.episode_vectors
+    hits = memory.store.vector(
+        "default",
+        memory.embedder.embed(["Alice: I moved to Berlin."])[0],
+        "episode",
+        2,
+        FactFilter(),
+    )
+    (episode,) = memory.store.get_episodes("default", [hits[0][0]])
+    assert episode.source_id == "2"
+    assert episode.content_embedding is not None
+    assert len(episode.content_embedding) == memory.embedder.dimension
+    assert hits[0][1] == pytest.approx(1.0, abs=1e-4)  # the text embedded is "speaker: content"

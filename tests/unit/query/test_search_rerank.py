@@ -8,6 +8,7 @@ import pytest
 
 from chronomem.engine.store.protocol import GraphStore
 from chronomem.query import SearchEngine, SearchRequest, score_fusion
+from chronomem.query.recipes import GeneratorSpec
 from chronomem.query.timeline import EpisodeTimeline, timeline_of
 from chronomem.schema import SearchResult
 from tests.unit.query.conftest import EMBEDDER, NOW, World, at
@@ -159,3 +160,27 @@ def test_score_fusion_shares_a_scale_between_lists() -> None:
     assert shared == {"fact": pytest.approx(0.25), "episode": 1.0}
     with pytest.raises(ValueError, match="scales"):
         score_fusion([[("a", 1.0)]], scales=["x", "y"])
+
+
+def test_episode_vectors_find_turns_on_stores_that_keep_them(store: GraphStore) -> None:
+    w = World("chat")
+    for i, (speaker, text) in enumerate([("Mia", "A sunrise over the lake."), ("Leo", "Nice.")]):
+        uuid = w.episode(f"D1:{i + 1}", speaker, text, at(2023, 5, 8) + timedelta(seconds=i))
+        if store.capabilities.episode_vectors:
+            vector = EMBEDDER.embed([f"{speaker}: {text}"])[0].tolist()
+            w.batch.episodes[-1] = w.batch.episodes[-1].model_copy(
+                update={"content_embedding": vector}
+            )
+        assert w.batch.episodes[-1].uuid == uuid
+    w.write(store)
+    base = SearchEngine(store, EMBEDDER).recipe("default")
+    dense = base.model_copy(
+        update={"name": "dense", "generators": (GeneratorSpec(name="episode_vector"),)}
+    )
+    engine = SearchEngine(store, EMBEDDER, recipes={"dense": dense}, clock=lambda: NOW)
+    request = SearchRequest(query="Mia: A sunrise over the lake.", group_id="chat", recipe="dense")
+    found = [r.sources[0] for r in engine.search(request)]
+    if store.capabilities.episode_vectors:
+        assert found[0] == "D1:1"
+    else:
+        assert found == []

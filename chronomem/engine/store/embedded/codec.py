@@ -104,8 +104,15 @@ def episode_row(ep: Episode) -> tuple[Any, ...]:
     )
 
 
+def episode_vector(episode: Episode, dimension: int) -> bytes | None:
+    """The content embedding of an episode as a BLOB (None without one)."""
+    return encode_vector(
+        episode.content_embedding, dimension, f"content_embedding of episode {episode.uuid}"
+    )
+
+
 def episode_from_row(row: Sequence[Any]) -> Episode:
-    """Inverse of :func:`episode_row`."""
+    """Inverse of :func:`episode_row`; an 11th column, when read, is the embedding."""
     return Episode.model_construct(
         uuid=row[0],
         group_id=row[1],
@@ -117,6 +124,7 @@ def episode_from_row(row: Sequence[Any]) -> Episode:
         source_id=row[7],
         speaker=row[8],
         session=row[9],
+        content_embedding=_vector_list(row[10]) if len(row) > 10 else None,
     )
 
 

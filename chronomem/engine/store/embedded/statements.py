@@ -66,6 +66,15 @@ SELECT id, ? FROM facts WHERE uuid = ? AND id > ?
 
 MAX_FACT_ID: Final = "SELECT coalesce(max(id), 0) FROM facts"
 
+# Parameters: embedding, episode uuid, largest episode id before this batch. Episodes are
+# inserted once and never change: as for facts, episode ids with vectors only grow.
+INSERT_EPISODE_VECTOR: Final = """
+INSERT OR IGNORE INTO episode_vectors (episode_id, embedding)
+SELECT id, ? FROM episodes WHERE uuid = ? AND id > ?
+"""
+
+MAX_EPISODE_ID: Final = "SELECT coalesce(max(id), 0) FROM episodes"
+
 DELETE_ENTITY_NAMES: Final = """
 DELETE FROM entity_names
 WHERE entity_id IN (SELECT e.id FROM json_each(?) AS j CROSS JOIN entities e ON e.uuid = j.value)
@@ -107,6 +116,11 @@ SELECT f.id, f.group_id, v.embedding
 FROM json_each(?) AS j CROSS JOIN facts f ON f.uuid = j.value
 LEFT JOIN fact_vectors v ON v.fact_id = f.id
 """,
+    "episode": """
+SELECT p.id, p.group_id, v.embedding
+FROM json_each(?) AS j CROSS JOIN episodes p ON p.uuid = j.value
+LEFT JOIN episode_vectors v ON v.episode_id = p.id
+""",
 }
 
 # Parameters: group.
@@ -118,6 +132,10 @@ WHERE e.group_id = ? ORDER BY e.id
     "fact": """
 SELECT f.id, v.embedding FROM facts f CROSS JOIN fact_vectors v ON v.fact_id = f.id
 WHERE f.group_id = ? ORDER BY f.id
+""",
+    "episode": """
+SELECT p.id, v.embedding FROM episodes p CROSS JOIN episode_vectors v ON v.episode_id = p.id
+WHERE p.group_id = ? ORDER BY p.id
 """,
 }
 
@@ -131,13 +149,23 @@ WHERE e.group_id = ?
 SELECT count(*) FROM facts f CROSS JOIN fact_vectors v ON v.fact_id = f.id
 WHERE f.group_id = ?
 """,
+    "episode": """
+SELECT count(*) FROM episodes p CROSS JOIN episode_vectors v ON v.episode_id = p.id
+WHERE p.group_id = ?
+""",
 }
 
-# Parameters: group, fact id. The fact vectors added after that id.
-FACT_VECTORS_AFTER: Final = """
+# Parameters: group, row id. The vectors added after that id (append-only targets).
+VECTORS_AFTER: Final = {
+    "fact": """
 SELECT v.fact_id, v.embedding FROM fact_vectors v CROSS JOIN facts f ON f.id = v.fact_id
 WHERE v.fact_id > ?2 AND f.group_id = ?1 ORDER BY v.fact_id
-"""
+""",
+    "episode": """
+SELECT v.episode_id, v.embedding FROM episode_vectors v CROSS JOIN episodes p ON p.id = v.episode_id
+WHERE v.episode_id > ?2 AND p.group_id = ?1 ORDER BY v.episode_id
+""",
+}
 
 # Parameters: group, ids (JSON).
 UUIDS_BY_ID: Final = {
@@ -149,6 +177,10 @@ WHERE e.group_id = ?1
 SELECT f.id, f.uuid FROM json_each(?2) AS j CROSS JOIN facts f ON f.id = j.value
 WHERE f.group_id = ?1
 """,
+    "episode": """
+SELECT p.id, p.uuid FROM json_each(?2) AS j CROSS JOIN episodes p ON p.id = j.value
+WHERE p.group_id = ?1
+""",
 }
 
 # -- reads ------------------------------------------------------------------------------------
@@ -159,8 +191,9 @@ GET_SETTING: Final = "SELECT value FROM settings WHERE key = ?"
 GET_BY_UUID: Final = {
     "episodes": """
 SELECT p.uuid, p.group_id, p.source, p.kind, p.content, p.reference_time, p.created_at,
-       p.source_id, p.speaker, p.session
+       p.source_id, p.speaker, p.session, v.embedding
 FROM json_each(?2) AS j CROSS JOIN episodes p ON p.uuid = j.value
+LEFT JOIN episode_vectors v ON v.episode_id = p.id
 WHERE p.group_id = ?1
 """,
     "entities": """

@@ -29,6 +29,7 @@ from chronomem.engine.store.embedded.codec import (
     entity_vector,
     episode_from_row,
     episode_row,
+    episode_vector,
     fact_from_row,
     fact_row,
     fact_vector,
@@ -78,6 +79,7 @@ _CAPABILITIES: Final = StoreCapabilities(
     native_fulltext=True,
     server=False,
     entity_revisions=True,
+    episode_vectors=True,
 )
 
 
@@ -270,9 +272,10 @@ class EmbeddedStore:
     def _vector_changes(self, conn: sqlite3.Connection, batch: WriteBatch) -> _VectorChanges:
         """The stored vectors of this batch's rows, for the indexes already in memory."""
         changes: _VectorChanges = {}
-        models: dict[str, list[Entity] | list[Fact]] = {
+        models: dict[str, list[Entity] | list[Fact] | list[Episode]] = {
             "entity": batch.entities,
             "fact": batch.facts,
+            "episode": batch.episodes,
         }
         for target, items in models.items():
             uuids = [m.uuid for m in items if (m.group_id, target) in self._indexes]
@@ -508,8 +511,8 @@ class EmbeddedStore:
         where: FactFilter,
     ) -> list[ScoredId]:
         """Nearest neighbours by cosine similarity, best first; ``where`` applies to facts."""
-        if target not in ("fact", "entity"):
-            raise InputError(f"unknown vector target {target!r}; use fact or entity")
+        if target not in ("fact", "entity", "episode"):
+            raise InputError(f"unknown vector target {target!r}; use fact, entity or episode")
         query = np.asarray(embedding, dtype=np.float32).reshape(-1)
         if query.shape[0] != self._dimension:
             raise InputError(
@@ -524,7 +527,7 @@ class EmbeddedStore:
         index = self._index(group_id, target)
         if len(index) == 0:
             return []
-        if target == "entity":
+        if target != "fact":
             return self._uuids(target, group_id, index.search(query, limit))
         return self._fact_vector(group_id, query, limit, where, index)
 
@@ -537,7 +540,7 @@ class EmbeddedStore:
         ``timeout`` seconds). Returns how many vectors the group has.
         """
         self._check_open()
-        indexes = [self._index(group_id, target) for target in ("fact", "entity")]
+        indexes = [self._index(group_id, target) for target in ("fact", "entity", "episode")]
         if wait:
             for index in indexes:
                 index.wait_indexed(timeout)
@@ -622,8 +625,8 @@ class EmbeddedStore:
     def _refresh_if_changed(self) -> None:
         """Read-only stores: when another process has written, bring the indexes up to date.
 
-        Fact vectors are append-only (ids grow, embeddings never change): the new ones are
-        added. Entity embeddings may change: entity indexes are dropped and rebuilt on use.
+        Fact and episode vectors are append-only (ids grow, embeddings never change): the new
+        ones are added. Entity embeddings may change: entity indexes are dropped and rebuilt on use.
         """
         with self._write_lock:
             self._check_open()
@@ -638,7 +641,9 @@ class EmbeddedStore:
                     index.close()
                     continue
                 with self._reading("loading vectors") as conn:
-                    rows = conn.execute(sql.FACT_VECTORS_AFTER, (group, index.max_id())).fetchall()
+                    rows = conn.execute(
+                        sql.VECTORS_AFTER[target], (group, index.max_id())
+                    ).fetchall()
                 if rows:
                     index.upsert([row[0] for row in rows], self._matrix([row[1] for row in rows]))
 
@@ -653,6 +658,7 @@ class _BatchRows:
     """The SQL rows of a batch, encoded (and vectors checked) before the transaction opens."""
 
     episodes: list[tuple[Any, ...]]
+    episode_vectors: list[tuple[bytes, str]]
     entities: list[tuple[Any, ...]]
     entity_vectors: list[tuple[bytes, str]]
     entities_without_vector: list[str]
@@ -663,8 +669,10 @@ class _BatchRows:
     def encode(cls, batch: WriteBatch, dimension: int) -> _BatchRows:
         entity_blobs = [(entity_vector(e, dimension), e.uuid) for e in batch.entities]
         fact_blobs = [(fact_vector(f, dimension), f.uuid) for f in batch.facts]
+        episode_blobs = [(episode_vector(ep, dimension), ep.uuid) for ep in batch.episodes]
         return cls(
             episodes=[episode_row(ep) for ep in batch.episodes],
+            episode_vectors=[(blob, uuid) for blob, uuid in episode_blobs if blob is not None],
             entities=[entity_row(e) for e in batch.entities],
             entity_vectors=[(blob, uuid) for blob, uuid in entity_blobs if blob is not None],
             entities_without_vector=[uuid for blob, uuid in entity_blobs if blob is None],
@@ -675,7 +683,12 @@ class _BatchRows:
     def apply(self, conn: sqlite3.Connection, batch: WriteBatch) -> None:
         """Run the statements of the batch inside the caller's transaction."""
         if self.episodes:
+            (last_episode,) = conn.execute(sql.MAX_EPISODE_ID).fetchone()
             conn.executemany(sql.INSERT_EPISODES, self.episodes)
+            conn.executemany(
+                sql.INSERT_EPISODE_VECTOR,
+                [(blob, uuid, last_episode) for blob, uuid in self.episode_vectors],
+            )
         if self.entities:
             conn.executemany(sql.UPSERT_ENTITIES, self.entities)
             conn.executemany(sql.UPSERT_ENTITY_VECTOR, self.entity_vectors)

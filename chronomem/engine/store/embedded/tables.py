@@ -117,6 +117,12 @@ CREATE TABLE IF NOT EXISTS fact_vectors (
 )
 """,
     """
+CREATE TABLE IF NOT EXISTS episode_vectors (
+    episode_id INTEGER PRIMARY KEY REFERENCES episodes (id) ON DELETE CASCADE,
+    embedding  BLOB NOT NULL
+)
+""",
+    """
 CREATE INDEX IF NOT EXISTS episodes_timeline
     ON episodes (group_id, source, coalesce(session, ''), reference_time)
 """,

@@ -452,8 +452,10 @@ class Neo4jStore:
         limit: int,
         where: FactFilter,
     ) -> list[ScoredId]:
+        if target == "episode":
+            return []  # episode embeddings are not kept here (capabilities.episode_vectors)
         if target not in _VECTOR:
-            raise InputError(f"unknown vector target {target!r}; use fact or entity")
+            raise InputError(f"unknown vector target {target!r}; use fact, entity or episode")
         vector = np.asarray(embedding, dtype=np.float64).reshape(-1)
         if vector.shape[0] != self._dimension:
             raise InputError(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
 from chronomem.engine.store import FactFilter, WriteBatch
 from chronomem.engine.store.embedded import EmbeddedStore
-from chronomem.schema import Entity, Fact, parse_time
+from chronomem.schema import Entity, Episode, Fact, parse_time
 
 DIM = 16
 
@@ -130,3 +132,40 @@ def test_ann_store_agrees_with_exact_store(tmp_path: Path) -> None:
     exact, ann = results
     recall = np.mean([len(x & y) / 10 for x, y in zip(exact, ann, strict=True)])
     assert recall >= 0.95
+
+
+def _episodes(group: str, rows: npt.NDArray[np.float32]) -> list[Episode]:
+    return [
+        Episode(
+            group_id=group,
+            content=f"turn {i}",
+            reference_time=parse_time("2023-05-08") + timedelta(seconds=i),
+            source_id=f"D1:{i}",
+            speaker="Mia",
+            content_embedding=row.tolist(),
+        )
+        for i, row in enumerate(rows)
+    ]
+
+
+def test_episode_vectors_are_stored_searched_and_read_back(tmp_path: Path) -> None:
+    rows = _vectors(40, seed=3)
+    episodes = _episodes("g", rows)
+    plain = Episode(group_id="g", content="no vector", reference_time=parse_time("2023-06-01"))
+    where = FactFilter()
+    with EmbeddedStore(tmp_path / "m", dimension=DIM) as store:
+        assert store.capabilities.episode_vectors
+        store.write(WriteBatch(episodes=episodes[:20]))
+        assert _ids(store.vector("g", rows[7], "episode", 1, where)) == [episodes[7].uuid]
+        # the index in memory follows later writes; an episode without a vector is fine
+        store.write(WriteBatch(episodes=[*episodes[20:], plain]))
+        assert _ids(store.vector("g", rows[31], "episode", 1, where)) == [episodes[31].uuid]
+        assert store.vector("other", rows[31], "episode", 5, where) == []
+        read = store.get_episodes("g", [episodes[3].uuid, plain.uuid])
+        assert read[0].content_embedding == pytest.approx(rows[3].tolist())
+        assert read[1].content_embedding is None
+    with EmbeddedStore(tmp_path / "m", dimension=DIM) as store:
+        hits = store.vector("g", rows[12], "episode", 3, where)
+        assert _ids(hits)[0] == episodes[12].uuid
+        assert hits[0][1] == pytest.approx(1.0, abs=1e-5)
+        assert len(store.vector("g", rows[0], "episode", 100, where)) == 40
