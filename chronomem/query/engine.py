@@ -164,10 +164,12 @@ class SearchEngine:
 
     def _fuse(self, ctx: QueryContext, recipe: Recipe, kinds: frozenset[str]) -> dict[Key, float]:
         specs = [s for s in recipe.generators if _useful(s, kinds, recipe)]
-        # episode_facts reads the episode lists: it runs after the others.
-        first = [s for s in specs if s.name != "episode_facts"]
-        found = dict(zip((s.name for s in first), self._run_all(ctx, first), strict=True))
-        found.update((s.name, run_generator(ctx, s)) for s in specs if s not in first)
+        # episode_facts and episode_feedback read the episode lists: they run after the others.
+        later = ("episode_facts", "episode_feedback")
+        waves = ([s for s in specs if s.name not in later], [s for s in specs if s.name in later])
+        found: dict[str, list[Candidate]] = {}
+        for wave in waves:
+            found.update(zip((s.name for s in wave), self._run_all(ctx, wave), strict=True))
         lists: list[list[Candidate]] = [found[spec.name] for spec in specs]
         weights = [spec.weight for spec in specs]
         if recipe.fusion == "score":
@@ -422,6 +424,8 @@ def _useful(spec: GeneratorSpec, kinds: frozenset[str], recipe: Recipe) -> bool:
         return "fact" in kinds
     if spec.name.startswith("entity_"):
         return "entity" in kinds
+    if spec.name == "episode_feedback":
+        return "episode" in kinds
     if spec.name in ("episode_text", "episode_vector"):
         return "episode" in kinds or ("fact" in kinds and recipe.uses("episode_facts"))
     return bool(kinds & {"fact", "entity"})

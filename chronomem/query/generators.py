@@ -10,6 +10,7 @@ their neighbourhood).
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -35,6 +36,10 @@ Candidate = tuple[Key, float]
 
 #: Episodes of the episode full-text list whose facts ``episode_facts`` looks up.
 _EPISODES_MAPPED: Final = 20
+#: ``episode_feedback``: the best episodes read, and at most how many words it adds (each
+#: found in at least two of them).
+_FEEDBACK_EPISODES: Final = 5
+_FEEDBACK_WORDS: Final = 5
 
 
 @dataclass
@@ -184,6 +189,33 @@ def episode_facts(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
     return [(("fact", uuid), 1.0 / (1 + position)) for uuid, position in ordered]
 
 
+def episode_feedback(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
+    """Pseudo-relevance feedback: BM25 over episodes again, the query extended with the
+    words the best episode hits share (those in at least two of them, most frequent first).
+
+    Finds turns that use the vocabulary of the answer rather than of the question.
+    """
+    if not ctx.request.query:
+        return []
+    top = _top_episodes(ctx, _FEEDBACK_EPISODES)
+    unread = [u for u in top if u not in ctx.episodes]
+    if unread:
+        found = ctx.store.get_episodes(ctx.group_id, unread)
+        ctx.episodes.update((e.uuid, e) for e in found if e.group_id == ctx.group_id)
+    asked = set(keywords(ctx.request.query))
+    counts: Counter[str] = Counter()
+    for uuid in top:
+        episode = ctx.episodes.get(uuid)
+        if episode is not None:
+            counts.update(set(keywords(episode.content)) - asked)
+    extra = [w for w, n in counts.most_common(_FEEDBACK_WORDS) if n >= 2]
+    if not extra:
+        return []
+    query = " ".join([ctx.search_text, *extra])
+    hits = ctx.store.fulltext(ctx.group_id, query, "episode", spec.limit, ctx.where)
+    return [(("episode", uuid), score) for uuid, score in hits]
+
+
 def _top_episodes(ctx: QueryContext, count: int) -> list[str]:
     """The best episodes of the episode generators that ran (text and vector, interleaved)."""
     lists = [ctx.lists.get(name, []) for name in ("episode_text", "episode_vector")]
@@ -205,6 +237,7 @@ GENERATORS: Final[dict[str, Generator]] = {
     "graph": graph,
     "pagerank": pagerank,
     "episode_facts": episode_facts,
+    "episode_feedback": episode_feedback,
 }
 
 

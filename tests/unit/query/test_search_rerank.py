@@ -184,3 +184,35 @@ def test_episode_vectors_find_turns_on_stores_that_keep_them(store: GraphStore) 
         assert found[0] == "D1:1"
     else:
         assert found == []
+
+
+def test_feedback_finds_turns_in_the_words_of_the_best_hits(store: GraphStore) -> None:
+    w = World("chat")
+    lines = [
+        ("D1:1", "Mia", "I paint a sunrise over the lake."),
+        ("D1:2", "Mia", "To paint that lake at sunrise took all morning."),
+        ("D1:3", "Leo", "The sunrise on the lake was gorgeous from our cabin."),
+        ("D1:4", "Leo", "We ate pancakes for breakfast."),
+    ]
+    for i, (turn, speaker, text) in enumerate(lines):
+        w.episode(turn, speaker, text, at(2023, 5, 8) + timedelta(days=i))
+    w.write(store)
+    base = SearchEngine(store, EMBEDDER).recipe("default")
+
+    def found(*names: str) -> list[str]:
+        generators = tuple(
+            GeneratorSpec.model_validate({"name": n, "scale": "text"}) for n in names
+        )
+        recipe = base.model_copy(
+            update={"name": "x", "generators": generators, "context_weight": 0.0}
+        )
+        engine = SearchEngine(store, EMBEDDER, recipes={"x": recipe}, clock=lambda: NOW)
+        request = SearchRequest(query="What did they paint?", group_id="chat", recipe="x")
+        return [r.sources[0] for r in engine.search(request)]
+
+    plain = found("episode_text")
+    assert set(plain) == {"D1:1", "D1:2"}
+    # "sunrise" and "lake" are in both hits: the turn that says them without "paint" is found.
+    with_feedback = found("episode_text", "episode_feedback")
+    assert "D1:3" in with_feedback
+    assert "D1:4" not in with_feedback
