@@ -18,6 +18,9 @@ class MemoryConfig(BaseModel):
     ``neo4j_auth``: user and password for a Neo4j store (``None``: auth disabled).
     ``search_workers``: threads running the candidate generators of one search side by side
     (0 or 1: one after another in the caller's thread).
+    ``episode_vectors``: embed every turn (on stores that keep episode vectors) so search can
+    find turns by meaning; ``False`` ingests faster (one embedding per turn fewer) and search
+    falls back to full text and facts for episodes.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -30,6 +33,7 @@ class MemoryConfig(BaseModel):
         default=20_000, ge=100, description="longer turns are rejected with a clear error"
     )
     search_workers: int = Field(default=4, ge=0, le=64)
+    episode_vectors: bool = True
 
 
 def config_from_env(environ: Mapping[str, str] | None = None) -> MemoryConfig:
@@ -40,6 +44,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> MemoryConfig:
         values["batch_size"] = int(env["CHRONOMEM_BATCH_SIZE"])
     if "CHRONOMEM_SEARCH_WORKERS" in env:
         values["search_workers"] = int(env["CHRONOMEM_SEARCH_WORKERS"])
+    if "CHRONOMEM_EPISODE_VECTORS" in env:
+        flag = env["CHRONOMEM_EPISODE_VECTORS"].strip().lower()
+        values["episode_vectors"] = flag not in ("0", "false", "no", "off")
     if env.get("NEO4J_USER") and env.get("NEO4J_PASSWORD"):
         values["neo4j_auth"] = (env["NEO4J_USER"], env["NEO4J_PASSWORD"])
     if env.get("NEO4J_DATABASE"):

@@ -146,7 +146,11 @@ class Memory:
     def _get_writer(self) -> Writer:
         if self._writer is None:
             self._writer = Writer(
-                self.store, self.embedder, self.extractor, TemporalResolver(self.registry)
+                self.store,
+                self.embedder,
+                self.extractor,
+                TemporalResolver(self.registry),
+                embed_episodes=self.config.episode_vectors,
             )
         return self._writer
 

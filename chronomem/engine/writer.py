@@ -69,9 +69,12 @@ class Writer:
         embedder: Embedder,
         extractor: Extractor | None,
         resolver: TemporalResolver,
+        *,
+        embed_episodes: bool = True,
     ) -> None:
         self.store = store
         self.embedder = embedder
+        self.embed_episodes = embed_episodes
         self.extractor = extractor
         self.resolver = resolver
         self.entities = EntityResolver(store, embedder)
@@ -189,8 +192,9 @@ class Writer:
 
     def _embedded(self, episodes: list[Episode]) -> list[Episode]:
         """``episodes`` with their ``content_embedding`` (of ``speaker: content``, as search
-        shows them) when the store keeps episode vectors and they have none yet."""
-        if not self.store.capabilities.episode_vectors:
+        shows them) when the store keeps episode vectors and they have none yet (unless
+        ``embed_episodes`` is off)."""
+        if not (self.embed_episodes and self.store.capabilities.episode_vectors):
             return episodes
         missing = [i for i, e in enumerate(episodes) if e.content_embedding is None]
         if not missing:

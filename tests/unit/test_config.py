@@ -28,3 +28,10 @@ def test_search_workers_come_from_the_environment_and_are_bounded() -> None:
     assert config_from_env({"CHRONOMEM_SEARCH_WORKERS": "0"}).search_workers == 0
     with pytest.raises(ValidationError):
         config_from_env({"CHRONOMEM_SEARCH_WORKERS": "-1"})
+
+
+def test_episode_vectors_are_on_unless_switched_off() -> None:
+    assert config_from_env({}).episode_vectors
+    assert config_from_env({"CHRONOMEM_EPISODE_VECTORS": "1"}).episode_vectors
+    assert not config_from_env({"CHRONOMEM_EPISODE_VECTORS": "off"}).episode_vectors
+    assert not config_from_env({"CHRONOMEM_EPISODE_VECTORS": "0"}).episode_vectors

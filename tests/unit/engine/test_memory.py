@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from chronomem import InputError, Memory, NotFoundError, TimeError
+from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store import FactFilter
 from chronomem.errors import ConfigurationError
@@ -128,3 +129,14 @@ def test_turns_are_embedded_for_stores_that_keep_episode_vectors(memory: Memory)
     assert episode.content_embedding is not None
     assert len(episode.content_embedding) == memory.embedder.dimension
     assert hits[0][1] == pytest.approx(1.0, abs=1e-4)  # the text embedded is "speaker: content"
+
+
+def test_episode_vectors_can_be_switched_off(tmp_path: Path, spacy_extractor: Extractor) -> None:
+    config = MemoryConfig(episode_vectors=False)
+    with Memory.open(
+        tmp_path / "m", embedder=HashingEmbedder(), extractor=spacy_extractor, config=config
+    ) as mem:
+        mem.add_dialogue([PARIS, BERLIN])
+        query = mem.embedder.embed(["Alice: I moved to Berlin."])[0]
+        assert mem.store.vector("default", query, "episode", 2, FactFilter()) == []
+        assert mem.search("moved to Berlin", kinds=("episode",))[0].sources == ["2"]
