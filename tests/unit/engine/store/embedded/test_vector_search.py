@@ -169,3 +169,15 @@ def test_episode_vectors_are_stored_searched_and_read_back(tmp_path: Path) -> No
         assert _ids(hits)[0] == episodes[12].uuid
         assert hits[0][1] == pytest.approx(1.0, abs=1e-5)
         assert len(store.vector("g", rows[0], "episode", 100, where)) == 40
+
+
+def test_a_read_only_store_sees_episode_vectors_written_later(tmp_path: Path) -> None:
+    rows = _vectors(20, seed=4)
+    episodes = _episodes("g", rows)
+    where = FactFilter()
+    with EmbeddedStore(tmp_path / "m", dimension=DIM) as writer:
+        writer.write(WriteBatch(episodes=episodes[:10]))
+        with EmbeddedStore(tmp_path / "m", dimension=DIM, read_only=True) as reader:
+            assert _ids(reader.vector("g", rows[15], "episode", 1, where)) != [episodes[15].uuid]
+            writer.write(WriteBatch(episodes=episodes[10:]))
+            assert _ids(reader.vector("g", rows[15], "episode", 1, where)) == [episodes[15].uuid]
