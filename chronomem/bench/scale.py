@@ -3,7 +3,8 @@
     .venv/bin/python -m chronomem.bench.scale --sizes 1000,10000,100000,1000000 --json
 
 For each size, a fresh embedded memory gets N facts over about N/10 entities (people, places,
-organisations, concepts) in one group, one episode per two facts, written straight through
+organisations, concepts) in one group, one episode per two facts (embedded too, as chronomem
+embeds every turn), written straight through
 :meth:`EmbeddedStore.write` in batches. The store is then reopened (its vector indexes are
 built, or loaded from disk, as after a restart) and each query is timed through
 :meth:`SearchEngine.search` (the "default" and "fast" recipes) and through the raw store
@@ -455,6 +456,8 @@ class SyntheticMemory:
                  valid_at, invalid_at, int(created[i]), expired_at)
             )  # fmt: skip
         vectors = self.embedder.embed([row[3] for row in rows])
+        contents = [" ".join(row[3] for row in rows[p : p + 2]) for p in range(0, count, 2)]
+        episode_vectors = self.embedder.embed(contents)
         episodes: list[Episode] = []
         facts: list[Fact] = []
         mentions: list[tuple[str, str]] = []
@@ -467,10 +470,11 @@ class SyntheticMemory:
             episodes.append(
                 Episode.model_construct(
                     uuid=episode_uuid, group_id=self.group_id, source="chat",
-                    kind=EpisodeKind.MESSAGE, content=" ".join(row[3] for row in members),
+                    kind=EpisodeKind.MESSAGE, content=contents[pair // 2],
                     reference_time=reference,
                     created_at=reference, source_id=source_id, speaker=None,
                     session=f"session-{index // 200}",
+                    content_embedding=episode_vectors[pair // 2].tolist(),
                 )
             )  # fmt: skip
             for offset, row in enumerate(members):

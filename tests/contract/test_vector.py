@@ -7,7 +7,7 @@ import pytest
 
 from chronomem.engine.store import FactFilter, GraphStore, WriteBatch
 from chronomem.errors import ChronomemError
-from tests.contract.samples import DIMENSION, angled, at, entity, fact, query, unit
+from tests.contract.samples import DIMENSION, angled, at, entity, episode, fact, query, unit
 
 
 def _ids(hits: list[tuple[str, float]]) -> list[str]:
@@ -37,6 +37,25 @@ def test_entity_top_k_skips_entities_without_embedding(store: GraphStore, group:
     hits = store.vector(group, query(angled(0)), "entity", 10, FactFilter())
 
     assert _ids(hits) == [near.uuid, far.uuid]
+
+
+def test_episode_top_k_skips_episodes_without_embedding_and_other_groups(
+    store: GraphStore, group: str
+) -> None:
+    if not store.capabilities.episode_vectors:
+        pytest.skip("this store keeps no episode vectors")
+    near = episode(group, "near", content_embedding=angled(5))
+    far = episode(group, "far", content_embedding=angled(60))
+    bare = episode(group, "bare")
+    elsewhere = episode(f"{group}-other", "elsewhere", content_embedding=angled(0))
+    store.write(WriteBatch(episodes=[far, bare, near, elsewhere]))
+
+    hits = store.vector(group, query(angled(0)), "episode", 10, FactFilter())
+
+    assert _ids(hits) == [near.uuid, far.uuid]
+    assert hits[0][1] == pytest.approx(float(np.cos(np.radians(5))), abs=1e-5)
+    (stored,) = store.get_episodes(group, [near.uuid])
+    assert stored.content_embedding == pytest.approx(angled(5), abs=1e-6)
 
 
 def test_query_vector_need_not_be_normalised(store: GraphStore, group: str) -> None:

@@ -50,6 +50,7 @@ FULLTEXT_PROPERTIES: Final = {
 }
 """The properties of each full-text index (every index holds ``group_id`` for pre-filtering)."""
 ENTITY_VECTOR_INDEX: Final = "entity_name_embedding"
+EPISODE_VECTOR_INDEX: Final = "episode_content_embedding"
 FACT_VECTOR_INDEX: Final = "edge_fact_embedding"
 
 CONSTRAINTS: Final[tuple[str, ...]] = (
@@ -108,6 +109,9 @@ VECTOR_INDEXES: Final[tuple[str, ...]] = (
     "CREATE VECTOR INDEX edge_fact_embedding IF NOT EXISTS "
     "FOR ()-[e:RELATES_TO]-() ON (e.fact_embedding) OPTIONS {indexConfig: {"
     "`vector.dimensions`: %DIMENSION%, `vector.similarity_function`: 'cosine'}}",
+    "CREATE VECTOR INDEX episode_content_embedding IF NOT EXISTS "
+    "FOR (n:Episodic) ON (n.content_embedding) OPTIONS {indexConfig: {"
+    "`vector.dimensions`: %DIMENSION%, `vector.similarity_function`: 'cosine'}}",
 )
 
 SHOW_FULLTEXT_INDEXES: Final = (
@@ -143,6 +147,7 @@ ON CREATE SET
     e.created_at = ep.created_at,
     e.speaker = ep.speaker,
     e.session = ep.session,
+    e.content_embedding = ep.content_embedding,
     e.entity_edges = []
 """
 
@@ -238,7 +243,7 @@ EPISODE_RETURN: Final = """
 RETURN e.uuid AS uuid, e.group_id AS group_id, e.source AS source,
        e.source_description AS source_description, e.kind AS kind, e.content AS content,
        e.valid_at AS valid_at, e.created_at AS created_at, e.source_id AS source_id,
-       e.speaker AS speaker, e.session AS session
+       e.speaker AS speaker, e.session AS session, e.content_embedding AS content_embedding
 """
 
 GET_EPISODES: Final = (
@@ -475,6 +480,32 @@ MATCH ()-[r:RELATES_TO]->()
 WHERE r.group_id = $group_id AND r.fact_embedding IS NOT NULL
 WITH r LIMIT $cap
 RETURN count(r) AS n
+"""
+
+COUNT_GROUP_EPISODE_VECTORS: Final = """
+MATCH (e:Episodic)
+WHERE e.group_id = $group_id AND e.content_embedding IS NOT NULL
+WITH e LIMIT $cap
+RETURN count(e) AS n
+"""
+
+EXACT_VECTOR_EPISODES: Final = """
+MATCH (e:Episodic)
+WHERE e.group_id = $group_id AND e.content_embedding IS NOT NULL
+WITH e, vector.similarity.cosine(e.content_embedding, $embedding) AS score
+ORDER BY score DESC, e.uuid
+LIMIT $limit
+RETURN e.uuid AS uuid, score
+"""
+
+VECTOR_EPISODES: Final = """
+CALL db.index.vector.queryNodes($index, $k, $embedding)
+YIELD node
+WITH count(*) AS raw,
+     collect(CASE WHEN node.group_id = $group_id
+                  THEN [node.uuid, vector.similarity.cosine(node.content_embedding, $embedding)]
+             END) AS kept
+RETURN raw, kept
 """
 
 COUNT_GROUP_ENTITY_VECTORS: Final = """

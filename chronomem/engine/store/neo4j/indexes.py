@@ -51,7 +51,11 @@ def ensure_schema(
                     f"needs {', '.join(expected[name])}; drop it (DROP INDEX {name}) and open "
                     "the store again to rebuild it"
                 )
-        names = [cypher.ENTITY_VECTOR_INDEX, cypher.FACT_VECTOR_INDEX]
+        names = [
+            cypher.ENTITY_VECTOR_INDEX,
+            cypher.FACT_VECTOR_INDEX,
+            cypher.EPISODE_VECTOR_INDEX,
+        ]
         for record in session.run(cypher.SHOW_VECTOR_INDEXES, names=names):
             if record["dimension"] != dimension:
                 raise ConfigurationError(

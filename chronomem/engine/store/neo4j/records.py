@@ -99,9 +99,12 @@ def _vector(values: Sequence[float] | None, dimension: int, what: str) -> list[f
 # ---------------------------------------------------------------------------------- episodes
 
 
-def episode_params(episode: Episode) -> dict[str, Any]:
+def episode_params(episode: Episode, dimension: int) -> dict[str, Any]:
     """The row of ``WRITE_EPISODES`` for ``episode``."""
     return {
+        "content_embedding": _vector(
+            episode.content_embedding, dimension, f"content_embedding of episode {episode.uuid}"
+        ),
         "uuid": episode.uuid,
         "group_id": episode.group_id,
         "name": f"{episode.source}:{episode.source_id}",
@@ -132,6 +135,7 @@ def episode_from_record(record: Mapping[str, Any]) -> Episode:
         source_id=record.get("source_id") or "",
         speaker=record.get("speaker"),
         session=record.get("session"),
+        content_embedding=record.get("content_embedding"),
     )
 
 

@@ -60,6 +60,7 @@ _CAPABILITIES: Final = StoreCapabilities(
     native_fulltext=True,
     server=True,
     entity_revisions=True,
+    episode_vectors=True,
 )
 _SCHEMES: Final = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 _MIN_FETCH: Final = 40
@@ -93,6 +94,12 @@ _VECTOR: Final[dict[str, tuple[str, str, str, str]]] = {
         cypher.ENTITY_VECTOR_INDEX,
         cypher.EXACT_VECTOR_NODES,
         cypher.COUNT_GROUP_ENTITY_VECTORS,
+    ),
+    "episode": (
+        cypher.VECTOR_EPISODES,
+        cypher.EPISODE_VECTOR_INDEX,
+        cypher.EXACT_VECTOR_EPISODES,
+        cypher.COUNT_GROUP_EPISODE_VECTORS,
     ),
 }
 
@@ -213,7 +220,7 @@ class Neo4jStore:
     def write(self, batch: WriteBatch) -> None:
         if not batch:
             return
-        episodes = [episode_params(e) for e in _first_by_uuid(batch.episodes)]
+        episodes = [episode_params(e, self._dimension) for e in _first_by_uuid(batch.episodes)]
         entities = [entity_params(e, self._dimension) for e in _last_by_uuid(batch.entities)]
         entity_keys = [{"uuid": e["uuid"], "group_id": e["group_id"]} for e in entities]
         revision_keys = [entity_revision_key(g) for g in sorted({e["group_id"] for e in entities})]
@@ -452,8 +459,6 @@ class Neo4jStore:
         limit: int,
         where: FactFilter,
     ) -> list[ScoredId]:
-        if target == "episode":
-            return []  # episode embeddings are not kept here (capabilities.episode_vectors)
         if target not in _VECTOR:
             raise InputError(f"unknown vector target {target!r}; use fact, entity or episode")
         vector = np.asarray(embedding, dtype=np.float64).reshape(-1)

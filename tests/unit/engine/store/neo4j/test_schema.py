@@ -46,6 +46,7 @@ def test_open_creates_every_index_online(store: Neo4jStore) -> None:
         "entity_name_and_aliases": "FULLTEXT",
         "entity_name_embedding": "VECTOR",
         "edge_fact_embedding": "VECTOR",
+        "episode_content_embedding": "VECTOR",
     }
     for name, kind in expected.items():
         assert by_name[name] == (kind, "ONLINE"), name
