@@ -18,9 +18,10 @@ class MemoryConfig(BaseModel):
     ``neo4j_auth``: user and password for a Neo4j store (``None``: auth disabled).
     ``search_workers``: threads running the candidate generators of one search side by side
     (0 or 1: one after another in the caller's thread).
-    ``episode_vectors``: embed every turn (on stores that keep episode vectors) so search can
-    find turns by meaning; ``False`` ingests faster (one embedding per turn fewer) and search
-    falls back to full text and facts for episodes.
+    ``episode_vectors``: embed every dialogue turn and text (not records) so search can find
+    turns by meaning; ``False`` ingests dialogue about 2.7x faster (one embedding per turn
+    fewer: 97 against 262 LoCoMo turns/s here) and search finds turns by full text, their facts
+    and their neighbours only (LoCoMo recall@10 0.753 against 0.783-0.787).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -16,7 +16,7 @@ from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
 from chronomem.ingest.resolve import EntityResolver
-from chronomem.schema import Entity, Episode, Fact, utcnow
+from chronomem.schema import Entity, Episode, EpisodeKind, Fact, utcnow
 
 __all__ = ["IngestReport", "Writer"]
 
@@ -193,10 +193,15 @@ class Writer:
     def _embedded(self, episodes: list[Episode]) -> list[Episode]:
         """``episodes`` with their ``content_embedding`` (of ``speaker: content``, as search
         shows them) when the store keeps episode vectors and they have none yet (unless
-        ``embed_episodes`` is off)."""
+        ``embed_episodes`` is off). Records are not embedded: a row is found through its
+        facts and full text, and bulk imports keep their speed."""
         if not (self.embed_episodes and self.store.capabilities.episode_vectors):
             return episodes
-        missing = [i for i, e in enumerate(episodes) if e.content_embedding is None]
+        missing = [
+            i
+            for i, e in enumerate(episodes)
+            if e.content_embedding is None and e.kind is not EpisodeKind.RECORD
+        ]
         if not missing:
             return episodes
         texts = [_episode_text(episodes[i]) for i in missing]

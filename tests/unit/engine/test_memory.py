@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from chronomem import InputError, Memory, NotFoundError, TimeError
+from chronomem import InputError, Memory, NotFoundError, RecordMapping, TimeError
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store import FactFilter
 from chronomem.errors import ConfigurationError
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.schema import EpisodeKind
 
 PARIS = {"speaker": "Alice", "text": "I live in Paris.", "time": "2023-01-10T09:00:00Z", "id": "1"}
 BERLIN = {
@@ -129,6 +130,25 @@ def test_turns_are_embedded_for_stores_that_keep_episode_vectors(memory: Memory)
     assert episode.content_embedding is not None
     assert len(episode.content_embedding) == memory.embedder.dimension
     assert hits[0][1] == pytest.approx(1.0, abs=1e-4)  # the text embedded is "speaker: content"
+
+
+def test_records_are_not_embedded(memory: Memory) -> None:
+    mapping = RecordMapping.model_validate(
+        {
+            "source": "crm",
+            "entity": {"key": "id", "name": "name", "label": "Customer"},
+            "time": {"column": "at"},
+            "attributes": [{"column": "plan", "relation": "HAS_PLAN", "label": "Plan"}],
+        }
+    )
+    rows = [{"id": "c1", "name": "Brightwater", "plan": "Pro", "at": "2023-06-01T00:00:00Z"}]
+    memory.add_records(rows, mapping=mapping, group_id="crm")
+    memory.add_dialogue([PARIS], group_id="crm")
+    query = memory.embedder.embed(["Brightwater plan Pro"])[0]
+    hits = memory.store.vector("crm", query, "episode", 10, FactFilter())
+    (turn,) = memory.store.get_episodes("crm", [uuid for uuid, _ in hits])
+    assert turn.kind is EpisodeKind.MESSAGE  # the record has no vector; the turn has one
+    assert [r.object for r in memory.facts(subject="Brightwater", group_id="crm")] == ["Pro"]
 
 
 def test_episode_vectors_can_be_switched_off(tmp_path: Path, spacy_extractor: Extractor) -> None:
