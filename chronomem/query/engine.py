@@ -152,7 +152,9 @@ class SearchEngine:
             if "episode" in kinds:
                 self._add_context(ctx, fused)
         size = max(recipe.pool, 2 * request.limit)
-        ranked = sorted((k for k in fused if k[0] in kinds), key=lambda k: (-fused[k], k[1]))[:size]
+        # Equal scores keep the order in which the generators found them (a stable sort), not
+        # the order of their uuids: fact uuids are random, and results must not depend on them.
+        ranked = sorted((k for k in fused if k[0] in kinds), key=lambda k: -fused[k])[:size]
         labels = bool(request.labels)
         pool = self._load(ctx, ranked, ends=labels, mentions=labels or centre is not None)
         scores = self._rerank(ctx, ranked, fused, pool, centre, read_time_cues(request.query, now))
