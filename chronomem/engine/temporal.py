@@ -275,8 +275,10 @@ class TemporalResolver:
         for statement in statements:
             key = self.slot_key(statement.subject_uuid, statement.relation, statement.object_uuid)
             new_by_slot[key].append(statement)
-        for key in sorted(new_by_slot):
-            self._resolve_slot(by_slot.get(key, []), new_by_slot[key], now, resolution)
+        # Slots in the order their first statement came (not sorted by entity uuids, which are
+        # random): the same input writes its rows in the same order in every run.
+        for key, slot_statements in new_by_slot.items():
+            self._resolve_slot(by_slot.get(key, []), slot_statements, now, resolution)
         return resolution
 
     # -- one slot ---------------------------------------------------------------------------

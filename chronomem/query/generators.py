@@ -207,7 +207,9 @@ def episode_feedback(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
     for uuid in top:
         episode = ctx.episodes.get(uuid)
         if episode is not None:
-            counts.update(set(keywords(episode.content)) - asked)
+            # Each word once per episode, in text order (not a set: equal counts keep the
+            # order words were first seen, whatever the hash seed).
+            counts.update(w for w in dict.fromkeys(keywords(episode.content)) if w not in asked)
     extra = [w for w, n in counts.most_common(_FEEDBACK_WORDS) if n >= 2]
     if not extra:
         return []
