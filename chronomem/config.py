@@ -21,7 +21,7 @@ class MemoryConfig(BaseModel):
     ``episode_vectors``: embed every dialogue turn and text (not records) so search can find
     turns by meaning; ``False`` ingests dialogue about 2.7x faster (one embedding per turn
     fewer: 97 against 262 LoCoMo turns/s here) and search finds turns by full text, their facts
-    and their neighbours only (LoCoMo recall@10 0.753 against 0.783-0.787).
+    and their neighbours only (LoCoMo recall@10 0.753 against 0.785).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
