@@ -15,23 +15,28 @@ from tests.unit.query.conftest import EMBEDDER, NOW, World, at
 from tests.unit.query.memstore import MemoryStore, TimelineMemoryStore
 
 
-def _dialogue(store: GraphStore) -> World:
-    """Two speakers; the answer to "what did Mia paint" is one turn after the question."""
+def _chat(*lines: tuple[str, str, str]) -> World:
+    """Mia and Leo's turns (id, speaker, text), a second apart, not yet written."""
     w = World("chat")
     start = at(2023, 5, 8)
-    lines = [
+    w.entity("Mia", "Person")
+    w.entity("Leo", "Person")
+    for i, (turn, speaker, text) in enumerate(lines):
+        w.episode(turn, speaker, text, start + timedelta(seconds=i))
+    return w
+
+
+def _dialogue(store: GraphStore) -> World:
+    """Two speakers; the answer to "what did Mia paint" is one turn after the question."""
+    w = _chat(
         ("D1:1", "Leo", "Hey Mia, I saw you were painting again. What did you paint?"),
         ("D1:2", "Mia", "A sunrise over the lake near my home."),
         ("D1:3", "Leo", "Lovely. I went hiking on Sunday."),
         ("D1:4", "Mia", "Hiking sounds great, I love the mountains."),
         ("D1:5", "Leo", "Mia, do you still paint every week?"),
         ("D1:6", "Leo", "I paint fences for a living, not pictures."),
-    ]
-    w.entity("Mia", "Person")
-    w.entity("Leo", "Person")
+    )
     w.entity("lake", "Place")
-    for i, (turn, speaker, text) in enumerate(lines):
-        w.episode(turn, speaker, text, start + timedelta(seconds=i))
     w.fact("Mia", "PAINTED", "lake", "Mia painted a sunrise over the lake", source="D1:2")
     w.write(store)
     return w
@@ -85,20 +90,13 @@ def test_context_can_be_switched_off_by_recipe() -> None:
 
 def _story(store: GraphStore) -> None:
     """Leo tells a story over two turns with Mia's reply in between."""
-    w = World("chat")
-    start = at(2023, 5, 8)
-    lines = [
+    _chat(
         ("D1:1", "Mia", "Good morning to you."),
         ("D1:2", "Leo", "Morning, how are things?"),
         ("D1:3", "Leo", "I finally went kayaking on the river."),
         ("D1:4", "Mia", "Oh wow, tell me more!"),
         ("D1:5", "Leo", "We paddled for three hours and saw herons."),
-    ]
-    w.entity("Mia", "Person")
-    w.entity("Leo", "Person")
-    for i, (turn, speaker, text) in enumerate(lines):
-        w.episode(turn, speaker, text, start + timedelta(seconds=i))
-    w.write(store)
+    ).write(store)
 
 
 def _context_scores(store: GraphStore, same_speaker: float) -> dict[str, float]:

@@ -14,7 +14,6 @@ __all__ = [
     "MAX_TERMS",
     "STOP_WORDS",
     "CommonTerms",
-    "match_expression",
     "match_terms",
 ]
 
@@ -41,23 +40,15 @@ _TERM: Final = re.compile(r"[^\W_]+")
 
 
 def match_terms(text: str) -> list[str]:
-    """The words of ``text`` as quoted FTS5 strings, stop words left out unless nothing else
-    is left, at most :data:`MAX_TERMS`."""
+    """The words of ``text`` as quoted FTS5 strings (the store ORs them), stop words left out
+    unless nothing else is left, at most :data:`MAX_TERMS`; none when the text has no words.
+
+    Quoting every term means FTS5 syntax in user text (quotes, ``*``, ``:``, ``^``, ``NEAR``,
+    ``AND``/``OR``/``NOT``, parentheses) never changes the query or raises.
+    """
     terms = list(dict.fromkeys(term.casefold() for term in _TERM.findall(text)))
     content = [term for term in terms if term not in STOP_WORDS]
     return [f'"{term}"' for term in (content or terms)[:MAX_TERMS]]
-
-
-def match_expression(text: str) -> str | None:
-    """An FTS5 MATCH expression that ORs the words of ``text``, each quoted as a string.
-
-    Quoting every term means FTS5 syntax in user text (quotes, ``*``, ``:``, ``^``, ``NEAR``,
-    ``AND``/``OR``/``NOT``, parentheses) never changes the query or raises. Stop words are
-    dropped unless nothing else is left. Returns None when the text holds no words: such a
-    query matches nothing.
-    """
-    terms = match_terms(text)
-    return " OR ".join(terms) if terms else None
 
 
 #: A term found in more than this many rows of a full-text table is *common*.

@@ -465,15 +465,6 @@ RETURN r.uuid AS uuid, score
 """
 )
 
-EXACT_VECTOR_NODES: Final = """
-MATCH (n:Entity)
-WHERE n.group_id = $group_id AND n.name_embedding IS NOT NULL
-WITH n, vector.similarity.cosine(n.name_embedding, $embedding) AS score
-ORDER BY score DESC, n.uuid
-LIMIT $limit
-RETURN n.uuid AS uuid, score
-"""
-
 # How many vectors a group holds, counting no further than $cap.
 COUNT_GROUP_FACT_VECTORS: Final = """
 MATCH ()-[r:RELATES_TO]->()
@@ -482,48 +473,43 @@ WITH r LIMIT $cap
 RETURN count(r) AS n
 """
 
-COUNT_GROUP_EPISODE_VECTORS: Final = """
-MATCH (e:Episodic)
-WHERE e.group_id = $group_id AND e.content_embedding IS NOT NULL
-WITH e LIMIT $cap
-RETURN count(e) AS n
-"""
 
-EXACT_VECTOR_EPISODES: Final = """
-MATCH (e:Episodic)
-WHERE e.group_id = $group_id AND e.content_embedding IS NOT NULL
-WITH e, vector.similarity.cosine(e.content_embedding, $embedding) AS score
-ORDER BY score DESC, e.uuid
-LIMIT $limit
-RETURN e.uuid AS uuid, score
-"""
-
-VECTOR_EPISODES: Final = """
+def _node_vector_statements(label: str, embedding: str) -> tuple[str, str, str]:
+    """Vector search over the ``embedding`` property of ``label`` nodes: through the index
+    (over-fetching, the group checked on the hits), exactly over a group, and counting a
+    group's vectors (up to ``$cap``). Called below with fixed names only."""
+    index = f"""
 CALL db.index.vector.queryNodes($index, $k, $embedding)
 YIELD node
 WITH count(*) AS raw,
      collect(CASE WHEN node.group_id = $group_id
-                  THEN [node.uuid, vector.similarity.cosine(node.content_embedding, $embedding)]
+                  THEN [node.uuid, vector.similarity.cosine(node.{embedding}, $embedding)]
              END) AS kept
 RETURN raw, kept
 """
-
-COUNT_GROUP_ENTITY_VECTORS: Final = """
-MATCH (n:Entity)
-WHERE n.group_id = $group_id AND n.name_embedding IS NOT NULL
+    exact = f"""
+MATCH (n:{label})
+WHERE n.group_id = $group_id AND n.{embedding} IS NOT NULL
+WITH n, vector.similarity.cosine(n.{embedding}, $embedding) AS score
+ORDER BY score DESC, n.uuid
+LIMIT $limit
+RETURN n.uuid AS uuid, score
+"""
+    count = f"""
+MATCH (n:{label})
+WHERE n.group_id = $group_id AND n.{embedding} IS NOT NULL
 WITH n LIMIT $cap
 RETURN count(n) AS n
 """
+    return index, exact, count
 
-VECTOR_NODES: Final = """
-CALL db.index.vector.queryNodes($index, $k, $embedding)
-YIELD node
-WITH count(*) AS raw,
-     collect(CASE WHEN node.group_id = $group_id
-                  THEN [node.uuid, vector.similarity.cosine(node.name_embedding, $embedding)]
-             END) AS kept
-RETURN raw, kept
-"""
+
+VECTOR_NODES, EXACT_VECTOR_NODES, COUNT_GROUP_ENTITY_VECTORS = _node_vector_statements(
+    "Entity", "name_embedding"
+)
+VECTOR_EPISODES, EXACT_VECTOR_EPISODES, COUNT_GROUP_EPISODE_VECTORS = _node_vector_statements(
+    "Episodic", "content_embedding"
+)
 
 # --------------------------------------------------------------------------------------------
 # Stats and settings.

@@ -1,10 +1,10 @@
-"""Plain user text becomes a safe FTS5 expression."""
+"""Plain user text becomes safe FTS5 terms (the store ORs them)."""
 
 from __future__ import annotations
 
 import pytest
 
-from chronomem.engine.store.embedded.fts import MAX_TERMS, match_expression
+from chronomem.engine.store.embedded.fts import MAX_TERMS, match_terms
 
 
 @pytest.mark.parametrize(
@@ -19,16 +19,14 @@ from chronomem.engine.store.embedded.fts import MAX_TERMS, match_expression
         ("a A a", '"a"'),
     ],
 )
-def test_words_are_quoted_and_ored(text: str, expected: str) -> None:
-    assert match_expression(text) == expected
+def test_words_are_quoted(text: str, expected: str) -> None:
+    assert " OR ".join(match_terms(text)) == expected
 
 
 @pytest.mark.parametrize("text", ["", "   ", "*", '"', "()", "--", "'; --", "_"])
-def test_text_without_words_gives_no_expression(text: str) -> None:
-    assert match_expression(text) is None
+def test_text_without_words_gives_no_terms(text: str) -> None:
+    assert match_terms(text) == []
 
 
 def test_long_queries_are_capped() -> None:
-    expression = match_expression(" ".join(f"w{i}" for i in range(500)))
-    assert expression is not None
-    assert expression.count(" OR ") == MAX_TERMS - 1
+    assert len(match_terms(" ".join(f"w{i}" for i in range(500)))) == MAX_TERMS
