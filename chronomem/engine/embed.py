@@ -8,6 +8,12 @@
 * :class:`HashingEmbedder` is a deterministic, numpy-only stand-in for fast unit tests.
 
 Every embedder returns float32 rows of unit length, so a dot product is a cosine similarity.
+
+Both also implement :class:`PartEmbedder`: besides a text's vector, vectors of parts of it
+(its sentences, say). :class:`MiniLMEmbedder` pools a part from the token states of the one
+pass over the whole text ("late chunking"): the parts cost no further model run, and each is
+read in the context of the others. :func:`embed_with_parts` serves any embedder (others embed
+the parts' text separately).
 An embedder's :attr:`~Embedder.name` is stored with a memory's vectors; a memory refuses an
 embedder whose name or dimension differs from the one it was built with.
 """
@@ -40,7 +46,11 @@ __all__ = [
     "Embedder",
     "HashingEmbedder",
     "MiniLMEmbedder",
+    "Part",
+    "PartEmbedder",
     "default_embedder",
+    "embed_with_parts",
+    "part_text",
 ]
 
 Vectors = npt.NDArray[np.float32]
@@ -88,6 +98,63 @@ class Embedder(Protocol):
         Row ``i`` belongs to ``texts[i]``; an empty sequence gives shape ``(0, dimension)``.
         """
         ...
+
+
+#: A part of a text: character ranges ``(start, end)`` pooled together (e.g. the speaker label
+#: and one sentence).
+Part = tuple[tuple[int, int], ...]
+
+
+@runtime_checkable
+class PartEmbedder(Embedder, Protocol):
+    """An embedder that also returns vectors of parts of each text."""
+
+    def embed_with_parts(
+        self, texts: Sequence[str], parts: Sequence[Sequence[Part]]
+    ) -> tuple[Vectors, list[Vectors]]:
+        """``embed(texts)`` and, for text ``i``, one row per part of ``parts[i]`` (in order).
+
+        A part whose ranges hold no token (empty, or cut off by the model's length limit) has
+        no row: a text may get fewer rows than it has parts.
+        """
+        ...
+
+
+def part_text(text: str, part: Part) -> str:
+    """The characters of ``part`` in ``text``, ranges joined by a space."""
+    return " ".join(text[start:end] for start, end in part)
+
+
+def embed_with_parts(
+    embedder: Embedder, texts: Sequence[str], parts: Sequence[Sequence[Part]]
+) -> tuple[Vectors, list[Vectors]]:
+    """:meth:`PartEmbedder.embed_with_parts` for any embedder: its own when it has one, else
+    the texts and then the parts' text (:func:`part_text`) embedded separately."""
+    items = _check_texts(texts)
+    if len(parts) != len(items):
+        raise InputError(f"{len(items)} texts but parts for {len(parts)}; give parts per text")
+    if isinstance(embedder, PartEmbedder):
+        return embedder.embed_with_parts(items, parts)
+    return _parts_separately(embedder, items, parts)
+
+
+def _parts_separately(
+    embedder: Embedder, items: list[str], parts: Sequence[Sequence[Part]]
+) -> tuple[Vectors, list[Vectors]]:
+    """The texts, then the non-blank parts' text, each embedded on its own."""
+    whole = embedder.embed(items)
+    pieces = [part_text(text, part) for text, own in zip(items, parts, strict=True) for part in own]
+    kept = [bool(piece.strip()) for piece in pieces]
+    vectors = embedder.embed([piece for piece, keep in zip(pieces, kept, strict=True) if keep])
+    out: list[Vectors] = []
+    row = position = 0
+    for own in parts:
+        keep = kept[position : position + len(own)]
+        position += len(own)
+        count = sum(keep)
+        out.append(vectors[row : row + count])
+        row += count
+    return whole, out
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:
@@ -274,9 +341,18 @@ class MiniLMEmbedder:
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         items = _check_texts(texts)
+        return self.embed_with_parts(items, [()] * len(items))[0]
+
+    def embed_with_parts(
+        self, texts: Sequence[str], parts: Sequence[Sequence[Part]]
+    ) -> tuple[Vectors, list[Vectors]]:
+        items = _check_texts(texts)
+        if len(parts) != len(items):
+            raise InputError(f"{len(items)} texts but parts for {len(parts)}; give parts per text")
         result = np.empty((len(items), MINILM_DIMENSION), dtype=np.float32)
+        pieces: list[Vectors] = [_NO_ROWS] * len(items)
         if not items:
-            return result
+            return result, pieces
         model = self._model()
         encodings = model.tokenizer.encode_batch(items)
         ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
@@ -284,10 +360,17 @@ class MiniLMEmbedder:
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         for start in range(0, len(order), self._batch_size):
             chunk = order[start : start + self._batch_size]
-            result[chunk] = self._run(model, [ids[i] for i in chunk])
-        return result
+            hidden = self._run(model, [ids[i] for i in chunk])
+            for row, i in enumerate(chunk):
+                states = hidden[row, : len(ids[i])]
+                result[i] = _l2_normalise(states.mean(axis=0, keepdims=True))[0]
+                if parts[i]:
+                    pieces[i] = _pooled_parts(states, encodings[i].offsets, parts[i])
+        return result, pieces
 
     def _run(self, model: _LoadedModel, ids: list[npt.NDArray[np.int64]]) -> Vectors:
+        """The last hidden states of a batch, ``(batch, longest, dimension)``; rows past a
+        text's length are padding."""
         width = max(len(row) for row in ids)
         input_ids = np.zeros((len(ids), width), dtype=np.int64)  # 0 is [PAD]
         mask = np.zeros((len(ids), width), dtype=np.int64)
@@ -298,10 +381,30 @@ class MiniLMEmbedder:
         if "token_type_ids" in model.input_names:
             feeds["token_type_ids"] = np.zeros_like(input_ids)
         (hidden,) = model.session.run([model.output_name], feeds)
-        weights = mask.astype(np.float32)[:, :, None]
-        summed = (np.asarray(hidden, dtype=np.float32) * weights).sum(axis=1)
-        pooled = summed / np.maximum(weights.sum(axis=1), 1e-9)
-        return _l2_normalise(pooled.astype(np.float32, copy=False))
+        return np.asarray(hidden, dtype=np.float32)
+
+
+_NO_ROWS: Final = np.empty((0, MINILM_DIMENSION), dtype=np.float32)
+
+
+def _pooled_parts(
+    states: Vectors, offsets: Sequence[tuple[int, int]], parts: Sequence[Part]
+) -> Vectors:
+    """Mean of the token states inside each part's ranges, L2-normalised; parts without a
+    token are left out. Special tokens have the offsets (0, 0) and belong to no part."""
+    starts = np.fromiter((o[0] for o in offsets), dtype=np.int64, count=len(offsets))
+    ends = np.fromiter((o[1] for o in offsets), dtype=np.int64, count=len(offsets))
+    real = ends > starts
+    rows: list[Vectors] = []
+    for part in parts:
+        inside = np.zeros(len(offsets), dtype=bool)
+        for start, end in part:
+            inside |= real & (starts >= start) & (ends <= end)
+        if inside.any():
+            rows.append(states[inside].mean(axis=0))
+    if not rows:
+        return _NO_ROWS
+    return _l2_normalise(np.stack(rows).astype(np.float32, copy=False))
 
 
 _default: MiniLMEmbedder | None = None
@@ -349,6 +452,15 @@ class HashingEmbedder:
 
     def __repr__(self) -> str:
         return f"HashingEmbedder(dimension={self._dimension})"
+
+    def embed_with_parts(
+        self, texts: Sequence[str], parts: Sequence[Sequence[Part]]
+    ) -> tuple[Vectors, list[Vectors]]:
+        """The texts and their parts' text (:func:`part_text`), each hashed on its own."""
+        items = _check_texts(texts)
+        if len(parts) != len(items):
+            raise InputError(f"{len(items)} texts but parts for {len(parts)}; give parts per text")
+        return _parts_separately(self, items, parts)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         items = _check_texts(texts)

@@ -113,6 +113,13 @@ class Episode(_Model):
         repr=False,
         description="embedding of ``speaker: content``, on stores that keep episode vectors",
     )
+    sentence_embeddings: list[list[float]] | None = Field(
+        default=None,
+        repr=False,
+        description="embeddings of each sentence (``speaker: sentence``) of a turn of several "
+        "sentences, from the same model pass as ``content_embedding``; vector search scores an "
+        "episode by the best of its vectors",
+    )
 
     def model_post_init(self, __context: object) -> None:
         if not self.source_id:

@@ -136,3 +136,71 @@ def test_query_of_the_wrong_dimension_is_refused(store: GraphStore, group: str) 
     store.write(WriteBatch(entities=[a]))
     with pytest.raises(ChronomemError):
         store.vector(group, np.ones(DIMENSION + 1, dtype=np.float32), "entity", 5, FactFilter())
+
+
+def test_an_episode_scores_the_best_of_its_turn_and_sentence_vectors(
+    store: GraphStore, group: str
+) -> None:
+    if not store.capabilities.episode_vectors:
+        pytest.skip("this store keeps no episode vectors")
+    # One sentence of `long_turn` is near the query though the whole turn is far from it.
+    long_turn = episode(
+        group,
+        "far. near. far again.",
+        content_embedding=angled(70),
+        sentence_embeddings=[angled(80), angled(3), angled(75)],
+    )
+    middle = episode(group, "middle", content_embedding=angled(20))
+    plain = episode(group, "plain", content_embedding=angled(40))
+    elsewhere = episode(
+        f"{group}-other",
+        "elsewhere",
+        content_embedding=angled(60),
+        sentence_embeddings=[angled(0), angled(1)],
+    )
+    store.write(WriteBatch(episodes=[plain, long_turn, middle, elsewhere]))
+
+    hits = store.vector(group, query(angled(0)), "episode", 10, FactFilter())
+
+    assert _ids(hits) == [long_turn.uuid, middle.uuid, plain.uuid]
+    assert hits[0][1] == pytest.approx(float(np.cos(np.radians(3))), abs=1e-5)
+    top = store.vector(group, query(angled(0)), "episode", 1, FactFilter())
+    assert _ids(top) == [long_turn.uuid]
+
+
+def test_sentence_vectors_come_back_in_order_and_are_written_once(
+    store: GraphStore, group: str
+) -> None:
+    if not store.capabilities.episode_vectors:
+        pytest.skip("this store keeps no episode vectors")
+    turn = episode(
+        group,
+        "one. two.",
+        content_embedding=angled(10),
+        sentence_embeddings=[angled(20), angled(30)],
+    )
+    store.write(WriteBatch(episodes=[turn, turn]))  # twice in one batch
+    store.write(WriteBatch(episodes=[turn]))  # and again later: nothing new
+
+    (stored,) = store.get_episodes(group, [turn.uuid])
+    assert stored.sentence_embeddings is not None
+    assert len(stored.sentence_embeddings) == 2
+    for got, want in zip(stored.sentence_embeddings, [angled(20), angled(30)], strict=True):
+        assert got == pytest.approx(want, abs=1e-6)
+    (dumped,) = store.dump(group).episodes
+    assert dumped.sentence_embeddings is not None
+    assert len(dumped.sentence_embeddings) == 2
+    hits = store.vector(group, query(angled(30)), "episode", 5, FactFilter())
+    assert _ids(hits) == [turn.uuid]
+
+
+def test_an_episode_with_sentence_vectors_only_is_found(store: GraphStore, group: str) -> None:
+    if not store.capabilities.episode_vectors:
+        pytest.skip("this store keeps no episode vectors")
+    turn = episode(group, "one. two.", sentence_embeddings=[angled(40), angled(10)])
+    store.write(WriteBatch(episodes=[turn]))
+
+    hits = store.vector(group, query(angled(0)), "episode", 5, FactFilter())
+
+    assert _ids(hits) == [turn.uuid]
+    assert hits[0][1] == pytest.approx(float(np.cos(np.radians(10))), abs=1e-5)

@@ -19,7 +19,11 @@ from chronomem.engine.embed import (
     Embedder,
     HashingEmbedder,
     MiniLMEmbedder,
+    Part,
+    PartEmbedder,
     default_embedder,
+    embed_with_parts,
+    part_text,
 )
 from chronomem.errors import ConfigurationError, InputError
 
@@ -279,3 +283,85 @@ def test_default_embedder_is_shared() -> None:
     for thread in threads:
         thread.join()
     assert all(other is first for other in seen)
+
+
+# ----------------------------------------------------------------------------------------------
+# Parts (sentence vectors)
+# ----------------------------------------------------------------------------------------------
+
+TURN = "Alice: I moved to Berlin last May. My sister Anna lives in Lisbon."
+LABEL = (0, 6)
+FIRST: Part = (LABEL, (7, 34))
+SECOND: Part = (LABEL, (35, len(TURN)))
+
+
+def test_part_text_joins_the_ranges() -> None:
+    assert part_text(TURN, FIRST) == "Alice: I moved to Berlin last May."
+    assert part_text(TURN, SECOND) == "Alice: My sister Anna lives in Lisbon."
+
+
+def test_minilm_parts_come_from_the_same_pass(minilm: MiniLMEmbedder) -> None:
+    assert isinstance(minilm, PartEmbedder)
+    whole, parts = minilm.embed_with_parts([TURN, "ok"], [[FIRST, SECOND], []])
+    np.testing.assert_allclose(whole, minilm.embed([TURN, "ok"]), atol=1e-6)
+    assert parts[1].shape == (0, MINILM_DIMENSION)
+    assert_unit_rows(parts[0], 2, MINILM_DIMENSION)
+    # Each part is nearer its own sentence than the other sentence is.
+    alone = minilm.embed([part_text(TURN, FIRST), part_text(TURN, SECOND)])
+    similarity = parts[0] @ alone.T
+    assert similarity[0, 0] > similarity[0, 1]
+    assert similarity[1, 1] > similarity[1, 0]
+    assert similarity[0, 0] > 0.8
+    assert similarity[1, 1] > 0.8
+
+
+def test_minilm_leaves_out_parts_without_tokens(minilm: MiniLMEmbedder) -> None:
+    long_text = "word " * 400 + "tail."
+    cut_off: Part = ((len(long_text) - 5, len(long_text)),)  # past the 256-token limit
+    empty: Part = ((3, 3),)
+    _, parts = minilm.embed_with_parts([long_text], [[((0, 4),), cut_off, empty]])
+    assert parts[0].shape == (1, MINILM_DIMENSION)
+
+
+def test_parts_need_one_list_per_text(minilm: MiniLMEmbedder) -> None:
+    with pytest.raises(InputError, match="parts"):
+        minilm.embed_with_parts([TURN], [])
+    with pytest.raises(InputError, match="parts"):
+        embed_with_parts(HashingEmbedder(), [TURN, "ok"], [[FIRST]])
+
+
+class _PlainEmbedder:
+    """An embedder without embed_with_parts (as a user might plug in)."""
+
+    dimension = 16
+    name = "plain"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        self.calls.append(list(texts))
+        return HashingEmbedder(16).embed(texts)
+
+
+def test_other_embedders_embed_the_parts_text_separately() -> None:
+    plain = _PlainEmbedder()
+    assert not isinstance(plain, PartEmbedder)
+    whole, parts = embed_with_parts(plain, [TURN, "ok"], [[FIRST, ((0, 0),), SECOND], []])
+    assert plain.calls == [
+        [TURN, "ok"],
+        ["Alice: I moved to Berlin last May.", "Alice: My sister Anna lives in Lisbon."],
+    ]
+    assert whole.shape == (2, 16)
+    expected = HashingEmbedder(16).embed(plain.calls[1])
+    np.testing.assert_allclose(parts[0], expected)
+    assert parts[1].shape == (0, 16)
+
+
+def test_hashing_parts_are_the_parts_text_hashed() -> None:
+    hashing = HashingEmbedder()
+    whole, parts = hashing.embed_with_parts([TURN], [[FIRST, SECOND]])
+    np.testing.assert_allclose(whole, hashing.embed([TURN]))
+    np.testing.assert_allclose(
+        parts[0], hashing.embed([part_text(TURN, FIRST), part_text(TURN, SECOND)])
+    )

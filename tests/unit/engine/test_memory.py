@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from chronomem import InputError, Memory, NotFoundError, RecordMapping, TimeError
@@ -130,6 +131,33 @@ def test_turns_are_embedded_for_stores_that_keep_episode_vectors(memory: Memory)
     assert episode.content_embedding is not None
     assert len(episode.content_embedding) == memory.embedder.dimension
     assert hits[0][1] == pytest.approx(1.0, abs=1e-4)  # the text embedded is "speaker: content"
+
+
+def test_a_turn_of_several_sentences_is_found_by_its_best_sentence(memory: Memory) -> None:
+    turn = {
+        "speaker": "Alice",
+        "text": 'I moved to Berlin. "It rains a lot!" We love it [shares a photo: a map]',
+        "time": "2023-06-05T09:00:00Z",
+        "id": "7",
+    }
+    memory.add_dialogue([PARIS, turn])
+    one, several = memory.store.get_episodes(
+        "default", [e.uuid for e in memory.store.dump("default").episodes]
+    )
+    assert one.sentence_embeddings is None  # one sentence: the turn's vector says it all
+    assert several.sentence_embeddings is not None
+    expected = memory.embedder.embed(
+        [
+            "Alice: I moved to Berlin.",
+            'Alice: "It rains a lot!"',
+            "Alice: We love it",
+            "Alice: [shares a photo: a map]",
+        ]
+    )
+    np.testing.assert_allclose(several.sentence_embeddings, expected, atol=1e-6)
+    query = memory.embedder.embed(['Alice: "It rains a lot!"'])[0]
+    (best, *_) = memory.store.vector("default", query, "episode", 2, FactFilter())
+    assert best == (several.uuid, pytest.approx(1.0, abs=1e-4))
 
 
 def test_records_are_not_embedded(memory: Memory) -> None:

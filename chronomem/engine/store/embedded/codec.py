@@ -111,6 +111,18 @@ def episode_vector(episode: Episode, dimension: int) -> bytes | None:
     )
 
 
+def episode_sentence_vectors(episode: Episode, dimension: int) -> list[bytes]:
+    """The sentence embeddings of an episode as BLOBs, in order (none without them)."""
+    blobs: list[bytes] = []
+    for i, vector in enumerate(episode.sentence_embeddings or []):
+        blob = encode_vector(
+            vector, dimension, f"sentence_embeddings[{i}] of episode {episode.uuid}"
+        )
+        if blob is not None:
+            blobs.append(blob)
+    return blobs
+
+
 def episode_from_row(row: Sequence[Any]) -> Episode:
     """Inverse of :func:`episode_row`; an 11th column, when read, is the embedding."""
     return Episode.model_construct(

@@ -73,6 +73,21 @@ INSERT OR IGNORE INTO episode_vectors (episode_id, embedding)
 SELECT id, ? FROM episodes WHERE uuid = ? AND id > ?
 """
 
+# Parameters: position, embedding, episode uuid, largest episode id before this batch (new
+# episodes only, as for INSERT_EPISODE_VECTOR).
+INSERT_EPISODE_SENTENCE_VECTOR: Final = """
+INSERT OR IGNORE INTO episode_sentence_vectors (episode_id, position, embedding)
+SELECT id, ?, ? FROM episodes WHERE uuid = ? AND id > ?
+"""
+
+# Parameters: group, uuids (JSON). The sentence vectors of episodes, in order.
+EPISODE_SENTENCE_VECTORS: Final = """
+SELECT p.uuid, s.embedding
+FROM json_each(?2) AS j CROSS JOIN episodes p ON p.uuid = j.value
+CROSS JOIN episode_sentence_vectors s ON s.episode_id = p.id
+WHERE p.group_id = ?1 ORDER BY s.episode_id, s.position
+"""
+
 MAX_EPISODE_ID: Final = "SELECT coalesce(max(id), 0) FROM episodes"
 
 DELETE_ENTITY_NAMES: Final = """
@@ -121,6 +136,11 @@ SELECT p.id, p.group_id, v.embedding
 FROM json_each(?) AS j CROSS JOIN episodes p ON p.uuid = j.value
 LEFT JOIN episode_vectors v ON v.episode_id = p.id
 """,
+    "sentence": """
+SELECT s.id, p.group_id, s.embedding
+FROM json_each(?) AS j CROSS JOIN episodes p ON p.uuid = j.value
+CROSS JOIN episode_sentence_vectors s ON s.episode_id = p.id
+""",
 }
 
 # Parameters: group.
@@ -136,6 +156,11 @@ WHERE f.group_id = ? ORDER BY f.id
     "episode": """
 SELECT p.id, v.embedding FROM episodes p CROSS JOIN episode_vectors v ON v.episode_id = p.id
 WHERE p.group_id = ? ORDER BY p.id
+""",
+    "sentence": """
+SELECT s.id, s.embedding
+FROM episodes p CROSS JOIN episode_sentence_vectors s ON s.episode_id = p.id
+WHERE p.group_id = ? ORDER BY s.id
 """,
 }
 
@@ -153,6 +178,10 @@ WHERE f.group_id = ?
 SELECT count(*) FROM episodes p CROSS JOIN episode_vectors v ON v.episode_id = p.id
 WHERE p.group_id = ?
 """,
+    "sentence": """
+SELECT count(*) FROM episodes p CROSS JOIN episode_sentence_vectors s ON s.episode_id = p.id
+WHERE p.group_id = ?
+""",
 }
 
 # Parameters: group, row id. The vectors added after that id (append-only targets).
@@ -164,6 +193,11 @@ WHERE v.fact_id > ?2 AND f.group_id = ?1 ORDER BY v.fact_id
     "episode": """
 SELECT v.episode_id, v.embedding FROM episode_vectors v CROSS JOIN episodes p ON p.id = v.episode_id
 WHERE v.episode_id > ?2 AND p.group_id = ?1 ORDER BY v.episode_id
+""",
+    "sentence": """
+SELECT s.id, s.embedding
+FROM episode_sentence_vectors s CROSS JOIN episodes p ON p.id = s.episode_id
+WHERE s.id > ?2 AND p.group_id = ?1 ORDER BY s.id
 """,
 }
 
@@ -179,6 +213,11 @@ WHERE f.group_id = ?1
 """,
     "episode": """
 SELECT p.id, p.uuid FROM json_each(?2) AS j CROSS JOIN episodes p ON p.id = j.value
+WHERE p.group_id = ?1
+""",
+    "sentence": """
+SELECT s.id, p.uuid FROM json_each(?2) AS j CROSS JOIN episode_sentence_vectors s ON s.id = j.value
+CROSS JOIN episodes p ON p.id = s.episode_id
 WHERE p.group_id = ?1
 """,
 }

@@ -29,6 +29,7 @@ from chronomem.engine.store.embedded.codec import (
     entity_vector,
     episode_from_row,
     episode_row,
+    episode_sentence_vectors,
     episode_vector,
     fact_from_row,
     fact_row,
@@ -45,6 +46,7 @@ from chronomem.engine.store.embedded.tables import (
     check_dimension,
     create_schema,
     has_fact_episodes,
+    has_sentence_vectors,
     read_schema_version,
 )
 from chronomem.engine.store.embedded.vectors import DEFAULT_ANN_THRESHOLD, VectorIndex
@@ -72,6 +74,9 @@ _LOAD_CHUNK: Final = 16_384
 #: A filtered fact vector search scores every allowed row exactly when there are at most this
 #: many; otherwise it over-fetches from the index and checks candidates against the filter.
 _PREFILTER_CAP: Final = 2048
+# Episode vector search reads this many sentences per episode asked for (turns of several
+# sentences often have more than one among the nearest).
+_SENTENCES_PER_EPISODE: Final = 3
 
 _CAPABILITIES: Final = StoreCapabilities(
     name="embedded",
@@ -128,6 +133,7 @@ class EmbeddedStore:
                 else:
                     create_schema(writer, self._db_path, dimension)
                 self._episode_table = has_fact_episodes(writer)
+                self._sentence_table = has_sentence_vectors(writer)
         except BaseException:
             if writer is not None:
                 writer.close()
@@ -276,6 +282,7 @@ class EmbeddedStore:
             "entity": batch.entities,
             "fact": batch.facts,
             "episode": batch.episodes,
+            "sentence": batch.episodes,
         }
         for target, items in models.items():
             uuids = [m.uuid for m in items if (m.group_id, target) in self._indexes]
@@ -317,7 +324,22 @@ class EmbeddedStore:
 
     def get_episodes(self, group_id: str, uuids: Sequence[str]) -> list[Episode]:
         """Episodes by uuid (unknown uuids are left out), in the order asked."""
-        return [episode_from_row(row) for row in self._by_uuid("episodes", group_id, uuids)]
+        episodes = [episode_from_row(row) for row in self._by_uuid("episodes", group_id, uuids)]
+        if not episodes or not self._sentence_table:
+            return episodes
+        sentences: dict[str, list[list[float]]] = {}
+        with self._reading("reading episodes") as conn:
+            rows = conn.execute(
+                sql.EPISODE_SENTENCE_VECTORS, (group_id, json_list([e.uuid for e in episodes]))
+            )
+            for uuid, blob in rows:
+                sentences.setdefault(uuid, []).append(self._matrix([blob])[0].tolist())
+        return [
+            e.model_copy(update={"sentence_embeddings": sentences[e.uuid]})
+            if e.uuid in sentences
+            else e
+            for e in episodes
+        ]
 
     def get_entities(self, group_id: str, uuids: Sequence[str]) -> list[Entity]:
         """Entities by uuid (unknown uuids are left out), in the order asked."""
@@ -525,11 +547,31 @@ class EmbeddedStore:
         query = query / norm
         self._check_open()
         index = self._index(group_id, target)
+        if target == "episode":
+            return self._episode_vector(group_id, query, limit, index)
         if len(index) == 0:
             return []
         if target != "fact":
             return self._uuids(target, group_id, index.search(query, limit))
         return self._fact_vector(group_id, query, limit, where, index)
+
+    def _episode_vector(
+        self, group_id: str, query: npt.NDArray[np.float32], limit: int, index: VectorIndex
+    ) -> list[ScoredId]:
+        """Episodes by the best of their vectors: the whole turn's and each sentence's.
+
+        Several sentences of one turn may be among the nearest sentences, so more sentences
+        than ``limit`` are read. An episode found by its turn vector only keeps that score."""
+        hits = index.search(query, limit) if len(index) else []
+        best: dict[str, float] = dict(self._uuids("episode", group_id, hits))
+        if self._sentence_table:
+            sentences = self._index(group_id, "sentence")
+            hits = sentences.search(query, limit * _SENTENCES_PER_EPISODE) if len(sentences) else []
+            for uuid, score in self._uuids("sentence", group_id, hits):
+                if score > best.get(uuid, -np.inf):
+                    best[uuid] = score
+        ranked = sorted(best.items(), key=lambda item: -item[1])
+        return ranked[:limit]
 
     def load_vectors(
         self, group_id: str, *, wait: bool = False, timeout: float | None = None
@@ -540,7 +582,12 @@ class EmbeddedStore:
         ``timeout`` seconds). Returns how many vectors the group has.
         """
         self._check_open()
-        indexes = [self._index(group_id, target) for target in ("fact", "entity", "episode")]
+        targets = ("fact", "entity", "episode", "sentence")
+        indexes = [
+            self._index(group_id, target)
+            for target in targets
+            if target != "sentence" or self._sentence_table
+        ]
         if wait:
             for index in indexes:
                 index.wait_indexed(timeout)
@@ -659,6 +706,7 @@ class _BatchRows:
 
     episodes: list[tuple[Any, ...]]
     episode_vectors: list[tuple[bytes, str]]
+    episode_sentences: list[tuple[int, bytes, str]]
     entities: list[tuple[Any, ...]]
     entity_vectors: list[tuple[bytes, str]]
     entities_without_vector: list[str]
@@ -673,6 +721,11 @@ class _BatchRows:
         return cls(
             episodes=[episode_row(ep) for ep in batch.episodes],
             episode_vectors=[(blob, uuid) for blob, uuid in episode_blobs if blob is not None],
+            episode_sentences=[
+                (position, blob, ep.uuid)
+                for ep in batch.episodes
+                for position, blob in enumerate(episode_sentence_vectors(ep, dimension))
+            ],
             entities=[entity_row(e) for e in batch.entities],
             entity_vectors=[(blob, uuid) for blob, uuid in entity_blobs if blob is not None],
             entities_without_vector=[uuid for blob, uuid in entity_blobs if blob is None],
@@ -689,6 +742,11 @@ class _BatchRows:
                 sql.INSERT_EPISODE_VECTOR,
                 [(blob, uuid, last_episode) for blob, uuid in self.episode_vectors],
             )
+            if self.episode_sentences:
+                conn.executemany(
+                    sql.INSERT_EPISODE_SENTENCE_VECTOR,
+                    [(i, blob, uuid, last_episode) for i, blob, uuid in self.episode_sentences],
+                )
         if self.entities:
             conn.executemany(sql.UPSERT_ENTITIES, self.entities)
             conn.executemany(sql.UPSERT_ENTITY_VECTOR, self.entity_vectors)

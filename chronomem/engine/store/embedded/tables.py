@@ -123,6 +123,15 @@ CREATE TABLE IF NOT EXISTS episode_vectors (
 )
 """,
     """
+CREATE TABLE IF NOT EXISTS episode_sentence_vectors (
+    id         INTEGER PRIMARY KEY,
+    episode_id INTEGER NOT NULL REFERENCES episodes (id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    embedding  BLOB NOT NULL,
+    UNIQUE (episode_id, position)
+)
+""",
+    """
 CREATE INDEX IF NOT EXISTS episodes_timeline
     ON episodes (group_id, source, coalesce(session, ''), reference_time)
 """,
@@ -349,8 +358,18 @@ def _created_name(statement: str) -> str:
 def has_fact_episodes(conn: sqlite3.Connection) -> bool:
     """Whether the memory has the ``fact_episodes`` table (a read-only open of a memory made
     before it existed has not)."""
+    return _has_table(conn, "fact_episodes")
+
+
+def has_sentence_vectors(conn: sqlite3.Connection) -> bool:
+    """Whether the memory has the ``episode_sentence_vectors`` table (a read-only open of a
+    memory made before it existed has not)."""
+    return _has_table(conn, "episode_sentence_vectors")
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
     row = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fact_episodes'"
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
     ).fetchone()
     return row is not None
 

@@ -7,7 +7,9 @@ taken from user input: the only generated text is built here, at import time, fr
 Property names follow graphiti-core's Neo4j schema (``Episodic``/``Entity`` nodes,
 ``MENTIONS``/``RELATES_TO`` relationships), plus a few chronomem properties (``kind``,
 ``source_id``, ``speaker``, ``session``, ``aliases``, ``name_key``, ``alias_keys``, ``sources``,
-``confidence``, ``lineage``, ``invalidated_by``, ``invalidated_by_episode``).
+``confidence``, ``lineage``, ``invalidated_by``, ``invalidated_by_episode``) and chronomem's
+``(:Episodic)-[:HAS_SENTENCE]->(:Sentence)`` sentence vectors of a turn (a vector index covers
+one property per node, so each sentence vector is a node of its own).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Final
 from chronomem.engine.store.protocol import FactFilter
 
 # --------------------------------------------------------------------------------------------
-# Labels: the only node labels ever written besides Episodic, Entity and ChronomemMeta.
+# Labels: the only node labels ever written besides Episodic, Entity, Sentence and
+# ChronomemMeta.
 
 NODE_LABELS: Final[tuple[str, ...]] = (
     "Person",
@@ -51,6 +54,7 @@ FULLTEXT_PROPERTIES: Final = {
 """The properties of each full-text index (every index holds ``group_id`` for pre-filtering)."""
 ENTITY_VECTOR_INDEX: Final = "entity_name_embedding"
 EPISODE_VECTOR_INDEX: Final = "episode_content_embedding"
+SENTENCE_VECTOR_INDEX: Final = "sentence_embedding"
 FACT_VECTOR_INDEX: Final = "edge_fact_embedding"
 
 CONSTRAINTS: Final[tuple[str, ...]] = (
@@ -58,6 +62,8 @@ CONSTRAINTS: Final[tuple[str, ...]] = (
     "CREATE CONSTRAINT episode_uuid IF NOT EXISTS FOR (n:Episodic) REQUIRE n.uuid IS UNIQUE",
     "CREATE CONSTRAINT chronomem_meta_key IF NOT EXISTS "
     "FOR (m:ChronomemMeta) REQUIRE m.key IS UNIQUE",
+    "CREATE CONSTRAINT sentence_position IF NOT EXISTS "
+    "FOR (n:Sentence) REQUIRE (n.episode_uuid, n.position) IS UNIQUE",
 )
 
 RANGE_INDEXES: Final[tuple[str, ...]] = (
@@ -81,6 +87,7 @@ RANGE_INDEXES: Final[tuple[str, ...]] = (
     "CREATE INDEX episode_source_key IF NOT EXISTS "
     "FOR (n:Episodic) ON (n.group_id, n.source_description, n.source_id)",
     "CREATE INDEX relation_lineage IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.lineage)",
+    "CREATE INDEX sentence_group_id IF NOT EXISTS FOR (n:Sentence) ON (n.group_id)",
 )
 
 _FULLTEXT_OPTIONS: Final = "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"
@@ -112,6 +119,9 @@ VECTOR_INDEXES: Final[tuple[str, ...]] = (
     "CREATE VECTOR INDEX episode_content_embedding IF NOT EXISTS "
     "FOR (n:Episodic) ON (n.content_embedding) OPTIONS {indexConfig: {"
     "`vector.dimensions`: %DIMENSION%, `vector.similarity_function`: 'cosine'}}",
+    "CREATE VECTOR INDEX sentence_embedding IF NOT EXISTS "
+    "FOR (n:Sentence) ON (n.embedding) OPTIONS {indexConfig: {"
+    "`vector.dimensions`: %DIMENSION%, `vector.similarity_function`: 'cosine'}}",
 )
 
 SHOW_FULLTEXT_INDEXES: Final = (
@@ -130,6 +140,8 @@ AWAIT_INDEXES: Final = "CALL db.awaitIndexes($timeout)"
 # Writes (one transaction per batch; every statement is an UNWIND over a list parameter).
 
 # An episode whose uuid, or whose (group_id, source, source_id), is stored already is skipped.
+# A created episode (the merged node has the row's uuid) gets a Sentence node per sentence
+# vector, keyed by (episode_uuid, position); skipped ones get none, so nothing is duplicated.
 WRITE_EPISODES: Final = """
 UNWIND $episodes AS ep
 OPTIONAL MATCH (known:Episodic {uuid: ep.uuid})
@@ -149,6 +161,13 @@ ON CREATE SET
     e.session = ep.session,
     e.content_embedding = ep.content_embedding,
     e.entity_edges = []
+WITH e, ep
+WHERE e.uuid = ep.uuid
+UNWIND range(0, size(ep.sentence_embeddings) - 1) AS position
+MERGE (s:Sentence {episode_uuid: e.uuid, position: position})
+SET s.group_id = e.group_id,
+    s.embedding = ep.sentence_embeddings[position]
+MERGE (e)-[:HAS_SENTENCE]->(s)
 """
 
 ENTITY_GROUP_CONFLICTS: Final = """
@@ -251,7 +270,13 @@ GET_EPISODES: Final = (
 MATCH (e:Episodic)
 WHERE e.uuid IN $uuids AND e.group_id = $group_id
 """
-    + EPISODE_RETURN
+    + EPISODE_RETURN.rstrip()
+    + """,
+       COLLECT {
+           MATCH (e)-[:HAS_SENTENCE]->(s:Sentence)
+           RETURN s.embedding ORDER BY s.position
+       } AS sentence_embeddings
+"""
 )
 
 ADJACENT_EPISODES: Final = """
@@ -510,6 +535,36 @@ VECTOR_NODES, EXACT_VECTOR_NODES, COUNT_GROUP_ENTITY_VECTORS = _node_vector_stat
 VECTOR_EPISODES, EXACT_VECTOR_EPISODES, COUNT_GROUP_EPISODE_VECTORS = _node_vector_statements(
     "Episodic", "content_embedding"
 )
+
+# Episodes by their nearest sentence: the same three statements over Sentence nodes, each
+# episode once with the best score of its sentences (so ``kept`` and ``$limit`` count episodes).
+VECTOR_SENTENCES: Final = """
+CALL db.index.vector.queryNodes($index, $k, $embedding)
+YIELD node
+WITH count(*) AS raw, collect(CASE WHEN node.group_id = $group_id THEN node END) AS sentences
+CALL (sentences) {
+    UNWIND sentences AS s
+    WITH s.episode_uuid AS uuid, max(vector.similarity.cosine(s.embedding, $embedding)) AS score
+    RETURN collect([uuid, score]) AS kept
+}
+RETURN raw, kept
+"""
+
+EXACT_VECTOR_SENTENCES: Final = """
+MATCH (s:Sentence)
+WHERE s.group_id = $group_id AND s.embedding IS NOT NULL
+WITH s.episode_uuid AS uuid, max(vector.similarity.cosine(s.embedding, $embedding)) AS score
+ORDER BY score DESC, uuid
+LIMIT $limit
+RETURN uuid, score
+"""
+
+COUNT_GROUP_SENTENCE_VECTORS: Final = """
+MATCH (s:Sentence)
+WHERE s.group_id = $group_id AND s.embedding IS NOT NULL
+WITH s LIMIT $cap
+RETURN count(s) AS n
+"""
 
 # --------------------------------------------------------------------------------------------
 # Stats and settings.

@@ -55,6 +55,7 @@ def ensure_schema(
             cypher.ENTITY_VECTOR_INDEX,
             cypher.FACT_VECTOR_INDEX,
             cypher.EPISODE_VECTOR_INDEX,
+            cypher.SENTENCE_VECTOR_INDEX,
         ]
         for record in session.run(cypher.SHOW_VECTOR_INDEXES, names=names):
             if record["dimension"] != dimension:

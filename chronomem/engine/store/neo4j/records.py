@@ -105,6 +105,10 @@ def episode_params(episode: Episode, dimension: int) -> dict[str, Any]:
         "content_embedding": _vector(
             episode.content_embedding, dimension, f"content_embedding of episode {episode.uuid}"
         ),
+        "sentence_embeddings": [
+            _vector(vector, dimension, f"sentence_embeddings[{i}] of episode {episode.uuid}")
+            for i, vector in enumerate(episode.sentence_embeddings or [])
+        ],
         "uuid": episode.uuid,
         "group_id": episode.group_id,
         "name": f"{episode.source}:{episode.source_id}",
@@ -121,7 +125,8 @@ def episode_params(episode: Episode, dimension: int) -> dict[str, Any]:
 
 
 def episode_from_record(record: Mapping[str, Any]) -> Episode:
-    """An :class:`Episode` from an ``EPISODE_RETURN`` row."""
+    """An :class:`Episode` from an ``EPISODE_RETURN`` row (a ``GET_EPISODES`` row also holds
+    its ``sentence_embeddings``, in order; an empty list is an episode without them)."""
     graphiti_source = record.get("source") or "text"
     kind = record.get("kind") or _KIND_OF_SOURCE.get(graphiti_source, EpisodeKind.TEXT)
     return Episode(
@@ -136,6 +141,7 @@ def episode_from_record(record: Mapping[str, Any]) -> Episode:
         speaker=record.get("speaker"),
         session=record.get("session"),
         content_embedding=record.get("content_embedding"),
+        sentence_embeddings=record.get("sentence_embeddings") or None,
     )
 
 

@@ -102,6 +102,13 @@ _VECTOR: Final[dict[str, tuple[str, str, str, str]]] = {
         cypher.COUNT_GROUP_EPISODE_VECTORS,
     ),
 }
+# An episode is also found by its sentences' vectors (each episode once, by its best sentence).
+_SENTENCE_VECTOR: Final = (
+    cypher.VECTOR_SENTENCES,
+    cypher.SENTENCE_VECTOR_INDEX,
+    cypher.EXACT_VECTOR_SENTENCES,
+    cypher.COUNT_GROUP_SENTENCE_VECTORS,
+)
 
 
 class Neo4jStore:
@@ -469,24 +476,34 @@ class Neo4jStore:
             )
         if limit <= 0 or not np.all(np.isfinite(vector)) or not np.any(vector):
             return []
-        statement, index, exact, count = _VECTOR[target]
-        params: dict[str, Any] = {
-            "group_id": group_id,
-            "index": index,
-            "embedding": vector.tolist(),
-        }
+        params: dict[str, Any] = {"group_id": group_id, "embedding": vector.tolist()}
         if target == "fact":
             params.update(cypher.filter_params(_db_filter(where), utcnow()))
+        hits = self._vector_hits(_VECTOR[target], params, limit)
+        if target == "episode":
+            hits = _best_of(hits, self._vector_hits(_SENTENCE_VECTOR, params, limit), limit)
+        # vector.similarity.cosine is rescaled to [0, 1]; give back the cosine itself.
+        return [(uuid, 2.0 * score - 1.0) for uuid, score in hits]
+
+    def _vector_hits(
+        self, statements: tuple[str, str, str, str], params: dict[str, Any], limit: int
+    ) -> list[ScoredId]:
+        """The best ``limit`` hits of the group through a vector index (one over-fetch), or,
+        when those do not hold enough of the group's, exactly (a small group) or by fetching
+        more (a large one)."""
+        statement, index, exact, count = statements
+        params = {**params, "index": index}
         hits, complete = self._search("vector search", statement, params, limit, 1)
         if not complete:
-            held = self._rows("vector search", count, group_id=group_id, cap=_EXACT_MAX + 1)
+            held = self._rows(
+                "vector search", count, group_id=params["group_id"], cap=_EXACT_MAX + 1
+            )
             if held[0]["n"] <= _EXACT_MAX:
                 rows = self._rows("vector search", exact, limit=limit, **params)
                 hits = [(str(row["uuid"]), float(row["score"])) for row in rows]
             else:
                 hits, _ = self._search("vector search", statement, params, limit, None)
-        # vector.similarity.cosine is rescaled to [0, 1]; give back the cosine itself.
-        return [(uuid, 2.0 * score - 1.0) for uuid, score in hits]
+        return hits
 
     def _search(
         self,
@@ -511,6 +528,16 @@ class Neo4jStore:
             k *= _FETCH_GROWTH
         best = sorted(((str(u), float(s)) for u, s in kept), key=lambda hit: (-hit[1], hit[0]))
         return best[:limit], complete
+
+
+def _best_of(turns: list[ScoredId], sentences: list[ScoredId], limit: int) -> list[ScoredId]:
+    """Episodes by the best score of their turn and sentence vectors, best first (ties in the
+    order found: turn hits, then episodes found by a sentence only), at most ``limit``."""
+    best = dict(turns)
+    for uuid, score in sentences:
+        if score > best.get(uuid, -np.inf):
+            best[uuid] = score
+    return sorted(best.items(), key=lambda hit: -hit[1])[:limit]
 
 
 def _first_by_uuid(items: Sequence[U]) -> list[U]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from chronomem.engine.store import FactFilter, WriteBatch
 from chronomem.engine.store.embedded import EmbeddedStore
 from chronomem.schema import Entity, Episode, Fact, parse_time
@@ -73,3 +76,46 @@ def test_a_read_only_open_of_an_older_memory_filters_by_episode_without_the_tabl
     with sqlite3.connect(tmp_path / "m" / "memory.db") as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert "fact_episodes" not in tables  # read-only opens change nothing
+
+
+def _turns_with_vectors(path: Path) -> list[Episode]:
+    """A memory of an older layout: turn vectors, no ``episode_sentence_vectors`` table."""
+    turns = [
+        Episode(group_id="g", content=f"turn {i}", reference_time=_AT, source_id=str(i),
+                content_embedding=[1.0, float(i), 0.0, 0.0])
+        for i in range(3)
+    ]  # fmt: skip
+    with EmbeddedStore(path, dimension=4) as store:
+        store.write(WriteBatch(episodes=turns))
+    with sqlite3.connect(path / "memory.db") as conn:
+        conn.execute("DROP TABLE episode_sentence_vectors")
+    return turns
+
+
+def test_an_older_memory_gets_sentence_vectors_on_a_writable_reopen(tmp_path: Path) -> None:
+    turns = _turns_with_vectors(tmp_path / "m")
+    later = Episode(group_id="g", content="a. b.", reference_time=_AT, source_id="9",
+                    content_embedding=[0.0, 0.0, 1.0, 0.0],
+                    sentence_embeddings=[[0.0, 0.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]])  # fmt: skip
+
+    with EmbeddedStore(tmp_path / "m", dimension=4) as store:
+        store.write(WriteBatch(episodes=[later]))
+        hits = store.vector("g", np.array([0.0, 0.0, 0.0, 1.0]), "episode", 1, FactFilter())
+        assert hits == [(later.uuid, pytest.approx(1.0))]
+        assert (
+            store.vector("g", np.array([1.0, 0.0, 0.0, 0.0]), "episode", 1, FactFilter())[0][0]
+            == turns[0].uuid
+        )
+
+
+def test_a_read_only_open_of_an_older_memory_searches_turn_vectors_without_the_table(
+    tmp_path: Path,
+) -> None:
+    turns = _turns_with_vectors(tmp_path / "m")
+
+    with EmbeddedStore(tmp_path / "m", dimension=4, read_only=True) as store:
+        hits = store.vector("g", np.array([1.0, 2.0, 0.0, 0.0]), "episode", 3, FactFilter())
+        assert [uuid for uuid, _ in hits] == [turns[2].uuid, turns[1].uuid, turns[0].uuid]
+        (turn,) = store.get_episodes("g", [turns[1].uuid])
+        assert turn.sentence_embeddings is None
+        assert store.load_vectors("g") == 3

@@ -33,7 +33,7 @@ def schema(store: Neo4jStore) -> tuple[set[tuple[Any, ...]], set[str]]:
 def test_open_creates_every_index_online(store: Neo4jStore) -> None:
     indexes, constraints = schema(store)
     by_name = {name: (kind, state) for name, kind, _, _, _, state in indexes}
-    assert {"entity_uuid", "episode_uuid", "chronomem_meta_key"} <= constraints
+    assert {"entity_uuid", "episode_uuid", "chronomem_meta_key", "sentence_position"} <= constraints
     expected = {
         "relation_uuid": "RANGE",
         "entity_group_id": "RANGE",
@@ -47,6 +47,8 @@ def test_open_creates_every_index_online(store: Neo4jStore) -> None:
         "entity_name_embedding": "VECTOR",
         "edge_fact_embedding": "VECTOR",
         "episode_content_embedding": "VECTOR",
+        "sentence_embedding": "VECTOR",
+        "sentence_group_id": "RANGE",
     }
     for name, kind in expected.items():
         assert by_name[name] == (kind, "ONLINE"), name
