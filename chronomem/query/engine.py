@@ -210,7 +210,9 @@ class SearchEngine:
         shares: dict[Key, float] = {}
         unread = [u for _, u in hits if u not in ctx.episodes]
         if unread:
-            ctx.episodes.update((e.uuid, e) for e in self._store.get_episodes(ctx.group_id, unread))
+            ctx.episodes.update(
+                (e.uuid, e) for e in self._store.get_episodes(ctx.group_id, unread, vectors=False)
+            )
         for hit in hits:
             centre = ctx.episodes.get(hit[1])
             if centre is None:
@@ -285,7 +287,9 @@ class SearchEngine:
         episodes = {u: ctx.episodes[u] for u in episode_ids if u in ctx.episodes}
         missing = [u for u in episode_ids if u not in episodes]
         if missing:
-            episodes.update((e.uuid, e) for e in self._store.get_episodes(group, missing))
+            episodes.update(
+                (e.uuid, e) for e in self._store.get_episodes(group, missing, vectors=False)
+            )
         mentioned = self._store.mentions(group, list(episodes)) if mentions and episodes else {}
         wanted = [u for k, u in ranked if k == "entity"]
         if ends:

@@ -200,7 +200,7 @@ def episode_feedback(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
     top = _top_episodes(ctx, _FEEDBACK_EPISODES)
     unread = [u for u in top if u not in ctx.episodes]
     if unread:
-        found = ctx.store.get_episodes(ctx.group_id, unread)
+        found = ctx.store.get_episodes(ctx.group_id, unread, vectors=False)
         ctx.episodes.update((e.uuid, e) for e in found if e.group_id == ctx.group_id)
     asked = set(keywords(ctx.request.query))
     counts: Counter[str] = Counter()

@@ -204,3 +204,18 @@ def test_an_episode_with_sentence_vectors_only_is_found(store: GraphStore, group
 
     assert _ids(hits) == [turn.uuid]
     assert hits[0][1] == pytest.approx(float(np.cos(np.radians(10))), abs=1e-5)
+
+
+def test_episodes_can_be_read_without_their_vectors(store: GraphStore, group: str) -> None:
+    turn = episode(
+        group, "one. two.", content_embedding=angled(10), sentence_embeddings=[angled(20)]
+    )
+    store.write(WriteBatch(episodes=[turn]))
+
+    (bare,) = store.get_episodes(group, [turn.uuid], vectors=False)
+
+    assert bare.content_embedding is None
+    assert bare.sentence_embeddings is None
+    assert bare.model_dump(exclude={"content_embedding", "sentence_embeddings"}) == turn.model_dump(
+        exclude={"content_embedding", "sentence_embeddings"}
+    )

@@ -147,8 +147,12 @@ class GraphStore(Protocol):
     def write(self, batch: WriteBatch) -> None:
         """Apply a batch atomically: all of it is stored, or none of it."""
 
-    def get_episodes(self, group_id: str, uuids: Sequence[str]) -> list[Episode]:
-        """Episodes by uuid (unknown uuids are left out), in no particular order."""
+    def get_episodes(
+        self, group_id: str, uuids: Sequence[str], *, vectors: bool = True
+    ) -> list[Episode]:
+        """Episodes by uuid (unknown uuids are left out), in no particular order. Without
+        ``vectors`` their ``content_embedding`` and ``sentence_embeddings`` are not read (None):
+        search needs only the text, and vectors are most of what an episode weighs."""
 
     def known_sources(self, group_id: str, source: str, source_ids: Sequence[str]) -> set[str]:
         """Which of ``source_ids`` of ``source`` are stored already (idempotent ingest)."""

@@ -59,9 +59,15 @@ class MemoryStore:
     def _log(self, name: str) -> None:
         self.calls.append(name)
 
-    def get_episodes(self, group_id: str, uuids: Sequence[str]) -> list[Episode]:
+    def get_episodes(
+        self, group_id: str, uuids: Sequence[str], *, vectors: bool = True
+    ) -> list[Episode]:
         self._log("get_episodes")
-        return [e for u in uuids if (e := self.episodes.get(u)) and e.group_id == group_id]
+        found = [e for u in uuids if (e := self.episodes.get(u)) and e.group_id == group_id]
+        if vectors:
+            return found
+        bare = {"content_embedding": None, "sentence_embeddings": None}
+        return [e.model_copy(update=bare) for e in found]
 
     def known_sources(self, group_id: str, source: str, source_ids: Sequence[str]) -> set[str]:
         wanted = set(source_ids)

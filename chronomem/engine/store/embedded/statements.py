@@ -235,6 +235,12 @@ FROM json_each(?2) AS j CROSS JOIN episodes p ON p.uuid = j.value
 LEFT JOIN episode_vectors v ON v.episode_id = p.id
 WHERE p.group_id = ?1
 """,
+    "episodes without vectors": """
+SELECT p.uuid, p.group_id, p.source, p.kind, p.content, p.reference_time, p.created_at,
+       p.source_id, p.speaker, p.session
+FROM json_each(?2) AS j CROSS JOIN episodes p ON p.uuid = j.value
+WHERE p.group_id = ?1
+""",
     "entities": """
 SELECT e.uuid, e.group_id, e.name, e.labels, e.aliases, e.summary, e.created_at, v.embedding
 FROM json_each(?2) AS j CROSS JOIN entities e ON e.uuid = j.value

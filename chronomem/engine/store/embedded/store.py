@@ -322,10 +322,14 @@ class EmbeddedStore:
             row = conn.execute(sql.GET_SETTING, (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def get_episodes(self, group_id: str, uuids: Sequence[str]) -> list[Episode]:
-        """Episodes by uuid (unknown uuids are left out), in the order asked."""
-        episodes = [episode_from_row(row) for row in self._by_uuid("episodes", group_id, uuids)]
-        if not episodes or not self._sentence_table:
+    def get_episodes(
+        self, group_id: str, uuids: Sequence[str], *, vectors: bool = True
+    ) -> list[Episode]:
+        """Episodes by uuid (unknown uuids are left out), in the order asked; without
+        ``vectors``, none of their embeddings."""
+        table = "episodes" if vectors else "episodes without vectors"
+        episodes = [episode_from_row(row) for row in self._by_uuid(table, group_id, uuids)]
+        if not episodes or not vectors or not self._sentence_table:
             return episodes
         sentences: dict[str, list[list[float]]] = {}
         with self._reading("reading episodes") as conn:
@@ -437,7 +441,7 @@ class EmbeddedStore:
         before it and ``after`` just after it (by reference time), in time order; episodes
         with none (or unknown) are left out."""
         found: dict[str, list[Episode]] = {}
-        centres = self.get_episodes(group_id, episode_uuids)
+        centres = self.get_episodes(group_id, episode_uuids, vectors=False)
         with self._reading("reading episodes") as conn:
             for centre in centres:
                 key = (

@@ -279,6 +279,16 @@ WHERE e.uuid IN $uuids AND e.group_id = $group_id
 """
 )
 
+# GET_EPISODES without the vectors (search reads only the text).
+GET_EPISODES_WITHOUT_VECTORS: Final = """
+MATCH (e:Episodic)
+WHERE e.uuid IN $uuids AND e.group_id = $group_id
+RETURN e.uuid AS uuid, e.group_id AS group_id, e.source AS source,
+       e.source_description AS source_description, e.kind AS kind, e.content AS content,
+       e.valid_at AS valid_at, e.created_at AS created_at, e.source_id AS source_id,
+       e.speaker AS speaker, e.session AS session
+"""
+
 ADJACENT_EPISODES: Final = """
 UNWIND $uuids AS u
 MATCH (t:Episodic {uuid: u}) WHERE t.group_id = $group_id

@@ -297,12 +297,13 @@ class Neo4jStore:
         rows = self._rows("reading a setting", cypher.GET_META, key=key)
         return None if not rows else str(rows[0]["value"])
 
-    def get_episodes(self, group_id: str, uuids: Sequence[str]) -> list[Episode]:
+    def get_episodes(
+        self, group_id: str, uuids: Sequence[str], *, vectors: bool = True
+    ) -> list[Episode]:
         if not uuids:
             return []
-        rows = self._rows(
-            "reading episodes", cypher.GET_EPISODES, group_id=group_id, uuids=list(uuids)
-        )
+        statement = cypher.GET_EPISODES if vectors else cypher.GET_EPISODES_WITHOUT_VECTORS
+        rows = self._rows("reading episodes", statement, group_id=group_id, uuids=list(uuids))
         return _in_order([episode_from_record(row) for row in rows], uuids)
 
     def adjacent_episodes(
