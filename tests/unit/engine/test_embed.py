@@ -143,7 +143,7 @@ def test_minilm_properties_need_no_model() -> None:
     assert isinstance(embedder, Embedder)
     assert embedder.dimension == MINILM_DIMENSION == 384
     assert embedder.name == MINILM_NAME
-    assert embedder.batch_size == 64
+    assert embedder.batch_size == 16
     assert "not loaded" in repr(embedder)
 
 
