@@ -547,7 +547,8 @@ VECTOR_EPISODES, EXACT_VECTOR_EPISODES, COUNT_GROUP_EPISODE_VECTORS = _node_vect
 )
 
 # Episodes by their nearest sentence: the same three statements over Sentence nodes, each
-# episode once with the best score of its sentences (so ``kept`` and ``$limit`` count episodes).
+# episode once with the best score of its sentences (so ``kept`` and ``$limit`` count episodes;
+# ``seen`` counts the group's sentences among the index hits).
 VECTOR_SENTENCES: Final = """
 CALL db.index.vector.queryNodes($index, $k, $embedding)
 YIELD node
@@ -557,7 +558,7 @@ CALL (sentences) {
     WITH s.episode_uuid AS uuid, max(vector.similarity.cosine(s.embedding, $embedding)) AS score
     RETURN collect([uuid, score]) AS kept
 }
-RETURN raw, kept
+RETURN raw, kept, size(sentences) AS seen
 """
 
 EXACT_VECTOR_SENTENCES: Final = """

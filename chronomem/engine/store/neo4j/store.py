@@ -68,6 +68,9 @@ _MIN_FETCH: Final = 40
 _FETCH_GROWTH: Final = 4
 
 _EXACT_MAX: Final = 2_000
+# Episode vector search reads at least this many of the group's nearest sentences per episode
+# asked for (as the embedded store does); turn vectors fill the rest of the limit.
+_SENTENCES_PER_EPISODE: Final = 3
 """Groups with at most this many vectors are searched exactly when the index's nearest
 neighbours (of every group) do not hold enough of theirs."""
 
@@ -482,19 +485,27 @@ class Neo4jStore:
             params.update(cypher.filter_params(_db_filter(where), utcnow()))
         hits = self._vector_hits(_VECTOR[target], params, limit)
         if target == "episode":
-            hits = _best_of(hits, self._vector_hits(_SENTENCE_VECTOR, params, limit), limit)
+            sentences = self._vector_hits(
+                _SENTENCE_VECTOR, params, limit, enough=limit * _SENTENCES_PER_EPISODE
+            )
+            hits = _best_of(hits, sentences, limit)
         # vector.similarity.cosine is rescaled to [0, 1]; give back the cosine itself.
         return [(uuid, 2.0 * score - 1.0) for uuid, score in hits]
 
     def _vector_hits(
-        self, statements: tuple[str, str, str, str], params: dict[str, Any], limit: int
+        self,
+        statements: tuple[str, str, str, str],
+        params: dict[str, Any],
+        limit: int,
+        enough: int | None = None,
     ) -> list[ScoredId]:
         """The best ``limit`` hits of the group through a vector index (one over-fetch), or,
         when those do not hold enough of the group's, exactly (a small group) or by fetching
-        more (a large one)."""
+        more (a large one). With ``enough``, a fetch holding that many of the group's rows
+        (``seen``) is enough even with fewer than ``limit`` hits (sentences: several per hit)."""
         statement, index, exact, count = statements
         params = {**params, "index": index}
-        hits, complete = self._search("vector search", statement, params, limit, 1)
+        hits, complete = self._search("vector search", statement, params, limit, 1, enough)
         if not complete:
             held = self._rows(
                 "vector search", count, group_id=params["group_id"], cap=_EXACT_MAX + 1
@@ -503,7 +514,7 @@ class Neo4jStore:
                 rows = self._rows("vector search", exact, limit=limit, **params)
                 hits = [(str(row["uuid"]), float(row["score"])) for row in rows]
             else:
-                hits, _ = self._search("vector search", statement, params, limit, None)
+                hits, _ = self._search("vector search", statement, params, limit, None, enough)
         return hits
 
     def _search(
@@ -513,17 +524,20 @@ class Neo4jStore:
         params: dict[str, Any],
         limit: int,
         max_rounds: int | None,
+        enough: int | None = None,
     ) -> tuple[list[ScoredId], bool]:
         """Over-fetch index hits, keep those passing the Cypher filter, and fetch more while
-        fewer than ``limit`` survive and the index may hold more (at most ``max_rounds``
-        fetches). Returns the best hits and whether they are all there are."""
-        k = max(limit * _FETCH_GROWTH, _MIN_FETCH)
+        fewer than ``limit`` survive (and fewer than ``enough`` of the group's rows were seen)
+        and the index may hold more (at most ``max_rounds`` fetches). Returns the best hits and
+        whether they are all there are, or enough."""
+        k = max(limit * _FETCH_GROWTH, _MIN_FETCH, enough or 0)
         rounds = 0
         while True:
             rows = self._rows(action, statement, k=k, **params)
             raw, kept = rows[0]["raw"], rows[0]["kept"]
             rounds += 1
-            complete = len(kept) >= limit or raw < k
+            seen_enough = enough is not None and rows[0]["seen"] >= enough
+            complete = len(kept) >= limit or seen_enough or raw < k
             if complete or (max_rounds is not None and rounds >= max_rounds):
                 break
             k *= _FETCH_GROWTH
