@@ -133,9 +133,7 @@ def embed_with_parts(
 ) -> tuple[Vectors, list[Vectors]]:
     """:meth:`PartEmbedder.embed_with_parts` for any embedder: its own when it has one, else
     the texts and then the parts' text (:func:`part_text`) embedded separately."""
-    items = _check_texts(texts)
-    if len(parts) != len(items):
-        raise InputError(f"{len(items)} texts but parts for {len(parts)}; give parts per text")
+    items = _check_parts(texts, parts)
     if isinstance(embedder, PartEmbedder):
         return embedder.embed_with_parts(items, parts)
     return _parts_separately(embedder, items, parts)
@@ -167,6 +165,14 @@ def _check_texts(texts: Sequence[str]) -> list[str]:
     for i, text in enumerate(items):
         if not isinstance(text, str):
             raise InputError(f"embed() takes strings; item {i} is a {type(text).__name__}")
+    return items
+
+
+def _check_parts(texts: Sequence[str], parts: Sequence[Sequence[Part]]) -> list[str]:
+    """The texts, checked, and that there is one list of parts per text."""
+    items = _check_texts(texts)
+    if len(parts) != len(items):
+        raise InputError(f"{len(items)} texts but parts for {len(parts)}; give parts per text")
     return items
 
 
@@ -349,9 +355,7 @@ class MiniLMEmbedder:
     def embed_with_parts(
         self, texts: Sequence[str], parts: Sequence[Sequence[Part]]
     ) -> tuple[Vectors, list[Vectors]]:
-        items = _check_texts(texts)
-        if len(parts) != len(items):
-            raise InputError(f"{len(items)} texts but parts for {len(parts)}; give parts per text")
+        items = _check_parts(texts, parts)
         result = np.empty((len(items), MINILM_DIMENSION), dtype=np.float32)
         pieces: list[Vectors] = [_NO_ROWS] * len(items)
         if not items:
@@ -460,9 +464,7 @@ class HashingEmbedder:
         self, texts: Sequence[str], parts: Sequence[Sequence[Part]]
     ) -> tuple[Vectors, list[Vectors]]:
         """The texts and their parts' text (:func:`part_text`), each hashed on its own."""
-        items = _check_texts(texts)
-        if len(parts) != len(items):
-            raise InputError(f"{len(items)} texts but parts for {len(parts)}; give parts per text")
+        items = _check_parts(texts, parts)
         return _parts_separately(self, items, parts)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
