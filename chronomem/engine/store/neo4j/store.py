@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from types import TracebackType
@@ -68,6 +69,10 @@ _MIN_FETCH: Final = 40
 _FETCH_GROWTH: Final = 4
 
 _EXACT_MAX: Final = 2_000
+# A group found to hold at most _EXACT_MAX vectors of a kind is scored exactly (one statement,
+# no index fetch and count first) for this many seconds, or until this store writes to it.
+# Writers elsewhere can only make it larger: an exact search stays right, just slower.
+_SMALL_GROUP_SECONDS: Final = 60.0
 # Episode vector search reads at least this many of the group's nearest sentences per episode
 # asked for (as the embedded store does); turn vectors fill the rest of the limit.
 _SENTENCES_PER_EPISODE: Final = 3
@@ -166,6 +171,8 @@ class Neo4jStore:
             driver.close()
             raise
         self._driver: Driver | None = driver
+        # (group, vector index) -> until when the group is known to be small (monotonic time)
+        self._small_groups: dict[tuple[str, str], float] = {}
 
     # ------------------------------------------------------------------------- plumbing
 
@@ -269,6 +276,10 @@ class Neo4jStore:
                     tx.run(cypher.WRITE_MENTIONS, mentions=mentions, now=now).consume()
 
         self._write("writing a batch", work)
+        written = {e.group_id for e in batch.episodes} | {e.group_id for e in batch.entities}
+        written |= {f.group_id for f in batch.facts}
+        for key in [k for k in self._small_groups if k[0] in written]:
+            self._small_groups.pop(key, None)
 
     def set_meta(self, key: str, value: str) -> None:
         def work(tx: ManagedTransaction) -> None:
@@ -505,17 +516,24 @@ class Neo4jStore:
         (``seen``) is enough even with fewer than ``limit`` hits (sentences: several per hit)."""
         statement, index, exact, count = statements
         params = {**params, "index": index}
+        small = (params["group_id"], index)
+        if self._small_groups.get(small, 0.0) > time.monotonic():
+            return self._exact_hits(exact, params, limit)
         hits, complete = self._search("vector search", statement, params, limit, 1, enough)
         if not complete:
             held = self._rows(
                 "vector search", count, group_id=params["group_id"], cap=_EXACT_MAX + 1
             )
             if held[0]["n"] <= _EXACT_MAX:
-                rows = self._rows("vector search", exact, limit=limit, **params)
-                hits = [(str(row["uuid"]), float(row["score"])) for row in rows]
+                self._small_groups[small] = time.monotonic() + _SMALL_GROUP_SECONDS
+                hits = self._exact_hits(exact, params, limit)
             else:
                 hits, _ = self._search("vector search", statement, params, limit, None, enough)
         return hits
+
+    def _exact_hits(self, exact: str, params: dict[str, Any], limit: int) -> list[ScoredId]:
+        rows = self._rows("vector search", exact, limit=limit, **params)
+        return [(str(row["uuid"]), float(row["score"])) for row in rows]
 
     def _search(
         self,

@@ -108,3 +108,44 @@ def test_sentence_hits_are_found_behind_many_closer_ones(
     assert [u for u, _ in hits] == [wanted.uuid, other.uuid]
     assert hits[0][1] == pytest.approx(float(q @ near), abs=1e-5)
     assert hits[1][1] == pytest.approx(float(q @ far), abs=1e-5)
+
+
+def test_a_small_group_is_scored_exactly_at_once_until_it_is_written_to(
+    store: Neo4jStore, group: str, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small group among many others' vectors: the first search fetches from the index,
+    counts and scores exactly; later ones score exactly in one statement, until a write."""
+    crowd = [
+        Episode(group_id=f"{group}-crowd", source="chat", content=f"c{i}", reference_time=T0,
+                content_embedding=embedder.embed(["shared words"])[0].tolist())
+        for i in range(60)
+    ]  # fmt: skip
+    mine = Episode(group_id=group, source="chat", content="mine", reference_time=T0,
+                   content_embedding=embedder.embed(["my own words"])[0].tolist())  # fmt: skip
+    store.write(WriteBatch(episodes=[*crowd, mine]))
+    query = embedder.embed(["shared words"])[0]
+    statements: list[str] = []
+    rows = store._rows
+
+    def counted(action: str, statement: str, **params: Any) -> Any:
+        statements.append(statement)
+        return rows(action, statement, **params)
+
+    monkeypatch.setattr(store, "_rows", counted)
+
+    def search() -> list[str]:
+        statements.clear()
+        return [uuid for uuid, _ in store.vector(group, query, "episode", 1, FactFilter())]
+
+    assert search() == [mine.uuid]
+    first = len(statements)
+    assert search() == [mine.uuid]
+    assert len(statements) < first
+    assert statements.count(store_module.cypher.EXACT_VECTOR_EPISODES) == 1
+
+    other = Episode(group_id=group, source="chat", content="other", reference_time=T0,
+                    content_embedding=embedder.embed(["shared words"])[0].tolist())  # fmt: skip
+    store.write(WriteBatch(episodes=[other]))
+    assert search() == [other.uuid]
+    # the write dropped what was known about the group: the index is asked again first
+    assert statements[0] == store_module._VECTOR["episode"][0]
