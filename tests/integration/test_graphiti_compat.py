@@ -436,11 +436,11 @@ Each library's own search over the same graph, written by chronomem ({sizes}): q
 searches interleaved, one client, {LIMIT} results. Both use the same 384-d `HashingEmbedder`
 (graphiti through an `EmbedderClient` wrapper); its cost is negligible, so the figures compare the
 search machinery and its round trips to Neo4j. "x graphiti" is the ratio of medians; "statements"
-counts Neo4j statements per search (chronomem's in two waves of up to 4 at a time, graphiti's
-two concurrently). Every chronomem vector search reads a global Neo4j vector index and keeps the
-group's hits; when the nearest hits hold too few of the group's (a small group in a shared
-database, as here), it counts the group's vectors and scores them exactly: two statements more,
-for turn vectors and for sentence vectors alike.
+counts, for chronomem, store calls per search (in two waves of up to 4 at a time; most send one
+Neo4j statement, a vector search over a small group in a shared database several: a fetch from
+the global index, a count of the group's vectors, an exact scoring, each for turn and sentence
+vectors; a group once found small is scored exactly at once for a minute or until the next
+write), and for graphiti its Neo4j statements (two, concurrently).
 
 | graph | search | median ms | p90 ms | x graphiti | statements |
 |---|---|---|---|---|---|
