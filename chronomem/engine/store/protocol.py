@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol, runtime_checkable
+from typing import Final, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,7 @@ import numpy.typing as npt
 from chronomem.schema import Entity, Episode, Fact, Stats
 
 __all__ = [
+    "SENTENCES_PER_EPISODE",
     "FactFilter",
     "GraphStore",
     "ScoredId",
@@ -27,6 +28,7 @@ __all__ = [
     "VectorTarget",
     "WriteBatch",
     "assemble_dump",
+    "best_of_turns_and_sentences",
     "entity_revision_key",
 ]
 
@@ -34,6 +36,10 @@ TextTarget = Literal["fact", "entity", "episode"]
 VectorTarget = Literal["fact", "entity", "episode"]
 ScoredId = tuple[str, float]
 """A uuid and a score (higher is better)."""
+
+SENTENCES_PER_EPISODE: Final = 3
+"""Episode vector search reads at least this many of the group's nearest sentence vectors per
+episode asked for (a turn often has several among the nearest); turn vectors fill the rest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +223,18 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Release resources; the store must not be used afterwards."""
+
+
+def best_of_turns_and_sentences(
+    turns: Sequence[ScoredId], sentences: Sequence[ScoredId], limit: int
+) -> list[ScoredId]:
+    """Episodes by the best score of their turn and sentence vectors, best first (ties in the
+    order found: turn hits, then episodes found by a sentence only), at most ``limit``."""
+    best = dict(turns)
+    for uuid, score in sentences:
+        if score > best.get(uuid, float("-inf")):
+            best[uuid] = score
+    return sorted(best.items(), key=lambda hit: -hit[1])[:limit]
 
 
 def assemble_dump(

@@ -51,6 +51,7 @@ from chronomem.engine.store.embedded.tables import (
 )
 from chronomem.engine.store.embedded.vectors import DEFAULT_ANN_THRESHOLD, VectorIndex
 from chronomem.engine.store.protocol import (
+    SENTENCES_PER_EPISODE,
     FactFilter,
     ScoredId,
     StoreCapabilities,
@@ -58,6 +59,7 @@ from chronomem.engine.store.protocol import (
     VectorTarget,
     WriteBatch,
     assemble_dump,
+    best_of_turns_and_sentences,
     entity_revision_key,
 )
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
@@ -74,9 +76,6 @@ _LOAD_CHUNK: Final = 16_384
 #: A filtered fact vector search scores every allowed row exactly when there are at most this
 #: many; otherwise it over-fetches from the index and checks candidates against the filter.
 _PREFILTER_CAP: Final = 2048
-# Episode vector search reads this many sentences per episode asked for (turns of several
-# sentences often have more than one among the nearest).
-_SENTENCES_PER_EPISODE: Final = 3
 
 _CAPABILITIES: Final = StoreCapabilities(
     name="embedded",
@@ -567,15 +566,14 @@ class EmbeddedStore:
         Several sentences of one turn may be among the nearest sentences, so more sentences
         than ``limit`` are read. An episode found by its turn vector only keeps that score."""
         hits = index.search(query, limit) if len(index) else []
-        best: dict[str, float] = dict(self._uuids("episode", group_id, hits))
+        turns = self._uuids("episode", group_id, hits)
+        sentences: list[ScoredId] = []
         if self._sentence_table:
-            sentences = self._index(group_id, "sentence")
-            hits = sentences.search(query, limit * _SENTENCES_PER_EPISODE) if len(sentences) else []
-            for uuid, score in self._uuids("sentence", group_id, hits):
-                if score > best.get(uuid, -np.inf):
-                    best[uuid] = score
-        ranked = sorted(best.items(), key=lambda item: -item[1])
-        return ranked[:limit]
+            by_sentence = self._index(group_id, "sentence")
+            if len(by_sentence):
+                hits = by_sentence.search(query, limit * SENTENCES_PER_EPISODE)
+                sentences = self._uuids("sentence", group_id, hits)
+        return best_of_turns_and_sentences(turns, sentences, limit)
 
     def load_vectors(
         self, group_id: str, *, wait: bool = False, timeout: float | None = None
@@ -586,12 +584,8 @@ class EmbeddedStore:
         ``timeout`` seconds). Returns how many vectors the group has.
         """
         self._check_open()
-        targets = ("fact", "entity", "episode", "sentence")
-        indexes = [
-            self._index(group_id, target)
-            for target in targets
-            if target != "sentence" or self._sentence_table
-        ]
+        targets = ("fact", "entity", "episode", *(("sentence",) if self._sentence_table else ()))
+        indexes = [self._index(group_id, target) for target in targets]
         if wait:
             for index in indexes:
                 index.wait_indexed(timeout)

@@ -258,12 +258,13 @@ ON CREATE SET r.uuid = m.uuid, r.group_id = e.group_id, r.created_at = $now
 # --------------------------------------------------------------------------------------------
 # Reads.
 
-EPISODE_RETURN: Final = """
+_EPISODE_COLUMNS: Final = """
 RETURN e.uuid AS uuid, e.group_id AS group_id, e.source AS source,
        e.source_description AS source_description, e.kind AS kind, e.content AS content,
        e.valid_at AS valid_at, e.created_at AS created_at, e.source_id AS source_id,
-       e.speaker AS speaker, e.session AS session, e.content_embedding AS content_embedding
-"""
+       e.speaker AS speaker, e.session AS session"""
+
+EPISODE_RETURN: Final = _EPISODE_COLUMNS + ", e.content_embedding AS content_embedding\n"
 
 GET_EPISODES: Final = (
     """
@@ -280,14 +281,13 @@ WHERE e.uuid IN $uuids AND e.group_id = $group_id
 )
 
 # GET_EPISODES without the vectors (search reads only the text).
-GET_EPISODES_WITHOUT_VECTORS: Final = """
+GET_EPISODES_WITHOUT_VECTORS: Final = (
+    """
 MATCH (e:Episodic)
-WHERE e.uuid IN $uuids AND e.group_id = $group_id
-RETURN e.uuid AS uuid, e.group_id AS group_id, e.source AS source,
-       e.source_description AS source_description, e.kind AS kind, e.content AS content,
-       e.valid_at AS valid_at, e.created_at AS created_at, e.source_id AS source_id,
-       e.speaker AS speaker, e.session AS session
-"""
+WHERE e.uuid IN $uuids AND e.group_id = $group_id"""
+    + _EPISODE_COLUMNS
+    + "\n"
+)
 
 ADJACENT_EPISODES: Final = """
 UNWIND $uuids AS u

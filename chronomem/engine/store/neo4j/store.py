@@ -31,6 +31,7 @@ from chronomem.engine.store.neo4j.records import (
     to_db_time,
 )
 from chronomem.engine.store.protocol import (
+    SENTENCES_PER_EPISODE,
     FactFilter,
     ScoredId,
     StoreCapabilities,
@@ -38,6 +39,7 @@ from chronomem.engine.store.protocol import (
     VectorTarget,
     WriteBatch,
     assemble_dump,
+    best_of_turns_and_sentences,
     entity_revision_key,
 )
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
@@ -73,9 +75,6 @@ _EXACT_MAX: Final = 2_000
 # no index fetch and count first) for this many seconds, or until this store writes to it.
 # Writers elsewhere can only make it larger: an exact search stays right, just slower.
 _SMALL_GROUP_SECONDS: Final = 60.0
-# Episode vector search reads at least this many of the group's nearest sentences per episode
-# asked for (as the embedded store does); turn vectors fill the rest of the limit.
-_SENTENCES_PER_EPISODE: Final = 3
 """Groups with at most this many vectors are searched exactly when the index's nearest
 neighbours (of every group) do not hold enough of theirs."""
 
@@ -497,9 +496,9 @@ class Neo4jStore:
         hits = self._vector_hits(_VECTOR[target], params, limit)
         if target == "episode":
             sentences = self._vector_hits(
-                _SENTENCE_VECTOR, params, limit, enough=limit * _SENTENCES_PER_EPISODE
+                _SENTENCE_VECTOR, params, limit, enough=limit * SENTENCES_PER_EPISODE
             )
-            hits = _best_of(hits, sentences, limit)
+            hits = best_of_turns_and_sentences(hits, sentences, limit)
         # vector.similarity.cosine is rescaled to [0, 1]; give back the cosine itself.
         return [(uuid, 2.0 * score - 1.0) for uuid, score in hits]
 
@@ -561,16 +560,6 @@ class Neo4jStore:
             k *= _FETCH_GROWTH
         best = sorted(((str(u), float(s)) for u, s in kept), key=lambda hit: (-hit[1], hit[0]))
         return best[:limit], complete
-
-
-def _best_of(turns: list[ScoredId], sentences: list[ScoredId], limit: int) -> list[ScoredId]:
-    """Episodes by the best score of their turn and sentence vectors, best first (ties in the
-    order found: turn hits, then episodes found by a sentence only), at most ``limit``."""
-    best = dict(turns)
-    for uuid, score in sentences:
-        if score > best.get(uuid, -np.inf):
-            best[uuid] = score
-    return sorted(best.items(), key=lambda hit: -hit[1])[:limit]
 
 
 def _first_by_uuid(items: Sequence[U]) -> list[U]:
