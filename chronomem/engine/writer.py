@@ -7,13 +7,12 @@ crash leaves either all of a batch or none of it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
 
-from chronomem.engine.embed import Embedder, Part, embed_with_parts
+from chronomem.engine.embed import Embedder, embed_with_parts
+from chronomem.engine.episode_text import embedding_text, sentence_parts
 from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
@@ -193,10 +192,11 @@ class Writer:
         return report
 
     def _embedded(self, episodes: list[Episode]) -> list[Episode]:
-        """``episodes`` with their ``content_embedding`` (of ``speaker: content``, as search
-        shows them) when the store keeps episode vectors and they have none yet (unless
-        ``embed_episodes`` is off), and, for a turn of several sentences, its
-        ``sentence_embeddings`` (``speaker: sentence`` each, pooled from the same model pass).
+        """``episodes`` with their ``content_embedding`` (of ``speaker: content``, first person
+        replaced by the speaker's name: :func:`~chronomem.engine.episode_text.embedding_text`)
+        when the store keeps episode vectors and they have none yet (unless ``embed_episodes``
+        is off), and, for a turn of several sentences, its ``sentence_embeddings`` (``speaker:
+        sentence`` each, pooled from the same model pass).
         Records are not embedded: a row is found through its facts and full text, and bulk
         imports keep their speed."""
         if not (self.embed_episodes and self.store.capabilities.episode_vectors):
@@ -208,8 +208,8 @@ class Writer:
         ]
         if not missing:
             return episodes
-        texts = [_episode_text(episodes[i]) for i in missing]
-        parts = [_sentence_parts(episodes[i]) for i in missing]
+        texts = [embedding_text(episodes[i]) for i in missing]
+        parts = [sentence_parts(episodes[i], text) for i, text in zip(missing, texts, strict=True)]
         vectors, sentences = embed_with_parts(self.embedder, texts, parts)
         out = list(episodes)
         for row, i in enumerate(missing):
@@ -315,33 +315,3 @@ def _statement(
         confidence=candidate.confidence,
         embedding=embedding,
     )
-
-
-# A sentence ends at . ! ? (or an ellipsis), possibly closed by quotes or brackets, before
-# whitespace; an attachment note ("[shares a photo: ...]") starts a part of its own.
-_SENTENCE_BREAK: Final = re.compile(
-    r"(?<=[.!?\u2026])\s+|(?<=[.!?\u2026][\"'\u201d\u2019)\]])\s+|\s+(?=\[)"
-)
-
-
-def _sentence_parts(episode: Episode) -> list[Part]:
-    """The sentences of an episode's text (:func:`_episode_text`), each with the speaker
-    label; none for a text of one sentence (its ``content_embedding`` says it all)."""
-    text = _episode_text(episode)
-    label: Part = ((0, len(episode.speaker) + 1),) if episode.speaker else ()
-    start = len(episode.speaker) + 2 if episode.speaker else 0
-    spans: list[tuple[int, int]] = []
-    for match in _SENTENCE_BREAK.finditer(text, start):
-        if match.start() > start:
-            spans.append((start, match.start()))
-        start = match.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    if len(spans) < 2:
-        return []
-    return [(*label, span) for span in spans]
-
-
-def _episode_text(episode: Episode) -> str:
-    """``speaker: content`` (the content alone when nobody is named), as search shows it."""
-    return f"{episode.speaker}: {episode.content}" if episode.speaker else episode.content

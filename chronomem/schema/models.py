@@ -111,7 +111,8 @@ class Episode(_Model):
     content_embedding: list[float] | None = Field(
         default=None,
         repr=False,
-        description="embedding of ``speaker: content``, on stores that keep episode vectors",
+        description="embedding of ``speaker: content`` (first person replaced by the speaker's "
+        "name), on stores that keep episode vectors",
     )
     sentence_embeddings: list[list[float]] | None = Field(
         default=None,

@@ -121,7 +121,7 @@ def test_turns_are_embedded_for_stores_that_keep_episode_vectors(memory: Memory)
     assert memory.store.capabilities.episode_vectors
     hits = memory.store.vector(
         "default",
-        memory.embedder.embed(["Alice: I moved to Berlin."])[0],
+        memory.embedder.embed(["Alice: Alice moved to Berlin."])[0],
         "episode",
         2,
         FactFilter(),
@@ -130,7 +130,8 @@ def test_turns_are_embedded_for_stores_that_keep_episode_vectors(memory: Memory)
     assert episode.source_id == "2"
     assert episode.content_embedding is not None
     assert len(episode.content_embedding) == memory.embedder.dimension
-    assert hits[0][1] == pytest.approx(1.0, abs=1e-4)  # the text embedded is "speaker: content"
+    # the text embedded is "speaker: content", first person replaced by the speaker
+    assert hits[0][1] == pytest.approx(1.0, abs=1e-4)
 
 
 def test_a_turn_of_several_sentences_is_found_by_its_best_sentence(memory: Memory) -> None:
@@ -148,7 +149,7 @@ def test_a_turn_of_several_sentences_is_found_by_its_best_sentence(memory: Memor
     assert several.sentence_embeddings is not None
     expected = memory.embedder.embed(
         [
-            "Alice: I moved to Berlin.",
+            "Alice: Alice moved to Berlin.",
             'Alice: "It rains a lot!"',
             "Alice: We love it",
             "Alice: [shares a photo: a map]",

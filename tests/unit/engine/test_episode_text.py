@@ -1,0 +1,64 @@
+"""The text an episode is embedded as: first person grounded, sentences found in it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from chronomem.engine.embed import part_text
+from chronomem.engine.episode_text import embedding_text, ground_first_person, sentence_parts
+from chronomem.schema import Episode
+
+WHEN = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("said", "grounded"),
+    [
+        ("I moved from my home country.", "Caroline moved from Caroline's home country."),
+        ("i think it's mine", "Caroline think it's Caroline's"),
+        ("I'm here, I am fine.", "Caroline is here, Caroline is fine."),
+        (
+            "I\u2019ve been, I'll go, I'd say",
+            "Caroline has been, Caroline will go, Caroline would say",
+        ),
+        ("Tell me. My turn, myself.", "Tell Caroline. Caroline's turn, Caroline."),
+        ("i.e. I-95, meet a mime", "i.e. I-95, meet a mime"),  # not pronouns
+        ("You and your sister", "You and your sister"),  # second person is left as said
+    ],
+)
+def test_first_person_becomes_the_speaker(said: str, grounded: str) -> None:
+    assert ground_first_person(said, "Caroline") == grounded
+
+
+def test_a_blank_speaker_changes_nothing() -> None:
+    assert ground_first_person("I went", "  ") == "I went"
+
+
+def test_embedding_text_labels_and_grounds_a_turn_but_not_an_unspoken_text() -> None:
+    turn = Episode(content="I love my dogs.", reference_time=WHEN, speaker="Audrey")
+    note = Episode(content="I love my dogs.", reference_time=WHEN)
+    assert embedding_text(turn) == "Audrey: Audrey love Audrey's dogs."
+    assert embedding_text(note) == "I love my dogs."
+    assert turn.content == "I love my dogs."  # what is stored is what was said
+
+
+def test_sentence_parts_follow_the_grounded_text() -> None:
+    turn = Episode(
+        content="I won! My team too. [shares a photo: a cup]",
+        reference_time=WHEN,
+        speaker="Jon",
+    )
+    text = embedding_text(turn)
+    parts = sentence_parts(turn, text)
+    assert [part_text(text, p) for p in parts] == [
+        "Jon: Jon won!",
+        "Jon: Jon's team too.",
+        "Jon: [shares a photo: a cup]",
+    ]
+
+
+def test_one_sentence_has_no_parts() -> None:
+    turn = Episode(content="I won!", reference_time=WHEN, speaker="Jon")
+    assert sentence_parts(turn, embedding_text(turn)) == []
