@@ -480,14 +480,21 @@ def timeline(
     help="Destination: a neo4j:// or bolt:// URI, or another memory directory.",
 )
 @click.option("--group", "group_id", default=None, help="Only this group (default: all).")
+@click.option(
+    "--reembed",
+    is_flag=True,
+    help="Compute the episodes' vectors again on the way, as this version embeds turns "
+    "(for a memory built by an older version).",
+)
 @_json_option
-def export(store: str, target: str, group_id: str | None, as_json: bool) -> None:
+def export(store: str, target: str, group_id: str | None, reembed: bool, as_json: bool) -> None:
     """Copy a memory into another store (e.g. an embedded memory into Neo4j), with every
     fact row's validity and transaction times, so the copy answers as-of queries alike."""
     with _memory(store) as mem:
-        total = mem.stats(group_id).facts
+        stats = mem.stats(group_id)
+        total = stats.facts + (stats.episodes if reembed else 0)
         with _progress(total, "export", not as_json) as update:
-            counts = mem.export(target, group_id=group_id, progress=update)
+            counts = mem.export(target, group_id=group_id, reembed=reembed, progress=update)
     if as_json:
         _emit({"to": target, **counts})
         return

@@ -17,12 +17,13 @@ The stored content is never changed; only the vectors see the rewrite.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
-from chronomem.engine.embed import Part
-from chronomem.schema import Episode
+from chronomem.engine.embed import Embedder, Part, embed_with_parts
+from chronomem.schema import Episode, EpisodeKind
 
-__all__ = ["embedding_text", "ground_first_person", "sentence_parts"]
+__all__ = ["embedding_text", "ground_first_person", "sentence_parts", "with_vectors"]
 
 # "I" as a word, not "i.e." or "I-95"; contractions and "I am" take the third person verb.
 _FIRST_PERSON: Final = re.compile(
@@ -82,3 +83,26 @@ def sentence_parts(episode: Episode, text: str) -> list[Part]:
     if len(spans) < 2:
         return []
     return [(*label, span) for span in spans]
+
+
+def with_vectors(embedder: Embedder, episodes: Sequence[Episode]) -> list[Episode]:
+    """``episodes`` with (new) vectors: ``content_embedding`` of the :func:`embedding_text` and,
+    for a turn of several sentences, ``sentence_embeddings`` (one per sentence, pooled from the
+    same model pass where the embedder can). Records come back as they are: a row is found
+    through its facts and full text, and bulk imports keep their speed."""
+    out = list(episodes)
+    chosen = [i for i, e in enumerate(out) if e.kind is not EpisodeKind.RECORD]
+    if not chosen:
+        return out
+    texts = [embedding_text(out[i]) for i in chosen]
+    parts = [sentence_parts(out[i], text) for i, text in zip(chosen, texts, strict=True)]
+    vectors, sentences = embed_with_parts(embedder, texts, parts)
+    for row, i in enumerate(chosen):
+        several = len(sentences[row]) > 1
+        out[i] = out[i].model_copy(
+            update={
+                "content_embedding": vectors[row].tolist(),
+                "sentence_embeddings": sentences[row].tolist() if several else None,
+            }
+        )
+    return out

@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import Embedder, default_embedder
+from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.store.factory import open_store
 from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import RelationRegistry, TemporalResolver
@@ -60,6 +61,8 @@ TimeLike = datetime | str | None
 
 _META_EMBEDDER = "embedder"
 _META_RELATIONS = "functional_relations"
+# Episodes embedded (and written) per step of an export with ``reembed``: progress every few s.
+_REEMBED_CHUNK = 256
 
 
 def _time(value: TimeLike, field: str) -> datetime | None:
@@ -376,6 +379,7 @@ class Memory:
         *,
         group_id: str | None = None,
         chunk: int = 2000,
+        reembed: bool = False,
         progress: ProgressCallback | None = None,
     ) -> dict[str, int]:
         """Copy this memory (or one group) into another store: a directory or a Neo4j URI.
@@ -383,9 +387,18 @@ class Memory:
         Every row is copied as it is, expired fact rows and transaction times included, so the
         copy answers ``as_of`` and ``known_at`` queries exactly like the original. Writes are
         idempotent (by uuid and source id): an interrupted export can simply be run again.
-        Returns the counts copied.
+
+        With ``reembed`` the episodes' vectors are computed again on the way, as this version
+        embeds turns (:func:`~chronomem.engine.episode_text.with_vectors`): the upgrade path for
+        a memory built by an older version. Facts and entity names keep their vectors, so the
+        memory's embedder must be the one it was built with. ``progress`` is told the episodes
+        embedded (with ``reembed``) and the fact rows copied. Returns the counts copied.
         """
         groups = [check_group_id(group_id)] if group_id is not None else self.store.groups()
+        if reembed:
+            for group in groups:
+                self._check_embedder(group)
+            chunk = min(chunk, _REEMBED_CHUNK)
         destination = open_store(target, dimension=self.embedder.dimension, config=self.config)
         counts = {"groups": 0, "episodes": 0, "entities": 0, "facts": 0}
         try:
@@ -407,7 +420,11 @@ class Memory:
                     part = dump.episodes[start : start + chunk]
                     uuids = {e.uuid for e in part}
                     mentions = [m for m in dump.mentions if m[0] in uuids]
+                    if reembed:
+                        part = with_vectors(self.embedder, part)
                     destination.write(WriteBatch(episodes=part, mentions=mentions))
+                    if reembed and progress is not None:
+                        progress(len(part))
                 for start in range(0, len(dump.facts), chunk):
                     destination.write(WriteBatch(facts=dump.facts[start : start + chunk]))
                     if progress is not None:

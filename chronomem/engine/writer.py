@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chronomem.engine.embed import Embedder, embed_with_parts
-from chronomem.engine.episode_text import embedding_text, sentence_parts
+from chronomem.engine.embed import Embedder
+from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
@@ -192,13 +192,10 @@ class Writer:
         return report
 
     def _embedded(self, episodes: list[Episode]) -> list[Episode]:
-        """``episodes`` with their ``content_embedding`` (of ``speaker: content``, first person
-        replaced by the speaker's name: :func:`~chronomem.engine.episode_text.embedding_text`)
-        when the store keeps episode vectors and they have none yet (unless ``embed_episodes``
-        is off), and, for a turn of several sentences, its ``sentence_embeddings`` (``speaker:
-        sentence`` each, pooled from the same model pass).
-        Records are not embedded: a row is found through its facts and full text, and bulk
-        imports keep their speed."""
+        """``episodes`` with their vectors (:func:`~chronomem.engine.episode_text.with_vectors`:
+        ``speaker: content`` with first person as the speaker's name, and each sentence of a
+        longer turn) when the store keeps episode vectors and they have none yet (unless
+        ``embed_episodes`` is off). Records are not embedded."""
         if not (self.embed_episodes and self.store.capabilities.episode_vectors):
             return episodes
         missing = [
@@ -208,15 +205,10 @@ class Writer:
         ]
         if not missing:
             return episodes
-        texts = [embedding_text(episodes[i]) for i in missing]
-        parts = [sentence_parts(episodes[i], text) for i, text in zip(missing, texts, strict=True)]
-        vectors, sentences = embed_with_parts(self.embedder, texts, parts)
         out = list(episodes)
-        for row, i in enumerate(missing):
-            update: dict[str, object] = {"content_embedding": vectors[row].tolist()}
-            if len(sentences[row]) > 1:
-                update["sentence_embeddings"] = sentences[row].tolist()
-            out[i] = episodes[i].model_copy(update=update)
+        embedded = with_vectors(self.embedder, [out[i] for i in missing])
+        for i, episode in zip(missing, embedded, strict=True):
+            out[i] = episode
         return out
 
     def _resolve_keyed(self, group_id: str, mentions: list[EntityMention], now: datetime) -> _Keyed:

@@ -102,6 +102,23 @@ def test_history_and_stats_json(store: str) -> None:
     assert {"episodes", "entities", "facts", "current_facts"} <= set(stats)  # type: ignore[arg-type]
 
 
+def test_export_reembed_copies_everything(store: str, tmp_path: Path) -> None:
+    from chronomem import Memory
+
+    target = str(tmp_path / "copy")
+    counts = _json(["export", "--store", store, "--to", target, "--reembed", "--json"])
+    assert isinstance(counts, dict)
+    assert (counts["to"], counts["groups"], counts["episodes"]) == (target, 1, 3)
+    with Memory.open(store) as old, Memory.open(target) as new:
+        assert new.stats() == old.stats()
+        uuids = [e.uuid for e in old.store.dump("g").episodes]
+        mine = {e.uuid: e.content_embedding for e in old.store.get_episodes("g", uuids)}
+        theirs = {e.uuid: e.content_embedding for e in new.store.get_episodes("g", uuids)}
+    assert theirs.keys() == mine.keys()
+    for uuid, vector in theirs.items():  # this version's vectors both times
+        assert vector == pytest.approx(mine[uuid], abs=1e-5)
+
+
 def test_naive_as_of_is_a_clear_error(store: str) -> None:
     from chronomem.cli import main
 

@@ -10,6 +10,7 @@ import pytest
 from chronomem import InputError, Memory, NotFoundError, RecordMapping, TimeError
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
+from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.store import FactFilter
 from chronomem.errors import ConfigurationError
 from chronomem.ingest.extract.protocol import Extractor
@@ -189,3 +190,79 @@ def test_episode_vectors_can_be_switched_off(tmp_path: Path, spacy_extractor: Ex
         query = mem.embedder.embed(["Alice: I moved to Berlin."])[0]
         assert mem.store.vector("default", query, "episode", 2, FactFilter()) == []
         assert mem.search("moved to Berlin", kinds=("episode",))[0].sources == ["2"]
+
+
+def test_export_reembed_gives_an_old_memory_this_versions_episode_vectors(
+    tmp_path: Path, spacy_extractor: Extractor
+) -> None:
+    """A memory built without episode vectors (as older versions were) gets them on a copy
+    with ``reembed``; facts, entities and records are copied as they are."""
+    turn = {
+        "speaker": "Alice",
+        "text": "I moved to Berlin. My sister lives there.",
+        "time": "2023-06-05T09:00:00Z",
+        "id": "3",
+    }
+    mapping = RecordMapping.model_validate(
+        {
+            "source": "crm",
+            "entity": {"key": "id", "name": "name", "label": "Customer"},
+            "time": {"column": "at"},
+            "attributes": [{"column": "plan", "relation": "HAS_PLAN", "label": "Plan"}],
+        }
+    )
+    row = {"id": "c1", "name": "Brightwater", "plan": "Pro", "at": "2023-06-01T00:00:00Z"}
+    old = MemoryConfig(episode_vectors=False)
+    embedder = HashingEmbedder()
+    with Memory.open(
+        tmp_path / "old", embedder=embedder, extractor=spacy_extractor, config=old
+    ) as mem:
+        mem.add_dialogue([PARIS, turn])
+        mem.add_records([row], mapping=mapping)
+        before = mem.store.dump("default")
+        assert all(e.content_embedding is None for e in before.episodes)
+        seen: list[int] = []
+        plain = mem.export(tmp_path / "plain")
+        counts = mem.export(tmp_path / "new", reembed=True, progress=seen.append)
+    assert counts == plain
+    assert sum(seen) == counts["episodes"] + counts["facts"]
+    expected = {e.uuid: e for e in with_vectors(embedder, before.episodes)}
+    with Memory.open(tmp_path / "plain", embedder=embedder) as copy:
+        assert all(e.content_embedding is None for e in copy.store.dump("default").episodes)
+    with Memory.open(tmp_path / "new", embedder=embedder) as copy:
+        after = copy.store.dump("default")
+        episodes = copy.store.get_episodes("default", [e.uuid for e in after.episodes])
+        for episode in episodes:
+            want = expected[episode.uuid]
+            if episode.kind is EpisodeKind.RECORD:
+                assert episode.content_embedding is None
+                continue
+            assert episode.content_embedding is not None
+            np.testing.assert_allclose(episode.content_embedding, want.content_embedding, atol=1e-6)
+            if episode.source_id == "3":
+                assert episode.sentence_embeddings is not None
+                np.testing.assert_allclose(
+                    episode.sentence_embeddings, want.sentence_embeddings, atol=1e-6
+                )
+        assert after.facts == before.facts
+        assert after.entities == before.entities
+        query = embedder.embed(["Alice: Alice moved to Berlin."])[0]
+        (best, *_) = copy.store.vector("default", query, "episode", 3, FactFilter())
+        assert best[0] in {e.uuid for e in after.episodes if e.source_id == "3"}
+
+
+class _OtherModel(HashingEmbedder):
+    @property
+    def name(self) -> str:
+        return "other-model"
+
+
+def test_export_reembed_refuses_another_embedder_and_writes_nothing(
+    tmp_path: Path, spacy_extractor: Extractor
+) -> None:
+    with Memory.open(tmp_path / "m", embedder=HashingEmbedder(), extractor=spacy_extractor) as mem:
+        mem.add_dialogue([PARIS])
+    other = Memory.open(tmp_path / "m", embedder=_OtherModel(), extractor=spacy_extractor)
+    with other, pytest.raises(ConfigurationError, match="built with the embedder 'hashing-384"):
+        other.export(tmp_path / "copy", reembed=True)
+    assert not (tmp_path / "copy").exists()
