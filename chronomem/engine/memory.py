@@ -237,7 +237,7 @@ class Memory:
         found = self.store.find_entities(group_id, [name])
         if found:
             return sorted(found, key=lambda e: (e.name.casefold() != name.casefold(), e.name))[0]
-        known = [e.name for e in self.store.find_entities(group_id)]
+        known = [e.name for e in self.store.find_entities(group_id, vectors=False)]
         close = [m[0] for m in process.extract(name, known, scorer=fuzz.WRatio, limit=3)]
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise NotFoundError(f"no entity named {name!r} in group {group_id!r}{hint}")
@@ -268,7 +268,8 @@ class Memory:
             relations=(relation.upper(),) if relation else None,
             subject_uuids=(self.entity(subject, group_id=group_id).uuid,) if subject else None,
         )
-        rows = sorted(self.store.list_facts(group_id, where, limit=limit), key=_timeline_key)
+        rows = self.store.list_facts(group_id, where, limit=limit, vectors=False)
+        rows.sort(key=_timeline_key)
         return self._fact_results(group_id, rows)
 
     def history(
@@ -286,7 +287,7 @@ class Memory:
             known_at=_time(known_at, "known_at"),
             relations=(relation.upper(),) if relation else None,
         )
-        rows = self.store.neighbors(group_id, [node.uuid], where, limit=100_000)
+        rows = self.store.neighbors(group_id, [node.uuid], where, limit=100_000, vectors=False)
         rows.sort(key=_timeline_key)
         return self._fact_results(group_id, rows)
 
@@ -452,7 +453,8 @@ class Memory:
 
     def _fact_results(self, group_id: str, rows: Sequence[Fact]) -> list[SearchResult]:
         ids = {r.subject_uuid for r in rows} | {r.object_uuid for r in rows}
-        names = {e.uuid: e.name for e in self.store.get_entities(group_id, sorted(ids))}
+        found = self.store.get_entities(group_id, sorted(ids), vectors=False)
+        names = {e.uuid: e.name for e in found}
         return [
             SearchResult(
                 kind="fact",

@@ -236,9 +236,9 @@ class SearchEngine:
     def _centre(self, ctx: QueryContext) -> dict[str, int]:
         """Hop distances from the request's centre entity (given by uuid or name)."""
         name = ctx.request.centre or ""
-        found = self._store.get_entities(ctx.group_id, [name])
+        found = self._store.get_entities(ctx.group_id, [name], vectors=False)
         if not found:
-            found = self._store.find_entities(ctx.group_id, names=[name])
+            found = self._store.find_entities(ctx.group_id, names=[name], vectors=False)
         if not found:
             found = recognise_entities(self._store, ctx.group_id, name, ctx.name_index)
         found = [e for e in found if e.group_id == ctx.group_id]
@@ -282,7 +282,9 @@ class SearchEngine:
         facts = {u: ctx.facts[u] for u in fact_ids if u in ctx.facts}
         missing = [u for u in fact_ids if u not in facts]
         if missing:
-            facts.update((f.uuid, f) for f in self._store.get_facts(group, missing))
+            facts.update(
+                (f.uuid, f) for f in self._store.get_facts(group, missing, vectors=ctx.vectors)
+            )
         episode_ids = [u for k, u in ranked if k == "episode"]
         episodes = {u: ctx.episodes[u] for u in episode_ids if u in ctx.episodes}
         missing = [u for u in episode_ids if u not in episodes]
@@ -298,7 +300,11 @@ class SearchEngine:
             for uuids in mentioned.values():
                 wanted += uuids
         wanted = list(dict.fromkeys(wanted))
-        entities = {e.uuid: e for e in self._store.get_entities(group, wanted)} if wanted else {}
+        entities = (
+            {e.uuid: e for e in self._store.get_entities(group, wanted, vectors=ctx.vectors)}
+            if wanted
+            else {}
+        )
         return _Pool(
             facts={u: f for u, f in facts.items() if f.group_id == group},
             entities={u: e for u, e in entities.items() if e.group_id == group},
@@ -316,7 +322,9 @@ class SearchEngine:
             if u not in pool.entities
         ]
         if wanted:
-            found = self._store.get_entities(ctx.group_id, list(dict.fromkeys(wanted)))
+            found = self._store.get_entities(
+                ctx.group_id, list(dict.fromkeys(wanted)), vectors=False
+            )
             pool.entities.update((e.uuid, e) for e in found if e.group_id == ctx.group_id)
 
     def _rerank(

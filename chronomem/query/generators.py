@@ -61,6 +61,11 @@ class QueryContext:
     def group_id(self) -> str:
         return self.request.group_id
 
+    @property
+    def vectors(self) -> bool:
+        """Whether reads need the rows' vectors: only MMR compares results by embedding."""
+        return self.recipe.mmr_lambda < 1.0
+
     @cached_property
     def search_text(self) -> str:
         """The query for full-text search: its content words (all words if it has none)."""
@@ -98,6 +103,7 @@ class QueryContext:
             self.recipe.graph_hops,
             self.where,
             self.recipe.graph_fact_limit,
+            vectors=self.vectors,
         )
         self.facts.update(facts)
         return facts, distance
@@ -180,7 +186,8 @@ def episode_facts(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
     if ctx.where.episode_uuids is not None:
         wanted = tuple(u for u in top if u in ctx.where.episode_uuids)
     best: dict[str, int] = {}
-    for fact in ctx.store.list_facts(ctx.group_id, replace(ctx.where, episode_uuids=wanted)):
+    where = replace(ctx.where, episode_uuids=wanted)
+    for fact in ctx.store.list_facts(ctx.group_id, where, vectors=ctx.vectors):
         positions = [rank[e] for e in fact.episodes if e in rank]
         if positions and fact.group_id == ctx.group_id:
             ctx.facts[fact.uuid] = fact

@@ -35,7 +35,8 @@ DEFAULT_HOP_LIMIT = 1_000
 
 @dataclass(frozen=True, slots=True)
 class Subgraph:
-    """Entities and the facts between them, with each entity's hop distance from the start."""
+    """Entities and the facts between them, with each entity's hop distance from the start
+    (read without their embeddings)."""
 
     entities: list[Entity]
     facts: list[Fact]
@@ -49,11 +50,14 @@ def expand(
     depth: int,
     where: FactFilter,
     limit: int = DEFAULT_HOP_LIMIT,
+    *,
+    vectors: bool = False,
 ) -> tuple[dict[str, Fact], dict[str, int]]:
     """Facts within ``depth`` hops of ``seeds`` and the hop distance of every entity reached.
 
     Hop ``h`` reads the facts of the entities first reached at hop ``h - 1`` (at most ``limit``
-    facts per hop). Facts of another group are ignored, whatever the backend returns.
+    facts per hop). Facts of another group are ignored, whatever the backend returns. The
+    facts' embeddings are read only with ``vectors``.
     """
     distance = dict.fromkeys(seeds, 0)
     frontier = list(distance)
@@ -62,7 +66,7 @@ def expand(
         if not frontier:
             break
         reached: list[str] = []
-        for fact in store.neighbors(group_id, frontier, where, limit=limit):
+        for fact in store.neighbors(group_id, frontier, where, limit=limit, vectors=vectors):
             if fact.group_id != group_id:
                 continue
             facts[fact.uuid] = fact
@@ -94,7 +98,7 @@ def neighbors(
         raise InputError(f"depth must be at least 1, not {depth}")
     _require(store, group_id, [entity_uuid])
     facts, distance = expand(store, group_id, [entity_uuid], depth, _filter(as_of, known_at), limit)
-    entities = {e.uuid: e for e in store.get_entities(group_id, list(distance))}
+    entities = {e.uuid: e for e in store.get_entities(group_id, list(distance), vectors=False)}
     ordered = sorted(entities.values(), key=lambda e: (distance[e.uuid], e.name))
     return Subgraph(
         entities=ordered,
@@ -211,7 +215,8 @@ def personalised_pagerank(
 
 
 def _require(store: GraphStore, group_id: str, uuids: Sequence[str]) -> None:
-    known = {e.uuid for e in store.get_entities(group_id, list(uuids)) if e.group_id == group_id}
+    found = store.get_entities(group_id, list(uuids), vectors=False)
+    known = {e.uuid for e in found if e.group_id == group_id}
     missing = [u for u in dict.fromkeys(uuids) if u not in known]
     if missing:
         raise NotFoundError(

@@ -98,7 +98,7 @@ class NameIndexCache:
             entry = self._entries.get(group_id)
             if entry is not None and entry[0] == version:
                 return entry[1]
-        index = NameIndex.build(store.find_entities(group_id))
+        index = NameIndex.build(store.find_entities(group_id, vectors=False))
         with self._lock:
             self._entries[group_id] = (version, index)
         return index
@@ -135,7 +135,7 @@ def recognise_entities(
     grams = name_ngrams(text)
     if not grams:
         return []
-    exact = store.find_entities(group_id, names=grams)
+    exact = store.find_entities(group_id, names=grams, vectors=False)
     matched = {_fold(n) for e in exact for n in (e.name, *e.aliases)}
     entities = {e.uuid: e for e in exact if e.group_id == group_id}
     if index is not None:
@@ -153,7 +153,7 @@ def recognise_entities(
             and not set(_fold(g).split()) <= STOPWORDS
         ][:_MAX_FUZZY_GRAMS]
         missing = [u for u in index.fuzzy(rest) if u not in entities]
-        for entity in store.get_entities(group_id, missing) if missing else []:
+        for entity in store.get_entities(group_id, missing, vectors=False) if missing else []:
             if entity.group_id == group_id:
                 entities[entity.uuid] = entity
     return sorted(entities.values(), key=lambda e: -len(e.name))

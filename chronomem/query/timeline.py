@@ -25,7 +25,8 @@ class EpisodeTimeline(Protocol):
         self, group_id: str, episode_uuids: Sequence[str], before: int = 1, after: int = 1
     ) -> dict[str, list[Episode]]:
         """For each episode, up to ``before`` episodes of the same source and session just
-        before it and ``after`` just after it (by ``reference_time``), in time order."""
+        before it and ``after`` just after it (by ``reference_time``), in time order, without
+        their vectors (as ``get_episodes(..., vectors=False)``)."""
         ...
 
 

@@ -1,16 +1,18 @@
-"""``adjacent_episodes``: the turns around a turn, in the same source and session."""
+"""``adjacent_episodes``: the turns around a turn, in the same source and session, without
+their vectors."""
 
 from __future__ import annotations
 
 from chronomem.engine.store import GraphStore, WriteBatch
 from chronomem.query.timeline import timeline_of
-from tests.contract.samples import at, episode
+from tests.contract.samples import angled, at, episode
 
 
 def test_adjacent_episodes_follow_the_conversation(store: GraphStore, group: str) -> None:
     turns = [
         episode(group, f"turn {i}", source="chat", session="s1", source_id=f"t{i}",
-                reference_time=at(2024, 1, 1, i))
+                reference_time=at(2024, 1, 1, i), content_embedding=angled(10 * i),
+                sentence_embeddings=[angled(5), angled(15)])
         for i in range(6)
     ]  # fmt: skip
     other_session = episode(group, "elsewhere", source="chat", session="s2", source_id="x",
@@ -25,4 +27,6 @@ def test_adjacent_episodes_follow_the_conversation(store: GraphStore, group: str
 
     assert [e.content for e in around[turns[2].uuid]] == ["turn 0", "turn 1", "turn 3"]
     assert [e.content for e in around[turns[0].uuid]] == ["turn 1"]
+    neighbours = [e for line in around.values() for e in line]
+    assert all(e.content_embedding is None and e.sentence_embeddings is None for e in neighbours)
     assert timeline.adjacent_episodes("another-group", [turns[2].uuid]) == {}

@@ -219,3 +219,41 @@ def test_episodes_can_be_read_without_their_vectors(store: GraphStore, group: st
     assert bare.model_dump(exclude={"content_embedding", "sentence_embeddings"}) == turn.model_dump(
         exclude={"content_embedding", "sentence_embeddings"}
     )
+
+
+def test_facts_and_entities_can_be_read_without_their_vectors(
+    store: GraphStore, group: str
+) -> None:
+    a = entity(group, "Alice", name_embedding=angled(10))
+    b = entity(group, "Berlin", name_embedding=angled(20))
+    lives = fact(group, a, b, "Alice lives in Berlin", "LIVES_IN", fact_embedding=angled(30))
+    store.write(WriteBatch(entities=[a, b], facts=[lives]))
+    every = FactFilter()
+
+    fact_reads = {
+        "get_facts": store.get_facts(group, [lives.uuid], vectors=False),
+        "list_facts": store.list_facts(group, every, vectors=False),
+        "list_facts limited": store.list_facts(group, every, limit=5, vectors=False),
+        "list_facts by subject": store.list_facts(
+            group, FactFilter(subject_uuids=(a.uuid,)), vectors=False
+        ),
+        "neighbors": store.neighbors(group, [a.uuid], every, vectors=False),
+    }
+    entity_reads = {
+        "get_entities": store.get_entities(group, [a.uuid, b.uuid], vectors=False),
+        "find_entities by name": store.find_entities(group, ["alice", "berlin"], vectors=False),
+        "find_entities all": store.find_entities(group, vectors=False),
+    }
+
+    for how, found in fact_reads.items():
+        assert [f.fact_embedding for f in found] == [None], how
+        assert found[0].model_dump(exclude={"fact_embedding"}) == lives.model_dump(
+            exclude={"fact_embedding"}
+        ), how
+    for how, named in entity_reads.items():
+        assert sorted(e.name for e in named) == ["Alice", "Berlin"], how
+        assert all(e.name_embedding is None for e in named), how
+    (full,) = store.get_facts(group, [lives.uuid])
+    assert full.fact_embedding == pytest.approx(angled(30), abs=1e-6)  # the default reads them
+    (alice,) = store.find_entities(group, ["Alice"])
+    assert alice.name_embedding == pytest.approx(angled(10), abs=1e-6)

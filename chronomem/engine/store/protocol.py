@@ -163,20 +163,31 @@ class GraphStore(Protocol):
     def known_sources(self, group_id: str, source: str, source_ids: Sequence[str]) -> set[str]:
         """Which of ``source_ids`` of ``source`` are stored already (idempotent ingest)."""
 
-    def get_entities(self, group_id: str, uuids: Sequence[str]) -> list[Entity]:
-        """Entities by uuid (unknown uuids are left out)."""
+    def get_entities(
+        self, group_id: str, uuids: Sequence[str], *, vectors: bool = True
+    ) -> list[Entity]:
+        """Entities by uuid (unknown uuids are left out). Here and below, without ``vectors``
+        the embeddings are not read (None): search reads only text, and a vector is most of
+        what a row weighs."""
 
     def find_entities(
-        self, group_id: str, names: Sequence[str] | None = None, labels: Sequence[str] | None = None
+        self,
+        group_id: str,
+        names: Sequence[str] | None = None,
+        labels: Sequence[str] | None = None,
+        *,
+        vectors: bool = True,
     ) -> list[Entity]:
         """Entities whose name or an alias equals one of ``names`` (case-insensitive, spaces
         folded); all entities of the group when ``names`` is None; optionally restricted to
         entities carrying one of ``labels``."""
 
-    def get_facts(self, group_id: str, uuids: Sequence[str]) -> list[Fact]:
+    def get_facts(self, group_id: str, uuids: Sequence[str], *, vectors: bool = True) -> list[Fact]:
         """Fact rows by uuid, expired or not (unknown uuids are left out)."""
 
-    def list_facts(self, group_id: str, where: FactFilter, limit: int | None = None) -> list[Fact]:
+    def list_facts(
+        self, group_id: str, where: FactFilter, limit: int | None = None, *, vectors: bool = True
+    ) -> list[Fact]:
         """Fact rows passing ``where``, ordered by ``valid_at`` (unknown first) then creation."""
 
     def fulltext(
@@ -198,7 +209,13 @@ class GraphStore(Protocol):
         ``capabilities.episode_vectors`` returns no episodes."""
 
     def neighbors(
-        self, group_id: str, entity_uuids: Sequence[str], where: FactFilter, limit: int = 1000
+        self,
+        group_id: str,
+        entity_uuids: Sequence[str],
+        where: FactFilter,
+        limit: int = 1000,
+        *,
+        vectors: bool = True,
     ) -> list[Fact]:
         """Fact rows passing ``where`` with one of ``entity_uuids`` as subject or object."""
 

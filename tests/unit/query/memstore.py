@@ -77,12 +77,20 @@ class MemoryStore:
             if e.group_id == group_id and e.source == source and e.source_id in wanted
         }
 
-    def get_entities(self, group_id: str, uuids: Sequence[str]) -> list[Entity]:
+    def get_entities(
+        self, group_id: str, uuids: Sequence[str], *, vectors: bool = True
+    ) -> list[Entity]:
         self._log("get_entities")
-        return [e for u in uuids if (e := self.entities.get(u)) and e.group_id == group_id]
+        found = [e for u in uuids if (e := self.entities.get(u)) and e.group_id == group_id]
+        return _entities(found, vectors)
 
     def find_entities(
-        self, group_id: str, names: Sequence[str] | None = None, labels: Sequence[str] | None = None
+        self,
+        group_id: str,
+        names: Sequence[str] | None = None,
+        labels: Sequence[str] | None = None,
+        *,
+        vectors: bool = True,
     ) -> list[Entity]:
         self._log("find_entities")
         folded = None if names is None else {" ".join(n.casefold().split()) for n in names}
@@ -96,17 +104,20 @@ class MemoryStore:
             if labels is not None and not set(labels) & set(entity.labels):
                 continue
             found.append(entity)
-        return found
+        return _entities(found, vectors)
 
-    def get_facts(self, group_id: str, uuids: Sequence[str]) -> list[Fact]:
+    def get_facts(self, group_id: str, uuids: Sequence[str], *, vectors: bool = True) -> list[Fact]:
         self._log("get_facts")
-        return [f for u in uuids if (f := self.facts.get(u)) and f.group_id == group_id]
+        found = [f for u in uuids if (f := self.facts.get(u)) and f.group_id == group_id]
+        return _facts(found, vectors)
 
-    def list_facts(self, group_id: str, where: FactFilter, limit: int | None = None) -> list[Fact]:
+    def list_facts(
+        self, group_id: str, where: FactFilter, limit: int | None = None, *, vectors: bool = True
+    ) -> list[Fact]:
         now = utcnow()
         rows = [f for f in self.facts.values() if f.group_id == group_id and where.accepts(f, now)]
         rows.sort(key=lambda f: (f.valid_at is not None, f.valid_at or f.created_at, f.created_at))
-        return rows[:limit] if limit is not None else rows
+        return _facts(rows[:limit] if limit is not None else rows, vectors)
 
     def fulltext(
         self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
@@ -160,7 +171,13 @@ class MemoryStore:
         return scored[:limit]
 
     def neighbors(
-        self, group_id: str, entity_uuids: Sequence[str], where: FactFilter, limit: int = 1000
+        self,
+        group_id: str,
+        entity_uuids: Sequence[str],
+        where: FactFilter,
+        limit: int = 1000,
+        *,
+        vectors: bool = True,
     ) -> list[Fact]:
         self._log("neighbors")
         ends = set(entity_uuids)
@@ -172,7 +189,7 @@ class MemoryStore:
             and (f.subject_uuid in ends or f.object_uuid in ends)
             and where.accepts(f, now)
         ]
-        return rows[:limit]
+        return _facts(rows[:limit], vectors)
 
     def mentions(self, group_id: str, episode_uuids: Sequence[str]) -> dict[str, list[str]]:
         self._log("mentions")
@@ -235,3 +252,11 @@ class TimelineMemoryStore(MemoryStore):
             at = line.index(episode)
             found[uuid] = line[max(0, at - before) : at] + line[at + 1 : at + 1 + after]
         return found
+
+
+def _facts(rows: list[Fact], vectors: bool) -> list[Fact]:
+    return rows if vectors else [f.model_copy(update={"fact_embedding": None}) for f in rows]
+
+
+def _entities(rows: list[Entity], vectors: bool) -> list[Entity]:
+    return rows if vectors else [e.model_copy(update={"name_embedding": None}) for e in rows]

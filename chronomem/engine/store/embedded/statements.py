@@ -9,6 +9,7 @@ loop (SQLite keeps the order of a CROSS JOIN).
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 # -- writes ---------------------------------------------------------------------------------------
@@ -257,6 +258,21 @@ WHERE f.group_id = ?1
 """,
 }
 
+_VECTOR_JOIN: Final = re.compile(r"\s*LEFT JOIN \w+_vectors v ON v\.\w+_id = \w\.id")
+
+
+def without_vectors(statement: str) -> str:
+    """``statement`` reading NULL where it read the row's vector, without the vector join
+    (for reads that need only the text: search)."""
+    lighter, joins = _VECTOR_JOIN.subn("", statement)
+    if joins != 1 or lighter.count("v.embedding") != 1:
+        raise AssertionError(f"not a statement with one vector join: {statement}")
+    return lighter.replace("v.embedding", "NULL")
+
+
+GET_BY_UUID["entities without vectors"] = without_vectors(GET_BY_UUID["entities"])
+GET_BY_UUID["facts without vectors"] = without_vectors(GET_BY_UUID["facts"])
+
 # Parameters: group.
 EPISODE_UUIDS_OF_GROUP: Final = "SELECT uuid FROM episodes WHERE group_id = ? ORDER BY id"
 FACT_UUIDS_OF_GROUP: Final = "SELECT uuid FROM facts WHERE group_id = ? ORDER BY id"
@@ -310,6 +326,9 @@ WHERE e.group_id = ?1
                              WHERE l.value IN (SELECT value FROM json_each(?2))))
 ORDER BY e.id
 """
+
+ENTITIES_OF_GROUP_WITHOUT_VECTORS: Final = without_vectors(ENTITIES_OF_GROUP)
+ENTITIES_BY_NAME_WITHOUT_VECTORS: Final = without_vectors(ENTITIES_BY_NAME)
 
 # Parameters: group, episode uuids (JSON).
 MENTIONS: Final = """
@@ -365,6 +384,9 @@ WHERE f.id IN (SELECT id FROM facts
                SELECT id FROM facts
                WHERE group_id = ? AND object_uuid IN (SELECT value FROM json_each(?)))
 """
+
+LIST_FACTS_WITHOUT_VECTORS: Final = without_vectors(LIST_FACTS)
+NEIGHBOR_FACTS_WITHOUT_VECTORS: Final = without_vectors(NEIGHBOR_FACTS)
 
 # Parameters: limit. Walks the valid_at index: good without a selective condition.
 FACTS_ORDER: Final = " ORDER BY f.valid_at, f.created_at, f.id LIMIT ?"

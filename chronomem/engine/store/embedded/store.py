@@ -344,13 +344,17 @@ class EmbeddedStore:
             for e in episodes
         ]
 
-    def get_entities(self, group_id: str, uuids: Sequence[str]) -> list[Entity]:
+    def get_entities(
+        self, group_id: str, uuids: Sequence[str], *, vectors: bool = True
+    ) -> list[Entity]:
         """Entities by uuid (unknown uuids are left out), in the order asked."""
-        return [entity_from_row(row) for row in self._by_uuid("entities", group_id, uuids)]
+        table = "entities" if vectors else "entities without vectors"
+        return [entity_from_row(row) for row in self._by_uuid(table, group_id, uuids)]
 
-    def get_facts(self, group_id: str, uuids: Sequence[str]) -> list[Fact]:
+    def get_facts(self, group_id: str, uuids: Sequence[str], *, vectors: bool = True) -> list[Fact]:
         """Fact rows by uuid, expired or not (unknown uuids are left out), in the order asked."""
-        return [fact_from_row(row) for row in self._by_uuid("facts", group_id, uuids)]
+        table = "facts" if vectors else "facts without vectors"
+        return [fact_from_row(row) for row in self._by_uuid(table, group_id, uuids)]
 
     def _by_uuid(self, table: str, group_id: str, uuids: Sequence[str]) -> list[tuple[Any, ...]]:
         wanted = list(dict.fromkeys(uuids))
@@ -372,40 +376,69 @@ class EmbeddedStore:
         return {row[0] for row in rows}
 
     def find_entities(
-        self, group_id: str, names: Sequence[str] | None = None, labels: Sequence[str] | None = None
+        self,
+        group_id: str,
+        names: Sequence[str] | None = None,
+        labels: Sequence[str] | None = None,
+        *,
+        vectors: bool = True,
     ) -> list[Entity]:
         """Entities named (or aliased) one of ``names``, case-insensitively, spaces folded;
         all of the group when ``names`` is None; restricted to ``labels`` when given."""
         label_json = None if labels is None else json_list(list(labels))
         with self._reading("finding entities") as conn:
             if names is None:
-                rows = conn.execute(sql.ENTITIES_OF_GROUP, (group_id, label_json)).fetchall()
+                statement = (
+                    sql.ENTITIES_OF_GROUP if vectors else sql.ENTITIES_OF_GROUP_WITHOUT_VECTORS
+                )
+                rows = conn.execute(statement, (group_id, label_json)).fetchall()
             else:
                 keys = json_list(sorted({name_key(name) for name in names}))
-                rows = conn.execute(sql.ENTITIES_BY_NAME, (group_id, label_json, keys)).fetchall()
+                statement = (
+                    sql.ENTITIES_BY_NAME if vectors else sql.ENTITIES_BY_NAME_WITHOUT_VECTORS
+                )
+                rows = conn.execute(statement, (group_id, label_json, keys)).fetchall()
         return [entity_from_row(row) for row in rows]
 
-    def list_facts(self, group_id: str, where: FactFilter, limit: int | None = None) -> list[Fact]:
+    def list_facts(
+        self, group_id: str, where: FactFilter, limit: int | None = None, *, vectors: bool = True
+    ) -> list[Fact]:
         """Fact rows passing ``where``, ordered by ``valid_at`` (unknown first), then creation."""
-        return self._select_facts(sql.LIST_FACTS, [group_id], where, limit)
+        statement = sql.LIST_FACTS if vectors else sql.LIST_FACTS_WITHOUT_VECTORS
+        return self._select_facts(statement, [group_id], where, limit, selective=False)
 
     def neighbors(
-        self, group_id: str, entity_uuids: Sequence[str], where: FactFilter, limit: int = 1000
+        self,
+        group_id: str,
+        entity_uuids: Sequence[str],
+        where: FactFilter,
+        limit: int = 1000,
+        *,
+        vectors: bool = True,
     ) -> list[Fact]:
         """Fact rows passing ``where`` with one of ``entity_uuids`` as subject or object."""
         if not entity_uuids:
             return []
         ends = json_list(list(dict.fromkeys(entity_uuids)))
+        statement = sql.NEIGHBOR_FACTS if vectors else sql.NEIGHBOR_FACTS_WITHOUT_VECTORS
         return self._select_facts(
-            sql.NEIGHBOR_FACTS, [group_id, ends, group_id, ends], where, limit
+            statement, [group_id, ends, group_id, ends], where, limit, selective=True
         )
 
     def _select_facts(
-        self, statement: str, params: list[Any], where: FactFilter, limit: int | None
+        self,
+        statement: str,
+        params: list[Any],
+        where: FactFilter,
+        limit: int | None,
+        *,
+        selective: bool,
     ) -> list[Fact]:
+        """``selective``: the statement picks few rows by itself (sort them, don't walk the
+        valid_at index)."""
         if limit is not None and limit <= 0:
             return []
-        selective = statement is sql.NEIGHBOR_FACTS or bool(
+        selective = selective or bool(
             where.subject_uuids or where.object_uuids or where.episode_uuids is not None
         )
         order = sql.FACTS_ORDER_SORTED if selective else sql.FACTS_ORDER

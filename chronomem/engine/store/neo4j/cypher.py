@@ -14,6 +14,7 @@ one property per node, so each sentence vector is a node of its own).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from typing import Final
@@ -308,7 +309,7 @@ CALL (t) {
     RETURN e, 1 AS side
 }
 WITH t.uuid AS centre, e ORDER BY e.valid_at, e.uuid
-""" + EPISODE_RETURN.replace("RETURN ", "RETURN centre, ", 1)
+""" + _EPISODE_COLUMNS.replace("RETURN ", "RETURN centre, ", 1)
 
 KNOWN_SOURCES: Final = """
 MATCH (e:Episodic)
@@ -643,6 +644,21 @@ def filter_params(where: FactFilter, now: datetime) -> dict[str, object]:
         "object_uuids": listed(where.object_uuids),
         "episode_uuids": listed(where.episode_uuids),
     }
+
+
+_VECTOR_COLUMN: Final = re.compile(
+    r"\b\w\.(fact_embedding|name_embedding|content_embedding) AS \1\b"
+)
+
+
+@functools.cache
+def without_vectors(statement: str) -> str:
+    """``statement`` returning null for the vector of each row (reads for search, which needs
+    only text: a vector is most of what a row weighs on the wire)."""
+    lighter, count = _VECTOR_COLUMN.subn(r"null AS \1", statement)
+    if count != 1:
+        raise AssertionError(f"expected one vector column in: {statement}")
+    return lighter
 
 
 def list_facts_statement(where: FactFilter, limited: bool) -> str:

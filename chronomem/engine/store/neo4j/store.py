@@ -353,21 +353,34 @@ class Neo4jStore:
         )
         return {str(row["source_id"]) for row in rows}
 
-    def get_entities(self, group_id: str, uuids: Sequence[str]) -> list[Entity]:
+    def get_entities(
+        self, group_id: str, uuids: Sequence[str], *, vectors: bool = True
+    ) -> list[Entity]:
         if not uuids:
             return []
         rows = self._rows(
-            "reading entities", cypher.GET_ENTITIES, group_id=group_id, uuids=list(uuids)
+            "reading entities",
+            _lighter(cypher.GET_ENTITIES, vectors),
+            group_id=group_id,
+            uuids=list(uuids),
         )
         return _in_order([entity_from_record(row) for row in rows], uuids)
 
     def find_entities(
-        self, group_id: str, names: Sequence[str] | None = None, labels: Sequence[str] | None = None
+        self,
+        group_id: str,
+        names: Sequence[str] | None = None,
+        labels: Sequence[str] | None = None,
+        *,
+        vectors: bool = True,
     ) -> list[Entity]:
         label_list = None if labels is None else list(labels)
         if names is None:
             rows = self._rows(
-                "listing entities", cypher.FIND_ENTITIES_ALL, group_id=group_id, labels=label_list
+                "listing entities",
+                _lighter(cypher.FIND_ENTITIES_ALL, vectors),
+                group_id=group_id,
+                labels=label_list,
             )
         else:
             keys = sorted({name_key(n) for n in names if n.strip()})
@@ -375,23 +388,26 @@ class Neo4jStore:
                 return []
             rows = self._rows(
                 "finding entities",
-                cypher.FIND_ENTITIES_BY_KEY,
+                _lighter(cypher.FIND_ENTITIES_BY_KEY, vectors),
                 group_id=group_id,
                 keys=keys,
                 labels=label_list,
             )
         return [entity_from_record(row) for row in rows]
 
-    def get_facts(self, group_id: str, uuids: Sequence[str]) -> list[Fact]:
+    def get_facts(self, group_id: str, uuids: Sequence[str], *, vectors: bool = True) -> list[Fact]:
         if not uuids:
             return []
-        rows = self._rows("reading facts", cypher.GET_FACTS, group_id=group_id, uuids=list(uuids))
+        statement = _lighter(cypher.GET_FACTS, vectors)
+        rows = self._rows("reading facts", statement, group_id=group_id, uuids=list(uuids))
         return _in_order([fact_from_record(row) for row in rows], uuids)
 
-    def list_facts(self, group_id: str, where: FactFilter, limit: int | None = None) -> list[Fact]:
+    def list_facts(
+        self, group_id: str, where: FactFilter, limit: int | None = None, *, vectors: bool = True
+    ) -> list[Fact]:
         if limit is not None and limit <= 0:
             return []
-        statement = cypher.list_facts_statement(where, limited=limit is not None)
+        statement = _lighter(cypher.list_facts_statement(where, limited=limit is not None), vectors)
         params = cypher.filter_params(_db_filter(where), utcnow())
         if limit is not None:
             params["limit"] = limit
@@ -399,14 +415,20 @@ class Neo4jStore:
         return [fact_from_record(row) for row in rows]
 
     def neighbors(
-        self, group_id: str, entity_uuids: Sequence[str], where: FactFilter, limit: int = 1000
+        self,
+        group_id: str,
+        entity_uuids: Sequence[str],
+        where: FactFilter,
+        limit: int = 1000,
+        *,
+        vectors: bool = True,
     ) -> list[Fact]:
         if not entity_uuids or limit <= 0:
             return []
         params = cypher.filter_params(_db_filter(where), utcnow())
         rows = self._rows(
             "reading neighbouring facts",
-            cypher.NEIGHBOR_FACTS,
+            _lighter(cypher.NEIGHBOR_FACTS, vectors),
             group_id=group_id,
             entity_uuids=list(entity_uuids),
             limit=limit,
@@ -637,3 +659,8 @@ def _missing_ends(rows: list[dict[str, Any]]) -> IntegrityError:
         f"{len(rows)} fact(s) reference entities that are not stored: {sample}; write the "
         "subject and object entities first (in the same or an earlier batch)"
     )
+
+
+def _lighter(statement: str, vectors: bool) -> str:
+    """``statement``, or without vectors: :func:`cypher.without_vectors`."""
+    return statement if vectors else cypher.without_vectors(statement)
