@@ -39,7 +39,14 @@ from chronomem.ingest.sources.turns import DialogueSource, Turn
 if TYPE_CHECKING:
     from chronomem.engine.memory import Memory
 
-__all__ = ["Question", "load_questions", "plot_recall", "run_locomo", "turn_document"]
+__all__ = [
+    "Question",
+    "load_questions",
+    "plot_recall",
+    "read_conversations",
+    "run_locomo",
+    "turn_document",
+]
 
 MemoryFactory = Callable[[Path], "Memory"]
 Progress = Callable[[str], None]
@@ -155,20 +162,16 @@ def run_locomo(
     if not k_values or k_values[0] < 1:
         raise InputError(f"k_values must be positive integers, got {k_values!r}")
     say = progress or (lambda _message: None)
-    data = _load(Path(path))
-    items = data[:limit_conversations] if limit_conversations is not None else data
-    conversations = read_locomo(items, str(path), UTC, prefix="locomo")
-    by_id = {c.source.removeprefix("locomo:"): c for c in conversations}
+    pairs = read_conversations(path)
+    if limit_conversations is not None:
+        pairs = pairs[:limit_conversations]
 
     ours, bm25, dense = (_Tally(k_values, categories) for _ in range(3))
     turns_total, ingest_seconds = 0, 0.0
     latencies: list[float] = []
     depth = max(k_values)
-    for item in items:
+    for item, conversation in pairs:
         sample_id = str(item.get("sample_id"))
-        conversation = by_id.get(sample_id)
-        if conversation is None:
-            continue
         questions = load_questions(item, categories)
         with _fresh_directory() as directory:
             memory = store_factory(directory)
@@ -210,6 +213,20 @@ def run_locomo(
         },
         "baselines": {"bm25": {"recall": bm25.recall()}, "dense": {"recall": dense.recall()}},
     }
+
+
+def read_conversations(path: str | Path) -> list[tuple[dict[str, Any], DialogueSource]]:
+    """The conversations of a LoCoMo file: each item (for its questions) with its turns."""
+    items = _load(Path(path))
+    by_id = {
+        c.source.removeprefix("locomo:"): c
+        for c in read_locomo(items, str(path), UTC, prefix="locomo")
+    }
+    return [
+        (item, by_id[str(item.get("sample_id"))])
+        for item in items
+        if str(item.get("sample_id")) in by_id
+    ]
 
 
 def _group(sample_id: str) -> str:

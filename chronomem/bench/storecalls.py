@@ -1,0 +1,177 @@
+"""Where a search's time goes: every store call of a search, counted and timed.
+
+``python -m chronomem.bench.storecalls LOCOMO_FILE --store DIR_OR_URI`` ingests one LoCoMo
+conversation into the store (once: a group that holds turns already is searched as it is),
+asks its questions after a few warm-up searches, and reports the search latency (median, mean)
+and, for each kind of store call (vector and full-text searches by target), how many calls a
+search makes and the milliseconds they take per search and per call. Calls of one search
+overlap (the search engine runs its candidate generators on a small thread pool), so the
+per-call times add up to more than the latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from chronomem.bench.locomo import BENCH_KINDS, load_questions, read_conversations
+from chronomem.engine.embed import HashingEmbedder, default_embedder
+from chronomem.engine.memory import Memory
+from chronomem.engine.store.protocol import GraphStore
+from chronomem.errors import ChronomemError, InputError
+
+__all__ = ["main", "profile_store_calls", "timed_store"]
+
+#: Store calls whose cost depends on what they search: reported per target.
+_BY_TARGET = frozenset({"vector", "fulltext"})
+
+
+@contextmanager
+def timed_store(store: GraphStore) -> Iterator[dict[str, list[float]]]:
+    """While open, every public method call on ``store`` is timed: the mapping gives, per
+    call (``vector:episode``, ``get_facts``, ...), the seconds each call took. The methods are
+    put back on exit."""
+    timings: dict[str, list[float]] = defaultdict(list)
+    lock = threading.Lock()
+    names = [
+        name
+        for name in dir(type(store))
+        if not name.startswith("_") and callable(getattr(type(store), name, None))
+    ]
+
+    def timed(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                took = time.perf_counter() - start
+                target = args[2] if name in _BY_TARGET and len(args) > 2 else None
+                with lock:
+                    timings[f"{name}:{target}" if target else name].append(took)
+
+        return call
+
+    for name in names:
+        setattr(store, name, timed(name, getattr(store, name)))
+    try:
+        yield timings
+    finally:
+        for name in names:
+            delattr(store, name)
+
+
+def profile_store_calls(
+    memory: Memory,
+    conversation: Any,
+    questions: Sequence[str],
+    *,
+    group_id: str,
+    warm_up: int = 10,
+) -> dict[str, Any]:
+    """Ingest ``conversation`` (a LoCoMo ``DialogueSource``) into ``group_id`` unless the group
+    holds episodes already, search ``warm_up`` questions untimed, then time every question's
+    search and its store calls. Returns the report :func:`main` prints."""
+    if not questions:
+        raise InputError("no questions to ask; pick a conversation with questions")
+    ingested = 0.0
+    if memory.stats(group_id).episodes == 0:
+        start = time.perf_counter()
+        memory.add_dialogue(conversation.turns, group_id=group_id, source=conversation.source)
+        ingested = time.perf_counter() - start
+    for question in list(questions)[:warm_up]:
+        memory.search(question, group_id=group_id, limit=10, kinds=BENCH_KINDS)
+    latencies: list[float] = []
+    with timed_store(memory.store) as timings:
+        for question in questions:
+            start = time.perf_counter()
+            memory.search(question, group_id=group_id, limit=10, kinds=BENCH_KINDS)
+            latencies.append(time.perf_counter() - start)
+    count = len(latencies)
+    calls = {
+        name: {
+            "calls_per_search": round(len(took) / count, 2),
+            "ms_per_search": round(1000 * sum(took) / count, 2),
+            "ms_per_call": round(1000 * sum(took) / len(took), 2),
+        }
+        for name, took in sorted(timings.items(), key=lambda item: -sum(item[1]))
+    }
+    return {
+        "group": group_id,
+        "ingest_seconds": round(ingested, 2),
+        "searches": count,
+        "median_ms": round(1000 * statistics.median(latencies), 2),
+        "mean_ms": round(1000 * statistics.mean(latencies), 2),
+        "store_calls_per_search": round(sum(len(t) for t in timings.values()) / count, 2),
+        "calls": calls,
+    }
+
+
+def _table(report: dict[str, Any]) -> str:
+    lines = [
+        f"{report['searches']} searches of group {report['group']}: median "
+        f"{report['median_ms']} ms, mean {report['mean_ms']} ms, "
+        f"{report['store_calls_per_search']} store calls per search",
+        f"{'store call':28s} {'calls/search':>12s} {'ms/search':>10s} {'ms/call':>8s}",
+    ]
+    for name, row in report["calls"].items():
+        lines.append(
+            f"{name:28s} {row['calls_per_search']:12.2f} {row['ms_per_search']:10.2f} "
+            f"{row['ms_per_call']:8.2f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m chronomem.bench.storecalls LOCOMO_FILE --store DIR_OR_URI``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m chronomem.bench.storecalls", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("file", type=Path, help="a LoCoMo JSON file")
+    parser.add_argument("--store", required=True, help="memory directory or neo4j:// URI")
+    parser.add_argument("--conversation", default=None, help="sample id (default: the first)")
+    parser.add_argument("--questions", type=int, default=60, help="questions timed")
+    parser.add_argument(
+        "--embedder",
+        choices=("default", "hashing"),
+        default="default",
+        help="default: the local MiniLM model; hashing: the fast deterministic stand-in",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    try:
+        items = read_conversations(args.file)
+        chosen = next(
+            (
+                (item, source)
+                for item, source in items
+                if args.conversation in (None, str(item.get("sample_id")))
+            ),
+            None,
+        )
+        if chosen is None:
+            raise InputError(f"no conversation {args.conversation!r} in {args.file}")
+        item, source = chosen
+        questions = [q.question for q in load_questions(item, (1, 2, 3, 4))][: args.questions]
+        embedder = HashingEmbedder() if args.embedder == "hashing" else default_embedder()
+        group = "storecalls-" + str(item.get("sample_id", "conversation"))
+        with Memory.open(args.store, embedder=embedder) as memory:
+            report = profile_store_calls(memory, source, questions, group_id=group)
+    except ChronomemError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2) if args.json else _table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
