@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from chronomem import Memory, SearchResult
+from chronomem.config import MemoryConfig
 from chronomem.demo import DEMO_TURNS
 from chronomem.engine.embed import HashingEmbedder
+from chronomem.engine.episode_text import with_vectors
 from chronomem.ingest.extract.protocol import Extractor
 
 pytestmark = pytest.mark.neo4j
@@ -88,3 +90,32 @@ def test_export_copies_the_bitemporal_history(
     again = embedded.export(neo4j_uri, group_id=group)  # idempotent
     assert again == counts
     assert graph.stats(group) == embedded.stats(group)
+
+
+def test_export_reembed_into_neo4j_writes_this_versions_turn_and_sentence_vectors(
+    tmp_path: Path, neo4j_uri: str, spacy_extractor: Extractor, group: str
+) -> None:
+    embedder = HashingEmbedder()
+    old = MemoryConfig(episode_vectors=False)  # as a memory from before episode vectors
+    with Memory.open(
+        tmp_path / "old", embedder=embedder, extractor=spacy_extractor, config=old
+    ) as mem:
+        mem.add_dialogue(DEMO_TURNS, group_id=group, source="demo")
+        episodes = mem.store.dump(group).episodes
+        mem.export(neo4j_uri, group_id=group, reembed=True)
+    expected = {e.uuid: e for e in with_vectors(embedder, episodes)}
+    with Memory.open(neo4j_uri, embedder=embedder) as graph:
+        copied = graph.store.get_episodes(group, list(expected))
+    assert len(copied) == len(expected)
+    for episode in copied:
+        want = expected[episode.uuid]
+        assert episode.content_embedding == pytest.approx(want.content_embedding, abs=1e-6)
+        if want.sentence_embeddings is None:
+            assert episode.sentence_embeddings is None
+        else:
+            assert episode.sentence_embeddings is not None
+            for got, wanted in zip(
+                episode.sentence_embeddings, want.sentence_embeddings, strict=True
+            ):
+                assert got == pytest.approx(wanted, abs=1e-6)
+    assert any(e.sentence_embeddings for e in copied)  # the demo has turns of two sentences
