@@ -45,6 +45,14 @@ def _group_option(func: F) -> F:
     )(func)
 
 
+def _speaker_option(func: F) -> F:
+    return click.option(
+        "--speaker",
+        default=None,
+        help='Who asks: their "I" and "my" in the query mean them (e.g. --speaker Alice).',
+    )(func)
+
+
 def _json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(func)
 
@@ -271,6 +279,7 @@ def ingest_records(
 @click.option(
     "--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most results."
 )
+@_speaker_option
 @_json_option
 def search(
     query: str,
@@ -279,11 +288,19 @@ def search(
     as_of: str | None,
     known_at: str | None,
     limit: int,
+    speaker: str | None,
     as_json: bool,
 ) -> None:
     """Search facts, entities and episodes for QUERY, best first."""
     with _memory(store) as mem:
-        hits = mem.search(query, group_id=group_id, as_of=as_of, known_at=known_at, limit=limit)
+        hits = mem.search(
+            query,
+            group_id=group_id,
+            as_of=as_of,
+            known_at=known_at,
+            limit=limit,
+            speaker=speaker,
+        )
     if as_json:
         _emit([h.to_json_dict() for h in hits])
         return
@@ -376,10 +393,16 @@ def stats(store: str, group_id: str | None, as_json: bool) -> None:
     help="Token budget of the block (about 4 characters a token).",
 )
 @click.option("--as-of", default=None, help="Valid time (ISO-8601).")
-def context(query: str, store: str, group_id: str, max_tokens: int, as_of: str | None) -> None:
+@_speaker_option
+def context(
+    query: str, store: str, group_id: str, max_tokens: int, as_of: str | None, speaker: str | None
+) -> None:
     """Print an agent-ready context block for QUERY within a token budget."""
     with _memory(store) as mem:
-        click.echo(mem.context(query, max_tokens=max_tokens, group_id=group_id, as_of=as_of))
+        block = mem.context(
+            query, max_tokens=max_tokens, group_id=group_id, as_of=as_of, speaker=speaker
+        )
+    click.echo(block)
 
 
 @cli.command()

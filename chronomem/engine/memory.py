@@ -306,7 +306,8 @@ class Memory:
         Without ``as_of`` the current state is searched; facts that have ended are still found
         (they answer questions about the past) but carry their ``invalid_at``. ``filters`` are
         further :class:`chronomem.query.SearchRequest` fields (``relations``, ``labels``,
-        ``valid_from``, ``valid_to``, ``centre``, ``kinds``, ``recipe``).
+        ``valid_from``, ``valid_to``, ``centre``, ``kinds``, ``recipe``, ``speaker``: who asks,
+        so that "Where do I live?" asked by Alice is searched as "Where do Alice live?").
         """
         from chronomem.query import SearchRequest
 
@@ -332,12 +333,14 @@ class Memory:
         group_id: str = "default",
         as_of: TimeLike = None,
         limit: int = 30,
+        speaker: str | None = None,
     ) -> str:
         """An agent-ready block of facts (with dates and sources) and entities relevant to
-        ``query``, within ``max_tokens``; paste it into a prompt."""
+        ``query``, within ``max_tokens``; paste it into a prompt. ``speaker``: who asks (their
+        "I" and "my" in ``query`` mean them)."""
         from chronomem.query import build_context
 
-        hits = self.search(query, group_id=group_id, as_of=as_of, limit=limit)
+        hits = self.search(query, group_id=group_id, as_of=as_of, limit=limit, speaker=speaker)
         return build_context(hits, query=query, max_tokens=max_tokens)
 
     def neighbors(

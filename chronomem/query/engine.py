@@ -133,6 +133,8 @@ class SearchEngine:
         recipe = self.recipe(request.recipe)
         kinds = frozenset(request.kinds or recipe.kinds)
         now = self._clock()
+        if request.search_text != request.query:
+            request = request.model_copy(update={"query": request.search_text, "speaker": None})
         ctx = QueryContext(
             store=self._store,
             embedder=self._embedder,

@@ -7,6 +7,7 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chronomem.engine.episode_text import ground_first_person
 from chronomem.engine.store.protocol import FactFilter
 from chronomem.schema import AwareTime, ResultKind
 
@@ -31,6 +32,9 @@ class SearchRequest(BaseModel):
     - ``centre``: an entity name or uuid; results near it in the graph rank higher.
     - ``kinds``: which result kinds to return (default: the recipe's).
     - ``recipe``: the name of a search recipe (see :mod:`chronomem.query.recipes`).
+    - ``speaker``: who asks. Their first person in the query ("Where do I live?") means them,
+      and is searched as their name, the way their turns are embedded
+      (:func:`~chronomem.engine.episode_text.ground_first_person`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -47,6 +51,7 @@ class SearchRequest(BaseModel):
     centre: str | None = None
     kinds: tuple[ResultKind, ...] | None = None
     recipe: str = "default"
+    speaker: str | None = None
 
     @field_validator("query")
     @classmethod
@@ -54,6 +59,13 @@ class SearchRequest(BaseModel):
         # Control characters (NUL included) carry no meaning in a query and upset some backends.
         cleaned = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in value)
         return " ".join(cleaned.split())[:MAX_QUERY_CHARS]
+
+    @property
+    def search_text(self) -> str:
+        """The query as searched: with ``speaker``, its first person replaced by their name."""
+        if self.speaker is None:
+            return self.query
+        return ground_first_person(self.query, self.speaker)
 
     @field_validator("relations")
     @classmethod
@@ -67,9 +79,9 @@ class SearchRequest(BaseModel):
     def _dedupe(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
         return None if value is None else tuple(dict.fromkeys(value))
 
-    @field_validator("centre")
+    @field_validator("centre", "speaker")
     @classmethod
-    def _blank_centre(cls, value: str | None) -> str | None:
+    def _blank_name(cls, value: str | None) -> str | None:
         if value is None:
             return None
         return " ".join(value.split()) or None

@@ -102,6 +102,17 @@ def test_history_and_stats_json(store: str) -> None:
     assert {"episodes", "entities", "facts", "current_facts"} <= set(stats)  # type: ignore[arg-type]
 
 
+def test_search_and_context_take_the_asking_speaker(store: str) -> None:
+    args = ["Where do I work?", "--store", store, "--group", "g", "--speaker", "Bob"]
+    hits = _json(["search", *args, "--json"])
+    assert isinstance(hits, list)
+    assert hits[0]["subject"] == "Bob"
+    assert hits[0]["object"] == "Acme"
+    result = CliRunner().invoke(cli, ["context", *args])
+    assert result.exit_code == 0, result.output
+    assert "Acme" in result.output
+
+
 def test_export_reembed_copies_everything(store: str, tmp_path: Path) -> None:
     from chronomem import Memory
 

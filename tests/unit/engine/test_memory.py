@@ -162,6 +162,17 @@ def test_a_turn_of_several_sentences_is_found_by_its_best_sentence(memory: Memor
     assert best == (several.uuid, pytest.approx(1.0, abs=1e-4))
 
 
+def test_a_first_person_question_finds_what_its_speaker_said(memory: Memory) -> None:
+    rome = {"speaker": "Bob", "text": "I live in Rome.", "time": "2023-01-11T09:00:00Z", "id": "8"}
+    memory.add_dialogue([PARIS, rome])
+    for speaker, city in (("Alice", "Paris"), ("Bob", "Rome")):
+        (best, *_) = memory.search("Where do I live?", speaker=speaker, kinds=("fact",))
+        assert (best.subject, best.object) == (speaker, city)
+    block = memory.context("Where do I live?", speaker="Bob")
+    assert "Rome" in block
+    assert block.index("Rome") < block.find("Paris") or "Paris" not in block
+
+
 def test_records_are_not_embedded(memory: Memory) -> None:
     mapping = RecordMapping.model_validate(
         {
