@@ -1,7 +1,8 @@
 """An agent loop with chronomem as its memory, runnable offline.
 
 For every user message the agent (1) writes the turn to the memory, (2) reads an agent-ready
-context block for the message with ``mem.context(...)`` and (3) answers from that block. The
+context block for the message with ``mem.context(..., speaker=USER)`` (the user's "I" and "my"
+mean the user) and (3) answers from that block. The
 LLM is a scripted stand-in (``scripted_llm``): it reads the "Facts:" lines of the context and
 answers a "where do I live / work" question with the most recent current fact about it, so the
 example runs without a model or a network. Swap it for a real chat completion in your agent.
@@ -113,7 +114,7 @@ def run_sync(store: Path, script: Sequence[tuple[str, str]], max_tokens: int, sh
     with Memory.open(store) as mem:
         for index, (time, text) in enumerate(script):
             mem.add_dialogue([_turn(index, time, text)], group_id=GROUP)
-            context = mem.context(text, max_tokens=max_tokens, group_id=GROUP)
+            context = mem.context(text, max_tokens=max_tokens, group_id=GROUP, speaker=USER)
             _show(time, text, scripted_llm(text, context), context, show)
         print(f"\nmemory: {mem.stats(GROUP)}")
 
@@ -130,7 +131,7 @@ async def run_async(
         for index, (time, text) in enumerate(script):
             _, context = await asyncio.gather(
                 mem.add_dialogue([_turn(index, time, text)], group_id=GROUP),
-                mem.context(text, max_tokens=max_tokens, group_id=GROUP),
+                mem.context(text, max_tokens=max_tokens, group_id=GROUP, speaker=USER),
             )
             _show(time, text, scripted_llm(text, context), context, show)
         print(f"\nmemory: {await mem.stats(GROUP)}")
