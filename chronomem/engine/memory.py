@@ -420,10 +420,12 @@ class Memory:
             for group in groups:
                 dump = self.store.dump(group)
                 destination.write(WriteBatch(entities=dump.entities))
+                by_episode: dict[str, list[tuple[str, str]]] = {}
+                for mention in dump.mentions:
+                    by_episode.setdefault(mention[0], []).append(mention)
                 for start in range(0, len(dump.episodes), chunk):
                     part = dump.episodes[start : start + chunk]
-                    uuids = {e.uuid for e in part}
-                    mentions = [m for m in dump.mentions if m[0] in uuids]
+                    mentions = [m for e in part for m in by_episode.get(e.uuid, [])]
                     if reembed:
                         part = with_vectors(self.embedder, part)
                     destination.write(WriteBatch(episodes=part, mentions=mentions))
