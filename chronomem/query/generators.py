@@ -150,12 +150,9 @@ def graph(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
     if not seeds:
         return []
     found: list[Candidate] = [(("entity", uuid), 1.0) for uuid in seeds]
-    best: dict[str, float] = {}
-    for scope in (replace(ctx.where, subject_uuids=seeds), replace(ctx.where, object_uuids=seeds)):
-        for uuid, score in ctx.store.vector(ctx.group_id, ctx.embedding, "fact", spec.limit, scope):
-            best[uuid] = max(score, best.get(uuid, score))
-    scored = sorted(best.items(), key=lambda item: -item[1])[: spec.limit]
-    return found + [(("fact", uuid), score) for uuid, score in scored]
+    scope = replace(ctx.where, entity_uuids=seeds)
+    hits = ctx.store.vector(ctx.group_id, ctx.embedding, "fact", spec.limit, scope)
+    return found + [(("fact", uuid), score) for uuid, score in hits]
 
 
 def pagerank(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:

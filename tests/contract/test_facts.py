@@ -93,6 +93,10 @@ FILTERS = {
     "no_relations": lambda e: FactFilter(relations=()),
     "subjects": lambda e: FactFilter(subject_uuids=(e[0].uuid,)),
     "objects": lambda e: FactFilter(object_uuids=(e[0].uuid, e[1].uuid)),
+    "either_end": lambda e: FactFilter(entity_uuids=(e[1].uuid,)),
+    "either_end_and_subject": lambda e: FactFilter(
+        entity_uuids=(e[1].uuid,), subject_uuids=(e[0].uuid,)
+    ),
     "everything_combined": lambda e: FactFilter(
         known_at=at(2016),
         as_of=at(2012),
@@ -234,6 +238,7 @@ class FilterSpec:
     relations: tuple[str, ...] | None
     subjects: tuple[int, ...] | None
     objects: tuple[int, ...] | None
+    ends: tuple[int, ...] | None
     episodes: tuple[int, ...] | None
 
     def build(self, people: list[Entity], turns: list[Episode]) -> FactFilter:
@@ -249,6 +254,7 @@ class FilterSpec:
             relations=self.relations,
             subject_uuids=uuids(self.subjects),
             object_uuids=uuids(self.objects),
+            entity_uuids=uuids(self.ends),
             episode_uuids=None
             if self.episodes is None
             else tuple(turns[i].uuid for i in self.episodes),
@@ -285,6 +291,7 @@ filter_specs = st.builds(
     relations=_subsets(relations),
     subjects=_subsets(ends),
     objects=_subsets(ends),
+    ends=_subsets(ends),
     episodes=_subsets(ends),
 )
 

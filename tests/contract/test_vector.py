@@ -114,6 +114,9 @@ def test_filters_on_relation_subject_and_time(store: GraphStore, group: str) -> 
     assert set(got) == {f.uuid for f in likes} | {dated.uuid}
     assert _ids(store.vector(group, q, "fact", 20, FactFilter(as_of=at(2001, 6)))) == [dated.uuid]
     assert store.vector(group, q, "fact", 5, FactFilter(relations=())) == []
+    # Facts touching C at either end: "works" (C as subject) and "dated" (C as object).
+    touching = _ids(store.vector(group, q, "fact", 4, FactFilter(entity_uuids=(c.uuid,))))
+    assert touching == [dated.uuid, *(f.uuid for f in works[:3])]
 
 
 def test_limit_larger_than_the_data(store: GraphStore, group: str) -> None:

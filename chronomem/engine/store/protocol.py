@@ -97,6 +97,7 @@ class FactFilter:
       later than now.
     - ``valid_from``/``valid_to``: keep facts whose validity overlaps ``[valid_from, valid_to)``.
     - ``relations``/``subject_uuids``/``object_uuids``: restrict by edge ends and relation.
+    - ``entity_uuids``: keep facts with one of these entities at either end.
     - ``episode_uuids``: keep facts extracted from at least one of these episodes (provenance).
     """
 
@@ -108,6 +109,7 @@ class FactFilter:
     relations: tuple[str, ...] | None = None
     subject_uuids: tuple[str, ...] | None = None
     object_uuids: tuple[str, ...] | None = None
+    entity_uuids: tuple[str, ...] | None = None
     episode_uuids: tuple[str, ...] | None = None
 
     def accepts(self, fact: Fact, now: datetime) -> bool:
@@ -139,6 +141,10 @@ class FactFilter:
         if self.subject_uuids is not None and fact.subject_uuid not in self.subject_uuids:
             return False
         if self.object_uuids is not None and fact.object_uuid not in self.object_uuids:
+            return False
+        if self.entity_uuids is not None and not (
+            fact.subject_uuid in self.entity_uuids or fact.object_uuid in self.entity_uuids
+        ):
             return False
         return self.episode_uuids is None or any(e in self.episode_uuids for e in fact.episodes)
 

@@ -22,6 +22,10 @@ _STARTS_BEFORE = "(f.valid_at IS NULL OR f.valid_at < ?)"
 _RELATION_IN = "f.relation IN (SELECT value FROM json_each(?))"
 _SUBJECT_IN = "f.subject_uuid IN (SELECT value FROM json_each(?))"
 _OBJECT_IN = "f.object_uuid IN (SELECT value FROM json_each(?))"
+_EITHER_END_IN = (
+    "(f.subject_uuid IN (SELECT value FROM json_each(?))"
+    " OR f.object_uuid IN (SELECT value FROM json_each(?)))"
+)
 _FROM_EPISODES = (
     "f.id IN (SELECT fact_id FROM fact_episodes"
     " WHERE episode_uuid IN (SELECT value FROM json_each(?)))"
@@ -70,6 +74,9 @@ def fact_condition(
         if values is not None:
             parts.append(fragment)
             params.append(json_list(values))
+    if where.entity_uuids is not None:
+        parts.append(_EITHER_END_IN)
+        params += [json_list(where.entity_uuids)] * 2
     return " AND ".join(parts), params
 
 

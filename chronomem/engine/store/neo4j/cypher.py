@@ -365,6 +365,7 @@ FACT_FILTER: Final = """(
     AND ($relations IS NULL OR r.name IN $relations)
     AND ($subject_uuids IS NULL OR s.uuid IN $subject_uuids)
     AND ($object_uuids IS NULL OR o.uuid IN $object_uuids)
+    AND ($end_uuids IS NULL OR s.uuid IN $end_uuids OR o.uuid IN $end_uuids)
     AND ($episode_uuids IS NULL OR any(source IN r.episodes WHERE source IN $episode_uuids))
 )"""
 """Which fact rows ``r`` (from ``s`` to ``o``) a read returns: :meth:`FactFilter.accepts` in
@@ -409,6 +410,20 @@ WHERE o.uuid IN $object_uuids
 MATCH (s:Entity)-[r:RELATES_TO]->(o)
 WHERE r.group_id = $group_id AND """
 
+
+def _fact_rows_touching(parameter: str) -> str:
+    """Fact rows with one of the entities ``$<parameter>`` at either end (a constant name)."""
+    return f"""
+MATCH (n:Entity)
+WHERE n.uuid IN ${parameter}
+MATCH (n)-[x:RELATES_TO]-()
+WITH DISTINCT x AS r
+MATCH (s:Entity)-[r]->(o:Entity)
+WHERE r.group_id = $group_id AND """
+
+
+_FACT_ROWS_OF_ENDS: Final = _fact_rows_touching("end_uuids")
+
 # From the episodes: each lists the uuids of the fact rows extracted from it (entity_edges).
 _FACT_ROWS_OF_EPISODES: Final = """
 MATCH (ep:Episodic)
@@ -421,21 +436,12 @@ WHERE r.group_id = $group_id AND """
 LIST_FACTS: Final = _FACT_ROWS_OF_GROUP + FACT_FILTER + FACT_RETURN + FACT_ORDER
 LIST_FACTS_OF_SUBJECTS: Final = _FACT_ROWS_OF_SUBJECTS + FACT_FILTER + FACT_RETURN + FACT_ORDER
 LIST_FACTS_OF_OBJECTS: Final = _FACT_ROWS_OF_OBJECTS + FACT_FILTER + FACT_RETURN + FACT_ORDER
+LIST_FACTS_OF_ENDS: Final = _FACT_ROWS_OF_ENDS + FACT_FILTER + FACT_RETURN + FACT_ORDER
 LIST_FACTS_OF_EPISODES: Final = _FACT_ROWS_OF_EPISODES + FACT_FILTER + FACT_RETURN + FACT_ORDER
 LIMIT: Final = "LIMIT $limit\n"
 
 NEIGHBOR_FACTS: Final = (
-    """
-MATCH (n:Entity)
-WHERE n.uuid IN $entity_uuids
-MATCH (n)-[x:RELATES_TO]-()
-WITH DISTINCT x AS r
-MATCH (s:Entity)-[r]->(o:Entity)
-WHERE r.group_id = $group_id AND """
-    + FACT_FILTER
-    + FACT_RETURN
-    + FACT_ORDER
-    + LIMIT
+    _fact_rows_touching("entity_uuids") + FACT_FILTER + FACT_RETURN + FACT_ORDER + LIMIT
 )
 
 MENTIONS: Final = """
@@ -642,6 +648,7 @@ def filter_params(where: FactFilter, now: datetime) -> dict[str, object]:
         "relations": listed(where.relations),
         "subject_uuids": listed(where.subject_uuids),
         "object_uuids": listed(where.object_uuids),
+        "end_uuids": listed(where.entity_uuids),
         "episode_uuids": listed(where.episode_uuids),
     }
 
@@ -669,6 +676,8 @@ def list_facts_statement(where: FactFilter, limited: bool) -> str:
         statement = LIST_FACTS_OF_SUBJECTS
     elif where.object_uuids is not None:
         statement = LIST_FACTS_OF_OBJECTS
+    elif where.entity_uuids is not None:
+        statement = LIST_FACTS_OF_ENDS
     else:
         statement = LIST_FACTS
     return statement + LIMIT if limited else statement

@@ -28,6 +28,7 @@ def test_every_filter_field_is_a_parameter() -> None:
         "relations": ["WORKS_AT"],
         "subject_uuids": None,
         "object_uuids": None,
+        "end_uuids": None,
         "episode_uuids": None,
     }
     assert set(re.findall(r"\$(\w+)", cypher.FACT_FILTER)) == set(params)
