@@ -97,8 +97,8 @@ class FactFilter:
       later than now.
     - ``valid_from``/``valid_to``: keep facts whose validity overlaps ``[valid_from, valid_to)``.
     - ``relations``/``subject_uuids``/``object_uuids``: restrict by edge ends and relation.
-    - ``entity_uuids``: keep facts with one of these entities at either end.
     - ``episode_uuids``: keep facts extracted from at least one of these episodes (provenance).
+    - ``entity_uuids``: keep facts with one of these entities at either end.
     """
 
     as_of: datetime | None = None
@@ -109,8 +109,8 @@ class FactFilter:
     relations: tuple[str, ...] | None = None
     subject_uuids: tuple[str, ...] | None = None
     object_uuids: tuple[str, ...] | None = None
-    entity_uuids: tuple[str, ...] | None = None
     episode_uuids: tuple[str, ...] | None = None
+    entity_uuids: tuple[str, ...] | None = None
 
     def accepts(self, fact: Fact, now: datetime) -> bool:
         """Reference semantics of the filter, used by tests and by in-memory backends."""
