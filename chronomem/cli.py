@@ -99,8 +99,11 @@ def _print_facts(results: list[SearchResult], *, scores: bool = False) -> None:
 
 
 @contextmanager
-def _progress(total: int, desc: str, enabled: bool) -> Iterator[Callable[[int], None]]:
-    bar = tqdm(total=total, desc=desc, unit="turn", file=sys.stderr, disable=not enabled)
+def _progress(
+    total: int | None, desc: str, enabled: bool, unit: str = "turn"
+) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (``total`` None: a count and a rate, the total being unknown)."""
+    bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=not enabled)
 
     def update(done: int) -> None:
         bar.update(done)
@@ -256,8 +259,11 @@ def ingest_records(
     from chronomem.ingest.sources import RecordMapping
 
     mapping = RecordMapping.from_yaml(mapping_path)
-    with _memory(store, create=True) as mem:
-        report = mem.add_records(file, mapping=mapping, group_id=group_id)
+    with (
+        _memory(store, create=True) as mem,
+        _progress(None, "ingest", not as_json, unit="record") as update,
+    ):
+        report = mem.add_records(file, mapping=mapping, group_id=group_id, progress=update)
     if as_json:
         _emit({"file": str(file), "group": group_id, **report.as_dict()})
         return
@@ -516,7 +522,7 @@ def export(store: str, target: str, group_id: str | None, reembed: bool, as_json
     with _memory(store) as mem:
         stats = mem.stats(group_id)
         total = stats.facts + (stats.episodes if reembed else 0)
-        with _progress(total, "export", not as_json) as update:
+        with _progress(total, "export", not as_json, unit="row") as update:
             counts = mem.export(target, group_id=group_id, reembed=reembed, progress=update)
     if as_json:
         _emit({"to": target, **counts})

@@ -161,3 +161,16 @@ def test_bad_jsonl_reports_file_and_line(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "bad.jsonl:2" in str(result.exception)
+
+
+def test_ingest_records_shows_progress_on_stderr(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2] / "examples" / "crm"
+    args = ["ingest", "records", str(root / "customers.csv"), "--mapping"]
+    args += [str(root / "mapping.yaml"), "--store", str(tmp_path / "m"), "--group", "crm"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "records added" in result.stdout
+    assert "record/s" in result.stderr  # the bar counts records and their rate
+    quiet = CliRunner().invoke(cli, [*args, "--json"])
+    assert json.loads(quiet.stdout)["episodes_skipped"] > 0
+    assert "record/s" not in quiet.stderr
