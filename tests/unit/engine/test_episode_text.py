@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chronomem.engine.embed import part_text
 from chronomem.engine.episode_text import embedding_text, ground_first_person, sentence_parts
@@ -62,3 +65,38 @@ def test_sentence_parts_follow_the_grounded_text() -> None:
 def test_one_sentence_has_no_parts() -> None:
     turn = Episode(content="I won!", reference_time=WHEN, speaker="Jon")
     assert sentence_parts(turn, embedding_text(turn)) == []
+
+
+_WORDS = st.sampled_from(
+    ["I", "i", "me", "my", "mine", "myself", "I'm", "I\u2019ve", "you", "We", "Mimi", "Imogen",
+     "amy", "meet", "i.e.", "I-95", "went", "home", "[shares", "a", "photo]", "ok.", "yes!",
+     "why?", "\u2026", '"so', 'there."', "(me)"]
+)  # fmt: skip
+_TEXTS = st.lists(_WORDS, min_size=1, max_size=25).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXTS, speaker=st.sampled_from(["Ann", "Jo Ann", "O'Brien", "\\1 $x"]))
+def test_grounding_only_swaps_first_person_words(text: str, speaker: str) -> None:
+    grounded = ground_first_person(text, speaker)
+    pronouns = {"i", "me", "my", "mine", "myself", "i'm", "i\u2019ve"}
+    kept = [w for w in text.split() if w.casefold().strip("()") not in pronouns]
+    assert [w for w in grounded.split() if w in kept] == kept  # other words stay, in order
+    assert not any(w.strip("()") in {"I", "me", "my", "mine", "myself"} for w in grounded.split())
+    assert ground_first_person(grounded, speaker) == grounded or "I" in speaker
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXTS)
+def test_sentence_parts_cover_the_text_in_order_without_overlap(text: str) -> None:
+    turn = Episode(content=text, reference_time=WHEN, speaker="Ann")
+    embedded = embedding_text(turn)
+    parts = sentence_parts(turn, embedded)
+    if not parts:
+        return
+    spans = [part[-1] for part in parts]
+    assert all(part[0] == (0, len("Ann") + 1) for part in parts)  # each with the label
+    assert all(0 <= a < b <= len(embedded) for a, b in spans)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(spans))
+    body = embedded[len("Ann: ") :]
+    assert " ".join(embedded[a:b] for a, b in spans).split() == body.split()
