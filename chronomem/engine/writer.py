@@ -17,7 +17,7 @@ from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
 from chronomem.ingest.resolve import EntityResolver
-from chronomem.schema import Entity, Episode, EpisodeKind, Fact, utcnow
+from chronomem.schema import Entity, Episode, Fact, utcnow
 
 __all__ = ["IngestReport", "Writer"]
 
@@ -198,11 +198,7 @@ class Writer:
         ``embed_episodes`` is off). Records are not embedded."""
         if not (self.embed_episodes and self.store.capabilities.episode_vectors):
             return episodes
-        missing = [
-            i
-            for i, e in enumerate(episodes)
-            if e.content_embedding is None and e.kind is not EpisodeKind.RECORD
-        ]
+        missing = [i for i, e in enumerate(episodes) if e.content_embedding is None]
         if not missing:
             return episodes
         out = list(episodes)

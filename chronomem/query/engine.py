@@ -133,7 +133,7 @@ class SearchEngine:
         recipe = self.recipe(request.recipe)
         kinds = frozenset(request.kinds or recipe.kinds)
         now = self._clock()
-        if request.search_text != request.query:
+        if request.speaker is not None:  # search the query as the speaker's turns are embedded
             request = request.model_copy(update={"query": request.search_text, "speaker": None})
         ctx = QueryContext(
             store=self._store,

@@ -83,7 +83,7 @@ def test_grounding_only_swaps_first_person_words(text: str, speaker: str) -> Non
     kept = [w for w in text.split() if w.casefold().strip("()") not in pronouns]
     assert [w for w in grounded.split() if w in kept] == kept  # other words stay, in order
     assert not any(w.strip("()") in {"I", "me", "my", "mine", "myself"} for w in grounded.split())
-    assert ground_first_person(grounded, speaker) == grounded or "I" in speaker
+    assert ground_first_person(grounded, speaker) == grounded  # nothing left to ground
 
 
 @settings(max_examples=300, deadline=None)

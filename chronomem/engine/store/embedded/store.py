@@ -330,13 +330,15 @@ class EmbeddedStore:
         episodes = [episode_from_row(row) for row in self._by_uuid(table, group_id, uuids)]
         if not episodes or not vectors or not self._sentence_table:
             return episodes
-        sentences: dict[str, list[list[float]]] = {}
         with self._reading("reading episodes") as conn:
             rows = conn.execute(
                 sql.EPISODE_SENTENCE_VECTORS, (group_id, json_list([e.uuid for e in episodes]))
-            )
-            for uuid, blob in rows:
-                sentences.setdefault(uuid, []).append(self._matrix([blob])[0].tolist())
+            ).fetchall()
+        sentences: dict[str, list[list[float]]] = {}
+        if rows:
+            matrix = self._matrix([blob for _, blob in rows])
+            for (uuid, _), vector in zip(rows, matrix, strict=True):
+                sentences.setdefault(uuid, []).append(vector.tolist())
         return [
             e.model_copy(update={"sentence_embeddings": sentences[e.uuid]})
             if e.uuid in sentences
@@ -439,7 +441,10 @@ class EmbeddedStore:
         if limit is not None and limit <= 0:
             return []
         selective = selective or bool(
-            where.subject_uuids or where.object_uuids or where.episode_uuids is not None
+            where.subject_uuids
+            or where.object_uuids
+            or where.entity_uuids
+            or where.episode_uuids is not None
         )
         order = sql.FACTS_ORDER_SORTED if selective else sql.FACTS_ORDER
         query, cond_params = self._with_condition(statement, where, utcnow(), order)

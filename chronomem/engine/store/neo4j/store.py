@@ -71,12 +71,12 @@ _MIN_FETCH: Final = 40
 _FETCH_GROWTH: Final = 4
 
 _EXACT_MAX: Final = 2_000
-# A group found to hold at most _EXACT_MAX vectors of a kind is scored exactly (one statement,
-# no index fetch and count first) for this many seconds, or until this store writes to it.
-# Writers elsewhere can only make it larger: an exact search stays right, just slower.
-_SMALL_GROUP_SECONDS: Final = 60.0
 """Groups with at most this many vectors are searched exactly when the index's nearest
 neighbours (of every group) do not hold enough of theirs."""
+_SMALL_GROUP_SECONDS: Final = 60.0
+"""A group found to hold at most ``_EXACT_MAX`` vectors of a kind is scored exactly (one
+statement, no index fetch and count first) for this many seconds, or until this store writes
+to it. Writers elsewhere can only make it larger: an exact search stays right, just slower."""
 
 # target -> (statement, index, searched fields with their boosts)
 _FULLTEXT: Final[dict[str, tuple[str, str, dict[str, float]]]] = {
