@@ -24,8 +24,8 @@ demo: install
 	$(BIN)/chronomem demo
 
 lint: install
-	$(BIN)/ruff check chronomem tests examples
-	$(BIN)/ruff format --check chronomem tests examples
+	$(BIN)/ruff check chronomem benchmarks tests examples
+	$(BIN)/ruff format --check chronomem benchmarks tests examples
 
 typecheck: install
 	$(BIN)/mypy

@@ -6,11 +6,9 @@
 >>> mem.search("Where does Alice work?", group_id="user-42", as_of="2024-06-01")
 """
 
+from chronomem.async_memory import AsyncMemory
 from chronomem.config import MemoryConfig
-from chronomem.engine.async_memory import AsyncMemory
-from chronomem.engine.memory import Memory
 from chronomem.engine.temporal import RelationRegistry
-from chronomem.engine.writer import IngestReport
 from chronomem.errors import (
     ChronomemError,
     ConfigurationError,
@@ -25,7 +23,9 @@ from chronomem.errors import (
     StoreUnavailableError,
     TimeError,
 )
+from chronomem.ingest.pipeline import IngestReport
 from chronomem.ingest.sources import RecordMapping, Turn
+from chronomem.memory import Memory
 from chronomem.schema import Entity, Episode, Fact, SearchResult, Stats
 
 __version__ = "0.1.0"

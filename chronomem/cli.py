@@ -19,9 +19,9 @@ import click
 from tqdm import tqdm
 
 from chronomem.config import config_from_env
-from chronomem.engine.memory import Memory
 from chronomem.engine.store.factory import is_neo4j_uri
 from chronomem.errors import ChronomemError, InputError
+from chronomem.memory import Memory
 from chronomem.schema import SearchResult
 
 __all__ = ["cli", "main"]

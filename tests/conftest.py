@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.memory import Memory
 
 settings.register_profile(
     "chronomem", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

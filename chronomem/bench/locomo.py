@@ -37,7 +37,7 @@ from chronomem.ingest.sources.locomo import read_locomo
 from chronomem.ingest.sources.turns import DialogueSource, Turn
 
 if TYPE_CHECKING:
-    from chronomem.engine.memory import Memory
+    from chronomem.memory import Memory
 
 __all__ = [
     "Question",
@@ -94,7 +94,7 @@ def turn_document(turn: Turn) -> str:
 
 def _open_memory(directory: Path) -> Memory:
     from chronomem.config import config_from_env
-    from chronomem.engine.memory import Memory
+    from chronomem.memory import Memory
 
     return Memory.open(directory, config=config_from_env())
 

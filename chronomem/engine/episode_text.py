@@ -21,43 +21,16 @@ from collections.abc import Sequence
 from typing import Final
 
 from chronomem.engine.embed import Embedder, Part, embed_with_parts
+from chronomem.language.grounding import ground_first_person
 from chronomem.schema import Episode, EpisodeKind
 
-__all__ = ["embedding_text", "ground_first_person", "sentence_parts", "with_vectors"]
-
-# "I" as a word, not "i.e." or "I-95"; contractions and "I am" take the third person verb.
-_FIRST_PERSON: Final = re.compile(
-    r"\b(?:(?P<contraction>i['\u2019](?:m|ve|ll|d))|(?P<am>i\s+am)|(?P<subject>i|me|myself)"
-    r"|(?P<possessive>my|mine))\b(?![.\-]\w)",
-    re.IGNORECASE,
-)
-_CONTRACTED: Final[dict[str, str]] = {"m": "is", "ve": "has", "ll": "will", "d": "would"}
+__all__ = ["embedding_text", "sentence_parts", "with_vectors"]
 
 # A sentence ends at . ! ? (or an ellipsis), possibly closed by quotes or brackets, before
 # whitespace; an attachment note ("[shares a photo: ...]") starts a part of its own.
 _SENTENCE_BREAK: Final = re.compile(
     r"(?<=[.!?\u2026])\s+|(?<=[.!?\u2026][\"'\u201d\u2019)\]])\s+|\s+(?=\[)"
 )
-
-
-def ground_first_person(text: str, speaker: str) -> str:
-    """``text`` with "I", "me", "my", "mine" and "myself" replaced by ``speaker`` ("I'm" ->
-    "<speaker> is", "my" -> "<speaker>'s"). Other words are kept as written."""
-    name = speaker.strip()
-    if not name:
-        return text
-
-    def swap(match: re.Match[str]) -> str:
-        contraction = match.group("contraction")
-        if contraction is not None:
-            return f"{name} {_CONTRACTED[contraction[2:].lower()]}"
-        if match.group("am") is not None:
-            return f"{name} is"
-        if match.group("possessive") is not None:
-            return f"{name}'s"
-        return name
-
-    return _FIRST_PERSON.sub(swap, text)
 
 
 def embedding_text(episode: Episode) -> str:

@@ -31,7 +31,7 @@ import numpy.typing as npt
 from chronomem.engine.embed import Embedder
 from chronomem.engine.store.protocol import GraphStore
 from chronomem.errors import InputError, NotFoundError
-from chronomem.ingest.extract.timex import find_time_mentions
+from chronomem.language.timex import find_time_mentions
 from chronomem.query.fusion import mmr, reciprocal_rank_fusion, score_fusion
 from chronomem.query.generators import Candidate, Key, QueryContext, run_generator
 from chronomem.query.multihop import expand

@@ -11,7 +11,7 @@ import re
 from functools import cache
 from typing import Final
 
-from chronomem.ingest.extract import cues
+from chronomem.language import cues
 
 __all__ = ["relations_asked"]
 

@@ -7,8 +7,8 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from chronomem.engine.episode_text import ground_first_person
 from chronomem.engine.store.protocol import FactFilter
+from chronomem.language.grounding import ground_first_person
 from chronomem.schema import AwareTime, ResultKind
 
 __all__ = ["MAX_QUERY_CHARS", "SearchRequest"]
@@ -34,7 +34,7 @@ class SearchRequest(BaseModel):
     - ``recipe``: the name of a search recipe (see :mod:`chronomem.query.recipes`).
     - ``speaker``: who asks. Their first person in the query ("Where do I live?") means them,
       and is searched as their name, the way their turns are embedded
-      (:func:`~chronomem.engine.episode_text.ground_first_person`).
+      (:func:`~chronomem.language.grounding.ground_first_person`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

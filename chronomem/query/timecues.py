@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from chronomem.ingest.extract.timex import find_time_mentions
+from chronomem.language.timex import find_time_mentions
 
 __all__ = ["TimeCues", "overlaps", "read_time_cues"]
 

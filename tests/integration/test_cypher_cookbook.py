@@ -18,8 +18,8 @@ import pytest
 
 from chronomem.demo import DEMO_TURNS
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.memory import Memory
 from chronomem.schema import utcnow
 
 if TYPE_CHECKING:

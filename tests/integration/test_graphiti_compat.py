@@ -29,9 +29,9 @@ import pytest
 
 from chronomem.demo import DEMO_TURNS
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
 from chronomem.ingest.extract.protocol import Extractor
 from chronomem.ingest.sources.dialogue import read_dialogue
+from chronomem.memory import Memory
 
 pytestmark = [
     pytest.mark.neo4j,

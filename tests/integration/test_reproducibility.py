@@ -13,7 +13,7 @@ _SCRIPT = r"""
 import json, sys
 from chronomem.demo import DEMO_TURNS
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
+from chronomem.memory import Memory
 from chronomem.engine.store import FactFilter
 
 with Memory.open(sys.argv[1], embedder=HashingEmbedder()) as mem:

@@ -14,8 +14,8 @@ import pytest
 
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.memory import Memory
 
 BACKENDS = [
     pytest.param("embedded", id="embedded"),

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, cast
 
-from chronomem.engine.memory import Memory
+from chronomem.memory import Memory
 from chronomem.schema import Fact
 
 __all__ = ["GraphSnapshot", "all_uuids", "check_invariants", "snapshot"]

@@ -19,7 +19,6 @@ import pytest
 
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
 from chronomem.errors import (
     ConfigurationError,
     InputError,
@@ -31,6 +30,7 @@ from chronomem.errors import (
 )
 from chronomem.ingest.extract.protocol import Extractor
 from chronomem.ingest.sources import RecordMapping
+from chronomem.memory import Memory
 from tests.reliability.conftest import BACKENDS, open_memory, run_prefix
 from tests.reliability.snapshot import all_uuids
 

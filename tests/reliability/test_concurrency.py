@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from chronomem.bench.soak import synthetic_queries, synthetic_turns
+from benchmarks.soak import synthetic_queries, synthetic_turns
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
 from chronomem.errors import MemoryLockedError, NotFoundError, StoreError
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.memory import Memory
 from tests.reliability.conftest import BACKENDS, open_memory, run_prefix
 from tests.reliability.snapshot import snapshot
 
@@ -98,9 +98,9 @@ def test_searches_during_an_ingest_see_whole_batches_and_raise_nothing(
 
 HOLDER = """
 import sys
-from chronomem.bench.soak import synthetic_turns
+from benchmarks.soak import synthetic_turns
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
+from chronomem.memory import Memory
 
 with Memory.open(sys.argv[1], embedder=HashingEmbedder()) as mem:
     mem.add_dialogue(synthetic_turns(8), group_id="g")

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from chronomem.bench.soak import synthetic_turns
+from benchmarks.soak import synthetic_turns
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
 from chronomem.engine.store.protocol import WriteBatch
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.memory import Memory
 from chronomem.schema import Entity, Episode, Fact
 from tests.reliability.conftest import BACKENDS, open_memory, run_prefix
 from tests.reliability.local_neo4j import PrivateNeo4j, private_neo4j
@@ -37,10 +37,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Memory object until the ingest completes; each failure is logged to the marker as "error".
 WRITER = """
 import sys, time
-from chronomem.bench.soak import synthetic_turns
+from benchmarks.soak import synthetic_turns
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
+from chronomem.memory import Memory
 from chronomem.engine.store.protocol import WriteBatch
 from chronomem.errors import StoreError
 

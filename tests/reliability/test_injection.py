@@ -9,10 +9,10 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chronomem.engine.memory import Memory
 from chronomem.errors import NotFoundError
 from chronomem.ingest.resolve.names import clean_name
 from chronomem.ingest.sources import RecordMapping
+from chronomem.memory import Memory
 from tests.reliability.conftest import run_prefix
 from tests.reliability.snapshot import GraphSnapshot, snapshot
 

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from chronomem.bench.soak import synthetic_turns
-from chronomem.engine.memory import Memory
+from benchmarks.soak import synthetic_turns
 from chronomem.errors import NotFoundError
 from chronomem.ingest.sources import RecordMapping
+from chronomem.memory import Memory
 from tests.reliability.conftest import run_prefix
 from tests.reliability.snapshot import all_uuids
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from chronomem.engine.memory import Memory
 from chronomem.errors import InputError
+from chronomem.memory import Memory
 from chronomem.plots import plot_timeline
 from chronomem.schema import SearchResult
 

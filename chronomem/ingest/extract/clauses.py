@@ -6,7 +6,7 @@ resolved through a :class:`Referents` (speaker, addressee, named entities, third
 pronouns); objects that are not named entities become ``Concept`` mentions. Negated
 predicates give no fact, unless they are endings ("no longer", "not ... anymore") or a
 retraction ("actually I never ..."). Relation names come from the tables in
-:mod:`~chronomem.ingest.extract.cues` or from the verb lemma (:func:`relation_name`).
+:mod:`~chronomem.language.cues` or from the verb lemma (:func:`relation_name`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from chronomem.ingest.extract import cues
-from chronomem.ingest.extract.lemmas import Lemmatizer
 from chronomem.ingest.extract.protocol import EntityMention
 from chronomem.ingest.extract.relations import relation_name
+from chronomem.language import cues
+from chronomem.language.grounding import FIRST_PERSON
+from chronomem.language.lemmas import Lemmatizer
 
 __all__ = ["ANIMAL", "CONCEPT", "PERSON", "RawFact", "Ref", "Referents", "SentenceReader"]
 
@@ -34,7 +35,7 @@ _PROPER_TAGS: Final = frozenset({"NNP", "NNPS"})
 _PRONOUN_TAGS: Final = frozenset({"PRP", "PRP$"})
 _SUBJECT_DEPS: Final = frozenset({"nsubj", "nsubjpass"})
 _SKIP_PREDICATE_DEPS: Final = frozenset({"aux", "auxpass", "amod", "compound"})
-_FIRST_SINGULAR: Final = frozenset({"i", "me", "my", "mine", "myself"})
+_FIRST_SINGULAR: Final = frozenset(FIRST_PERSON)
 _FIRST_PLURAL: Final = frozenset({"we", "us", "our", "ours", "ourselves"})
 _SECOND: Final = frozenset({"you", "your", "yours", "yourself", "yourselves", "u", "ya"})
 _THIRD: Final = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})

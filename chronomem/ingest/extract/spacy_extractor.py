@@ -1,7 +1,7 @@
 """The offline extractor: spaCy (tagger, parser, NER) plus hand-written English rules.
 
 One ``nlp.pipe`` pass over all episode texts; then, per episode and sentence, the rules of
-:mod:`~chronomem.ingest.extract.clauses` propose facts, :mod:`~chronomem.ingest.extract.timex`
+:mod:`~chronomem.ingest.extract.clauses` propose facts, :mod:`~chronomem.language.timex`
 dates them, and :mod:`~chronomem.ingest.extract.statements` turns the sentence into a
 standalone statement. Output is deterministic: it depends only on the episodes given (in
 order), never on earlier calls.
@@ -34,7 +34,7 @@ from chronomem.ingest.extract.discourse import (
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction
 from chronomem.ingest.extract.spacy_model import LoadedPipeline, load_pipeline
 from chronomem.ingest.extract.statements import rewrite_sentence
-from chronomem.ingest.extract.timex import TimeMention, find_time_mentions, mention_interval
+from chronomem.language.timex import TimeMention, find_time_mentions, mention_interval
 from chronomem.schema import Episode
 
 __all__ = ["NER_LABELS", "SpacyExtractor"]

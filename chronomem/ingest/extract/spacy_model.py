@@ -5,7 +5,7 @@ the official ``en_core_web_sm`` 3.8.0. Loading checks the installed distribution
 the model's ``meta.json`` so that a different model cannot silently change what is extracted.
 
 ``attribute_ruler`` and ``lemmatizer`` are disabled (the rules read Penn tags and compute the
-few lemmas they need with :class:`~chronomem.ingest.extract.lemmas.Lemmatizer`): that saves
+few lemmas they need with :class:`~chronomem.language.lemmas.Lemmatizer`): that saves
 about a quarter of the pipeline time. ``tok2vec``, ``tagger`` and ``parser`` run on every
 text, ``ner`` on the texts :class:`~chronomem.ingest.extract.ner_gate.NerGate` lets through.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from chronomem.errors import ConfigurationError
-from chronomem.ingest.extract.lemmas import Lemmatizer
 from chronomem.ingest.extract.ner_gate import NerGate
+from chronomem.language.lemmas import Lemmatizer
 
 __all__ = [
     "DISABLED_PIPES",

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
+from chronomem.language.grounding import FIRST_PERSON
+
 __all__ = ["rewrite_sentence"]
 
 Token = Any  # spacy.tokens.Token
 
-_FIRST: Final[dict[str, str]] = {
-    "i": "{}", "me": "{}", "my": "{}'s", "mine": "{}'s", "myself": "{}",
-}  # fmt: skip
 _SECOND: Final[dict[str, str]] = {
     "you": "{}", "your": "{}'s", "yours": "{}'s", "yourself": "{}", "u": "{}",
 }  # fmt: skip
@@ -59,8 +58,8 @@ def rewrite_sentence(
         elif previous_subject and lower == "'d":
             replacement = " would" if _next_tag(token) == "VB" else " had"
         elif tag in ("PRP", "PRP$"):
-            if speaker and lower in _FIRST:
-                replacement = _FIRST[lower].format(speaker)
+            if speaker and lower in FIRST_PERSON:
+                replacement = FIRST_PERSON[lower].format(speaker)
             elif addressee and lower in _SECOND:
                 replacement = _SECOND[lower].format(addressee)
             elif lower in _THIRD_SUBJECT or lower in _THIRD_POSSESSIVE or lower == "her":

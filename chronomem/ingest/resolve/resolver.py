@@ -26,11 +26,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
+from chronomem.engine.embed import Embedder
 from chronomem.engine.store.protocol import GraphStore
 from chronomem.errors import ConfigurationError
 from chronomem.ingest.extract.protocol import EntityMention
@@ -43,9 +44,6 @@ from chronomem.ingest.resolve.names import (
 )
 from chronomem.ingest.resolve.similarity import fuzzy_score, numbers_of, shortlist
 from chronomem.schema import Entity, parse_time
-
-if TYPE_CHECKING:
-    from chronomem.engine.embed import Embedder
 
 __all__ = ["EntityResolver", "Resolution"]
 

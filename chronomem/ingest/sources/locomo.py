@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from chronomem.errors import SourceFormatError, TimeError
-from chronomem.ingest.extract.timex import parse_human_datetime
 from chronomem.ingest.sources.problems import Problems
 from chronomem.ingest.sources.turns import DialogueSource, Turn
+from chronomem.language.timex import parse_human_datetime
 
 __all__ = ["parse_session_time", "read_locomo"]
 
@@ -139,7 +139,7 @@ def _read_turn(
 def parse_session_time(text: str, tz: tzinfo) -> datetime | None:
     """A LoCoMo session time such as "1:56 pm on 8 May, 2023" in ``tz``; ``None`` if unreadable.
 
-    Parsed by :func:`chronomem.ingest.extract.timex.parse_human_datetime`; the string has no
+    Parsed by :func:`chronomem.language.timex.parse_human_datetime`; the string has no
     zone, so its wall-clock time is placed in ``tz``.
     """
     try:

@@ -12,8 +12,8 @@ import pytest
 import chronomem.bench.locomo as locomo
 from chronomem.bench import load_questions, plot_recall, run_locomo
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
 from chronomem.ingest.sources.turns import Turn
+from chronomem.memory import Memory
 from chronomem.schema import Episode, SearchResult
 
 FIXTURE = Path(__file__).with_name("locomo_fixture.json")

@@ -1,42 +1,18 @@
-"""The text an episode is embedded as: first person grounded, sentences found in it."""
+"""The text an episode is embedded as: labelled with its speaker, sentences found in it."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chronomem.engine.embed import part_text
-from chronomem.engine.episode_text import embedding_text, ground_first_person, sentence_parts
+from chronomem.engine.episode_text import embedding_text, sentence_parts
 from chronomem.schema import Episode
 
 WHEN = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("said", "grounded"),
-    [
-        ("I moved from my home country.", "Caroline moved from Caroline's home country."),
-        ("i think it's mine", "Caroline think it's Caroline's"),
-        ("I'm here, I am fine.", "Caroline is here, Caroline is fine."),
-        (
-            "I\u2019ve been, I'll go, I'd say",
-            "Caroline has been, Caroline will go, Caroline would say",
-        ),
-        ("Tell me. My turn, myself.", "Tell Caroline. Caroline's turn, Caroline."),
-        ("i.e. I-95, meet a mime", "i.e. I-95, meet a mime"),  # not pronouns
-        ("You and your sister", "You and your sister"),  # second person is left as said
-    ],
-)
-def test_first_person_becomes_the_speaker(said: str, grounded: str) -> None:
-    assert ground_first_person(said, "Caroline") == grounded
-
-
-def test_a_blank_speaker_changes_nothing() -> None:
-    assert ground_first_person("I went", "  ") == "I went"
 
 
 def test_embedding_text_labels_and_grounds_a_turn_but_not_an_unspoken_text() -> None:
@@ -73,17 +49,6 @@ _WORDS = st.sampled_from(
      "why?", "\u2026", '"so', 'there."', "(me)"]
 )  # fmt: skip
 _TEXTS = st.lists(_WORDS, min_size=1, max_size=25).map(" ".join)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=_TEXTS, speaker=st.sampled_from(["Ann", "Jo Ann", "O'Brien", "\\1 $x"]))
-def test_grounding_only_swaps_first_person_words(text: str, speaker: str) -> None:
-    grounded = ground_first_person(text, speaker)
-    pronouns = {"i", "me", "my", "mine", "myself", "i'm", "i\u2019ve"}
-    kept = [w for w in text.split() if w.casefold().strip("()") not in pronouns]
-    assert [w for w in grounded.split() if w in kept] == kept  # other words stay, in order
-    assert not any(w.strip("()") in {"I", "me", "my", "mine", "myself"} for w in grounded.split())
-    assert ground_first_person(grounded, speaker) == grounded  # nothing left to ground
 
 
 @settings(max_examples=300, deadline=None)

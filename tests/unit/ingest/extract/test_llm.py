@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
 from chronomem.errors import ExtractionError
 from chronomem.ingest.extract.llm import LLMExtractor, LLMExtractorConfig
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.memory import Memory
 from chronomem.schema import Episode
 
 REFERENCE = datetime(2024, 5, 8, 13, 56, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """Where a search's time goes: every store call of a search, counted and timed.
 
-``python -m chronomem.bench.storecalls LOCOMO_FILE --store DIR_OR_URI`` ingests one LoCoMo
+``python -m benchmarks.storecalls LOCOMO_FILE --store DIR_OR_URI`` ingests one LoCoMo
 conversation into the store (once: a group that holds turns already is searched as it is),
 asks its questions after a few warm-up searches, and reports the search latency (median, mean)
 and, for each kind of store call (vector and full-text searches by target), how many calls a
@@ -25,9 +25,9 @@ from typing import Any
 
 from chronomem.bench.locomo import BENCH_KINDS, load_questions, read_conversations
 from chronomem.engine.embed import HashingEmbedder, default_embedder
-from chronomem.engine.memory import Memory
 from chronomem.engine.store.protocol import GraphStore
 from chronomem.errors import ChronomemError, InputError
+from chronomem.memory import Memory
 
 __all__ = ["main", "profile_store_calls", "timed_store"]
 
@@ -132,9 +132,9 @@ def _table(report: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m chronomem.bench.storecalls LOCOMO_FILE --store DIR_OR_URI``."""
+    """``python -m benchmarks.storecalls LOCOMO_FILE --store DIR_OR_URI``."""
     parser = argparse.ArgumentParser(
-        prog="python -m chronomem.bench.storecalls", description=__doc__.split("\n\n")[0]
+        prog="python -m benchmarks.storecalls", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("file", type=Path, help="a LoCoMo JSON file")
     parser.add_argument("--store", required=True, help="memory directory or neo4j:// URI")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
@@ -29,9 +29,9 @@ from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.store.factory import open_store
 from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import RelationRegistry, TemporalResolver
-from chronomem.engine.writer import IngestReport, Writer
 from chronomem.errors import ConfigurationError, InputError, NotFoundError
-from chronomem.ingest.extract.protocol import Extractor
+from chronomem.ingest.extract import Extractor, SpacyExtractor
+from chronomem.ingest.pipeline import IngestReport, Writer
 from chronomem.ingest.sources import (
     RecordMapping,
     Turn,
@@ -40,6 +40,7 @@ from chronomem.ingest.sources import (
     turns_to_episodes,
 )
 from chronomem.ingest.sources.problems import describe_validation_error
+from chronomem.query import SearchEngine, SearchRequest, build_context, neighbors, paths
 from chronomem.schema import (
     Entity,
     Episode,
@@ -50,9 +51,6 @@ from chronomem.schema import (
     parse_time,
     utcnow,
 )
-
-if TYPE_CHECKING:
-    from chronomem.query import SearchEngine
 
 __all__ = ["Memory"]
 
@@ -141,8 +139,6 @@ class Memory:
     def extractor(self) -> Extractor:
         """The extractor (the offline spaCy one unless another was given), loaded lazily."""
         if self._extractor is None:
-            from chronomem.ingest.extract import SpacyExtractor
-
             self._extractor = SpacyExtractor()
         return self._extractor
 
@@ -309,7 +305,6 @@ class Memory:
         ``valid_from``, ``valid_to``, ``centre``, ``kinds``, ``recipe``, ``speaker``: who asks,
         so that "Where do I live?" asked by Alice is searched as "Where do Alice live?").
         """
-        from chronomem.query import SearchRequest
 
         self._check_embedder(group_id)
         try:
@@ -338,7 +333,6 @@ class Memory:
         """An agent-ready block of facts (with dates and sources) and entities relevant to
         ``query``, within ``max_tokens``; paste it into a prompt. ``speaker``: who asks (their
         "I" and "my" in ``query`` mean them)."""
-        from chronomem.query import build_context
 
         hits = self.search(query, group_id=group_id, as_of=as_of, limit=limit, speaker=speaker)
         return build_context(hits, query=query, max_tokens=max_tokens)
@@ -352,7 +346,6 @@ class Memory:
         as_of: TimeLike = None,
     ) -> list[SearchResult]:
         """Facts within ``depth`` hops of ``entity`` (valid ``as_of`` if given)."""
-        from chronomem.query import neighbors
 
         node = self.entity(entity, group_id=group_id)
         found = neighbors(self.store, group_id, node.uuid, depth=depth, as_of=_time(as_of, "as_of"))
@@ -368,7 +361,6 @@ class Memory:
         as_of: TimeLike = None,
     ) -> list[list[SearchResult]]:
         """Paths of facts linking two entities, shortest first, each at most ``max_hops``."""
-        from chronomem.query import paths
 
         a = self.entity(source, group_id=group_id)
         b = self.entity(target, group_id=group_id)
@@ -445,8 +437,6 @@ class Memory:
 
     def _search_engine(self) -> SearchEngine:
         if self._engine is None:
-            from chronomem.query import SearchEngine
-
             self._engine = SearchEngine(
                 self.store, self.embedder, workers=self.config.search_workers
             )

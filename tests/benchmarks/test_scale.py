@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chronomem.bench.scale import (
+from benchmarks.scale import (
     SyntheticMemory,
     TopicEmbedder,
     main,

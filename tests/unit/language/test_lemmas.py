@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chronomem.ingest.extract.lemmas import Lemmatizer
 from chronomem.ingest.extract.spacy_model import load_pipeline
+from chronomem.language.lemmas import Lemmatizer
 
 
 @pytest.fixture(scope="module")

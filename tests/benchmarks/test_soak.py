@@ -1,5 +1,5 @@
 """The soak test in its short form: ingest and search concurrently for ~12 s on the embedded
-store. The long form is ``python -m chronomem.bench.soak`` (see docs/reliability.md)."""
+store. The long form is ``python -m benchmarks.soak`` (see docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chronomem.bench.soak import main, rss_kib, run_soak, synthetic_queries, synthetic_turns
+from benchmarks.soak import main, rss_kib, run_soak, synthetic_queries, synthetic_turns
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.errors import ConfigurationError
 from chronomem.ingest.extract.protocol import Extractor

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.storecalls import main, profile_store_calls, timed_store
 from chronomem.bench.locomo import load_questions, read_conversations
-from chronomem.bench.storecalls import main, profile_store_calls, timed_store
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.memory import Memory
 from chronomem.errors import InputError
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.memory import Memory
 
-FIXTURE = Path(__file__).with_name("locomo_fixture.json")
+FIXTURE = Path(__file__).parent.parent / "unit" / "bench" / "locomo_fixture.json"
 
 
 def test_every_store_call_of_a_search_is_counted_and_timed(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chronomem.ingest.extract.benchmark import main, measure
+from benchmarks.extraction import main, measure
 from chronomem.ingest.extract.protocol import Extractor
 from tests.unit.ingest.extract.dialogues import episodes_of
 

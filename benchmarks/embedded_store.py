@@ -1,6 +1,6 @@
 """A quick benchmark of the embedded store (not a test).
 
-    python -m chronomem.engine.store.embedded.bench --facts 100000
+    python -m benchmarks.embedded_store --facts 100000
 
 Writes synthetic facts (ten words drawn by a Zipf law from 5,000 made-up words, random unit
 vectors, one in ten expired) into one group in batches, then times full-text and vector

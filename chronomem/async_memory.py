@@ -1,6 +1,6 @@
 """``AsyncMemory``: the same memory for agent frameworks that run an event loop.
 
-It holds a :class:`~chronomem.engine.memory.Memory` and runs each call in a worker thread
+It holds a :class:`~chronomem.memory.Memory` and runs each call in a worker thread
 (``asyncio.to_thread``), so there is one implementation: the sync one. Reads may run
 concurrently; writes are serialised by the memory itself.
 
@@ -25,10 +25,10 @@ from typing import Any, Self
 
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import Embedder
-from chronomem.engine.memory import Memory
-from chronomem.engine.writer import IngestReport
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.ingest.pipeline import IngestReport
 from chronomem.ingest.sources import RecordMapping, Turn
+from chronomem.memory import Memory
 from chronomem.schema import Entity, SearchResult, Stats
 
 __all__ = ["AsyncMemory"]

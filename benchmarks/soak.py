@@ -2,8 +2,8 @@
 
 Run it against an embedded memory or a Neo4j on this machine::
 
-    .venv/bin/python -m chronomem.bench.soak --store /tmp/soak --seconds 300
-    .venv/bin/python -m chronomem.bench.soak --store bolt://127.0.0.1:7687 --seconds 60
+    .venv/bin/python -m benchmarks.soak --store /tmp/soak --seconds 300
+    .venv/bin/python -m benchmarks.soak --store bolt://127.0.0.1:7687 --seconds 60
 
 It prints one JSON object: ingest throughput (turns/s), search throughput (searches/s), search
 latency percentiles, errors, and the process's resident memory (RSS, read from
@@ -31,10 +31,10 @@ from urllib.parse import urlsplit
 from chronomem.bench.metrics import percentile
 from chronomem.config import MemoryConfig, config_from_env
 from chronomem.engine.embed import Embedder, HashingEmbedder, default_embedder
-from chronomem.engine.memory import Memory
 from chronomem.engine.store.factory import is_neo4j_uri
 from chronomem.errors import ConfigurationError
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.memory import Memory
 
 __all__ = ["rss_kib", "run_soak", "synthetic_queries", "synthetic_turns"]
 
@@ -301,9 +301,9 @@ def run_soak(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m chronomem.bench.soak --store DIR_OR_URI --seconds N``: print the JSON."""
+    """``python -m benchmarks.soak --store DIR_OR_URI --seconds N``: print the JSON."""
     parser = argparse.ArgumentParser(
-        prog="python -m chronomem.bench.soak", description=__doc__.split("\n\n")[0]
+        prog="python -m benchmarks.soak", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--store", required=True, help="memory directory or bolt:// URI")
     parser.add_argument("--seconds", type=float, default=300.0)

@@ -1,4 +1,4 @@
-"""Tests of temporal-expression resolution (chronomem.ingest.extract.timex)."""
+"""Tests of temporal-expression resolution (chronomem.language.timex)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chronomem.errors import InputError, TimeError
-from chronomem.ingest.extract import timex
-from chronomem.ingest.extract.timex import (
+from chronomem.language import timex
+from chronomem.language.timex import (
     TimeMention,
     find_time_mentions,
     mention_interval,

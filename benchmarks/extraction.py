@@ -1,6 +1,6 @@
 """Extraction throughput: turns per second of an extractor on a dialogue file.
 
-``python -m chronomem.ingest.extract.benchmark FILE`` reads a dialogue file (LoCoMo, JSONL,
+``python -m benchmarks.extraction FILE`` reads a dialogue file (LoCoMo, JSONL,
 LongMemEval; captions become ``[shares a photo: ...]``), extracts every turn in one call after
 a warm-up, and prints wall-clock and CPU throughput. CPU throughput (turns per CPU-second of
 this process) is the figure to compare on a machine shared with other work.

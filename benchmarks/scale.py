@@ -1,6 +1,6 @@
 """Search latency at scale: a synthetic memory of N facts, and timed searches over it.
 
-    .venv/bin/python -m chronomem.bench.scale --sizes 1000,10000,100000,1000000 --json
+    .venv/bin/python -m benchmarks.scale --sizes 1000,10000,100000,1000000 --json
 
 For each size, a fresh embedded memory gets N facts over about N/10 entities (people, places,
 organisations, concepts) in one group, one episode per two facts (embedded too, as chronomem
