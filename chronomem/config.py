@@ -19,9 +19,9 @@ class MemoryConfig(BaseModel):
     ``search_workers``: threads running the candidate generators of one search side by side
     (0 or 1: one after another in the caller's thread).
     ``episode_vectors``: embed every dialogue turn and text (not records) so search can find
-    turns by meaning; ``False`` ingests dialogue about 2.3-2.7x faster (one embedding per turn
-    fewer: 287 against 107-127 LoCoMo turns/s here) and search finds turns by full text, their
-    facts and their neighbours only (LoCoMo recall@10 0.750 against 0.809).
+    turns by meaning; ``False`` ingests dialogue faster (one embedding per turn fewer) and
+    search finds turns by full text, their facts and their neighbours only, with lower recall
+    (both measured in docs/benchmarks.md).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

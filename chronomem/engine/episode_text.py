@@ -5,10 +5,8 @@ name: "Caroline: I moved from my home country" becomes "Caroline: Caroline moved
 Caroline's home country". Questions about a conversation name people in the third person
 ("Where did Caroline move from?"), the turns answering them say "I" and "my"; the fact
 extractor rewrites its statements the same way (:mod:`chronomem.ingest.extract.statements`).
-On LoCoMo (6 development conversations) dense search over turns found 0.599 of the evidence in
-its top 10 with the rewrite and 0.485 without it; the hybrid default went from 0.798 to 0.809,
-both halves of the development split up. Second person ("you" -> the other speaker) lowered
-dense recall to 0.539 (who "you" is is a guess), so it is left as said.
+Second person is left as said (who "you" is is a guess). What the rewrite gained on LoCoMo, and
+what was tried instead, is in docs/benchmarks.md ("LoCoMo evidence recall").
 
 The rewrite is a word swap (no parse): it runs before extraction and whatever the extractor.
 The stored content is never changed; only the vectors see the rewrite.

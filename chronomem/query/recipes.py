@@ -22,10 +22,11 @@ Generators (see :mod:`chronomem.query.generators`):
 
 Fusion: ``rrf`` sums ``weight / (rrf_k + rank)`` over the lists an item appears in;
 ``score`` sums ``weight * normalised score`` (each list's scores divided by the best score of
-its ``scale``). On LoCoMo (6 development conversations, evidence recall@10) score fusion beat
-RRF with k=60 by 0.06 with the same generators: RRF flattens rank differences, so mediocre
-items found by several correlated generators outrank the clear best of one. ``default`` uses
-score fusion; ``rrf`` is the same recipe with reciprocal-rank fusion.
+its ``scale``). Score fusion beat RRF (k=60) on LoCoMo with the same generators: RRF flattens
+rank differences, so mediocre items found by several correlated generators outrank the clear
+best of one. ``default`` uses score fusion; ``rrf`` is the same recipe with reciprocal-rank
+fusion. The figures behind each default are in docs/benchmarks.md ("How the default recipe's
+settings were chosen").
 """
 
 from __future__ import annotations
@@ -89,19 +90,17 @@ class Recipe(_Frozen):
 
     - ``fusion``/``rrf_k``: how generator lists are combined (see the module docstring).
     - ``pool``: how many fused candidates are read and reranked (at least twice the limit).
-      Conversation context and corroboration can lift a candidate only if it is in the pool:
-      on LoCoMo 80 gave +0.005 to +0.008 evidence recall@10 over 40 (both halves of the
-      development split); the recipes' candidate lists rarely fill more than about 100.
+      Conversation context and corroboration can lift a candidate only if it is in the pool;
+      the recipes' candidate lists rarely fill more than about 100.
     - ``context_weight``/``context_window``/``context_hits``: conversation context: an
       episode ``d`` turns (at most ``context_window``) from one of the ``context_hits`` best
       episode hits gains ``context_weight / d`` times that hit's score (needs a store with
       :class:`~chronomem.query.timeline.EpisodeTimeline`; 0 = off).
     - ``context_same_speaker``: a context episode spoken by the hit's own speaker gains this
       times that share, at most the share of a turn next to the hit. In dialogue a speaker
-      often goes on with what they were saying two turns later, after the other's reply: on
-      LoCoMo (6 development conversations) the evidence missed next to a hit was more often
-      the same speaker's next turn than the reply in between; 1.5 gave +0.006 evidence
-      recall@10 (both halves of the data).
+      often goes on with what they were saying two turns later, after the other's reply (on
+      LoCoMo the evidence missed next to a hit was more often the same speaker's next turn
+      than the reply in between).
     - ``entity_boost``: results about an entity named in the query (a fact touching it, an
       episode it spoke) are multiplied by ``1 + entity_boost``.
     - ``corroboration``: a fact and an episode it came from, both found, each gain this
@@ -162,12 +161,11 @@ def _variant(base: Recipe, **changes: object) -> Recipe:
 # BM25 lists share the "text" scale, cosine lists the "vector" scale: a fact and an episode
 # matching equally well score alike. Facts weigh half as much as episodes: a statement
 # extracted offline is a narrower (and sometimes wrong) view of the turn it came from.
-# Episode vectors reach the turns no fact was extracted from (on LoCoMo about 4 turns in 10):
-# at weight 0.5 they added 0.016 evidence recall@10 on the development conversations, both
-# halves up; at 1.0 the dense turns crowd out temporal and multi-hop evidence. Feedback
-# (episode_feedback) added 0.010 more at 0.3, both halves up; 0.7 lost it again. Sentence
-# vectors (a turn scores its best sentence) added 0.005 at 0.5; with the pool at 80 instead
-# of 40, 0.5 / 0.6 / 0.7 gave 0.795 / 0.798 / 0.792, both halves up at each.
+# Episode vectors reach the turns no fact was extracted from; weighed as much as the turns'
+# full text, the dense turns crowd out temporal and multi-hop evidence. Feedback
+# (episode_feedback) and sentence vectors (a turn scores its best sentence) each add a little.
+# The weights were chosen on LoCoMo's development conversations, both halves up at each step
+# (docs/benchmarks.md, "How the default recipe's settings were chosen").
 _HYBRID: Final = (
     _g("episode_text", 1.0, 50, "text"),
     _g("episode_vector", 0.6, 50, "vector"),

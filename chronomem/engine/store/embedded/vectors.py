@@ -1,7 +1,7 @@
 """In-memory vector indexes of the embedded store (rebuilt from SQLite, never the source of truth).
 
 * :class:`ExactIndex`: a float32 matrix of unit rows; a query is one matrix-vector product and an
-  ``argpartition``. About 10 ms for 100k x 384 on two cores.
+  ``argpartition`` (its cost at each size: docs/benchmarks.md, "Search latency at scale").
 * :class:`VectorIndex`: what the store holds per (group, target). It always keeps the exact index
   and, once it holds more than ``ann_threshold`` vectors, also an HNSW graph (hnswlib). The
   first graph is built in a background thread from a snapshot, out of sight of searches (which
