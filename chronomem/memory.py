@@ -47,6 +47,7 @@ from chronomem.schema import (
     Entity,
     Episode,
     Fact,
+    ResultKind,
     SearchResult,
     Stats,
     check_group_id,
@@ -295,15 +296,35 @@ class Memory:
         as_of: TimeLike = None,
         known_at: TimeLike = None,
         limit: int = 10,
-        **filters: Any,
+        valid_from: TimeLike = None,
+        valid_to: TimeLike = None,
+        labels: Sequence[str] | None = None,
+        relations: Sequence[str] | None = None,
+        centre: str | None = None,
+        kinds: Sequence[ResultKind] | None = None,
+        recipe: str = "default",
+        speaker: str | None = None,
     ) -> list[SearchResult]:
         """Hybrid search (full text + vectors + graph, fused and reranked), best first.
 
         Without ``as_of`` the current state is searched; facts that have ended are still found
-        (they answer questions about the past) but carry their ``invalid_at``. ``filters`` are
-        further :class:`chronomem.query.SearchRequest` fields (``relations``, ``labels``,
-        ``valid_from``, ``valid_to``, ``centre``, ``kinds``, ``recipe``, ``speaker``: who asks,
-        so that "Where do I live?" asked by Alice is searched as "Where do Alice live?").
+        (they answer questions about the past) but carry their ``invalid_at``. The parameters
+        are those of :class:`chronomem.query.SearchRequest`:
+
+        - ``group_id``: the tenant searched; ``limit``: at most this many results (1 to 1000).
+        - ``as_of``: valid time, what held then; ``known_at``: transaction time, what the
+          memory believed then (a timezone-aware datetime or an ISO-8601 string).
+        - ``valid_from``/``valid_to``: only facts whose validity overlaps that range (and
+          episodes that happened in it).
+        - ``labels``: only entities with one of these labels, and facts touching one;
+          ``relations``: only facts with one of these relations (e.g. ``("LIVES_IN",)``).
+        - ``centre``: an entity name or uuid; results near it in the graph rank higher.
+        - ``kinds``: which of ``"fact"``, ``"entity"``, ``"episode"`` to return (default: the
+          recipe's); ``recipe``: a search recipe by name (:mod:`chronomem.query.recipes`).
+        - ``speaker``: who asks, so that "Where do I live?" asked by Alice is searched as
+          "Where do Alice live?".
+
+        A value the request refuses raises :class:`~chronomem.errors.InputError`.
         """
 
         self._check_embedder(group_id)
@@ -314,7 +335,14 @@ class Memory:
                 as_of=_time(as_of, "as_of"),
                 known_at=_time(known_at, "known_at"),
                 limit=limit,
-                **filters,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                labels=labels,
+                relations=relations,
+                centre=centre,
+                kinds=kinds,
+                recipe=recipe,
+                speaker=speaker,
             )
         except ValidationError as error:
             raise InputError(f"invalid search: {describe_validation_error(error)}") from None
