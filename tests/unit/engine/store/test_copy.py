@@ -12,32 +12,10 @@ from chronomem.engine.store.copy import REEMBED_CHUNK, CopyCounts, copy_group
 from chronomem.engine.store.embedded import EmbeddedStore
 from chronomem.errors import InputError
 from chronomem.schema import Episode
-from tests.contract.samples import DIMENSION, angled, at, entity, episode, fact, unit
+from tests.contract.samples import DIMENSION, paris_then_berlin, unit
 
 GROUP = "g1"
 OTHER = "g2"
-
-
-def _history(group: str) -> WriteBatch:
-    """Alice in Paris, then Berlin: an expired row, its revision and the current fact."""
-    ep1 = episode(group, "Alice lives in Paris", source_id="t1")
-    ep2 = episode(group, "Alice moved to Berlin", source_id="t2", reference_time=at(2024, 6))
-    alice, paris, berlin = (entity(group, n) for n in ("Alice", "Paris", "Berlin"))
-    old = fact(group, alice, paris, "Alice lives in Paris", "LIVES_IN", valid_at=at(2024),
-               created_at=at(2024), expired_at=at(2024, 6), episodes=[ep1.uuid],
-               fact_embedding=angled(10))  # fmt: skip
-    revised = old.model_copy(
-        update={"uuid": "revised-" + old.uuid, "invalid_at": at(2024, 6), "expired_at": None,
-                "created_at": at(2024, 6)}
-    )  # fmt: skip
-    new = fact(group, alice, berlin, "Alice moved to Berlin", "LIVES_IN", valid_at=at(2024, 6),
-               episodes=[ep2.uuid])  # fmt: skip
-    return WriteBatch(
-        episodes=[ep1, ep2],
-        entities=[alice, paris, berlin],
-        facts=[old, revised, new],
-        mentions=[(ep1.uuid, alice.uuid), (ep1.uuid, paris.uuid), (ep2.uuid, berlin.uuid)],
-    )
 
 
 @pytest.fixture
@@ -45,8 +23,8 @@ def stores(tmp_path: Path) -> Iterator[tuple[GraphStore, GraphStore]]:
     """A source holding two groups and an empty destination."""
     source = EmbeddedStore(tmp_path / "source", dimension=DIMENSION)
     destination = EmbeddedStore(tmp_path / "destination", dimension=DIMENSION)
-    source.write(_history(GROUP))
-    source.write(_history(OTHER))
+    source.write(paris_then_berlin(GROUP))
+    source.write(paris_then_berlin(OTHER))
     yield source, destination
     source.close()
     destination.close()
