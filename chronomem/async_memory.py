@@ -2,7 +2,23 @@
 
 It holds a :class:`~chronomem.memory.Memory` and runs each call in a worker thread
 (``asyncio.to_thread``), so there is one implementation: the sync one. Reads may run
-concurrently; writes are serialised by the memory itself.
+concurrently; writes are serialised by the memory itself. ``progress`` callbacks are called
+from the worker thread.
+
+How it cannot drift from :class:`Memory`: each method is *derived* from the sync one by
+:func:`_in_thread`, whose type is written with a ``ParamSpec``, so the twin has the same
+parameters (names, kinds, defaults, annotations) for the type checker (``await mem.search(...)``
+is a ``list[SearchResult]``) and, through ``functools.wraps``, for ``inspect.signature`` and
+``help()``. Only what cannot be derived that way is written by hand: :meth:`AsyncMemory.open`
+(an async classmethod returning an ``AsyncMemory``), the async context manager, :meth:`now`
+(it does not block, so it runs on the loop) and the plain properties ``store``, ``config``,
+``embedder`` and ``registry``, which return the memory's own. A test compares every public
+member of ``Memory`` with its twin here, so a method added to ``Memory`` without its twin, or a
+hand-written twin with other parameters, fails it.
+
+Not mirrored (:data:`NOT_MIRRORED`): ``extractor``, a property whose first read loads the spaCy
+pipeline (seconds of blocking work an event loop must not do); read it as
+``mem.memory.extractor`` from a worker thread if it is needed.
 
 >>> import asyncio
 >>> async def main() -> int:
@@ -18,27 +34,53 @@ concurrently; writes are serialised by the memory itself.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Coroutine
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Concatenate, Final, ParamSpec, Self, TypeVar
 
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import Embedder
+from chronomem.engine.store.protocol import GraphStore
+from chronomem.engine.temporal import RelationRegistry
 from chronomem.ingest.extract.protocol import Extractor
-from chronomem.ingest.pipeline import IngestReport
-from chronomem.ingest.sources import RecordMapping, Turn
 from chronomem.memory import Memory
-from chronomem.schema import Entity, SearchResult, Stats
 
-__all__ = ["AsyncMemory"]
+__all__ = ["NOT_MIRRORED", "AsyncMemory"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+NOT_MIRRORED: Final = {
+    "extractor": "its first read loads the spaCy pipeline, blocking work an event loop must "
+    "not do; use mem.memory.extractor from a worker thread",
+}
+"""Public members of :class:`Memory` that :class:`AsyncMemory` leaves out, and why."""
+
+
+def _in_thread(
+    method: Callable[Concatenate[Memory, _P], _R],
+) -> Callable[Concatenate[AsyncMemory, _P], Coroutine[Any, Any, _R]]:
+    """The async twin of a ``Memory`` method: the same parameters, run in a worker thread."""
+
+    @functools.wraps(method)
+    async def twin(self: AsyncMemory, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return await asyncio.to_thread(method, self.memory, *args, **kwargs)
+
+    twin.__qualname__ = f"AsyncMemory.{method.__name__}"
+    twin.__module__ = __name__
+    return twin
 
 
 class AsyncMemory:
-    """Async facade over :class:`Memory`; every method mirrors the sync one."""
+    """Async facade over :class:`Memory`: every method is the sync one, awaited."""
 
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
+
+    # -- lifecycle ------------------------------------------------------------------------------
 
     @classmethod
     async def open(
@@ -48,16 +90,20 @@ class AsyncMemory:
         embedder: Embedder | None = None,
         extractor: Extractor | None = None,
         config: MemoryConfig | None = None,
+        read_only: bool = False,
     ) -> AsyncMemory:
         """Open a memory (see :meth:`Memory.open`) without blocking the event loop."""
         memory = await asyncio.to_thread(
-            Memory.open, target, embedder=embedder, extractor=extractor, config=config
+            Memory.open,
+            target,
+            embedder=embedder,
+            extractor=extractor,
+            config=config,
+            read_only=read_only,
         )
         return cls(memory)
 
-    async def close(self) -> None:
-        """Close the memory."""
-        await asyncio.to_thread(self.memory.close)
+    close = _in_thread(Memory.close)
 
     async def __aenter__(self) -> Self:
         return self
@@ -70,55 +116,46 @@ class AsyncMemory:
     ) -> None:
         await self.close()
 
-    async def add_dialogue(
-        self,
-        turns: Iterable[Turn | Mapping[str, Any]],
-        *,
-        group_id: str = "default",
-        source: str = "chat",
-    ) -> IngestReport:
-        """See :meth:`Memory.add_dialogue`."""
-        turns = list(turns)
-        return await asyncio.to_thread(
-            self.memory.add_dialogue, turns, group_id=group_id, source=source
-        )
+    # -- what the memory holds ------------------------------------------------------------------
 
-    async def add_records(
-        self, rows: Any, *, mapping: RecordMapping, group_id: str = "default"
-    ) -> IngestReport:
-        """See :meth:`Memory.add_records`."""
-        return await asyncio.to_thread(
-            self.memory.add_records, rows, mapping=mapping, group_id=group_id
-        )
+    @property
+    def store(self) -> GraphStore:
+        """The memory's store (see :attr:`Memory.store`)."""
+        return self.memory.store
 
-    async def search(self, query: str, **options: Any) -> list[SearchResult]:
-        """See :meth:`Memory.search`."""
-        return await asyncio.to_thread(self.memory.search, query, **options)
+    @property
+    def config(self) -> MemoryConfig:
+        """The memory's settings (see :attr:`Memory.config`)."""
+        return self.memory.config
 
-    async def context(self, query: str, **options: Any) -> str:
-        """See :meth:`Memory.context`."""
-        return await asyncio.to_thread(self.memory.context, query, **options)
+    @property
+    def embedder(self) -> Embedder:
+        """The memory's embedder (see :attr:`Memory.embedder`)."""
+        return self.memory.embedder
 
-    async def facts(self, **options: Any) -> list[SearchResult]:
-        """See :meth:`Memory.facts`."""
-        return await asyncio.to_thread(self.memory.facts, **options)
+    @property
+    def registry(self) -> RelationRegistry:
+        """The memory's relation cardinalities (see :attr:`Memory.registry`)."""
+        return self.memory.registry
 
-    async def history(self, entity: str, **options: Any) -> list[SearchResult]:
-        """See :meth:`Memory.history`."""
-        return await asyncio.to_thread(self.memory.history, entity, **options)
+    # -- writing --------------------------------------------------------------------------------
 
-    async def entity(self, name: str, *, group_id: str = "default") -> Entity:
-        """See :meth:`Memory.entity`."""
-        return await asyncio.to_thread(self.memory.entity, name, group_id=group_id)
+    add_dialogue = _in_thread(Memory.add_dialogue)
+    add_episodes = _in_thread(Memory.add_episodes)
+    add_records = _in_thread(Memory.add_records)
 
-    async def neighbors(self, entity: str, **options: Any) -> list[SearchResult]:
-        """See :meth:`Memory.neighbors`."""
-        return await asyncio.to_thread(self.memory.neighbors, entity, **options)
+    # -- reading --------------------------------------------------------------------------------
 
-    async def paths(self, source: str, target: str, **options: Any) -> list[list[SearchResult]]:
-        """See :meth:`Memory.paths`."""
-        return await asyncio.to_thread(self.memory.paths, source, target, **options)
+    entity = _in_thread(Memory.entity)
+    facts = _in_thread(Memory.facts)
+    history = _in_thread(Memory.history)
+    search = _in_thread(Memory.search)
+    context = _in_thread(Memory.context)
+    neighbors = _in_thread(Memory.neighbors)
+    paths = _in_thread(Memory.paths)
+    stats = _in_thread(Memory.stats)
+    export = _in_thread(Memory.export)
 
-    async def stats(self, group_id: str | None = None) -> Stats:
-        """See :meth:`Memory.stats`."""
-        return await asyncio.to_thread(self.memory.stats, group_id)
+    async def now(self) -> datetime:
+        """The memory's clock (UTC); it does not block, so it runs on the event loop."""
+        return self.memory.now()

@@ -16,6 +16,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -26,8 +27,9 @@ from rapidfuzz import fuzz, process
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import Embedder, default_embedder
 from chronomem.engine.episode_text import with_vectors
+from chronomem.engine.store.copy import CopyCounts, copy_group
 from chronomem.engine.store.factory import open_store
-from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
+from chronomem.engine.store.protocol import FactFilter, GraphStore
 from chronomem.engine.temporal import RelationRegistry, TemporalResolver
 from chronomem.errors import ConfigurationError, InputError, NotFoundError
 from chronomem.ingest.extract import Extractor, SpacyExtractor
@@ -45,6 +47,7 @@ from chronomem.schema import (
     Entity,
     Episode,
     Fact,
+    ResultKind,
     SearchResult,
     Stats,
     check_group_id,
@@ -59,8 +62,6 @@ TimeLike = datetime | str | None
 
 _META_EMBEDDER = "embedder"
 _META_RELATIONS = "functional_relations"
-# Episodes embedded (and written) per step of an export with ``reembed``: progress every few s.
-_REEMBED_CHUNK = 256
 
 
 def _time(value: TimeLike, field: str) -> datetime | None:
@@ -295,15 +296,35 @@ class Memory:
         as_of: TimeLike = None,
         known_at: TimeLike = None,
         limit: int = 10,
-        **filters: Any,
+        valid_from: TimeLike = None,
+        valid_to: TimeLike = None,
+        labels: Sequence[str] | None = None,
+        relations: Sequence[str] | None = None,
+        centre: str | None = None,
+        kinds: Sequence[ResultKind] | None = None,
+        recipe: str = "default",
+        speaker: str | None = None,
     ) -> list[SearchResult]:
         """Hybrid search (full text + vectors + graph, fused and reranked), best first.
 
         Without ``as_of`` the current state is searched; facts that have ended are still found
-        (they answer questions about the past) but carry their ``invalid_at``. ``filters`` are
-        further :class:`chronomem.query.SearchRequest` fields (``relations``, ``labels``,
-        ``valid_from``, ``valid_to``, ``centre``, ``kinds``, ``recipe``, ``speaker``: who asks,
-        so that "Where do I live?" asked by Alice is searched as "Where do Alice live?").
+        (they answer questions about the past) but carry their ``invalid_at``. The parameters
+        are those of :class:`chronomem.query.SearchRequest`:
+
+        - ``group_id``: the tenant searched; ``limit``: at most this many results (1 to 1000).
+        - ``as_of``: valid time, what held then; ``known_at``: transaction time, what the
+          memory believed then (a timezone-aware datetime or an ISO-8601 string).
+        - ``valid_from``/``valid_to``: only facts whose validity overlaps that range (and
+          episodes that happened in it).
+        - ``labels``: only entities with one of these labels, and facts touching one;
+          ``relations``: only facts with one of these relations (e.g. ``("LIVES_IN",)``).
+        - ``centre``: an entity name or uuid; results near it in the graph rank higher.
+        - ``kinds``: which of ``"fact"``, ``"entity"``, ``"episode"`` to return (default: the
+          recipe's); ``recipe``: a search recipe by name (:mod:`chronomem.query.recipes`).
+        - ``speaker``: who asks, so that "Where do I live?" asked by Alice is searched as
+          "Where do Alice live?".
+
+        A value the request refuses raises :class:`~chronomem.errors.InputError`.
         """
 
         self._check_embedder(group_id)
@@ -314,7 +335,14 @@ class Memory:
                 as_of=_time(as_of, "as_of"),
                 known_at=_time(known_at, "known_at"),
                 limit=limit,
-                **filters,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                labels=labels,
+                relations=relations,
+                centre=centre,
+                kinds=kinds,
+                recipe=recipe,
+                speaker=speaker,
             )
         except ValidationError as error:
             raise InputError(f"invalid search: {describe_validation_error(error)}") from None
@@ -388,52 +416,46 @@ class Memory:
         embeds turns (:func:`~chronomem.engine.episode_text.with_vectors`): the upgrade path for
         a memory built by an older version. Facts and entity names keep their vectors, so the
         memory's embedder must be the one it was built with. ``progress`` is told the episodes
-        embedded (with ``reembed``) and the fact rows copied. Returns the counts copied.
+        embedded (with ``reembed``) and the fact rows copied. Returns the counts copied. The
+        rows are copied by :func:`~chronomem.engine.store.copy.copy_group`.
         """
         groups = [check_group_id(group_id)] if group_id is not None else self.store.groups()
         if reembed:
             for group in groups:
                 self._check_embedder(group)
-            chunk = min(chunk, _REEMBED_CHUNK)
         destination = open_store(target, dimension=self.embedder.dimension, config=self.config)
-        counts = {"groups": 0, "episodes": 0, "entities": 0, "facts": 0}
+        counts = CopyCounts()
         try:
-            keys = [f"{_META_EMBEDDER}:{group}" for group in groups] + [_META_RELATIONS]
-            for key in keys:
-                value = self.store.get_meta(key)
-                theirs = destination.get_meta(key)
-                if key != _META_RELATIONS and value and theirs and value != theirs:
-                    raise ConfigurationError(
-                        f"{target} was built with the embedder {theirs!r}, this memory with "
-                        f"{value!r}; export into an empty store or one built with the same model"
-                    )
-                if value is not None:
-                    destination.set_meta(key, value)
+            self._copy_settings(destination, groups, target)
             for group in groups:
-                dump = self.store.dump(group)
-                destination.write(WriteBatch(entities=dump.entities))
-                by_episode: dict[str, list[tuple[str, str]]] = {}
-                for mention in dump.mentions:
-                    by_episode.setdefault(mention[0], []).append(mention)
-                for start in range(0, len(dump.episodes), chunk):
-                    part = dump.episodes[start : start + chunk]
-                    mentions = [m for e in part for m in by_episode.get(e.uuid, [])]
-                    if reembed:
-                        part = with_vectors(self.embedder, part)
-                    destination.write(WriteBatch(episodes=part, mentions=mentions))
-                    if reembed and progress is not None:
-                        progress(len(part))
-                for start in range(0, len(dump.facts), chunk):
-                    destination.write(WriteBatch(facts=dump.facts[start : start + chunk]))
-                    if progress is not None:
-                        progress(len(dump.facts[start : start + chunk]))
-                counts["groups"] += 1
-                counts["episodes"] += len(dump.episodes)
-                counts["entities"] += len(dump.entities)
-                counts["facts"] += len(dump.facts)
+                counts += copy_group(
+                    self.store,
+                    destination,
+                    group,
+                    chunk=chunk,
+                    reembed=partial(with_vectors, self.embedder) if reembed else None,
+                    progress=progress,
+                )
         finally:
             destination.close()
-        return counts
+        return counts.as_dict()
+
+    def _copy_settings(
+        self, destination: GraphStore, groups: Sequence[str], target: str | Path
+    ) -> None:
+        """Copy the settings an export carries (the groups' embedders, the functional
+        relations) into ``destination``, refusing one built with another embedder."""
+        keys = [f"{_META_EMBEDDER}:{group}" for group in groups] + [_META_RELATIONS]
+        for key in keys:
+            value = self.store.get_meta(key)
+            theirs = destination.get_meta(key)
+            if key != _META_RELATIONS and value and theirs and value != theirs:
+                raise ConfigurationError(
+                    f"{target} was built with the embedder {theirs!r}, this memory with "
+                    f"{value!r}; export into an empty store or one built with the same model"
+                )
+            if value is not None:
+                destination.set_meta(key, value)
 
     def _search_engine(self) -> SearchEngine:
         if self._engine is None:

@@ -35,6 +35,7 @@ from chronomem.bench.metrics import evidence_ids, percentile, recall_at_k
 from chronomem.errors import InputError, SourceFormatError
 from chronomem.ingest.sources.locomo import read_locomo
 from chronomem.ingest.sources.turns import DialogueSource, Turn
+from chronomem.schema import ResultKind
 
 if TYPE_CHECKING:
     from chronomem.memory import Memory
@@ -52,7 +53,7 @@ MemoryFactory = Callable[[Path], "Memory"]
 Progress = Callable[[str], None]
 
 #: Result kinds counted by the benchmark: entities have no source turns.
-BENCH_KINDS: tuple[str, ...] = ("fact", "episode")
+BENCH_KINDS: tuple[ResultKind, ...] = ("fact", "episode")
 
 
 @dataclass(frozen=True, slots=True)

@@ -483,9 +483,8 @@ def test_api_refuses_bad_input_with_a_chronomem_error(
             [{"speaker": "A", "text": "hi", "time": "2024-01-01"}], group_id=""
         ),
         lambda m: m.search("x", limit=0),
-        lambda m: m.search("x", colour="red"),
     ],
-    ids=["search-bad-group", "add-empty-group", "limit-0", "unknown-filter"],
+    ids=["search-bad-group", "add-empty-group", "limit-0"],
 )
 def test_api_invalid_arguments_raise_input_error(call: ApiCall, memory: Memory) -> None:
     with pytest.raises(InputError):

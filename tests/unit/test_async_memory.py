@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from chronomem import AsyncMemory, NotFoundError, RecordMapping
+from chronomem import AsyncMemory, Episode, Memory, NotFoundError, RecordMapping
+from chronomem.async_memory import NOT_MIRRORED
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.errors import StoreError
-from chronomem.ingest.extract.protocol import Extractor
+from chronomem.ingest.extract.protocol import Extraction, Extractor
+from chronomem.ingest.sources import as_turns, turns_to_episodes
 
 GROUP = "user-1"
 TURNS = [
@@ -132,3 +137,83 @@ def test_closed_memory_refuses_reads(tmp_path: Path, spacy_extractor: Extractor)
             await mem.stats()
 
     asyncio.run(scenario())
+
+
+def _public(owner: object) -> set[str]:
+    """Public members of a class, or of an instance (its attributes included)."""
+    names = {n for n in dir(owner) if not n.startswith("_")}
+    return names | {n for n in getattr(owner, "__dict__", {}) if not n.startswith("_")}
+
+
+def test_every_public_member_of_memory_has_its_async_twin(tmp_path: Path) -> None:
+    """Adding a method, property or attribute to Memory without its twin here fails this;
+    so does a twin whose parameters (names, kinds, defaults, annotations) differ."""
+    with Memory.open(tmp_path / "m", embedder=HashingEmbedder()) as memory:
+        twin = AsyncMemory(memory)
+        sync_names = _public(memory)
+        assert set(NOT_MIRRORED) <= sync_names  # no stale exclusion
+        assert not set(NOT_MIRRORED) & _public(AsyncMemory)
+        mirrored = sync_names - set(NOT_MIRRORED)
+        assert _public(twin) - {"memory"} == mirrored
+        for name in sorted(mirrored):
+            sync = inspect.getattr_static(Memory, name, None)
+            other = inspect.getattr_static(AsyncMemory, name)
+            if isinstance(sync, classmethod):
+                assert isinstance(other, classmethod), name
+                assert inspect.iscoroutinefunction(other.__func__), name
+                mine = inspect.signature(getattr(Memory, name))
+                theirs = inspect.signature(getattr(AsyncMemory, name))
+                assert mine.parameters == theirs.parameters, name
+                assert (mine.return_annotation, theirs.return_annotation) == (
+                    "Memory",
+                    "AsyncMemory",
+                ), name
+            elif inspect.isfunction(sync):
+                assert inspect.iscoroutinefunction(other), name
+                assert inspect.signature(other) == inspect.signature(sync), name
+            else:  # a property or an attribute: a plain property giving the memory's own
+                assert isinstance(other, property), name
+                assert getattr(twin, name) is getattr(memory, name), name
+    assert inspect.iscoroutinefunction(AsyncMemory.__aenter__)
+    assert inspect.iscoroutinefunction(AsyncMemory.__aexit__)
+
+
+class _NoFacts:
+    """An extractor that finds nothing (these tests need no spaCy)."""
+
+    name = "no-facts"
+
+    def extract(self, episodes: Sequence[Episode]) -> list[Extraction]:
+        return [Extraction(episode_uuid=e.uuid) for e in episodes]
+
+
+def test_episodes_export_and_read_only_through_the_event_loop(tmp_path: Path) -> None:
+    episodes = turns_to_episodes(as_turns(TURNS), group_id=GROUP, source="chat")
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+
+    def progress(done: int) -> None:
+        threads.append(threading.get_ident())
+
+    async def scenario() -> dict[str, int]:
+        async with await _open(tmp_path / "m", _NoFacts()) as mem:
+            report = await mem.add_episodes(episodes, progress=progress)
+            assert report.episodes_added == 3
+            assert mem.store is mem.memory.store
+            return await mem.export(tmp_path / "copy", group_id=GROUP, reembed=True)
+
+    counts = asyncio.run(scenario())
+    assert counts == {"groups": 1, "episodes": 3, "entities": 0, "facts": 0}
+    assert threads
+    assert loop_thread not in threads  # the work ran in worker threads
+
+    async def read_copy() -> None:
+        mem = await AsyncMemory.open(
+            tmp_path / "copy", embedder=HashingEmbedder(), extractor=_NoFacts(), read_only=True
+        )
+        async with mem:
+            assert (await mem.stats(GROUP)).episodes == 3
+            with pytest.raises(StoreError, match="opened with read_only=True"):
+                await mem.add_dialogue([{**TURNS[0], "id": "new"}], group_id=GROUP)
+
+    asyncio.run(read_copy())

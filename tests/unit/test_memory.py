@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,7 +17,8 @@ from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.store import FactFilter
 from chronomem.errors import ConfigurationError
 from chronomem.ingest.extract.protocol import Extractor
-from chronomem.schema import EpisodeKind
+from chronomem.query import SearchEngine, SearchRequest
+from chronomem.schema import EpisodeKind, SearchResult
 
 PARIS = {"speaker": "Alice", "text": "I live in Paris.", "time": "2023-01-10T09:00:00Z", "id": "1"}
 BERLIN = {
@@ -277,3 +281,92 @@ def test_export_reembed_refuses_another_embedder_and_writes_nothing(
     with other, pytest.raises(ConfigurationError, match="built with the embedder 'hashing-384"):
         other.export(tmp_path / "copy", reembed=True)
     assert not (tmp_path / "copy").exists()
+
+
+def _captured_search(monkeypatch: pytest.MonkeyPatch) -> list[SearchRequest]:
+    """Make the search engine record the requests it is given (and return nothing)."""
+    seen: list[SearchRequest] = []
+
+    def capture(engine: SearchEngine, request: SearchRequest) -> list[SearchResult]:
+        seen.append(request)
+        return []
+
+    monkeypatch.setattr(SearchEngine, "search", capture)
+    return seen
+
+
+def test_search_passes_every_filter_into_the_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _captured_search(monkeypatch)
+    with Memory.open(tmp_path / "m", embedder=HashingEmbedder()) as mem:
+        mem.search(
+            "Where do I live?",
+            group_id="g",
+            as_of="2024-03-01T00:00:00Z",
+            known_at=datetime(2024, 4, 1, tzinfo=UTC),
+            limit=7,
+            valid_from="2023-01-01",
+            valid_to="2024-01-01T00:00:00+02:00",
+            labels=["Place"],
+            relations=["lives in"],
+            centre="Paris",
+            kinds=["fact", "episode"],
+            recipe="fast",
+            speaker="Alice",
+        )
+    (request,) = seen
+    assert request == SearchRequest(
+        query="Where do I live?",
+        group_id="g",
+        as_of=datetime(2024, 3, 1, tzinfo=UTC),
+        known_at=datetime(2024, 4, 1, tzinfo=UTC),
+        limit=7,
+        valid_from=datetime(2023, 1, 1, tzinfo=UTC),
+        valid_to=datetime(2023, 12, 31, 22, tzinfo=UTC),
+        labels=("Place",),
+        relations=("LIVES_IN",),
+        centre="Paris",
+        kinds=("fact", "episode"),
+        recipe="fast",
+        speaker="Alice",
+    )
+    for name, field in SearchRequest.model_fields.items():  # every field was given a value
+        assert field.is_required() or getattr(request, name) != field.default, name
+
+
+def test_search_takes_exactly_the_request_fields_with_their_defaults() -> None:
+    parameters = dict(inspect.signature(Memory.search).parameters)
+    del parameters["self"]
+    assert parameters.keys() == SearchRequest.model_fields.keys()
+    for name, field in SearchRequest.model_fields.items():
+        default = parameters[name].default
+        expected = inspect.Parameter.empty if field.is_required() else field.default
+        assert default == expected, name
+
+
+@pytest.mark.parametrize(
+    ("filters", "words"),
+    [
+        ({"valid_from": "2024-02-01T00:00:00Z", "valid_to": "2024-01-01T00:00:00Z"},
+         "must be before valid_to"),
+        ({"valid_from": "soon"}, "valid_from"),
+        ({"kinds": ["facts"]}, "kinds"),
+        ({"limit": 0}, "limit"),
+    ],
+    ids=["empty-range", "bad-time", "bad-kind", "limit-0"],
+)  # fmt: skip
+def test_search_refuses_bad_filter_values_with_an_input_error(
+    tmp_path: Path, filters: dict[str, Any], words: str
+) -> None:
+    mem = Memory.open(tmp_path / "m", embedder=HashingEmbedder())
+    with mem, pytest.raises(InputError, match="invalid search") as raised:
+        mem.search("x", **filters)
+    assert words in str(raised.value)
+
+
+def test_an_unknown_search_filter_is_a_type_error(tmp_path: Path) -> None:
+    unknown: dict[str, Any] = {"colour": "red"}
+    mem = Memory.open(tmp_path / "m", embedder=HashingEmbedder())
+    with mem, pytest.raises(TypeError, match="colour"):
+        mem.search("x", **unknown)
