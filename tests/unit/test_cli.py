@@ -81,6 +81,7 @@ def test_search_json_shape(store: str) -> None:
     scores = [h["score"] for h in hits]
     assert scores == sorted(scores, reverse=True)
     paris = [h for h in hits if h["kind"] == "fact" and h["object"] == "Paris"]
+    assert paris
     assert all(h["invalid_at"] is not None for h in paris)  # ended: never shown as current
 
 

@@ -114,7 +114,9 @@ def test_groups_are_isolated(memory: Memory) -> None:
     memory.add_dialogue([BERLIN], group_id="b")
     assert _lives_in(memory, group_id="a") == ["Paris"]
     assert _lives_in(memory, group_id="b") == ["Berlin"]
-    assert all(r.group_id == "a" for r in memory.search("Berlin Paris", group_id="a"))
+    hits = memory.search("Berlin Paris", group_id="a")
+    assert hits
+    assert all(r.group_id == "a" for r in hits)
 
 
 def test_turns_are_embedded_for_stores_that_keep_episode_vectors(memory: Memory) -> None:

@@ -70,8 +70,8 @@ def test_a_turn_without_sentences_reads_back_none(store: Neo4jStore, group: str)
     plain = Episode(group_id=group, content="hello", reference_time=T0)
     empty = turn(group, "hi", [])
     store.write(WriteBatch(episodes=[plain, empty]))
-    for stored in store.get_episodes(group, [plain.uuid, empty.uuid]):
-        assert stored.sentence_embeddings is None
+    stored = store.get_episodes(group, [plain.uuid, empty.uuid])
+    assert [e.sentence_embeddings for e in stored] == [None, None]
     assert sentence_rows(store, group) == []
 
 
