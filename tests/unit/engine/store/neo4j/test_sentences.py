@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.store.neo4j import Neo4jStore
+from chronomem.engine.store.neo4j import Neo4jStore, cypher
 from chronomem.engine.store.neo4j import store as store_module
 from chronomem.engine.store.protocol import FactFilter, WriteBatch
 from chronomem.errors import IntegrityError
@@ -141,7 +141,7 @@ def test_a_small_group_is_scored_exactly_at_once_until_it_is_written_to(
     first = len(statements)
     assert search() == [mine.uuid]
     assert len(statements) < first
-    assert statements.count(store_module.cypher.EXACT_VECTOR_EPISODES) == 1
+    assert statements.count(cypher.EXACT_VECTOR_EPISODES) == 1
 
     other = Episode(group_id=group, source="chat", content="other", reference_time=T0,
                     content_embedding=embedder.embed(["shared words"])[0].tolist())  # fmt: skip
