@@ -7,4 +7,6 @@ docs/benchmarks.md. (``chronomem bench locomo`` is the one benchmark the CLI shi
 - :mod:`benchmarks.storecalls`: every store call of a search, counted and timed.
 - :mod:`benchmarks.embedded_store`: the embedded store's full-text and vector primitives.
 - :mod:`benchmarks.extraction`: an extractor's throughput on a dialogue file.
+- :mod:`benchmarks.graphiti_latency`: chronomem's and graphiti-core's search on one Neo4j graph
+  (with :mod:`benchmarks.graphiti_search`, graphiti-core offline).
 """

@@ -8,6 +8,7 @@
 
 from chronomem.async_memory import AsyncMemory
 from chronomem.config import MemoryConfig
+from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.temporal import RelationRegistry
 from chronomem.errors import (
     ChronomemError,
@@ -23,9 +24,12 @@ from chronomem.errors import (
     StoreUnavailableError,
     TimeError,
 )
+from chronomem.ingest.extract import LLMExtractor, LLMExtractorConfig
 from chronomem.ingest.pipeline import IngestReport
 from chronomem.ingest.sources import RecordMapping, Turn
 from chronomem.memory import Memory
+from chronomem.plots import plot_timeline
+from chronomem.query import personalised_pagerank
 from chronomem.schema import Entity, Episode, Fact, SearchResult, Stats
 
 __version__ = "0.1.0"
@@ -38,9 +42,12 @@ __all__ = [
     "Episode",
     "ExtractionError",
     "Fact",
+    "HashingEmbedder",
     "IngestReport",
     "InputError",
     "IntegrityError",
+    "LLMExtractor",
+    "LLMExtractorConfig",
     "MappingError",
     "Memory",
     "MemoryConfig",
@@ -56,4 +63,6 @@ __all__ = [
     "TimeError",
     "Turn",
     "__version__",
+    "personalised_pagerank",
+    "plot_timeline",
 ]

@@ -11,6 +11,8 @@ from types import ModuleType
 
 import pytest
 
+from chronomem import IngestReport
+
 ROOT = Path(__file__).resolve().parents[2]
 AGENT_LOOP = ROOT / "examples" / "agent_loop.py"
 CRM_README = ROOT / "examples" / "crm" / "README.md"
@@ -74,13 +76,22 @@ def test_agent_loop_follows_the_move_and_the_job_change(flags: tuple[str, ...]) 
     assert "Berlin" in answers[6]
 
 
-def test_crm_readme_snippet_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.model
+def test_crm_readme_snippet_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocks = re.findall(r"```python\n(.*?)```", CRM_README.read_text(encoding="utf-8"), re.S)
     assert blocks, "the CRM README has no python example"
-    monkeypatch.chdir(ROOT)
+    crm = tmp_path / "examples" / "crm"
+    crm.mkdir(parents=True)
+    for name in ("customers.csv", "mapping.yaml"):
+        (crm / name).write_bytes((CRM_README.parent / name).read_bytes())
+    monkeypatch.chdir(tmp_path)  # the snippet writes ./memory
     namespace: dict[str, object] = {}
     for block in blocks:
         exec(compile(block, str(CRM_README), "exec"), namespace)
-    records = namespace["records"]
-    assert isinstance(records, list)
-    assert len(records) == 52
+    report = namespace["report"]
+    assert isinstance(report, IngestReport)
+    assert report.episodes_added == 52
+    printed = capsys.readouterr().out
+    assert all(f"has plan {plan}" in printed for plan in ("Starter", "Pro", "Enterprise"))

@@ -29,8 +29,13 @@ EXPECTED = {
 CELL_TIMEOUT_S = 600
 
 
+def _read(path: Path) -> nbformat.NotebookNode:
+    notebook: nbformat.NotebookNode = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+    return notebook
+
+
 def _execute(path: Path) -> nbformat.NotebookNode:
-    notebook = nbformat.read(path, as_version=4)
+    notebook = _read(path)
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT_S,
@@ -66,7 +71,7 @@ def test_every_notebook_is_present() -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_stored_without_outputs(path: Path) -> None:
-    notebook = nbformat.read(path, as_version=4)
+    notebook = _read(path)
     nbformat.validate(notebook)
     assert notebook.metadata["kernelspec"]["name"] == "python3"
     for index, cell in enumerate(notebook.cells):

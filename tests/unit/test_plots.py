@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +68,15 @@ def results() -> list[SearchResult]:
 
 def _bars(figure: Figure) -> dict[str, Any]:
     axes = figure.axes[0]
-    return {p.get_gid(): p for p in axes.patches if p.get_gid()}
+    return {gid: p for p in axes.patches if (gid := p.get_gid())}
+
+
+def _day(x: float) -> date:
+    """The day of a matplotlib date number."""
+    from matplotlib import dates as mdates
+
+    day: datetime = mdates.num2date(x)  # type: ignore[no-untyped-call]  # untyped in matplotlib
+    return day.date()
 
 
 def test_one_bar_per_fact_and_png_written(tmp_path: Path, results: list[SearchResult]) -> None:
@@ -83,15 +91,13 @@ def test_one_bar_per_fact_and_png_written(tmp_path: Path, results: list[SearchRe
 
 
 def test_bars_span_valid_time_and_open_ends_run_to_now(results: list[SearchResult]) -> None:
-    from matplotlib import dates as mdates
-
     bars = _bars(plot_timeline(results, now=NOW))
     paris, berlin = bars["f1"], bars["f2"]
-    assert mdates.num2date(paris.get_x()).date().isoformat() == "2023-01-01"
+    assert _day(paris.get_x()).isoformat() == "2023-01-01"
     end = paris.get_x() + paris.get_width()
-    assert mdates.num2date(end).date().isoformat() == "2023-06-01"
+    assert _day(end).isoformat() == "2023-06-01"
     berlin_end = berlin.get_x() + berlin.get_width()
-    assert mdates.num2date(berlin_end).date() == NOW.date()
+    assert _day(berlin_end) == NOW.date()
 
 
 def test_markings_for_retracted_and_unknown_start(results: list[SearchResult]) -> None:
@@ -102,7 +108,9 @@ def test_markings_for_retracted_and_unknown_start(results: list[SearchResult]) -
     assert bars["f3"].get_linestyle() == "--"
     arrows = [line for line in figure.axes[0].lines if line.get_marker() == ">"]
     assert len(arrows) == 3  # Berlin, Acme, Initech have no end
-    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    box = figure.axes[0].get_legend()
+    assert box is not None
+    legend = [t.get_text() for t in box.get_texts()]
     assert "retracted belief" in legend
     assert "start unknown" in legend
 

@@ -6,6 +6,7 @@ import importlib.resources
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -339,7 +340,7 @@ class _PlainEmbedder:
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
 
-    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         self.calls.append(list(texts))
         return HashingEmbedder(16).embed(texts)
 

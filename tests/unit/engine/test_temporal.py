@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chronomem.engine.store.protocol import FactFilter
 from chronomem.engine.temporal import RelationRegistry, ResolvedStatement, TemporalResolver
 from chronomem.schema import Fact
 
@@ -231,17 +232,59 @@ def test_functional_relation_never_has_two_values_at_once(
     assert len(ledger.holds(day(probe), "LIVES_IN")) <= 1
 
 
+def _as_of(ledger: Ledger, moment: datetime, relation: str) -> list[str]:
+    """The as-of answer the stores give: the rows ``FactFilter(as_of=...)`` accepts."""
+    query = FactFilter(as_of=moment, relations=(relation,))
+    return sorted(r.object_uuid for r in ledger.rows.values() if query.accepts(r, ledger.clock))
+
+
+@st.composite
+def dated_starts(draw: st.DrawFn) -> list[ResolvedStatement]:
+    """Plain starts only, a different day for each ``LIVES_IN`` start (no tie to break)."""
+    lives = draw(
+        st.lists(
+            st.tuples(st.sampled_from(OBJECTS), st.integers(0, 60)),
+            max_size=6,
+            unique_by=lambda s: s[1],
+        )
+    )
+    likes = draw(st.lists(st.tuples(st.sampled_from(OBJECTS), st.integers(0, 60)), max_size=6))
+    out = [stmt(o, d, episode=f"l{i}") for i, (o, d) in enumerate(lives)]
+    out += [stmt(o, d, relation="LIKES", episode=f"k{i}") for i, (o, d) in enumerate(likes)]
+    return draw(st.permutations(out))
+
+
+@settings(max_examples=200, deadline=None)
+@given(dated_starts(), st.integers(1, 3), st.integers(-5, 70))
+def test_as_of_answer_matches_a_reference_timeline(
+    statements: list[ResolvedStatement], batch: int, probe: int
+) -> None:
+    ledger = _apply(statements, batch)
+    moment = day(probe)
+    started = [s for s in statements if s.valid_at is not None and s.valid_at <= moment]
+    # functional: the value of the latest start at or before the moment
+    lives = [s for s in started if s.relation == "LIVES_IN"]
+    latest = max(lives, key=lambda s: s.valid_at or T0, default=None)
+    assert _as_of(ledger, moment, "LIVES_IN") == ([latest.object_uuid] if latest else [])
+    # multi-valued: every value started at or before the moment, each once
+    likes = sorted({s.object_uuid for s in started if s.relation == "LIKES"})
+    assert _as_of(ledger, moment, "LIKES") == likes
+
+
 @settings(max_examples=200, deadline=None)
 @given(statement_sets(), st.integers(0, 100))
-def test_as_of_returns_only_facts_inside_their_interval(
+def test_as_of_returns_exactly_the_facts_inside_their_interval(
     statements: list[ResolvedStatement], probe: int
 ) -> None:
     ledger = _apply(statements, 2)
     moment = day(probe)
-    for row in ledger.current():
-        if row.holds_at(moment):
-            assert row.valid_at is None or row.valid_at <= moment
-            assert row.invalid_at is None or moment < row.invalid_at
+    query = FactFilter(as_of=moment)
+    assert ledger.current()
+    for row in ledger.rows.values():
+        inside = (row.valid_at is None or row.valid_at <= moment) and (
+            row.invalid_at is None or moment < row.invalid_at
+        )
+        assert query.accepts(row, ledger.clock) == (inside and row.expired_at is None)
 
 
 @settings(max_examples=200, deadline=None)

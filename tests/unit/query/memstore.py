@@ -208,13 +208,36 @@ class MemoryStore:
 
         facts = [f for f in self.facts.values() if mine(f.group_id)]
         now = utcnow()
-        groups = {x.group_id for x in [*self.episodes.values(), *self.entities.values(), *facts]}
+        groups = {
+            *(e.group_id for e in self.episodes.values()),
+            *(e.group_id for e in self.entities.values()),
+            *(f.group_id for f in facts),
+        }
         return Stats(
             episodes=sum(mine(e.group_id) for e in self.episodes.values()),
             entities=sum(mine(e.group_id) for e in self.entities.values()),
             facts=len(facts),
             current_facts=sum(FactFilter(current_only=True).accepts(f, now) for f in facts),
             groups=len(groups) if group_id is None else int(bool(groups)),
+        )
+
+    def groups(self) -> list[str]:
+        return sorted(
+            {
+                *(e.group_id for e in self.episodes.values()),
+                *(e.group_id for e in self.entities.values()),
+                *(f.group_id for f in self.facts.values()),
+            }
+        )
+
+    def dump(self, group_id: str) -> WriteBatch:
+        episodes = [e for e in self.episodes.values() if e.group_id == group_id]
+        mine = {e.uuid for e in episodes}
+        return WriteBatch(
+            episodes=episodes,
+            entities=[e for e in self.entities.values() if e.group_id == group_id],
+            facts=[f for f in self.facts.values() if f.group_id == group_id],
+            mentions=sorted(pair for pair in self.mention_pairs if pair[0] in mine),
         )
 
     def get_meta(self, key: str) -> str | None:

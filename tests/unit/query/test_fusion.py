@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -61,7 +62,7 @@ def test_score_fusion_ignores_lists_without_positive_scores() -> None:
     assert fused["b"] == pytest.approx(1.0)
 
 
-def _unit(*values: float) -> np.ndarray:
+def _unit(*values: float) -> npt.NDArray[np.float32]:
     vector = np.asarray(values, dtype=np.float32)
     return vector / np.linalg.norm(vector)
 

@@ -342,6 +342,7 @@ def test_every_fact_is_well_formed(converse: Converse) -> None:
         "Melanie: I quit my job at Acme yesterday, and we moved to Denver last year!",
         "Caroline: She said you painted a lake sunrise in 2022. [shares a photo: a cake]",
     )
+    assert all(x.facts for x in out)  # every turn states something, so the checks below run
     for x in out:
         for fact in x.facts:
             assert RELATION_PATTERN.match(fact.relation)

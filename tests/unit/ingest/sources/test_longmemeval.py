@@ -37,6 +37,7 @@ def test_session_ids_default_to_positions(fixtures: Path) -> None:
 
 def test_question_and_answer_are_not_read(fixtures: Path) -> None:
     for conversation in read_dialogue(fixtures / "longmemeval_mini.json"):
+        assert conversation.turns
         assert all("LEAK-SENTINEL" not in t.text for t in conversation.turns)
 
 

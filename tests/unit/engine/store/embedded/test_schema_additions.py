@@ -101,7 +101,9 @@ def test_an_older_memory_gets_sentence_vectors_on_a_writable_reopen(tmp_path: Pa
     with EmbeddedStore(tmp_path / "m", dimension=4) as store:
         store.write(WriteBatch(episodes=[later]))
         hits = store.vector("g", np.array([0.0, 0.0, 0.0, 1.0]), "episode", 1, FactFilter())
-        assert hits == [(later.uuid, pytest.approx(1.0))]
+        [(uuid, score)] = hits
+        assert uuid == later.uuid
+        assert score == pytest.approx(1.0)
         assert (
             store.vector("g", np.array([1.0, 0.0, 0.0, 0.0]), "episode", 1, FactFilter())[0][0]
             == turns[0].uuid

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import neo4j.time
 import pytest
@@ -79,7 +79,7 @@ def test_property_names_follow_graphiti(
     assert episode["source_description"] == "chat"
     assert set(episode["entity_edges"]) == {f.uuid for f in batch.facts}
     assert isinstance(fact["valid_at"], neo4j.time.DateTime)
-    assert fact["valid_at"].utcoffset().total_seconds() == 0
+    assert fact["valid_at"].utcoffset() == timedelta(0)
     assert fact["valid_at"].to_native() == batch.facts[0].valid_at
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.store.neo4j import Neo4jStore
+from chronomem.engine.store.neo4j import Neo4jStore, cypher
 from chronomem.engine.store.neo4j import store as store_module
 from chronomem.engine.store.protocol import FactFilter, WriteBatch
 from chronomem.errors import IntegrityError
@@ -70,8 +70,8 @@ def test_a_turn_without_sentences_reads_back_none(store: Neo4jStore, group: str)
     plain = Episode(group_id=group, content="hello", reference_time=T0)
     empty = turn(group, "hi", [])
     store.write(WriteBatch(episodes=[plain, empty]))
-    for stored in store.get_episodes(group, [plain.uuid, empty.uuid]):
-        assert stored.sentence_embeddings is None
+    stored = store.get_episodes(group, [plain.uuid, empty.uuid])
+    assert [e.sentence_embeddings for e in stored] == [None, None]
     assert sentence_rows(store, group) == []
 
 
@@ -141,7 +141,7 @@ def test_a_small_group_is_scored_exactly_at_once_until_it_is_written_to(
     first = len(statements)
     assert search() == [mine.uuid]
     assert len(statements) < first
-    assert statements.count(store_module.cypher.EXACT_VECTOR_EPISODES) == 1
+    assert statements.count(cypher.EXACT_VECTOR_EPISODES) == 1
 
     other = Episode(group_id=group, source="chat", content="other", reference_time=T0,
                     content_embedding=embedder.embed(["shared words"])[0].tolist())  # fmt: skip

@@ -1,5 +1,7 @@
 """graphiti-core's own search, offline, over a graph that chronomem wrote to Neo4j.
 
+Used by :mod:`benchmarks.graphiti_latency` and by tests/integration/test_graphiti_compat.py.
+
 graphiti-core reads ``EMBEDDING_DIM`` when it is imported: importing this module sets it to the
 dimension of chronomem's embedders (and turns graphiti's telemetry off) before importing
 graphiti-core. Nothing here reaches the network: embeddings come from a chronomem embedder, and
@@ -11,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterable
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -32,10 +35,18 @@ from graphiti_core.prompts.models import Message
 if EMBEDDING_DIM != MINILM_DIMENSION:
     raise RuntimeError(
         f"graphiti_core was imported with EMBEDDING_DIM={EMBEDDING_DIM} before this module set "
-        f"it to {MINILM_DIMENSION}; import tests.integration.graphiti_search first"
+        f"it to {MINILM_DIMENSION}; import benchmarks.graphiti_search first"
     )
 
-__all__ = ["ChronomemEmbedderClient", "NoCrossEncoder", "OfflineLLMClient", "open_graphiti"]
+__all__ = [
+    "ChronomemEmbedderClient",
+    "GraphitiSession",
+    "NoCrossEncoder",
+    "OfflineLLMClient",
+    "open_graphiti",
+]
+
+T = TypeVar("T")
 
 
 class ChronomemEmbedderClient(EmbedderClient):
@@ -105,3 +116,32 @@ def open_graphiti(uri: str, auth: tuple[str, str] | None, embedder: Embedder) ->
         embedder=ChronomemEmbedderClient(embedder),
         cross_encoder=NoCrossEncoder(),
     )
+
+
+class GraphitiSession:
+    """A read-only Graphiti client (:func:`open_graphiti`) and the one event loop it runs on."""
+
+    def __init__(self, uri: str, auth: tuple[str, str] | None, embedder: Embedder) -> None:
+        self.client = open_graphiti(uri, auth, embedder)
+        self._runner = asyncio.Runner()
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run ``coroutine`` to its end on the session's loop."""
+        return self._runner.run(coroutine)
+
+    def timed(self, call: Callable[[], Awaitable[Any]]) -> float:
+        """Seconds taken by one awaited call, measured inside the loop."""
+
+        async def measure() -> float:
+            start = time.perf_counter()
+            await call()
+            return time.perf_counter() - start
+
+        return self._runner.run(measure())
+
+    def close(self) -> None:
+        """Close the client, then the loop."""
+        try:
+            self.run(self.client.close())  # type: ignore[no-untyped-call]  # graphiti-core
+        finally:
+            self._runner.close()
