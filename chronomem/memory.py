@@ -48,6 +48,7 @@ from chronomem.schema import (
     SearchResult,
     Stats,
     check_group_id,
+    name_key,
     parse_time,
     utcnow,
 )
@@ -232,7 +233,7 @@ class Memory:
         check_group_id(group_id)
         found = self.store.find_entities(group_id, [name])
         if found:
-            return sorted(found, key=lambda e: (e.name.casefold() != name.casefold(), e.name))[0]
+            return sorted(found, key=lambda e: (name_key(e.name) != name_key(name), e.name))[0]
         known = [e.name for e in self.store.find_entities(group_id, vectors=False)]
         close = [m[0] for m in process.extract(name, known, scorer=fuzz.WRatio, limit=3)]
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""

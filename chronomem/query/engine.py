@@ -42,7 +42,7 @@ from chronomem.query.request import SearchRequest
 from chronomem.query.results import entity_result, episode_result, episode_text, fact_result
 from chronomem.query.timecues import TimeCues, overlaps, read_time_cues
 from chronomem.query.timeline import timeline_of
-from chronomem.schema import Entity, Episode, Fact, SearchResult, utcnow
+from chronomem.schema import Entity, Episode, Fact, SearchResult, name_key, utcnow
 
 __all__ = ["DEFAULT_WORKERS", "SearchEngine"]
 
@@ -343,7 +343,7 @@ class SearchEngine:
         support = _corroboration(ranked, fused, pool) if recipe.corroboration > 0 else {}
         named = {e.uuid for e in ctx.recognised} if recipe.entity_boost > 0 else set()
         speakers = (
-            {_fold(n) for e in ctx.recognised for n in (e.name, *e.aliases)} if named else set()
+            {name_key(n) for e in ctx.recognised for n in (e.name, *e.aliases)} if named else set()
         )
         keep_ended = cues.historical or request.as_of is not None or request.known_at is not None
         asked = relations_asked(request.query) if recipe.relation_boost > 0 else frozenset()
@@ -375,7 +375,7 @@ class SearchEngine:
             if named and (
                 any(u in named for u in ends)
                 if not isinstance(item, Episode)
-                else _fold(item.speaker or "") in speakers
+                else name_key(item.speaker or "") in speakers
             ):
                 score *= 1.0 + recipe.entity_boost
             if isinstance(item, Fact) and item.relation in asked:
@@ -445,10 +445,6 @@ def _useful(spec: GeneratorSpec, kinds: frozenset[str], recipe: Recipe) -> bool:
     if spec.name in ("episode_text", "episode_vector"):
         return "episode" in kinds or ("fact" in kinds and recipe.uses("episode_facts"))
     return bool(kinds & {"fact", "entity"})
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 def _corroboration(ranked: list[Key], fused: Mapping[Key, float], pool: _Pool) -> dict[Key, float]:

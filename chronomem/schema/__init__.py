@@ -15,6 +15,7 @@ from chronomem.schema.models import (
     new_uuid,
     stable_uuid,
 )
+from chronomem.schema.names import name_key
 from chronomem.schema.time import AwareTime, from_micros, parse_time, to_micros, utcnow
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "check_group_id",
     "content_hash",
     "from_micros",
+    "name_key",
     "new_uuid",
     "parse_time",
     "stable_uuid",

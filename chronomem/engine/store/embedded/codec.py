@@ -8,7 +8,6 @@ are rebuilt with ``model_construct``.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -31,15 +30,9 @@ __all__ = [
     "fact_row",
     "fact_vector",
     "json_list",
-    "name_key",
 ]
 
 _F32: Final = np.dtype("<f4")
-
-
-def name_key(name: str) -> str:
-    """The lookup key of an entity name or alias: NFKC, case-folded, whitespace folded."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 _JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

@@ -35,7 +35,6 @@ from chronomem.engine.store.embedded.codec import (
     fact_row,
     fact_vector,
     json_list,
-    name_key,
 )
 from chronomem.engine.store.embedded.connections import ReaderPool, connect, mapped_errors
 from chronomem.engine.store.embedded.filters import with_fact_condition
@@ -63,7 +62,7 @@ from chronomem.engine.store.protocol import (
     entity_revision_key,
 )
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
-from chronomem.schema import Entity, Episode, Fact, Stats, to_micros, utcnow
+from chronomem.schema import Entity, Episode, Fact, Stats, name_key, to_micros, utcnow
 
 __all__ = ["DB_FILE", "LOCK_FILE", "EmbeddedStore"]
 

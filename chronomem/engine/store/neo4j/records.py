@@ -8,7 +8,6 @@ name (a chat or table name) in ``source_description``.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -17,7 +16,7 @@ import numpy as np
 
 from chronomem.engine.store.neo4j.cypher import NODE_LABELS
 from chronomem.errors import InputError, IntegrityError
-from chronomem.schema import Entity, Episode, EpisodeKind, Fact, stable_uuid
+from chronomem.schema import Entity, Episode, EpisodeKind, Fact, name_key, stable_uuid
 
 __all__ = [
     "entity_from_record",
@@ -29,7 +28,6 @@ __all__ = [
     "fact_update_params",
     "from_db_time",
     "mention_params",
-    "name_key",
     "to_db_time",
 ]
 
@@ -40,12 +38,6 @@ _GRAPHITI_SOURCE: Final = {
     EpisodeKind.RECORD: "json",
 }
 _KIND_OF_SOURCE: Final = {value: kind for kind, value in _GRAPHITI_SOURCE.items()}
-
-
-def name_key(name: str) -> str:
-    """The lookup key of a name or alias: NFKC, case-folded, whitespace folded (the same key
-    as the embedded store's)."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def to_db_time(value: datetime | None) -> datetime | None:

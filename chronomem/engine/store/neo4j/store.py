@@ -27,7 +27,6 @@ from chronomem.engine.store.neo4j.records import (
     fact_params,
     fact_update_params,
     mention_params,
-    name_key,
     to_db_time,
 )
 from chronomem.engine.store.protocol import (
@@ -43,7 +42,7 @@ from chronomem.engine.store.protocol import (
     entity_revision_key,
 )
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
-from chronomem.schema import Entity, Episode, Fact, Stats, utcnow
+from chronomem.schema import Entity, Episode, Fact, Stats, name_key, utcnow
 
 __all__ = ["Neo4jStore"]
 
