@@ -41,6 +41,7 @@ from chronomem.ingest.sources import (
 )
 from chronomem.ingest.sources.problems import describe_validation_error
 from chronomem.query import SearchEngine, SearchRequest, build_context, neighbors, paths
+from chronomem.query.results import fact_result
 from chronomem.schema import (
     Entity,
     Episode,
@@ -450,26 +451,8 @@ class Memory:
     def _fact_results(self, group_id: str, rows: Sequence[Fact]) -> list[SearchResult]:
         ids = {r.subject_uuid for r in rows} | {r.object_uuid for r in rows}
         found = self.store.get_entities(group_id, sorted(ids), vectors=False)
-        names = {e.uuid: e.name for e in found}
-        return [
-            SearchResult(
-                kind="fact",
-                uuid=r.uuid,
-                text=r.fact,
-                score=r.confidence,
-                group_id=r.group_id,
-                subject=names.get(r.subject_uuid),
-                relation=r.relation,
-                object=names.get(r.object_uuid),
-                valid_at=r.valid_at,
-                invalid_at=r.invalid_at,
-                created_at=r.created_at,
-                expired_at=r.expired_at,
-                episodes=list(r.episodes),
-                sources=list(r.sources),
-            )
-            for r in rows
-        ]
+        entities = {e.uuid: e for e in found}
+        return [fact_result(r, r.confidence, entities) for r in rows]
 
     # -- consistency ----------------------------------------------------------------------------
 

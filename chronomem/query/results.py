@@ -10,7 +10,10 @@ __all__ = ["entity_result", "episode_result", "episode_text", "fact_result"]
 
 
 def fact_result(fact: Fact, score: float, entities: Mapping[str, Entity]) -> SearchResult:
-    """A fact hit; subject and object are given by name (their uuid if the entity is gone)."""
+    """A fact as a result (of a search, or of a listing scored by confidence); subject and
+    object are given by name, from ``entities`` (uuid -> entity), or None when the entity is
+    not there: a name field never holds a uuid (the context builder then leaves out the
+    "subject relation object" triple and keeps the statement)."""
     subject = entities.get(fact.subject_uuid)
     obj = entities.get(fact.object_uuid)
     return SearchResult(
@@ -19,9 +22,9 @@ def fact_result(fact: Fact, score: float, entities: Mapping[str, Entity]) -> Sea
         text=fact.fact,
         score=score,
         group_id=fact.group_id,
-        subject=subject.name if subject is not None else fact.subject_uuid,
+        subject=subject.name if subject is not None else None,
         relation=fact.relation,
-        object=obj.name if obj is not None else fact.object_uuid,
+        object=obj.name if obj is not None else None,
         valid_at=fact.valid_at,
         invalid_at=fact.invalid_at,
         created_at=fact.created_at,
