@@ -35,6 +35,7 @@ from chronomem.bench.metrics import evidence_ids, percentile, recall_at_k
 from chronomem.errors import InputError, SourceFormatError
 from chronomem.ingest.sources.locomo import read_locomo
 from chronomem.ingest.sources.turns import DialogueSource, Turn
+from chronomem.schema import speaker_line
 
 if TYPE_CHECKING:
     from chronomem.memory import Memory
@@ -89,7 +90,7 @@ def load_questions(item: dict[str, Any], categories: Sequence[int]) -> list[Ques
 def turn_document(turn: Turn) -> str:
     """A turn as the baselines index it: ``"speaker: text caption"``."""
     caption = f" {turn.caption}" if turn.caption else ""
-    return f"{turn.speaker}: {turn.text}{caption}"
+    return speaker_line(turn.speaker, f"{turn.text}{caption}")
 
 
 def _open_memory(directory: Path) -> Memory:

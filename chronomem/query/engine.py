@@ -39,10 +39,10 @@ from chronomem.query.names import NameIndexCache, recognise_entities
 from chronomem.query.recipes import RECIPES, GeneratorSpec, Recipe
 from chronomem.query.relationcues import relations_asked
 from chronomem.query.request import SearchRequest
-from chronomem.query.results import entity_result, episode_result, episode_text, fact_result
+from chronomem.query.results import entity_result, episode_result, fact_result
 from chronomem.query.timecues import TimeCues, overlaps, read_time_cues
 from chronomem.query.timeline import timeline_of
-from chronomem.schema import Entity, Episode, Fact, SearchResult, name_key, utcnow
+from chronomem.schema import Entity, Episode, Fact, SearchResult, name_key, speaker_line, utcnow
 
 __all__ = ["DEFAULT_WORKERS", "SearchEngine"]
 
@@ -480,7 +480,7 @@ def _time_factor(item: Fact | Entity | Episode, cues: TimeCues, boost: float) ->
             moment = item.reference_time
             hit = any(begin <= moment < end for begin, end in cues.periods)
         return 1.0 + boost if hit else 1.0
-    text = item.fact if isinstance(item, Fact) else episode_text(item)
+    text = item.fact if isinstance(item, Fact) else speaker_line(item.speaker, item.content)
     return 1.0 + boost / 2 if _states_time(text) else 1.0
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chronomem.schema import Entity, Episode, Fact, SearchResult
+from chronomem.schema import Entity, Episode, Fact, SearchResult, speaker_line
 
-__all__ = ["entity_result", "episode_result", "episode_text", "fact_result"]
+__all__ = ["entity_result", "episode_result", "fact_result"]
 
 
 def fact_result(fact: Fact, score: float, entities: Mapping[str, Entity]) -> SearchResult:
@@ -48,17 +48,12 @@ def entity_result(entity: Entity, score: float) -> SearchResult:
     )
 
 
-def episode_text(episode: Episode) -> str:
-    """``speaker: content`` (the content alone when nobody is named)."""
-    return f"{episode.speaker}: {episode.content}" if episode.speaker else episode.content
-
-
 def episode_result(episode: Episode, score: float) -> SearchResult:
     """An episode hit; its source is the episode's own ``source_id`` (e.g. a turn id)."""
     return SearchResult(
         kind="episode",
         uuid=episode.uuid,
-        text=episode_text(episode),
+        text=speaker_line(episode.speaker, episode.content),
         score=score,
         group_id=episode.group_id,
         created_at=episode.created_at,

@@ -16,6 +16,7 @@ from chronomem.schema.models import (
     stable_uuid,
 )
 from chronomem.schema.names import name_key
+from chronomem.schema.rendering import speaker_line
 from chronomem.schema.time import AwareTime, from_micros, parse_time, to_micros, utcnow
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "name_key",
     "new_uuid",
     "parse_time",
+    "speaker_line",
     "stable_uuid",
     "to_micros",
     "utcnow",
