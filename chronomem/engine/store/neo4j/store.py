@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, NoReturn, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -14,6 +14,7 @@ import numpy.typing as npt
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Result
 from neo4j import exceptions as neo
 
+from chronomem.engine.store import checks
 from chronomem.engine.store.neo4j import cypher
 from chronomem.engine.store.neo4j.boundary import translate_errors
 from chronomem.engine.store.neo4j.indexes import ensure_schema
@@ -262,14 +263,21 @@ class Neo4jStore:
                 new = [row for uuid, row in creates.items() if uuid not in updated]
                 if new:
                     created = {r["uuid"] for r in tx.run(cypher.CREATE_FACTS, facts=new)}
-                    missing = [row for row in new if row["uuid"] not in created]
-                    if missing:
-                        raise _missing_ends(missing)
+                    done = updated | created
+                    unmatched = [f for f in facts if f.uuid not in done]
+                    if unmatched:
+                        _refuse_missing_ends(tx, unmatched)
             if links:
                 tx.run(cypher.LINK_FACT_EPISODES, links=links).consume()
             if pairs:
                 ends = tx.run(cypher.MENTION_ENDS, mentions=pairs).data()
-                mentions = _checked_mentions(ends, batch_episodes)
+                rows = checks.checked_mentions(
+                    batch.mentions,
+                    {e["entity"]: e["entity_group"] for e in ends},
+                    {e["episode"]: e["episode_group"] for e in ends},
+                    batch_episodes,
+                )
+                mentions = [mention_params(episode, entity) for _, episode, entity in rows]
                 if mentions:
                     tx.run(cypher.WRITE_MENTIONS, mentions=mentions, now=now).consume()
 
@@ -598,29 +606,6 @@ def _in_order(items: Sequence[U], uuids: Sequence[str]) -> list[U]:
     return [found[uuid] for uuid in dict.fromkeys(uuids) if uuid in found]
 
 
-def _checked_mentions(ends: list[dict[str, Any]], batch_episodes: set[str]) -> list[dict[str, str]]:
-    """The mention rows to write: both ends stored in one group. A mention of an episode of
-    this batch that was skipped (ingested before) is dropped with it; any other missing end
-    is an error."""
-    rows = []
-    for end in ends:
-        episode, entity = end["episode"], end["entity"]
-        if end["episode_group"] is None and episode in batch_episodes:
-            continue
-        if end["entity_group"] is None:
-            raise IntegrityError(
-                f"a mention refers to entity {entity!r}, which is not stored; write the entity "
-                "before or with the mention"
-            )
-        if end["episode_group"] != end["entity_group"]:
-            raise IntegrityError(
-                f"a mention refers to episode {episode!r}, which is not stored in the group "
-                f"{end['entity_group']!r} of entity {entity!r}"
-            )
-        rows.append(mention_params(episode, entity))
-    return rows
-
-
 def _last_by_uuid(items: Sequence[U]) -> list[U]:
     """Items deduplicated by ``.uuid``, the last one winning, in first-seen order."""
     latest: dict[str, U] = {}
@@ -650,14 +635,13 @@ def _refuse_group_moves(conflicts: Result) -> None:
         )
 
 
-def _missing_ends(rows: list[dict[str, Any]]) -> IntegrityError:
-    sample = ", ".join(
-        f"{row['uuid']} ({row['subject_uuid']} -> {row['object_uuid']})" for row in rows[:5]
-    )
-    return IntegrityError(
-        f"{len(rows)} fact(s) reference entities that are not stored: {sample}; write the "
-        "subject and object entities first (in the same or an earlier batch)"
-    )
+def _refuse_missing_ends(tx: ManagedTransaction, facts: list[Fact]) -> NoReturn:
+    """The error of :func:`checks.check_fact_ends` for new ``facts`` whose ends
+    ``CREATE_FACTS`` did not find (the groups are read only then: sound facts cost no query)."""
+    ends = sorted({end for f in facts for end in (f.subject_uuid, f.object_uuid)})
+    stored = {r["uuid"]: r["group_id"] for r in tx.run(cypher.ENTITY_GROUPS, uuids=ends)}
+    checks.check_fact_ends(facts, stored)
+    raise AssertionError("CREATE_FACTS found no ends, yet all are stored")  # pragma: no cover
 
 
 def _lighter(statement: str, vectors: bool) -> str:
