@@ -23,11 +23,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
+from chronomem.config import DEFAULT_SEARCH_WORKERS
 from chronomem.engine.embed import Embedder
 from chronomem.engine.store.protocol import GraphStore
 from chronomem.errors import InputError, NotFoundError
@@ -44,10 +44,7 @@ from chronomem.query.timecues import TimeCues, overlaps, read_time_cues
 from chronomem.query.timeline import timeline_of
 from chronomem.schema import Entity, Episode, Fact, SearchResult, name_key, speaker_line, utcnow
 
-__all__ = ["DEFAULT_WORKERS", "SearchEngine"]
-
-#: Threads running the generators of a search side by side.
-DEFAULT_WORKERS: Final = 4
+__all__ = ["SearchEngine"]
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
@@ -101,7 +98,7 @@ class SearchEngine:
         *,
         recipes: Mapping[str, Recipe] | None = None,
         clock: Callable[[], datetime] = utcnow,
-        workers: int = DEFAULT_WORKERS,
+        workers: int = DEFAULT_SEARCH_WORKERS,
     ) -> None:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
             raise InputError(f"workers must be an int >= 0 (0: no threads), not {workers!r}")

@@ -1,6 +1,9 @@
 """Pydantic models and time helpers; depends on nothing else in chronomem."""
 
 from chronomem.schema.models import (
+    DEFAULT_GROUP,
+    GROUP_ID_CHARS,
+    GROUP_ID_MAX_CHARS,
     GROUP_ID_PATTERN,
     Entity,
     EntityLabel,
@@ -10,6 +13,7 @@ from chronomem.schema.models import (
     ResultKind,
     SearchResult,
     Stats,
+    as_group_id,
     check_group_id,
     content_hash,
     new_uuid,
@@ -20,6 +24,9 @@ from chronomem.schema.rendering import speaker_line
 from chronomem.schema.time import AwareTime, from_micros, parse_time, to_micros, utcnow
 
 __all__ = [
+    "DEFAULT_GROUP",
+    "GROUP_ID_CHARS",
+    "GROUP_ID_MAX_CHARS",
     "GROUP_ID_PATTERN",
     "AwareTime",
     "Entity",
@@ -30,6 +37,7 @@ __all__ = [
     "ResultKind",
     "SearchResult",
     "Stats",
+    "as_group_id",
     "check_group_id",
     "content_hash",
     "from_micros",

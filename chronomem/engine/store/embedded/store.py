@@ -22,6 +22,7 @@ from urllib.parse import quote
 import numpy as np
 import numpy.typing as npt
 
+from chronomem.engine.embed import MINILM_DIMENSION
 from chronomem.engine.store import checks
 from chronomem.engine.store.embedded import statements as sql
 from chronomem.engine.store.embedded.codec import (
@@ -106,7 +107,7 @@ class EmbeddedStore:
     def __init__(
         self,
         path: str | Path,
-        dimension: int = 384,
+        dimension: int = MINILM_DIMENSION,
         *,
         read_only: bool = False,
         ann_threshold: int | None = DEFAULT_ANN_THRESHOLD,

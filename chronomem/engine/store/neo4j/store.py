@@ -14,7 +14,9 @@ import numpy.typing as npt
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Result
 from neo4j import exceptions as neo
 
+from chronomem.engine.embed import MINILM_DIMENSION
 from chronomem.engine.store import checks
+from chronomem.engine.store.factory import NEO4J_SCHEMES
 from chronomem.engine.store.neo4j import cypher
 from chronomem.engine.store.neo4j.boundary import translate_errors
 from chronomem.engine.store.neo4j.indexes import ensure_schema
@@ -65,7 +67,6 @@ _CAPABILITIES: Final = StoreCapabilities(
     entity_revisions=True,
     episode_vectors=True,
 )
-_SCHEMES: Final = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 _MIN_FETCH: Final = 40
 """Smallest number of index hits fetched per search (filters run on the fetched hits)."""
 _FETCH_GROWTH: Final = 4
@@ -131,17 +132,17 @@ class Neo4jStore:
         self,
         uri: str,
         auth: tuple[str, str] | None = None,
-        dimension: int = 384,
+        dimension: int = MINILM_DIMENSION,
         database: str | None = None,
         *,
         connection_timeout: float = 5.0,
     ) -> None:
         if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1:
             raise ConfigurationError(f"dimension must be a positive int, got {dimension!r}")
-        if urlsplit(uri).scheme not in _SCHEMES:
+        if urlsplit(uri).scheme not in NEO4J_SCHEMES:
             raise ConfigurationError(
                 f"cannot use Neo4j URI {uri!r}: the scheme must be one of "
-                f"{', '.join(sorted(_SCHEMES))}, e.g. 'bolt://127.0.0.1:7687'"
+                f"{', '.join(sorted(NEO4J_SCHEMES))}, e.g. 'bolt://127.0.0.1:7687'"
             )
         self._uri = uri
         self._dimension = dimension
