@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from chronomem.engine.embed import MINILM_DIMENSION
 from chronomem.engine.store import FactFilter, WriteBatch
 from chronomem.engine.store.embedded.store import EmbeddedStore
 from chronomem.schema import Entity, Fact, parse_time
@@ -121,7 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--facts", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--dimension", type=int, default=384)
+    parser.add_argument("--dimension", type=int, default=MINILM_DIMENSION)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--keep", type=Path, help="write the memory here and keep it")
     args = parser.parse_args()

@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chronomem.bench.metrics import percentile
+from chronomem.engine.embed import MINILM_DIMENSION
 from chronomem.engine.store import FactFilter, WriteBatch
 from chronomem.engine.store.embedded.store import DB_FILE, EmbeddedStore
 from chronomem.engine.store.embedded.vectors import DEFAULT_ANN_THRESHOLD
@@ -82,7 +83,7 @@ class TopicEmbedder:
     embedded.
     """
 
-    def __init__(self, dimension: int = 384, topics: int = 256, seed: int = 7) -> None:
+    def __init__(self, dimension: int = MINILM_DIMENSION, topics: int = 256, seed: int = 7) -> None:
         rng = np.random.default_rng(seed)
         self._dimension = dimension
         self._topics = topics

@@ -22,7 +22,8 @@ from chronomem.config import config_from_env
 from chronomem.engine.store.factory import is_neo4j_uri
 from chronomem.errors import ChronomemError, InputError
 from chronomem.memory import Memory
-from chronomem.schema import SearchResult
+from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
+from chronomem.schema import DEFAULT_GROUP, SearchResult
 
 __all__ = ["cli", "main"]
 
@@ -41,7 +42,7 @@ def _store_option(func: F) -> F:
 
 def _group_option(func: F) -> F:
     return click.option(
-        "--group", "group_id", default="default", show_default=True, help="Group (tenant) id."
+        "--group", "group_id", default=DEFAULT_GROUP, show_default=True, help="Group (tenant) id."
     )(func)
 
 
@@ -547,7 +548,9 @@ def bench() -> None:
     default=None,
     help="Only the first N conversations.",
 )
-@click.option("--recipe", default="default", show_default=True, help="Search recipe name.")
+@click.option(
+    "--recipe", default=DEFAULT_RECIPE.name, show_default=True, help="Search recipe name."
+)
 @click.option(
     "--plot",
     "plot_path",

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["MemoryConfig", "config_from_env"]
+__all__ = ["DEFAULT_SEARCH_WORKERS", "MemoryConfig", "config_from_env"]
+
+DEFAULT_SEARCH_WORKERS: Final = 4
+"""Threads running the candidate generators of one search, unless configured."""
 
 
 class MemoryConfig(BaseModel):
@@ -33,7 +37,7 @@ class MemoryConfig(BaseModel):
     max_turn_chars: int = Field(
         default=20_000, ge=100, description="longer turns are rejected with a clear error"
     )
-    search_workers: int = Field(default=4, ge=0, le=64)
+    search_workers: int = Field(default=DEFAULT_SEARCH_WORKERS, ge=0, le=64)
     episode_vectors: bool = True
 
 

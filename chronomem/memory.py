@@ -43,6 +43,7 @@ from chronomem.ingest.sources import (
 )
 from chronomem.ingest.sources.problems import describe_validation_error
 from chronomem.query import SearchEngine, SearchRequest, build_context, neighbors, paths
+from chronomem.query.results import fact_result
 from chronomem.schema import (
     Entity,
     Episode,
@@ -51,6 +52,7 @@ from chronomem.schema import (
     SearchResult,
     Stats,
     check_group_id,
+    name_key,
     parse_time,
     utcnow,
 )
@@ -233,7 +235,7 @@ class Memory:
         check_group_id(group_id)
         found = self.store.find_entities(group_id, [name])
         if found:
-            return sorted(found, key=lambda e: (e.name.casefold() != name.casefold(), e.name))[0]
+            return sorted(found, key=lambda e: (name_key(e.name) != name_key(name), e.name))[0]
         known = [e.name for e in self.store.find_entities(group_id, vectors=False)]
         close = [m[0] for m in process.extract(name, known, scorer=fuzz.WRatio, limit=3)]
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -471,26 +473,8 @@ class Memory:
     def _fact_results(self, group_id: str, rows: Sequence[Fact]) -> list[SearchResult]:
         ids = {r.subject_uuid for r in rows} | {r.object_uuid for r in rows}
         found = self.store.get_entities(group_id, sorted(ids), vectors=False)
-        names = {e.uuid: e.name for e in found}
-        return [
-            SearchResult(
-                kind="fact",
-                uuid=r.uuid,
-                text=r.fact,
-                score=r.confidence,
-                group_id=r.group_id,
-                subject=names.get(r.subject_uuid),
-                relation=r.relation,
-                object=names.get(r.object_uuid),
-                valid_at=r.valid_at,
-                invalid_at=r.invalid_at,
-                created_at=r.created_at,
-                expired_at=r.expired_at,
-                episodes=list(r.episodes),
-                sources=list(r.sources),
-            )
-            for r in rows
-        ]
+        entities = {e.uuid: e for e in found}
+        return [fact_result(r, r.confidence, entities) for r in rows]
 
     # -- consistency ----------------------------------------------------------------------------
 

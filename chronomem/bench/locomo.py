@@ -35,7 +35,8 @@ from chronomem.bench.metrics import evidence_ids, percentile, recall_at_k
 from chronomem.errors import InputError, SourceFormatError
 from chronomem.ingest.sources.locomo import read_locomo
 from chronomem.ingest.sources.turns import DialogueSource, Turn
-from chronomem.schema import ResultKind
+from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
+from chronomem.schema import ResultKind, as_group_id, speaker_line
 
 if TYPE_CHECKING:
     from chronomem.memory import Memory
@@ -90,7 +91,7 @@ def load_questions(item: dict[str, Any], categories: Sequence[int]) -> list[Ques
 def turn_document(turn: Turn) -> str:
     """A turn as the baselines index it: ``"speaker: text caption"``."""
     caption = f" {turn.caption}" if turn.caption else ""
-    return f"{turn.speaker}: {turn.text}{caption}"
+    return speaker_line(turn.speaker, f"{turn.text}{caption}")
 
 
 def _open_memory(directory: Path) -> Memory:
@@ -146,7 +147,7 @@ def run_locomo(
     limit_conversations: int | None = None,
     store_factory: MemoryFactory = _open_memory,
     progress: Progress | None = None,
-    recipe: str = "default",
+    recipe: str = DEFAULT_RECIPE.name,
 ) -> dict[str, Any]:
     """Run the benchmark on a LoCoMo JSON file; see the module docstring for what is measured.
 
@@ -232,8 +233,7 @@ def read_conversations(path: str | Path) -> list[tuple[dict[str, Any], DialogueS
 
 def _group(sample_id: str) -> str:
     """A valid group id for a conversation (its sample id, unsafe characters replaced)."""
-    cleaned = "".join(ch if ch.isalnum() or ch in "_.:@-" else "_" for ch in sample_id)
-    return cleaned[:128] or "locomo"
+    return as_group_id(sample_id) or "locomo"
 
 
 def _baselines(

@@ -20,7 +20,7 @@ from typing import Final
 
 from chronomem.engine.embed import Embedder, Part, embed_with_parts
 from chronomem.language.grounding import ground_first_person
-from chronomem.schema import Episode, EpisodeKind
+from chronomem.schema import Episode, EpisodeKind, speaker_line
 
 __all__ = ["embedding_text", "sentence_parts", "with_vectors"]
 
@@ -36,14 +36,14 @@ def embedding_text(episode: Episode) -> str:
     (:func:`ground_first_person`); the content alone when nobody is named."""
     if not episode.speaker:
         return episode.content
-    return f"{episode.speaker}: {ground_first_person(episode.content, episode.speaker)}"
+    return speaker_line(episode.speaker, ground_first_person(episode.content, episode.speaker))
 
 
 def sentence_parts(episode: Episode, text: str) -> list[Part]:
     """The sentences of ``text`` (the episode's :func:`embedding_text`), each with the
     speaker label; none for a text of one sentence (its turn vector says it all)."""
-    label: Part = ((0, len(episode.speaker) + 1),) if episode.speaker else ()
-    start = len(episode.speaker) + 2 if episode.speaker else 0
+    start = len(speaker_line(episode.speaker, ""))  # where the content starts
+    label: Part = ((0, len(speaker_line(episode.speaker, "").rstrip())),) if start else ()
     spans: list[tuple[int, int]] = []
     for match in _SENTENCE_BREAK.finditer(text, start):
         if match.start() > start:

@@ -23,11 +23,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
+from chronomem.config import DEFAULT_SEARCH_WORKERS
 from chronomem.engine.embed import Embedder
 from chronomem.engine.store.protocol import GraphStore
 from chronomem.errors import InputError, NotFoundError
@@ -39,15 +39,12 @@ from chronomem.query.names import NameIndexCache, recognise_entities
 from chronomem.query.recipes import RECIPES, GeneratorSpec, Recipe
 from chronomem.query.relationcues import relations_asked
 from chronomem.query.request import SearchRequest
-from chronomem.query.results import entity_result, episode_result, episode_text, fact_result
+from chronomem.query.results import entity_result, episode_result, fact_result
 from chronomem.query.timecues import TimeCues, overlaps, read_time_cues
 from chronomem.query.timeline import timeline_of
-from chronomem.schema import Entity, Episode, Fact, SearchResult, utcnow
+from chronomem.schema import Entity, Episode, Fact, SearchResult, name_key, speaker_line, utcnow
 
-__all__ = ["DEFAULT_WORKERS", "SearchEngine"]
-
-#: Threads running the generators of a search side by side.
-DEFAULT_WORKERS: Final = 4
+__all__ = ["SearchEngine"]
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
@@ -101,7 +98,7 @@ class SearchEngine:
         *,
         recipes: Mapping[str, Recipe] | None = None,
         clock: Callable[[], datetime] = utcnow,
-        workers: int = DEFAULT_WORKERS,
+        workers: int = DEFAULT_SEARCH_WORKERS,
     ) -> None:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
             raise InputError(f"workers must be an int >= 0 (0: no threads), not {workers!r}")
@@ -343,7 +340,7 @@ class SearchEngine:
         support = _corroboration(ranked, fused, pool) if recipe.corroboration > 0 else {}
         named = {e.uuid for e in ctx.recognised} if recipe.entity_boost > 0 else set()
         speakers = (
-            {_fold(n) for e in ctx.recognised for n in (e.name, *e.aliases)} if named else set()
+            {name_key(n) for e in ctx.recognised for n in (e.name, *e.aliases)} if named else set()
         )
         keep_ended = cues.historical or request.as_of is not None or request.known_at is not None
         asked = relations_asked(request.query) if recipe.relation_boost > 0 else frozenset()
@@ -375,7 +372,7 @@ class SearchEngine:
             if named and (
                 any(u in named for u in ends)
                 if not isinstance(item, Episode)
-                else _fold(item.speaker or "") in speakers
+                else name_key(item.speaker or "") in speakers
             ):
                 score *= 1.0 + recipe.entity_boost
             if isinstance(item, Fact) and item.relation in asked:
@@ -447,10 +444,6 @@ def _useful(spec: GeneratorSpec, kinds: frozenset[str], recipe: Recipe) -> bool:
     return bool(kinds & {"fact", "entity"})
 
 
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 def _corroboration(ranked: list[Key], fused: Mapping[Key, float], pool: _Pool) -> dict[Key, float]:
     """For each fact, the best fused score among the episodes it came from; for each episode,
     the best among the facts drawn from it (two views of the same evidence)."""
@@ -484,7 +477,7 @@ def _time_factor(item: Fact | Entity | Episode, cues: TimeCues, boost: float) ->
             moment = item.reference_time
             hit = any(begin <= moment < end for begin, end in cues.periods)
         return 1.0 + boost if hit else 1.0
-    text = item.fact if isinstance(item, Fact) else episode_text(item)
+    text = item.fact if isinstance(item, Fact) else speaker_line(item.speaker, item.content)
     return 1.0 + boost / 2 if _states_time(text) else 1.0
 
 

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from chronomem.engine.store.protocol import GraphStore, entity_revision_key
 from chronomem.query.text import STOPWORDS, name_ngrams
-from chronomem.schema import Entity
+from chronomem.schema import Entity, name_key
 
 __all__ = ["NameIndex", "NameIndexCache", "recognise_entities"]
 
@@ -52,7 +52,7 @@ class NameIndex:
         by_key: dict[str, list[str]] = {}
         names: dict[str, frozenset[str]] = {}
         for entity in entities:
-            folded = frozenset(_fold(n) for n in (entity.name, *entity.aliases))
+            folded = frozenset(name_key(n) for n in (entity.name, *entity.aliases))
             names[entity.uuid] = folded
             for key in folded:
                 by_key.setdefault(key, []).append(entity.uuid)
@@ -66,7 +66,7 @@ class NameIndex:
         if not self.keys:
             return found
         for gram in grams:
-            key = _fold(gram)
+            key = name_key(gram)
             if len(key) < _MIN_FUZZY_CHARS:
                 continue
             low = bisect_left(self.lengths, math.ceil(len(key) * cutoff / (200 - cutoff) - 1e-9))
@@ -79,10 +79,6 @@ class NameIndex:
             if hit is not None:
                 found.extend(self.owners[low + hit[2]])
         return list(dict.fromkeys(found))
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 class NameIndexCache:
@@ -136,7 +132,7 @@ def recognise_entities(
     if not grams:
         return []
     exact = store.find_entities(group_id, names=grams, vectors=False)
-    matched = {_fold(n) for e in exact for n in (e.name, *e.aliases)}
+    matched = {name_key(n) for e in exact for n in (e.name, *e.aliases)}
     entities = {e.uuid: e for e in exact if e.group_id == group_id}
     if index is not None:
         # Names are written capitalised: only n-grams whose words are all capitalised (but
@@ -144,13 +140,13 @@ def recognise_entities(
         # found exactly ("Daria" once "Daria Ostdansel" is found; a longer n-gram around it
         # may still name someone else). This also bounds the work on memories with very
         # many entities.
-        found = [set(_fold(g).split()) for g in grams if _fold(g) in matched]
+        found = [set(name_key(g).split()) for g in grams if name_key(g) in matched]
         rest = [
             g
             for g in grams
             if _capitalised(g)
-            and not any(set(_fold(g).split()) <= words for words in found)
-            and not set(_fold(g).split()) <= STOPWORDS
+            and not any(set(name_key(g).split()) <= words for words in found)
+            and not set(name_key(g).split()) <= STOPWORDS
         ][:_MAX_FUZZY_GRAMS]
         missing = [u for u in index.fuzzy(rest) if u not in entities]
         for entity in store.get_entities(group_id, missing, vectors=False) if missing else []:

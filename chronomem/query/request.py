@@ -9,14 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from chronomem.engine.store.protocol import FactFilter
 from chronomem.language.grounding import ground_first_person
-from chronomem.schema import AwareTime, ResultKind
+from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
+from chronomem.schema import DEFAULT_GROUP, GROUP_ID_PATTERN, AwareTime, ResultKind
 
 __all__ = ["MAX_QUERY_CHARS", "SearchRequest"]
 
 #: Longer query texts are cut to this many characters before they are searched.
 MAX_QUERY_CHARS: Final = 2_000
-
-_GROUP_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
 
 
 class SearchRequest(BaseModel):
@@ -40,7 +39,7 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     query: str
-    group_id: str = Field(default="default", pattern=_GROUP_PATTERN)
+    group_id: str = Field(default=DEFAULT_GROUP, pattern=GROUP_ID_PATTERN)
     limit: int = Field(default=10, ge=1, le=1_000)
     as_of: AwareTime | None = None
     known_at: AwareTime | None = None
@@ -50,7 +49,7 @@ class SearchRequest(BaseModel):
     relations: tuple[str, ...] | None = None
     centre: str | None = None
     kinds: tuple[ResultKind, ...] | None = None
-    recipe: str = "default"
+    recipe: str = DEFAULT_RECIPE.name
     speaker: str | None = None
 
     @field_validator("query")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chronomem.schema import Entity, Episode, Fact, SearchResult
+from chronomem.schema import Entity, Episode, Fact, SearchResult, speaker_line
 
-__all__ = ["entity_result", "episode_result", "episode_text", "fact_result"]
+__all__ = ["entity_result", "episode_result", "fact_result"]
 
 
 def fact_result(fact: Fact, score: float, entities: Mapping[str, Entity]) -> SearchResult:
-    """A fact hit; subject and object are given by name (their uuid if the entity is gone)."""
+    """A fact as a result (of a search, or of a listing scored by confidence); subject and
+    object are given by name, from ``entities`` (uuid -> entity), or None when the entity is
+    not there: a name field never holds a uuid (the context builder then leaves out the
+    "subject relation object" triple and keeps the statement)."""
     subject = entities.get(fact.subject_uuid)
     obj = entities.get(fact.object_uuid)
     return SearchResult(
@@ -19,9 +22,9 @@ def fact_result(fact: Fact, score: float, entities: Mapping[str, Entity]) -> Sea
         text=fact.fact,
         score=score,
         group_id=fact.group_id,
-        subject=subject.name if subject is not None else fact.subject_uuid,
+        subject=subject.name if subject is not None else None,
         relation=fact.relation,
-        object=obj.name if obj is not None else fact.object_uuid,
+        object=obj.name if obj is not None else None,
         valid_at=fact.valid_at,
         invalid_at=fact.invalid_at,
         created_at=fact.created_at,
@@ -45,17 +48,12 @@ def entity_result(entity: Entity, score: float) -> SearchResult:
     )
 
 
-def episode_text(episode: Episode) -> str:
-    """``speaker: content`` (the content alone when nobody is named)."""
-    return f"{episode.speaker}: {episode.content}" if episode.speaker else episode.content
-
-
 def episode_result(episode: Episode, score: float) -> SearchResult:
     """An episode hit; its source is the episode's own ``source_id`` (e.g. a turn id)."""
     return SearchResult(
         kind="episode",
         uuid=episode.uuid,
-        text=episode_text(episode),
+        text=speaker_line(episode.speaker, episode.content),
         score=score,
         group_id=episode.group_id,
         created_at=episode.created_at,

@@ -13,7 +13,7 @@ import re
 import uuid as uuid_lib
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -21,6 +21,9 @@ from chronomem.errors import InputError
 from chronomem.schema.time import AwareTime, utcnow
 
 __all__ = [
+    "DEFAULT_GROUP",
+    "GROUP_ID_CHARS",
+    "GROUP_ID_MAX_CHARS",
     "GROUP_ID_PATTERN",
     "Entity",
     "EntityLabel",
@@ -30,6 +33,7 @@ __all__ = [
     "ResultKind",
     "SearchResult",
     "Stats",
+    "as_group_id",
     "check_group_id",
     "content_hash",
     "new_uuid",
@@ -75,16 +79,30 @@ class EntityLabel(StrEnum):
     CONCEPT = "Concept"
 
 
-GROUP_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
+GROUP_ID_CHARS: Final = "A-Za-z0-9_.:@-"
+"""The characters of a group id, as a regular-expression character class body."""
+GROUP_ID_MAX_CHARS: Final = 128
+GROUP_ID_PATTERN: Final = rf"^[{GROUP_ID_CHARS}]{{1,{GROUP_ID_MAX_CHARS}}}$"
 """Group ids: 1-128 letters, digits and ``_ . : @ -`` (they name tenants in every backend)."""
-_GROUP_PATTERN = GROUP_ID_PATTERN
+DEFAULT_GROUP: Final = "default"
+"""The group used when none is given."""
+
+
+_GROUP_UNSAFE: Final = re.compile(f"[^{GROUP_ID_CHARS}]")
+
+
+def as_group_id(text: str) -> str:
+    """``text`` made a group id: the characters a group id cannot hold replaced by "_", cut to
+    :data:`GROUP_ID_MAX_CHARS` ("locomo:conv 26" -> "locomo:conv_26"; "" stays "")."""
+    return _GROUP_UNSAFE.sub("_", text)[:GROUP_ID_MAX_CHARS]
 
 
 def check_group_id(value: str) -> str:
     """``value`` if it is a valid group id, else an :class:`InputError` saying how to fix it."""
     if not isinstance(value, str) or re.fullmatch(GROUP_ID_PATTERN, value) is None:
         raise InputError(
-            f"invalid group id {value!r}: use 1-128 letters, digits or the characters _ . : @ -"
+            f"invalid group id {value!r}: use 1-{GROUP_ID_MAX_CHARS} letters, digits or the "
+            "characters _ . : @ -"
         )
     return value
 
@@ -97,7 +115,7 @@ class Episode(_Model):
     """One unit of input: a chat turn, a text or a business record, at a point in time."""
 
     uuid: str = Field(default_factory=new_uuid)
-    group_id: str = Field(default="default", pattern=_GROUP_PATTERN)
+    group_id: str = Field(default=DEFAULT_GROUP, pattern=GROUP_ID_PATTERN)
     source: str = Field(default="chat", min_length=1, description="e.g. a chat or table name")
     kind: EpisodeKind = EpisodeKind.MESSAGE
     content: str
@@ -133,7 +151,7 @@ class Entity(_Model):
     """A node: a person, organisation, place, thing or value."""
 
     uuid: str = Field(default_factory=new_uuid)
-    group_id: str = Field(default="default", pattern=_GROUP_PATTERN)
+    group_id: str = Field(default=DEFAULT_GROUP, pattern=GROUP_ID_PATTERN)
     name: str = Field(min_length=1)
     labels: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
@@ -154,7 +172,7 @@ class Fact(_Model):
     """An edge ``subject -[relation]-> object`` with its statement, validity and provenance."""
 
     uuid: str = Field(default_factory=new_uuid)
-    group_id: str = Field(default="default", pattern=_GROUP_PATTERN)
+    group_id: str = Field(default=DEFAULT_GROUP, pattern=GROUP_ID_PATTERN)
     subject_uuid: str
     relation: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")
     object_uuid: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chronomem.engine.store import GraphStore
-from chronomem.schema import Entity
+from chronomem.schema import Entity, name_key
 from tests.contract.samples import batch, entity
 
 
@@ -17,6 +17,15 @@ def test_find_by_name_ignores_case_and_spacing(store: GraphStore, group: str) ->
     assert _names(store.find_entities(group, ["acme corp"])) == {"Acme Corp"}
     assert _names(store.find_entities(group, ["  ACME   corp "])) == {"Acme Corp"}
     assert _names(store.find_entities(group, ["Acme"])) == set()
+
+
+def test_find_by_name_folds_width_ligatures_and_odd_spaces(store: GraphStore, group: str) -> None:
+    finn = entity(group, "Finn Smith", aliases=["Ｓｍｉｔｔｙ"])
+    store.write(batch(finn, entity(group, "Alice")))
+
+    for asked in ("ﬁnn\u00a0SMITH", "\u3000Ｆｉｎｎ\tsmith ", "smitty"):
+        assert _names(store.find_entities(group, [asked])) == {"Finn Smith"}, asked
+        assert name_key(asked) in {name_key("Finn Smith"), name_key("Ｓｍｉｔｔｙ")}
 
 
 def test_find_by_alias(store: GraphStore, group: str) -> None:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
 
 from chronomem.config import MemoryConfig
 from chronomem.engine.store.protocol import GraphStore
 
 __all__ = ["NEO4J_SCHEMES", "is_neo4j_uri", "open_store"]
 
-NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+NEO4J_SCHEMES: Final = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+"""The URI schemes of a Neo4j server (the driver's); anything else names a directory."""
 
 
 def is_neo4j_uri(target: str | Path) -> bool:
     """Whether ``target`` names a Neo4j server rather than a directory."""
-    return isinstance(target, str) and target.lower().startswith(NEO4J_SCHEMES)
+    return isinstance(target, str) and target.lower().startswith(
+        tuple(f"{scheme}://" for scheme in NEO4J_SCHEMES)
+    )
 
 
 def open_store(

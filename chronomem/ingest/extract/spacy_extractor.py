@@ -35,7 +35,7 @@ from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extr
 from chronomem.ingest.extract.spacy_model import LoadedPipeline, load_pipeline
 from chronomem.ingest.extract.statements import rewrite_sentence
 from chronomem.language.timex import TimeMention, find_time_mentions, mention_interval
-from chronomem.schema import Episode
+from chronomem.schema import Episode, speaker_line
 
 __all__ = ["NER_LABELS", "SpacyExtractor"]
 
@@ -260,7 +260,7 @@ class _EpisodeReader:
                 continue
             text = statement
             if speaker is not None and (elided or fact.subject.name not in text):
-                text = f"{speaker}: {text}"
+                text = speaker_line(speaker, text)
             if not text.strip():
                 text = f"{fact.subject.name} {fact.relation} {fact.object.name}"
             valid_at, invalid_at = _dating(fact, times)

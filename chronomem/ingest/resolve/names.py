@@ -5,10 +5,10 @@ Two forms of a name are used:
 * the *display* form (:func:`clean_name`): what an entity is called or aliased, with spaces
   folded, surrounding quotes and brackets removed and a trailing possessive dropped
   ("Anna's" -> "Anna");
-* the *key* (:func:`name_key`): what names are compared by: accents removed, case folded,
-  punctuation dropped, a leading "the" removed, and per family a leading honorific (Person:
-  "Dr. Anna Schmidt" -> "anna schmidt") or trailing legal suffixes (Organization: "Acme, Inc."
-  -> "acme").
+* the *key* (:func:`name_key`): what names are compared by, built on the stores' lookup key
+  (:func:`chronomem.schema.name_key`: NFKC, case folded): accents removed, punctuation
+  dropped, a leading "the" removed, and per family a leading honorific (Person: "Dr. Anna
+  Schmidt" -> "anna schmidt") or trailing legal suffixes (Organization: "Acme, Inc." -> "acme").
 
 Labels are compared by *family*: a Person only ever matches a Person, a Place a Place, and a
 Concept or a Product either of the two.
@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from chronomem.errors import InputError
+from chronomem.schema import name_key as lookup_key
 
 __all__ = [
     "EMBEDDING_EXCLUDED_FAMILIES",
@@ -103,9 +104,9 @@ def clean_name(name: str) -> str:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold()
+    """The stores' lookup key of ``text`` without accents ("Zoë" -> "zoe")."""
+    decomposed = unicodedata.normalize("NFKD", lookup_key(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def name_key(name: str, family: str) -> str:

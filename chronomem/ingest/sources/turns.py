@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -11,11 +10,16 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from chronomem.errors import InputError
 from chronomem.ingest.sources.problems import describe_validation_error
-from chronomem.schema import AwareTime, Episode, EpisodeKind, content_hash, stable_uuid
+from chronomem.schema import (
+    AwareTime,
+    Episode,
+    EpisodeKind,
+    as_group_id,
+    content_hash,
+    stable_uuid,
+)
 
 __all__ = ["DialogueSource", "Turn", "as_turns", "turn_content", "turns_to_episodes"]
-
-_GROUP_UNSAFE = re.compile(r"[^A-Za-z0-9_.:@-]")
 
 
 class Turn(BaseModel):
@@ -91,7 +95,7 @@ class DialogueSource:
     def group_id(self) -> str:
         """A group id for this conversation alone: the source name, with characters a group
         id cannot hold replaced by "_" (e.g. "locomo:conv-26")."""
-        return _GROUP_UNSAFE.sub("_", self.source)[:128]
+        return as_group_id(self.source)
 
     @property
     def speakers(self) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from chronomem.engine.store.protocol import (
     VectorTarget,
     WriteBatch,
 )
-from chronomem.schema import Entity, Episode, Fact, Stats, utcnow
+from chronomem.schema import Entity, Episode, Fact, Stats, name_key, utcnow
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -93,12 +93,12 @@ class MemoryStore:
         vectors: bool = True,
     ) -> list[Entity]:
         self._log("find_entities")
-        folded = None if names is None else {" ".join(n.casefold().split()) for n in names}
+        folded = None if names is None else {name_key(n) for n in names}
         found = []
         for entity in self.entities.values():
             if entity.group_id != group_id:
                 continue
-            keys = {" ".join(n.casefold().split()) for n in (entity.name, *entity.aliases)}
+            keys = {name_key(n) for n in (entity.name, *entity.aliases)}
             if folded is not None and not keys & folded:
                 continue
             if labels is not None and not set(labels) & set(entity.labels):

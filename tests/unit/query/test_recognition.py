@@ -10,7 +10,7 @@ from rapidfuzz import fuzz, process
 from chronomem.engine.store.protocol import GraphStore, WriteBatch
 from chronomem.query.names import FUZZY_CUTOFF, NameIndex, NameIndexCache, recognise_entities
 from chronomem.query.text import keywords, name_ngrams
-from chronomem.schema import Entity, Stats
+from chronomem.schema import Entity, Stats, name_key
 from tests.unit.query.conftest import World
 
 
@@ -43,6 +43,17 @@ def test_typos_are_recognised_with_the_name_index(store: GraphStore, world: Worl
     assert recognise_entities(store, "g1", "Where is Globexx based?") == []
     found = recognise_entities(store, "g1", "Where is Globexx based?", index)
     assert [e.name for e in found] == ["Globex"]
+
+
+def test_names_are_folded_as_the_stores_fold_them(store: GraphStore, world: World) -> None:
+    # full-width letters: NFKC, not only casefold
+    index = NameIndexCache().get(store, "g1")
+    assert index.names[world.ids["Globex"]] == {name_key("Globex")}
+    assert index.fuzzy(["Ｇｌｏｂｅｘｘ"]) == [world.ids["Globex"]]
+    exact = recognise_entities(store, "g1", "Where is Ｇｌｏｂｅｘ based?")
+    assert [e.name for e in exact] == ["Globex"]
+    fuzzy = recognise_entities(store, "g1", "Where is Ｇｌｏｂｅｘｘ based?", index)
+    assert [e.name for e in fuzzy] == ["Globex"]
 
 
 def test_recognition_is_scoped_to_the_group(store: GraphStore, world: World) -> None:

@@ -8,7 +8,6 @@ are rebuilt with ``model_construct``.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -16,12 +15,11 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from chronomem.errors import IntegrityError
+from chronomem.engine.store import checks
 from chronomem.schema import Entity, Episode, EpisodeKind, Fact, from_micros, to_micros
 
 __all__ = [
     "decode_vector",
-    "encode_vector",
     "entity_from_row",
     "entity_row",
     "entity_vector",
@@ -31,15 +29,9 @@ __all__ = [
     "fact_row",
     "fact_vector",
     "json_list",
-    "name_key",
 ]
 
 _F32: Final = np.dtype("<f4")
-
-
-def name_key(name: str) -> str:
-    """The lookup key of an entity name or alias: NFKC, case-folded, whitespace folded."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 _JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -50,19 +42,9 @@ def json_list(values: Sequence[str]) -> str:
     return _JSON.encode(list(values)) if values else "[]"
 
 
-def encode_vector(values: Sequence[float] | None, dimension: int, what: str) -> bytes | None:
-    """A vector as a float32 BLOB; raises IntegrityError when its length is not ``dimension``."""
-    if values is None:
-        return None
-    array = np.asarray(values, dtype=_F32)
-    if array.ndim != 1 or array.shape[0] != dimension:
-        raise IntegrityError(
-            f"{what} has {array.size} dimensions but this memory stores {dimension}-dimensional "
-            "vectors; embed it with the memory's embedder"
-        )
-    if not np.isfinite(array).all():
-        raise IntegrityError(f"{what} contains NaN or infinite values")
-    return array.tobytes()
+def _blob(vector: npt.NDArray[np.float32] | None) -> bytes | None:
+    """A vector checked by :mod:`~chronomem.engine.store.checks` as a float32 BLOB."""
+    return None if vector is None else vector.astype(_F32).tobytes()
 
 
 def decode_vector(blob: bytes | None) -> npt.NDArray[np.float32] | None:
@@ -106,21 +88,12 @@ def episode_row(ep: Episode) -> tuple[Any, ...]:
 
 def episode_vector(episode: Episode, dimension: int) -> bytes | None:
     """The content embedding of an episode as a BLOB (None without one)."""
-    return encode_vector(
-        episode.content_embedding, dimension, f"content_embedding of episode {episode.uuid}"
-    )
+    return _blob(checks.content_vector(episode, dimension))
 
 
 def episode_sentence_vectors(episode: Episode, dimension: int) -> list[bytes]:
     """The sentence embeddings of an episode as BLOBs, in order (none without them)."""
-    blobs: list[bytes] = []
-    for i, vector in enumerate(episode.sentence_embeddings or []):
-        blob = encode_vector(
-            vector, dimension, f"sentence_embeddings[{i}] of episode {episode.uuid}"
-        )
-        if blob is not None:
-            blobs.append(blob)
-    return blobs
+    return [vector.astype(_F32).tobytes() for vector in checks.sentence_vectors(episode, dimension)]
 
 
 def episode_from_row(row: Sequence[Any]) -> Episode:
@@ -155,9 +128,7 @@ def entity_row(entity: Entity) -> tuple[Any, ...]:
 
 def entity_vector(entity: Entity, dimension: int) -> bytes | None:
     """The name embedding of an entity as a BLOB (None without one)."""
-    return encode_vector(
-        entity.name_embedding, dimension, f"name_embedding of entity {entity.uuid}"
-    )
+    return _blob(checks.name_vector(entity, dimension))
 
 
 def entity_from_row(row: Sequence[Any]) -> Entity:
@@ -176,7 +147,7 @@ def entity_from_row(row: Sequence[Any]) -> Entity:
 
 def fact_vector(fact: Fact, dimension: int) -> bytes | None:
     """The embedding of a fact as a BLOB (None without one)."""
-    return encode_vector(fact.fact_embedding, dimension, f"fact_embedding of fact {fact.uuid}")
+    return _blob(checks.fact_vector(fact, dimension))
 
 
 def fact_row(fact: Fact) -> tuple[Any, ...]:

@@ -22,6 +22,8 @@ from urllib.parse import quote
 import numpy as np
 import numpy.typing as npt
 
+from chronomem.engine.embed import MINILM_DIMENSION
+from chronomem.engine.store import checks
 from chronomem.engine.store.embedded import statements as sql
 from chronomem.engine.store.embedded.codec import (
     entity_from_row,
@@ -35,7 +37,6 @@ from chronomem.engine.store.embedded.codec import (
     fact_row,
     fact_vector,
     json_list,
-    name_key,
 )
 from chronomem.engine.store.embedded.connections import ReaderPool, connect, mapped_errors
 from chronomem.engine.store.embedded.filters import with_fact_condition
@@ -62,8 +63,8 @@ from chronomem.engine.store.protocol import (
     best_of_turns_and_sentences,
     entity_revision_key,
 )
-from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
-from chronomem.schema import Entity, Episode, Fact, Stats, to_micros, utcnow
+from chronomem.errors import ConfigurationError, InputError, StoreError
+from chronomem.schema import Entity, Episode, Fact, Stats, name_key, to_micros, utcnow
 
 __all__ = ["DB_FILE", "LOCK_FILE", "EmbeddedStore"]
 
@@ -106,7 +107,7 @@ class EmbeddedStore:
     def __init__(
         self,
         path: str | Path,
-        dimension: int = 384,
+        dimension: int = MINILM_DIMENSION,
         *,
         read_only: bool = False,
         ann_threshold: int | None = DEFAULT_ANN_THRESHOLD,
@@ -817,42 +818,19 @@ def _write_names(conn: sqlite3.Connection, entities: list[Entity]) -> None:
 
 
 def _check_fact_ends(conn: sqlite3.Connection, facts: list[Fact]) -> None:
-    """Raise IntegrityError unless every subject and object is an entity of the fact's group."""
-    wanted = {(f.group_id, end) for f in facts for end in (f.subject_uuid, f.object_uuid)}
-    uuids = json_list(sorted({uuid for _, uuid in wanted}))
-    stored = {(group, uuid) for uuid, group in conn.execute(sql.ENTITY_GROUPS, (uuids,))}
-    missing = sorted(wanted - stored)
-    if missing:
-        group, uuid = missing[0]
-        raise IntegrityError(
-            f"a fact refers to entity {uuid!r}, which is not stored in group {group!r} "
-            f"({len(missing)} such reference(s)); write the entities before or with the facts"
-        )
+    """:func:`checks.check_fact_ends` against the stored groups of the facts' ends."""
+    ends = json_list(sorted({end for f in facts for end in (f.subject_uuid, f.object_uuid)}))
+    checks.check_fact_ends(facts, dict(conn.execute(sql.ENTITY_GROUPS, (ends,)).fetchall()))
 
 
 def _write_mentions(conn: sqlite3.Connection, batch: WriteBatch) -> None:
-    """Insert (episode, entity) pairs; both must be stored, in the same group."""
-    pairs = list(dict.fromkeys(batch.mentions))
-    entity_uuids = json_list(sorted({entity for _, entity in pairs}))
-    episode_uuids = json_list(sorted({episode for episode, _ in pairs}))
-    entity_groups = dict(conn.execute(sql.ENTITY_GROUPS, (entity_uuids,)).fetchall())
-    episode_groups = dict(conn.execute(sql.EPISODE_GROUPS, (episode_uuids,)).fetchall())
-    # An episode of this batch skipped as already ingested takes its mentions with it.
-    skipped = {ep.uuid for ep in batch.episodes} - episode_groups.keys()
-    rows: list[tuple[str, str, str]] = []
-    for episode, entity in pairs:
-        if episode in skipped:
-            continue
-        group = entity_groups.get(entity)
-        if group is None:
-            raise IntegrityError(
-                f"a mention refers to entity {entity!r}, which is not stored; write the entity "
-                "before or with the mention"
-            )
-        if episode_groups.get(episode) != group:
-            raise IntegrityError(
-                f"a mention refers to episode {episode!r}, which is not stored in the group "
-                f"{group!r} of entity {entity!r}"
-            )
-        rows.append((group, episode, entity))
+    """Insert the (episode, entity) pairs :func:`checks.checked_mentions` keeps."""
+    entity_uuids = json_list(sorted({entity for _, entity in batch.mentions}))
+    episode_uuids = json_list(sorted({episode for episode, _ in batch.mentions}))
+    rows = checks.checked_mentions(
+        batch.mentions,
+        dict(conn.execute(sql.ENTITY_GROUPS, (entity_uuids,)).fetchall()),
+        dict(conn.execute(sql.EPISODE_GROUPS, (episode_uuids,)).fetchall()),
+        {ep.uuid for ep in batch.episodes},
+    )
     conn.executemany(sql.INSERT_MENTIONS, rows)

@@ -240,6 +240,12 @@ WHERE NOT link.fact IN coalesce(e.entity_edges, [])
 SET e.entity_edges = coalesce(e.entity_edges, []) + link.fact
 """
 
+ENTITY_GROUPS: Final = """
+UNWIND $uuids AS uuid
+MATCH (n:Entity {uuid: uuid})
+RETURN n.uuid AS uuid, n.group_id AS group_id
+"""
+
 MENTION_ENDS: Final = """
 UNWIND $mentions AS m
 OPTIONAL MATCH (e:Episodic {uuid: m.episode})

@@ -8,16 +8,17 @@ name (a chat or table name) in ``source_description``.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 
+from chronomem.engine.store import checks
 from chronomem.engine.store.neo4j.cypher import NODE_LABELS
 from chronomem.errors import InputError, IntegrityError
-from chronomem.schema import Entity, Episode, EpisodeKind, Fact, stable_uuid
+from chronomem.schema import Entity, Episode, EpisodeKind, Fact, name_key, stable_uuid
 
 __all__ = [
     "entity_from_record",
@@ -29,7 +30,6 @@ __all__ = [
     "fact_update_params",
     "from_db_time",
     "mention_params",
-    "name_key",
     "to_db_time",
 ]
 
@@ -40,12 +40,6 @@ _GRAPHITI_SOURCE: Final = {
     EpisodeKind.RECORD: "json",
 }
 _KIND_OF_SOURCE: Final = {value: kind for kind, value in _GRAPHITI_SOURCE.items()}
-
-
-def name_key(name: str) -> str:
-    """The lookup key of a name or alias: NFKC, case-folded, whitespace folded (the same key
-    as the embedded store's)."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def to_db_time(value: datetime | None) -> datetime | None:
@@ -80,19 +74,12 @@ def _required_time(value: object, what: str) -> datetime:
     return converted
 
 
-def _vector(values: Sequence[float] | None, dimension: int, what: str) -> list[float] | None:
-    """An embedding as stored: float32 precision (as in the embedded store), checked."""
-    if values is None:
+def _stored(vector: npt.NDArray[np.float32] | None) -> list[float] | None:
+    """An embedding checked by :mod:`~chronomem.engine.store.checks`, as stored: float32
+    precision (as in the embedded store)."""
+    if vector is None:
         return None
-    array = np.asarray(values, dtype=np.float32)
-    if array.ndim != 1 or array.shape[0] != dimension:
-        raise IntegrityError(
-            f"{what} has {array.size} dimensions but this Neo4j store indexes {dimension}-"
-            "dimensional vectors; embed it with the memory's embedder"
-        )
-    if not np.all(np.isfinite(array)):
-        raise IntegrityError(f"{what} contains NaN or infinite values")
-    stored: list[float] = array.astype(np.float64).tolist()
+    stored: list[float] = vector.astype(np.float64).tolist()
     return stored
 
 
@@ -102,12 +89,9 @@ def _vector(values: Sequence[float] | None, dimension: int, what: str) -> list[f
 def episode_params(episode: Episode, dimension: int) -> dict[str, Any]:
     """The row of ``WRITE_EPISODES`` for ``episode``."""
     return {
-        "content_embedding": _vector(
-            episode.content_embedding, dimension, f"content_embedding of episode {episode.uuid}"
-        ),
+        "content_embedding": _stored(checks.content_vector(episode, dimension)),
         "sentence_embeddings": [
-            _vector(vector, dimension, f"sentence_embeddings[{i}] of episode {episode.uuid}")
-            for i, vector in enumerate(episode.sentence_embeddings or [])
+            _stored(vector) for vector in checks.sentence_vectors(episode, dimension)
         ],
         "uuid": episode.uuid,
         "group_id": episode.group_id,
@@ -160,9 +144,7 @@ def entity_params(entity: Entity, dimension: int) -> dict[str, Any]:
         "alias_keys": sorted({name_key(a) for a in entity.aliases if a.strip()}),
         "summary": entity.summary,
         "created_at": to_db_time(entity.created_at),
-        "name_embedding": _vector(
-            entity.name_embedding, dimension, f"name_embedding of entity {entity.name!r}"
-        ),
+        "name_embedding": _stored(checks.name_vector(entity, dimension)),
     }
 
 
@@ -195,7 +177,7 @@ def fact_params(fact: Fact, dimension: int) -> dict[str, Any]:
         "group_id": fact.group_id,
         "name": fact.relation,
         "fact": fact.fact,
-        "fact_embedding": _vector(fact.fact_embedding, dimension, f"fact_embedding of {fact.uuid}"),
+        "fact_embedding": _stored(checks.fact_vector(fact, dimension)),
         "episodes": list(fact.episodes),
         "valid_at": to_db_time(fact.valid_at),
         "invalid_at": to_db_time(fact.invalid_at),

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, NoReturn, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -14,6 +14,9 @@ import numpy.typing as npt
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Result
 from neo4j import exceptions as neo
 
+from chronomem.engine.embed import MINILM_DIMENSION
+from chronomem.engine.store import checks
+from chronomem.engine.store.factory import NEO4J_SCHEMES
 from chronomem.engine.store.neo4j import cypher
 from chronomem.engine.store.neo4j.boundary import translate_errors
 from chronomem.engine.store.neo4j.indexes import ensure_schema
@@ -27,7 +30,6 @@ from chronomem.engine.store.neo4j.records import (
     fact_params,
     fact_update_params,
     mention_params,
-    name_key,
     to_db_time,
 )
 from chronomem.engine.store.protocol import (
@@ -43,7 +45,7 @@ from chronomem.engine.store.protocol import (
     entity_revision_key,
 )
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
-from chronomem.schema import Entity, Episode, Fact, Stats, utcnow
+from chronomem.schema import Entity, Episode, Fact, Stats, name_key, utcnow
 
 __all__ = ["Neo4jStore"]
 
@@ -65,7 +67,6 @@ _CAPABILITIES: Final = StoreCapabilities(
     entity_revisions=True,
     episode_vectors=True,
 )
-_SCHEMES: Final = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 _MIN_FETCH: Final = 40
 """Smallest number of index hits fetched per search (filters run on the fetched hits)."""
 _FETCH_GROWTH: Final = 4
@@ -131,17 +132,17 @@ class Neo4jStore:
         self,
         uri: str,
         auth: tuple[str, str] | None = None,
-        dimension: int = 384,
+        dimension: int = MINILM_DIMENSION,
         database: str | None = None,
         *,
         connection_timeout: float = 5.0,
     ) -> None:
         if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1:
             raise ConfigurationError(f"dimension must be a positive int, got {dimension!r}")
-        if urlsplit(uri).scheme not in _SCHEMES:
+        if urlsplit(uri).scheme not in NEO4J_SCHEMES:
             raise ConfigurationError(
                 f"cannot use Neo4j URI {uri!r}: the scheme must be one of "
-                f"{', '.join(sorted(_SCHEMES))}, e.g. 'bolt://127.0.0.1:7687'"
+                f"{', '.join(sorted(NEO4J_SCHEMES))}, e.g. 'bolt://127.0.0.1:7687'"
             )
         self._uri = uri
         self._dimension = dimension
@@ -263,14 +264,21 @@ class Neo4jStore:
                 new = [row for uuid, row in creates.items() if uuid not in updated]
                 if new:
                     created = {r["uuid"] for r in tx.run(cypher.CREATE_FACTS, facts=new)}
-                    missing = [row for row in new if row["uuid"] not in created]
-                    if missing:
-                        raise _missing_ends(missing)
+                    done = updated | created
+                    unmatched = [f for f in facts if f.uuid not in done]
+                    if unmatched:
+                        _refuse_missing_ends(tx, unmatched)
             if links:
                 tx.run(cypher.LINK_FACT_EPISODES, links=links).consume()
             if pairs:
                 ends = tx.run(cypher.MENTION_ENDS, mentions=pairs).data()
-                mentions = _checked_mentions(ends, batch_episodes)
+                rows = checks.checked_mentions(
+                    batch.mentions,
+                    {e["entity"]: e["entity_group"] for e in ends},
+                    {e["episode"]: e["episode_group"] for e in ends},
+                    batch_episodes,
+                )
+                mentions = [mention_params(episode, entity) for _, episode, entity in rows]
                 if mentions:
                     tx.run(cypher.WRITE_MENTIONS, mentions=mentions, now=now).consume()
 
@@ -599,29 +607,6 @@ def _in_order(items: Sequence[U], uuids: Sequence[str]) -> list[U]:
     return [found[uuid] for uuid in dict.fromkeys(uuids) if uuid in found]
 
 
-def _checked_mentions(ends: list[dict[str, Any]], batch_episodes: set[str]) -> list[dict[str, str]]:
-    """The mention rows to write: both ends stored in one group. A mention of an episode of
-    this batch that was skipped (ingested before) is dropped with it; any other missing end
-    is an error."""
-    rows = []
-    for end in ends:
-        episode, entity = end["episode"], end["entity"]
-        if end["episode_group"] is None and episode in batch_episodes:
-            continue
-        if end["entity_group"] is None:
-            raise IntegrityError(
-                f"a mention refers to entity {entity!r}, which is not stored; write the entity "
-                "before or with the mention"
-            )
-        if end["episode_group"] != end["entity_group"]:
-            raise IntegrityError(
-                f"a mention refers to episode {episode!r}, which is not stored in the group "
-                f"{end['entity_group']!r} of entity {entity!r}"
-            )
-        rows.append(mention_params(episode, entity))
-    return rows
-
-
 def _last_by_uuid(items: Sequence[U]) -> list[U]:
     """Items deduplicated by ``.uuid``, the last one winning, in first-seen order."""
     latest: dict[str, U] = {}
@@ -651,14 +636,13 @@ def _refuse_group_moves(conflicts: Result) -> None:
         )
 
 
-def _missing_ends(rows: list[dict[str, Any]]) -> IntegrityError:
-    sample = ", ".join(
-        f"{row['uuid']} ({row['subject_uuid']} -> {row['object_uuid']})" for row in rows[:5]
-    )
-    return IntegrityError(
-        f"{len(rows)} fact(s) reference entities that are not stored: {sample}; write the "
-        "subject and object entities first (in the same or an earlier batch)"
-    )
+def _refuse_missing_ends(tx: ManagedTransaction, facts: list[Fact]) -> NoReturn:
+    """The error of :func:`checks.check_fact_ends` for new ``facts`` whose ends
+    ``CREATE_FACTS`` did not find (the groups are read only then: sound facts cost no query)."""
+    ends = sorted({end for f in facts for end in (f.subject_uuid, f.object_uuid)})
+    stored = {r["uuid"]: r["group_id"] for r in tx.run(cypher.ENTITY_GROUPS, uuids=ends)}
+    checks.check_fact_ends(facts, stored)
+    raise AssertionError("CREATE_FACTS found no ends, yet all are stored")  # pragma: no cover
 
 
 def _lighter(statement: str, vectors: bool) -> str:

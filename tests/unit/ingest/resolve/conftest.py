@@ -15,13 +15,9 @@ from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.protocol import GraphStore, WriteBatch
 from chronomem.ingest.extract.protocol import EntityMention
 from chronomem.ingest.resolve import EntityResolver, Resolution
-from chronomem.schema import Entity
+from chronomem.schema import Entity, name_key
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 class EntityStore:
@@ -45,8 +41,8 @@ class EntityStore:
             self.full_reads += 1
         else:
             self.name_reads += 1
-            wanted = {_fold(n) for n in names}
-            found = [e for e in found if wanted & {_fold(n) for n in (e.name, *e.aliases)}]
+            wanted = {name_key(n) for n in names}
+            found = [e for e in found if wanted & {name_key(n) for n in (e.name, *e.aliases)}]
         if labels is not None:
             found = [e for e in found if set(labels) & set(e.labels)]
         return [e.model_copy(deep=True) for e in found] if self.copies else found

@@ -50,6 +50,7 @@ def test_clean_name_keeps_a_name_made_of_punctuation() -> None:
         ("The", "concept", "the"),
         ("Dr", "person", "dr"),
         ("Acme Inc", "concept", "acme inc"),  # legal suffixes only for organisations
+        ("Ｄｒ. Zoë\u00a0ﬁnn", "person", "zoe finn"),  # built on the stores' key (NFKC)
     ],
 )
 def test_name_key_normalises_per_family(raw: str, family: str, key: str) -> None:

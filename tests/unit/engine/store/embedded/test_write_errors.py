@@ -9,7 +9,6 @@ import pytest
 
 from chronomem.engine.store import WriteBatch
 from chronomem.engine.store.embedded import EmbeddedStore
-from chronomem.engine.store.embedded.codec import name_key
 from chronomem.engine.store.embedded.connections import mapped_errors
 from chronomem.errors import IntegrityError, StoreError
 from chronomem.schema import Entity, Episode, parse_time
@@ -56,16 +55,3 @@ def test_sqlite_errors_are_mapped(error: Exception, kind: type[Exception], text:
         raise error
     assert "/mem/memory.db: testing" in str(info.value)
     assert info.value.__cause__ is error
-
-
-@pytest.mark.parametrize(
-    ("name", "key"),
-    [
-        ("Acme  Corp", "acme corp"),
-        (" ALICE ", "alice"),
-        ("Straße", "strasse"),
-        ("Ｆｕｌｌ", "full"),
-    ],
-)
-def test_name_keys_fold_case_width_and_spaces(name: str, key: str) -> None:
-    assert name_key(name) == key
