@@ -43,8 +43,10 @@ from chronomem.ingest.sources import (
 )
 from chronomem.ingest.sources.problems import describe_validation_error
 from chronomem.query import SearchEngine, SearchRequest, build_context, neighbors, paths
+from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
 from chronomem.query.results import fact_result
 from chronomem.schema import (
+    DEFAULT_GROUP,
     Entity,
     Episode,
     Fact,
@@ -160,7 +162,7 @@ class Memory:
         self,
         turns: Iterable[Turn | Mapping[str, Any]],
         *,
-        group_id: str = "default",
+        group_id: str = DEFAULT_GROUP,
         source: str = "chat",
         progress: ProgressCallback | None = None,
     ) -> IngestReport:
@@ -189,7 +191,7 @@ class Memory:
         rows: Any,
         *,
         mapping: RecordMapping,
-        group_id: str = "default",
+        group_id: str = DEFAULT_GROUP,
         progress: ProgressCallback | None = None,
     ) -> IngestReport:
         """Add business records (a path to CSV/JSON/JSONL, a list of dicts, or a pandas
@@ -230,7 +232,7 @@ class Memory:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def entity(self, name: str, *, group_id: str = "default") -> Entity:
+    def entity(self, name: str, *, group_id: str = DEFAULT_GROUP) -> Entity:
         """The entity called ``name`` (or with that alias) in ``group_id``."""
         check_group_id(group_id)
         found = self.store.find_entities(group_id, [name])
@@ -246,7 +248,7 @@ class Memory:
         *,
         subject: str | None = None,
         relation: str | None = None,
-        group_id: str = "default",
+        group_id: str = DEFAULT_GROUP,
         as_of: TimeLike = None,
         known_at: TimeLike = None,
         include_ended: bool = False,
@@ -276,7 +278,7 @@ class Memory:
         entity: str,
         *,
         relation: str | None = None,
-        group_id: str = "default",
+        group_id: str = DEFAULT_GROUP,
         known_at: TimeLike = None,
     ) -> list[SearchResult]:
         """The timeline of ``entity``: every fact it takes part in, ended or not, by valid
@@ -294,7 +296,7 @@ class Memory:
         self,
         query: str,
         *,
-        group_id: str = "default",
+        group_id: str = DEFAULT_GROUP,
         as_of: TimeLike = None,
         known_at: TimeLike = None,
         limit: int = 10,
@@ -304,7 +306,7 @@ class Memory:
         relations: Sequence[str] | None = None,
         centre: str | None = None,
         kinds: Sequence[ResultKind] | None = None,
-        recipe: str = "default",
+        recipe: str = DEFAULT_RECIPE.name,
         speaker: str | None = None,
     ) -> list[SearchResult]:
         """Hybrid search (full text + vectors + graph, fused and reranked), best first.
@@ -355,7 +357,7 @@ class Memory:
         query: str,
         *,
         max_tokens: int = 1500,
-        group_id: str = "default",
+        group_id: str = DEFAULT_GROUP,
         as_of: TimeLike = None,
         limit: int = 30,
         speaker: str | None = None,
@@ -372,7 +374,7 @@ class Memory:
         entity: str,
         *,
         depth: int = 1,
-        group_id: str = "default",
+        group_id: str = DEFAULT_GROUP,
         as_of: TimeLike = None,
     ) -> list[SearchResult]:
         """Facts within ``depth`` hops of ``entity`` (valid ``as_of`` if given)."""
@@ -387,7 +389,7 @@ class Memory:
         target: str,
         *,
         max_hops: int = 3,
-        group_id: str = "default",
+        group_id: str = DEFAULT_GROUP,
         as_of: TimeLike = None,
     ) -> list[list[SearchResult]]:
         """Paths of facts linking two entities, shortest first, each at most ``max_hops``."""
