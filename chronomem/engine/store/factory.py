@@ -1,4 +1,5 @@
-"""Open the right backend for a ``--store`` value: a directory or a ``neo4j://`` URI."""
+"""Open the right backend for a ``--store`` value: a directory, a ``neo4j://`` URI, or
+``memory://`` (the in-memory store: nothing kept once it is closed)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ from pathlib import Path
 
 from chronomem.config import MemoryConfig
 from chronomem.engine.store.protocol import GraphStore
+from chronomem.errors import ConfigurationError
 
-__all__ = ["NEO4J_SCHEMES", "is_neo4j_uri", "open_store"]
+__all__ = ["INMEMORY_URI", "NEO4J_SCHEMES", "is_neo4j_uri", "open_store"]
 
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+INMEMORY_URI = "memory://"
+"""The target that opens a new, empty :class:`~chronomem.engine.store.inmemory.InMemoryStore`."""
 
 
 def is_neo4j_uri(target: str | Path) -> bool:
@@ -20,7 +25,16 @@ def is_neo4j_uri(target: str | Path) -> bool:
 def open_store(
     target: str | Path, *, dimension: int, config: MemoryConfig, read_only: bool = False
 ) -> GraphStore:
-    """The embedded store for a directory, the Neo4j store for a URI."""
+    """The embedded store for a directory, the Neo4j store for a URI, a new in-memory store
+    for :data:`INMEMORY_URI`."""
+    if isinstance(target, str) and target.lower() == INMEMORY_URI:
+        if read_only:
+            raise ConfigurationError(
+                f"{INMEMORY_URI} opens a new, empty memory: read_only would leave it empty"
+            )
+        from chronomem.engine.store.inmemory import InMemoryStore
+
+        return InMemoryStore(dimension)
     if is_neo4j_uri(target):
         from chronomem.engine.store.neo4j import Neo4jStore
 

@@ -78,9 +78,6 @@ _LOAD_CHUNK: Final = 16_384
 _PREFILTER_CAP: Final = 2048
 
 _CAPABILITIES: Final = StoreCapabilities(
-    name="embedded",
-    native_vector_index=True,
-    native_fulltext=True,
     server=False,
     entity_revisions=True,
     episode_vectors=True,

@@ -58,9 +58,6 @@ class _HasUuid(Protocol):
 U = TypeVar("U", bound=_HasUuid)
 
 _CAPABILITIES: Final = StoreCapabilities(
-    name="neo4j",
-    native_vector_index=True,
-    native_fulltext=True,
     server=True,
     entity_revisions=True,
     episode_vectors=True,
