@@ -109,6 +109,7 @@ with Memory.open(sys.argv[1], embedder=HashingEmbedder()) as mem:
 """
 
 
+@pytest.mark.model
 def test_second_writer_process_gets_memory_locked_error(tmp_path: Path) -> None:
     path = tmp_path / "memory"
     holder = subprocess.Popen(
