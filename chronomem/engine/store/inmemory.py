@@ -21,7 +21,13 @@ from typing import Final, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from chronomem.engine.store.embedded.codec import name_key
+from chronomem.engine.store.embedded.codec import (
+    entity_vector,
+    episode_sentence_vectors,
+    episode_vector,
+    fact_vector,
+    name_key,
+)
 from chronomem.engine.store.protocol import (
     SENTENCES_PER_EPISODE,
     FactFilter,
@@ -194,27 +200,15 @@ class InMemoryStore:
                 self._meta[revision] = str(int(self._meta.get(revision, "0")) + 1)
 
     def _check_vectors(self, batch: WriteBatch) -> None:
-        vectors: list[tuple[str, Sequence[float] | None]] = []
+        """IntegrityError for a vector of another length than the store's, or not finite (the
+        embedded store's check: its encoding of the vectors, kept for nothing else)."""
         for episode in batch.episodes:
-            vectors.append(
-                (f"content_embedding of episode {episode.uuid}", episode.content_embedding)
-            )
-            for sentence in episode.sentence_embeddings or []:
-                vectors.append((f"a sentence embedding of episode {episode.uuid}", sentence))
-        vectors += [
-            (f"name_embedding of entity {e.uuid}", e.name_embedding) for e in batch.entities
-        ]
-        vectors += [(f"fact_embedding of fact {f.uuid}", f.fact_embedding) for f in batch.facts]
-        for what, values in vectors:
-            if values is None:
-                continue
-            if len(values) != self._dimension:
-                raise IntegrityError(
-                    f"{what} has {len(values)} dimensions but this memory stores "
-                    f"{self._dimension}-dimensional vectors; embed it with the memory's embedder"
-                )
-            if not all(math.isfinite(v) for v in values):
-                raise IntegrityError(f"{what} contains NaN or infinite values")
+            episode_vector(episode, self._dimension)
+            episode_sentence_vectors(episode, self._dimension)
+        for entity in batch.entities:
+            entity_vector(entity, self._dimension)
+        for fact in batch.facts:
+            fact_vector(fact, self._dimension)
 
     @staticmethod
     def _upserted(rows: dict[str, _Row], row: _Row, mutable: tuple[str, ...]) -> _Row:
