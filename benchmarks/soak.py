@@ -266,7 +266,6 @@ def run_soak(
             thread.join(timeout=5)
         elapsed = time.monotonic() - started
         stats = mem.stats(group)
-        backend = mem.store.capabilities.name
     finally:
         mem.close()
 
@@ -275,7 +274,7 @@ def run_soak(
     rss_base = rss_warm if rss_warm is not None else rss_end
     return {
         "target": str(target),
-        "backend": backend,
+        "backend": "neo4j" if is_neo4j_uri(target) else "embedded",
         "group_id": group,
         "seconds": round(elapsed, 2),
         "open_seconds": round(open_seconds, 2),

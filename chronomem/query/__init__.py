@@ -6,11 +6,9 @@ from chronomem.query.fusion import mmr, reciprocal_rank_fusion, score_fusion
 from chronomem.query.multihop import Subgraph, neighbors, paths, personalised_pagerank
 from chronomem.query.recipes import RECIPES, GeneratorSpec, Recipe, get_recipe
 from chronomem.query.request import SearchRequest
-from chronomem.query.timeline import EpisodeTimeline
 
 __all__ = [
     "RECIPES",
-    "EpisodeTimeline",
     "GeneratorSpec",
     "Recipe",
     "SearchEngine",

@@ -41,7 +41,6 @@ from chronomem.query.relationcues import relations_asked
 from chronomem.query.request import SearchRequest
 from chronomem.query.results import entity_result, episode_result, fact_result
 from chronomem.query.timecues import TimeCues, overlaps, read_time_cues
-from chronomem.query.timeline import timeline_of
 from chronomem.schema import Entity, Episode, Fact, SearchResult, name_key, speaker_line, utcnow
 
 __all__ = ["SearchEngine"]
@@ -195,17 +194,16 @@ class SearchEngine:
         gains ``recipe.context_weight / d`` times the hit's score (its best such share), added
         to its own; ``recipe.context_same_speaker`` times that (at most the share of a turn
         next to the hit) when the hit's speaker said it (a speaker going on with their story).
-        Needs a store with the :class:`EpisodeTimeline` capability."""
+        The turns around a hit are read with :meth:`GraphStore.adjacent_episodes`."""
         recipe = ctx.recipe
-        timeline = timeline_of(self._store)
-        if timeline is None or recipe.context_weight <= 0:
+        if recipe.context_weight <= 0:
             return
         hits = sorted((k for k in fused if k[0] == "episode"), key=lambda k: -fused[k])
         hits = hits[: recipe.context_hits]
         if not hits:
             return
         window = recipe.context_window
-        around = timeline.adjacent_episodes(ctx.group_id, [u for _, u in hits], window, window)
+        around = self._store.adjacent_episodes(ctx.group_id, [u for _, u in hits], window, window)
         shares: dict[Key, float] = {}
         unread = [u for _, u in hits if u not in ctx.episodes]
         if unread:

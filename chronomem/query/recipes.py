@@ -94,8 +94,8 @@ class Recipe(_Frozen):
       the recipes' candidate lists rarely fill more than about 100.
     - ``context_weight``/``context_window``/``context_hits``: conversation context: an
       episode ``d`` turns (at most ``context_window``) from one of the ``context_hits`` best
-      episode hits gains ``context_weight / d`` times that hit's score (needs a store with
-      :class:`~chronomem.query.timeline.EpisodeTimeline`; 0 = off).
+      episode hits gains ``context_weight / d`` times that hit's score (read with
+      :meth:`~chronomem.engine.store.GraphStore.adjacent_episodes`; 0 = off).
     - ``context_same_speaker``: a context episode spoken by the hit's own speaker gains this
       times that share, at most the share of a turn next to the hit. In dialogue a speaker
       often goes on with what they were saying two turns later, after the other's reply (on

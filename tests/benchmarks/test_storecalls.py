@@ -57,6 +57,7 @@ def test_no_questions_is_a_clear_error(tmp_path: Path) -> None:
         profile_store_calls(mem, conversation, [], group_id="g")
 
 
+@pytest.mark.model
 def test_command_prints_json_and_names_a_missing_conversation(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

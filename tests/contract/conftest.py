@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from chronomem.engine.store import GraphStore
+from chronomem.engine.store.inmemory import InMemoryStore
 from tests.contract.samples import DIMENSION
 
 BACKENDS = [
+    pytest.param("inmemory", id="inmemory"),
     pytest.param("embedded", id="embedded"),
     pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j),
 ]
@@ -25,6 +27,8 @@ StoreFactory = Callable[[], GraphStore]
 
 def open_backend(backend: str, request: pytest.FixtureRequest, directory: Path) -> GraphStore:
     """A new store of ``backend`` (for the embedded one, a new memory in ``directory``)."""
+    if backend == "inmemory":
+        return InMemoryStore(DIMENSION)
     if backend == "embedded":
         from chronomem.engine.store.embedded import EmbeddedStore
 

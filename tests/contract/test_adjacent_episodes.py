@@ -4,7 +4,6 @@ their vectors."""
 from __future__ import annotations
 
 from chronomem.engine.store import GraphStore, WriteBatch
-from chronomem.query.timeline import timeline_of
 from tests.contract.samples import angled, at, episode
 
 
@@ -20,13 +19,11 @@ def test_adjacent_episodes_follow_the_conversation(store: GraphStore, group: str
     other_source = episode(group, "other chat", source="mail", session="s1", source_id="y",
                            reference_time=at(2024, 1, 1, 3))  # fmt: skip
     store.write(WriteBatch(episodes=[*turns, other_session, other_source]))
-    timeline = timeline_of(store)  # every backend has the capability the search engine uses
-    assert timeline is not None
 
-    around = timeline.adjacent_episodes(group, [turns[2].uuid, turns[0].uuid], 2, 1)
+    around = store.adjacent_episodes(group, [turns[2].uuid, turns[0].uuid], 2, 1)
 
     assert [e.content for e in around[turns[2].uuid]] == ["turn 0", "turn 1", "turn 3"]
     assert [e.content for e in around[turns[0].uuid]] == ["turn 1"]
     neighbours = [e for line in around.values() for e in line]
     assert all(e.content_embedding is None and e.sentence_embeddings is None for e in neighbours)
-    assert timeline.adjacent_episodes("another-group", [turns[2].uuid]) == {}
+    assert store.adjacent_episodes("another-group", [turns[2].uuid]) == {}

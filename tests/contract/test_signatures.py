@@ -11,6 +11,7 @@ import pytest
 from chronomem.engine.store import GraphStore
 
 BACKEND_CLASSES = [
+    pytest.param("chronomem.engine.store.inmemory", "InMemoryStore", id="inmemory"),
     pytest.param("chronomem.engine.store.embedded", "EmbeddedStore", id="embedded"),
     pytest.param("chronomem.engine.store.neo4j", "Neo4jStore", id="neo4j", marks=pytest.mark.neo4j),
 ]

@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from chronomem.cli import cli
 
+pytestmark = pytest.mark.model  # the demo runs the real extractor and embedder
+
 
 def _demo(store: str | None) -> dict[str, Any]:
     args = ["demo", "--json"] + (["--store", store] if store else [])

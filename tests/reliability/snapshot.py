@@ -1,15 +1,14 @@
-"""What a memory holds, read straight from its backend, for comparing runs and checking
-invariants after crashes. Test support only: reads every row of a group, expired ones too."""
+"""What a memory holds, for comparing runs and checking invariants after crashes. Test support
+only: reads every row of a group as its backend lists them, expired ones too."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from chronomem.memory import Memory
-from chronomem.schema import Fact
+from chronomem.schema import Entity, Episode, Fact
 
 __all__ = ["GraphSnapshot", "all_uuids", "check_invariants", "snapshot"]
 
@@ -50,33 +49,21 @@ class GraphSnapshot:
         return [key for key, n in self.facts.items() if n > 1 and not key[6]]
 
 
-def _neo4j_rows(mem: Memory, statement: str, **params: Any) -> list[Any]:
-    from neo4j import GraphDatabase
-
-    uri = str(cast(Any, mem.store).uri)
-    with GraphDatabase.driver(uri, auth=mem.config.neo4j_auth) as driver:
-        records, _, _ = driver.execute_query(statement, params)
-    return [record[0] for record in records]
-
-
 def all_uuids(mem: Memory, group_id: str, kind: str) -> list[str]:
-    """Every stored uuid of ``kind`` ("episode", "entity" or "fact") in a group."""
-    if mem.store.capabilities.name == "neo4j":
-        statement = {
-            "episode": "MATCH (n:Episodic {group_id: $g}) RETURN n.uuid",
-            "entity": "MATCH (n:Entity {group_id: $g}) RETURN n.uuid",
-            "fact": "MATCH ()-[r:RELATES_TO {group_id: $g}]->() RETURN r.uuid",
-        }[kind]
-        return [str(u) for u in _neo4j_rows(mem, statement, g=group_id)]
-    table = {"episode": "episodes", "entity": "entities", "fact": "facts"}[kind]
-    db = cast(Any, mem.store).path / "memory.db"
-    with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as conn:
-        rows = conn.execute(f"SELECT uuid FROM {table} WHERE group_id = ?", (group_id,))
-        return [str(row[0]) for row in rows]
+    """Every stored uuid of ``kind`` ("episode", "entity" or "fact") in a group, expired fact
+    rows too (from the store's :meth:`~chronomem.engine.store.GraphStore.dump`, which lists
+    the group's rows the backend's own way, on any backend)."""
+    dumped = mem.store.dump(group_id)
+    rows: dict[str, list[Episode] | list[Entity] | list[Fact]] = {
+        "episode": dumped.episodes,
+        "entity": dumped.entities,
+        "fact": dumped.facts,
+    }
+    return [row.uuid for row in rows[kind]]
 
 
 def _facts(mem: Memory, group_id: str) -> list[Fact]:
-    return mem.store.get_facts(group_id, all_uuids(mem, group_id, "fact"))
+    return mem.store.dump(group_id).facts
 
 
 def snapshot(mem: Memory, group_id: str) -> GraphSnapshot:

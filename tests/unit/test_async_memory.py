@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ import pytest
 from chronomem import AsyncMemory, Episode, Memory, NotFoundError, RecordMapping
 from chronomem.async_memory import NOT_MIRRORED
 from chronomem.engine.embed import HashingEmbedder
+from chronomem.engine.store.factory import INMEMORY_URI
 from chronomem.errors import StoreError
+from chronomem.ingest.extract import CandidateFact, EntityMention, FunctionExtractor, simple_rules
 from chronomem.ingest.extract.protocol import Extraction, Extractor
 from chronomem.ingest.sources import as_turns, turns_to_episodes
 
@@ -26,15 +29,26 @@ TURNS = [
 QUESTIONS = ["Where does Alice live?", "Where does Alice work?", "Berlin", "Paris", "Acme"]
 
 
-async def _open(path: Path, extractor: Extractor) -> AsyncMemory:
-    return await AsyncMemory.open(path, embedder=HashingEmbedder(), extractor=extractor)
+@pytest.fixture
+def extractor() -> Extractor:
+    """The function-backed extractor, a few milliseconds a turn as a model takes: a write lasts
+    long enough for the event loop to be seen running meanwhile."""
+
+    def rules(episode: Episode) -> Iterator[EntityMention | CandidateFact]:
+        time.sleep(0.005)
+        return simple_rules(episode)
+
+    return FunctionExtractor(rules)
 
 
-def test_round_trip_add_search_facts_history_stats(
-    tmp_path: Path, spacy_extractor: Extractor
-) -> None:
+async def _open(extractor: Extractor) -> AsyncMemory:
+    """A new memory on the in-memory store, with the hashing embedder."""
+    return await AsyncMemory.open(INMEMORY_URI, embedder=HashingEmbedder(), extractor=extractor)
+
+
+def test_round_trip_add_search_facts_history_stats(extractor: Extractor) -> None:
     async def scenario() -> None:
-        async with await _open(tmp_path / "m", spacy_extractor) as mem:
+        async with await _open(extractor) as mem:
             report = await mem.add_dialogue(TURNS, group_id=GROUP)
             assert report.episodes_added == 3
             stats = await mem.stats(GROUP)
@@ -70,11 +84,9 @@ def test_round_trip_add_search_facts_history_stats(
     asyncio.run(scenario())
 
 
-def test_concurrent_searches_match_sequential_ones(
-    tmp_path: Path, spacy_extractor: Extractor
-) -> None:
+def test_concurrent_searches_match_sequential_ones(extractor: Extractor) -> None:
     async def scenario() -> None:
-        async with await _open(tmp_path / "m", spacy_extractor) as mem:
+        async with await _open(extractor) as mem:
             await mem.add_dialogue(TURNS, group_id=GROUP)
             sequential = [await mem.search(q, group_id=GROUP, limit=5) for q in QUESTIONS]
             together = await asyncio.gather(
@@ -87,9 +99,9 @@ def test_concurrent_searches_match_sequential_ones(
     asyncio.run(scenario())
 
 
-def test_writes_do_not_block_the_event_loop(tmp_path: Path, spacy_extractor: Extractor) -> None:
+def test_writes_do_not_block_the_event_loop(extractor: Extractor) -> None:
     async def scenario() -> int:
-        async with await _open(tmp_path / "m", spacy_extractor) as mem:
+        async with await _open(extractor) as mem:
             ticks = 0
             write = asyncio.create_task(mem.add_dialogue(TURNS, group_id=GROUP))
             while not write.done():
@@ -101,7 +113,7 @@ def test_writes_do_not_block_the_event_loop(tmp_path: Path, spacy_extractor: Ext
     assert asyncio.run(scenario()) > 1
 
 
-def test_records_and_reads_while_writing(tmp_path: Path, spacy_extractor: Extractor) -> None:
+def test_records_and_reads_while_writing(extractor: Extractor) -> None:
     mapping = RecordMapping.model_validate(
         {
             "source": "crm",
@@ -116,7 +128,7 @@ def test_records_and_reads_while_writing(tmp_path: Path, spacy_extractor: Extrac
     ]
 
     async def scenario() -> None:
-        async with await _open(tmp_path / "m", spacy_extractor) as mem:
+        async with await _open(extractor) as mem:
             await mem.add_dialogue(TURNS, group_id=GROUP)
             write = mem.add_records(rows, mapping=mapping, group_id="crm")
             read = mem.facts(subject="Alice", relation="LIVES_IN", group_id=GROUP)
@@ -129,9 +141,9 @@ def test_records_and_reads_while_writing(tmp_path: Path, spacy_extractor: Extrac
     asyncio.run(scenario())
 
 
-def test_closed_memory_refuses_reads(tmp_path: Path, spacy_extractor: Extractor) -> None:
+def test_closed_memory_refuses_reads(extractor: Extractor) -> None:
     async def scenario() -> None:
-        mem = await _open(tmp_path / "m", spacy_extractor)
+        mem = await _open(extractor)
         await mem.close()
         with pytest.raises(StoreError):
             await mem.stats()
@@ -196,7 +208,7 @@ def test_episodes_export_and_read_only_through_the_event_loop(tmp_path: Path) ->
         threads.append(threading.get_ident())
 
     async def scenario() -> dict[str, int]:
-        async with await _open(tmp_path / "m", _NoFacts()) as mem:
+        async with await _open(_NoFacts()) as mem:
             report = await mem.add_episodes(episodes, progress=progress)
             assert report.episodes_added == 3
             assert mem.store is mem.memory.store

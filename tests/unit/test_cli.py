@@ -53,6 +53,7 @@ def test_every_command_has_help(name: str, command: click.Command) -> None:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A memory ingested by the command with the real models: its tests are marked model."""
     tmp = tmp_path_factory.mktemp("cli")
     turns = tmp / "turns.jsonl"
     turns.write_text("\n".join(json.dumps(t) for t in TURNS) + "\n")
@@ -72,6 +73,7 @@ def _json(args: list[str]) -> Any:
     return json.loads(result.stdout)
 
 
+@pytest.mark.model
 def test_search_json_shape(store: str) -> None:
     hits = _json(["search", "Where does Alice live?", "--store", store, "--group", "g", "--json"])
     assert isinstance(hits, list)
@@ -86,6 +88,7 @@ def test_search_json_shape(store: str) -> None:
     assert all(h["invalid_at"] is not None for h in paris)  # ended: never shown as current
 
 
+@pytest.mark.model
 def test_facts_as_of_and_current(store: str) -> None:
     base = ["facts", "--store", store, "--group", "g", "--subject", "Alice", "--json"]
     now = _json([*base, "--relation", "LIVES_IN"])
@@ -94,6 +97,7 @@ def test_facts_as_of_and_current(store: str) -> None:
     assert [f["object"] for f in then] == ["Paris"]
 
 
+@pytest.mark.model
 def test_history_and_stats_json(store: str) -> None:
     timeline = _json(["history", "Alice", "--store", store, "--group", "g", "--json"])
     assert isinstance(timeline, list)
@@ -104,6 +108,7 @@ def test_history_and_stats_json(store: str) -> None:
     assert {"episodes", "entities", "facts", "current_facts"} <= set(stats)
 
 
+@pytest.mark.model
 def test_search_and_context_take_the_asking_speaker(store: str) -> None:
     args = ["Where do I work?", "--store", store, "--group", "g", "--speaker", "Bob"]
     hits = _json(["search", *args, "--json"])
@@ -115,6 +120,7 @@ def test_search_and_context_take_the_asking_speaker(store: str) -> None:
     assert "Acme" in result.output
 
 
+@pytest.mark.model
 def test_export_reembed_copies_everything(store: str, tmp_path: Path) -> None:
     from chronomem import Memory
 
@@ -132,6 +138,7 @@ def test_export_reembed_copies_everything(store: str, tmp_path: Path) -> None:
         assert vector == pytest.approx(mine[uuid], abs=1e-5)
 
 
+@pytest.mark.model
 def test_naive_as_of_is_a_clear_error(store: str) -> None:
     from chronomem.cli import main
 
@@ -165,6 +172,7 @@ def test_bad_jsonl_reports_file_and_line(tmp_path: Path) -> None:
     assert "bad.jsonl:2" in str(result.exception)
 
 
+@pytest.mark.model
 def test_ingest_records_shows_progress_on_stderr(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2] / "examples" / "crm"
     args = ["ingest", "records", str(root / "customers.csv"), "--mapping"]

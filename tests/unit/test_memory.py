@@ -1,8 +1,10 @@
-"""The Memory facade end to end on the embedded store, with the real offline extractor."""
+"""The Memory facade end to end on the in-memory store (the embedded one where a test reopens
+or copies a memory), with the function-backed extractor: no model, no database."""
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.store import FactFilter
+from chronomem.engine.store.inmemory import InMemoryStore
 from chronomem.errors import ConfigurationError
 from chronomem.ingest.extract.protocol import Extractor
 from chronomem.query import SearchEngine, SearchRequest
@@ -27,6 +30,13 @@ BERLIN = {
     "time": "2023-06-05T09:00:00Z",
     "id": "2",
 }
+
+
+@pytest.fixture
+def memory(extractor: Extractor) -> Iterator[Memory]:
+    """A memory on the in-memory store with the hashing embedder and the fake extractor."""
+    with Memory(InMemoryStore(), embedder=HashingEmbedder(), extractor=extractor) as mem:
+        yield mem
 
 
 def _lives_in(mem: Memory, group_id: str = "default", as_of: str | None = None) -> list[str | None]:
@@ -57,12 +67,12 @@ def test_reingest_adds_nothing(memory: Memory) -> None:
     assert memory.stats() == before
 
 
-def test_reopen_sees_everything_committed(tmp_path: Path, spacy_extractor: Extractor) -> None:
+def test_reopen_sees_everything_committed(tmp_path: Path, extractor: Extractor) -> None:
     path = tmp_path / "m"
-    with Memory.open(path, embedder=HashingEmbedder(), extractor=spacy_extractor) as mem:
+    with Memory.open(path, embedder=HashingEmbedder(), extractor=extractor) as mem:
         mem.add_dialogue([PARIS, BERLIN])
         stats = mem.stats()
-    with Memory.open(path, embedder=HashingEmbedder(), extractor=spacy_extractor) as mem:
+    with Memory.open(path, embedder=HashingEmbedder(), extractor=extractor) as mem:
         assert mem.stats() == stats
         assert _lives_in(mem) == ["Berlin"]
 
@@ -101,11 +111,11 @@ class _OtherModel(HashingEmbedder):
         return "another-model"
 
 
-def test_a_group_refuses_another_embedder(tmp_path: Path, spacy_extractor: Extractor) -> None:
+def test_a_group_refuses_another_embedder(tmp_path: Path, extractor: Extractor) -> None:
     path = tmp_path / "m"
-    with Memory.open(path, embedder=HashingEmbedder(), extractor=spacy_extractor) as mem:
+    with Memory.open(path, embedder=HashingEmbedder(), extractor=extractor) as mem:
         mem.add_dialogue([PARIS], group_id="a")
-    with Memory.open(path, embedder=_OtherModel(), extractor=spacy_extractor) as mem:
+    with Memory.open(path, embedder=_OtherModel(), extractor=extractor) as mem:
         with pytest.raises(ConfigurationError, match="embedder"):
             mem.search("Paris", group_id="a")
         with pytest.raises(ConfigurationError, match="embedder"):
@@ -200,10 +210,10 @@ def test_records_are_not_embedded(memory: Memory) -> None:
     assert [r.object for r in memory.facts(subject="Brightwater", group_id="crm")] == ["Pro"]
 
 
-def test_episode_vectors_can_be_switched_off(tmp_path: Path, spacy_extractor: Extractor) -> None:
+def test_episode_vectors_can_be_switched_off(tmp_path: Path, extractor: Extractor) -> None:
     config = MemoryConfig(episode_vectors=False)
     with Memory.open(
-        tmp_path / "m", embedder=HashingEmbedder(), extractor=spacy_extractor, config=config
+        tmp_path / "m", embedder=HashingEmbedder(), extractor=extractor, config=config
     ) as mem:
         mem.add_dialogue([PARIS, BERLIN])
         query = mem.embedder.embed(["Alice: I moved to Berlin."])[0]
@@ -212,7 +222,7 @@ def test_episode_vectors_can_be_switched_off(tmp_path: Path, spacy_extractor: Ex
 
 
 def test_export_reembed_gives_an_old_memory_this_versions_episode_vectors(
-    tmp_path: Path, spacy_extractor: Extractor
+    tmp_path: Path, extractor: Extractor
 ) -> None:
     """A memory built without episode vectors (as older versions were) gets them on a copy
     with ``reembed``; facts, entities and records are copied as they are."""
@@ -233,9 +243,7 @@ def test_export_reembed_gives_an_old_memory_this_versions_episode_vectors(
     row = {"id": "c1", "name": "Brightwater", "plan": "Pro", "at": "2023-06-01T00:00:00Z"}
     old = MemoryConfig(episode_vectors=False)
     embedder = HashingEmbedder()
-    with Memory.open(
-        tmp_path / "old", embedder=embedder, extractor=spacy_extractor, config=old
-    ) as mem:
+    with Memory.open(tmp_path / "old", embedder=embedder, extractor=extractor, config=old) as mem:
         mem.add_dialogue([PARIS, turn])
         mem.add_records([row], mapping=mapping)
         before = mem.store.dump("default")
@@ -273,11 +281,11 @@ def test_export_reembed_gives_an_old_memory_this_versions_episode_vectors(
 
 
 def test_export_reembed_refuses_another_embedder_and_writes_nothing(
-    tmp_path: Path, spacy_extractor: Extractor
+    tmp_path: Path, extractor: Extractor
 ) -> None:
-    with Memory.open(tmp_path / "m", embedder=HashingEmbedder(), extractor=spacy_extractor) as mem:
+    with Memory.open(tmp_path / "m", embedder=HashingEmbedder(), extractor=extractor) as mem:
         mem.add_dialogue([PARIS])
-    other = Memory.open(tmp_path / "m", embedder=_OtherModel(), extractor=spacy_extractor)
+    other = Memory.open(tmp_path / "m", embedder=_OtherModel(), extractor=extractor)
     with other, pytest.raises(ConfigurationError, match="built with the embedder 'hashing-384"):
         other.export(tmp_path / "copy", reembed=True)
     assert not (tmp_path / "copy").exists()

@@ -1,4 +1,4 @@
-"""Storage: the GraphStore protocol and its backends (embedded SQLite, Neo4j)."""
+"""Storage: the GraphStore protocol and its backends (embedded SQLite, Neo4j, in-memory)."""
 
 from chronomem.engine.store.protocol import (
     FactFilter,

@@ -9,6 +9,9 @@ entities and episodes a batch refers to) and lets these functions decide; a rule
   (:func:`check_fact_ends`);
 - mentions: both ends stored, in one group; a mention of an episode of the batch that was
   skipped (ingested before) goes with it (:func:`checked_mentions`).
+
+And before :meth:`GraphStore.vector` searches: a known target and a query vector of the store's
+dimension (:func:`unit_query`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from chronomem.errors import IntegrityError
+from chronomem.errors import InputError, IntegrityError
 from chronomem.schema import Entity, Episode, Fact
 
 __all__ = [
@@ -29,9 +32,12 @@ __all__ = [
     "fact_vector",
     "name_vector",
     "sentence_vectors",
+    "unit_query",
 ]
 
 Vector = npt.NDArray[np.float32]
+
+_VECTOR_TARGETS = ("fact", "entity", "episode")
 
 
 def checked_vector(values: Sequence[float] | None, dimension: int, what: str) -> Vector | None:
@@ -125,3 +131,21 @@ def checked_mentions(
             )
         rows.append((group, episode, entity))
     return rows
+
+
+def unit_query(embedding: npt.ArrayLike, target: str, dimension: int) -> Vector | None:
+    """The query vector of a vector search, scaled to unit length; None when it cannot match
+    anything (all zeros, NaN or infinite). Raises InputError for an unknown ``target`` or a
+    vector of another dimension than the store's."""
+    if target not in _VECTOR_TARGETS:
+        raise InputError(f"unknown vector target {target!r}; use fact, entity or episode")
+    query = np.asarray(embedding, dtype=np.float32).reshape(-1)
+    if query.shape[0] != dimension:
+        raise InputError(
+            f"query vector has {query.shape[0]} dimensions, this memory stores "
+            f"{dimension}; embed the query with the memory's embedder"
+        )
+    norm = float(np.linalg.norm(query))
+    if not np.isfinite(norm) or norm == 0.0:
+        return None
+    return query / np.float32(norm)

@@ -1,30 +1,31 @@
-"""Open the right backend for a ``--store`` value: a directory or a ``neo4j://`` URI."""
+"""Open the right backend for a ``--store`` value: a directory, a ``neo4j://`` URI, or
+``memory://`` (the in-memory store: nothing kept once it is closed)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
 
 from chronomem.config import MemoryConfig
 from chronomem.engine.store.protocol import GraphStore
+from chronomem.engine.store.targets import INMEMORY_URI, NEO4J_SCHEMES, is_neo4j_uri
+from chronomem.errors import ConfigurationError
 
-__all__ = ["NEO4J_SCHEMES", "is_neo4j_uri", "open_store"]
-
-NEO4J_SCHEMES: Final = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
-"""The URI schemes of a Neo4j server (the driver's); anything else names a directory."""
-
-
-def is_neo4j_uri(target: str | Path) -> bool:
-    """Whether ``target`` names a Neo4j server rather than a directory."""
-    return isinstance(target, str) and target.lower().startswith(
-        tuple(f"{scheme}://" for scheme in NEO4J_SCHEMES)
-    )
+__all__ = ["INMEMORY_URI", "NEO4J_SCHEMES", "is_neo4j_uri", "open_store"]
 
 
 def open_store(
     target: str | Path, *, dimension: int, config: MemoryConfig, read_only: bool = False
 ) -> GraphStore:
-    """The embedded store for a directory, the Neo4j store for a URI."""
+    """The embedded store for a directory, the Neo4j store for a URI, a new in-memory store
+    for :data:`INMEMORY_URI`."""
+    if isinstance(target, str) and target.lower() == INMEMORY_URI:
+        if read_only:
+            raise ConfigurationError(
+                f"{INMEMORY_URI} opens a new, empty memory: read_only would leave it empty"
+            )
+        from chronomem.engine.store.inmemory import InMemoryStore
+
+        return InMemoryStore(dimension)
     if is_neo4j_uri(target):
         from chronomem.engine.store.neo4j import Neo4jStore
 

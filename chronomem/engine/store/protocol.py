@@ -44,12 +44,14 @@ episode asked for (a turn often has several among the nearest); turn vectors fil
 
 @dataclass(frozen=True, slots=True)
 class StoreCapabilities:
-    """What a backend can do natively; the core adapts, it never asks which backend it has."""
+    """What a backend does differently; the core adapts, it never asks which backend it has.
 
-    name: str
-    native_vector_index: bool
-    native_fulltext: bool
-    server: bool
+    Tests too branch on these, never on a backend's name."""
+
+    server: bool = False
+    """Whether the store is a server that every process connects to: each call is a network
+    round trip, and the data outlives the process and is shared by everyone (and every test)
+    that connects, so tenants are kept apart by group id, never by wiping."""
     entity_revisions: bool = False
     """Whether every write that touches a group's entities changes the setting
     :func:`entity_revision_key` of that group (in the same transaction): a cheap way for
@@ -227,6 +229,15 @@ class GraphStore(Protocol):
 
     def mentions(self, group_id: str, episode_uuids: Sequence[str]) -> dict[str, list[str]]:
         """For each episode uuid, the entity uuids it mentions."""
+
+    def adjacent_episodes(
+        self, group_id: str, episode_uuids: Sequence[str], before: int = 1, after: int = 1
+    ) -> dict[str, list[Episode]]:
+        """For each episode, up to ``before`` episodes of the same source and session just
+        before it and ``after`` just after it (by ``reference_time``), in time order, without
+        their vectors (as ``get_episodes(..., vectors=False)``); episodes with none (or
+        unknown) are left out. Search reads them as conversation context: an answer often
+        sits one turn away from the words a question shares with the conversation."""
 
     def stats(self, group_id: str | None = None) -> Stats:
         """Counts, for one group or (``None``) the whole memory."""

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.protocol import GraphStore, WriteBatch
 from chronomem.schema import Entity, Episode, Fact, stable_uuid
-from tests.unit.query.memstore import MemoryStore
+from tests.unit.query.recording import RecordingStore
 
 EMBEDDER = HashingEmbedder()
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -22,23 +20,12 @@ def at(year: int, month: int = 1, day: int = 1) -> datetime:
     return datetime(year, month, day, tzinfo=UTC)
 
 
-def _embedded_store(path: Path) -> GraphStore:
-    from chronomem.engine.store.embedded import EmbeddedStore
-
-    return EmbeddedStore(path, dimension=EMBEDDER.dimension)
-
-
-@pytest.fixture(params=["memory", "embedded"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    """Each query test runs on the in-memory reference store and on the embedded store."""
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    opened = _embedded_store(tmp_path / "memory")
-    try:
-        yield opened
-    finally:
-        opened.close()
+@pytest.fixture(params=["revisions", "counts"])
+def store(request: pytest.FixtureRequest) -> GraphStore:
+    """The packaged in-memory store (the contract suite holds it to the real backends'
+    behaviour), declaring entity revisions or not: name indexes are then kept fresh by the
+    revision setting or by the group's counts."""
+    return RecordingStore(EMBEDDER.dimension, entity_revisions=request.param == "revisions")
 
 
 @dataclass

@@ -10,7 +10,7 @@ from chronomem.query import RECIPES, GeneratorSpec, Recipe, SearchEngine, Search
 from chronomem.query.generators import GENERATORS
 from chronomem.query.recipes import GENERATOR_NAMES
 from tests.unit.query.conftest import EMBEDDER, NOW, people_world
-from tests.unit.query.memstore import MemoryStore
+from tests.unit.query.recording import RecordingStore
 
 
 def test_named_recipes_exist_and_are_frozen() -> None:
@@ -28,7 +28,7 @@ def test_every_generator_name_has_an_implementation() -> None:
 
 def test_fast_recipe_never_walks_the_graph() -> None:
     assert not any(g.name in {"graph", "pagerank"} for g in RECIPES["fast"].generators)
-    store = MemoryStore()
+    store = RecordingStore()
     people_world().write(store)
     SearchEngine(store, EMBEDDER, clock=lambda: NOW).search(
         SearchRequest(query="Where does Alice work?", group_id="g1", recipe="fast")
@@ -37,7 +37,7 @@ def test_fast_recipe_never_walks_the_graph() -> None:
 
 
 def test_custom_recipe_runs_only_its_generators() -> None:
-    store = MemoryStore()
+    store = RecordingStore()
     people_world().write(store)
     recipe = Recipe(name="text", generators=(GeneratorSpec(name="fact_text"),))
     engine = SearchEngine(store, EMBEDDER, recipes={"text": recipe}, clock=lambda: NOW)

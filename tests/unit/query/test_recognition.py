@@ -76,7 +76,7 @@ def test_name_index_follows_a_new_alias_that_leaves_the_counts_alone(
     store: GraphStore, world: World
 ) -> None:
     if not store.capabilities.entity_revisions:
-        return  # the reference store is checked by its counts (above)
+        return  # a store without revisions is checked by its counts (above)
     cache = NameIndexCache()
     assert "globex" in cache.get(store, "g1").keys
     globex = next(e for e in store.find_entities("g1", names=["Globex"]))

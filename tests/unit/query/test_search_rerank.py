@@ -9,10 +9,9 @@ import pytest
 from chronomem.engine.store.protocol import GraphStore
 from chronomem.query import SearchEngine, SearchRequest, score_fusion
 from chronomem.query.recipes import GeneratorSpec
-from chronomem.query.timeline import EpisodeTimeline, timeline_of
 from chronomem.schema import SearchResult
 from tests.unit.query.conftest import EMBEDDER, NOW, World, at
-from tests.unit.query.memstore import MemoryStore, TimelineMemoryStore
+from tests.unit.query.recording import RecordingStore
 
 
 def _chat(*lines: tuple[str, str, str]) -> World:
@@ -47,44 +46,35 @@ def _search(store: GraphStore, query: str, **fields: object) -> list[SearchResul
     return engine.search(SearchRequest(query=query, group_id="chat", **fields))
 
 
-def test_timeline_capability_is_structural() -> None:
-    assert timeline_of(MemoryStore()) is None
-    store = TimelineMemoryStore()
-    assert isinstance(store, EpisodeTimeline)
-    assert timeline_of(store) is store
+def _search_without_context(store: GraphStore, query: str, **fields: object) -> list[SearchResult]:
+    """The default recipe with conversation context off."""
+    off = SearchEngine(store, EMBEDDER).recipe("default")
+    off = off.model_copy(update={"name": "off", "context_weight": 0.0})
+    engine = SearchEngine(store, EMBEDDER, recipes={"off": off}, clock=lambda: NOW)
+    return engine.search(SearchRequest(query=query, group_id="chat", recipe="off", **fields))
 
 
 def test_context_brings_in_the_turns_around_a_hit() -> None:
-    plain, timeline = MemoryStore(), TimelineMemoryStore()
-    for store in (plain, timeline):
-        _dialogue(store)
+    store = RecordingStore()
+    _dialogue(store)
     query = "What did Leo go hiking on?"
-    without = [r.sources[0] for r in _search(plain, query, kinds=("episode",))]
-    with_context = [r.sources[0] for r in _search(timeline, query, kinds=("episode",))]
+    without = [r.sources[0] for r in _search_without_context(store, query, kinds=("episode",))]
+    assert "adjacent_episodes" not in store.calls
+    with_context = [r.sources[0] for r in _search(store, query, kinds=("episode",))]
     assert without[0] == "D1:3"
     assert with_context[0] == "D1:3"
     assert "D1:2" not in without  # shares no word with the query
     assert "D1:2" in with_context  # the turn just before the hit
-    assert "adjacent_episodes" in timeline.calls
+    assert "adjacent_episodes" in store.calls
 
 
 def test_context_can_be_switched_off_by_recipe() -> None:
-    store = TimelineMemoryStore()
+    store = RecordingStore()
     _dialogue(store)
-    store.calls.clear()
     _search(store, "hiking", recipe="rrf")
     assert "adjacent_episodes" in store.calls
-    engine = SearchEngine(
-        store,
-        EMBEDDER,
-        recipes={
-            "off": SearchEngine(store, EMBEDDER)
-            .recipe("default")
-            .model_copy(update={"name": "off", "context_weight": 0.0})
-        },
-    )
     store.calls.clear()
-    engine.search(SearchRequest(query="hiking", group_id="chat", recipe="off"))
+    _search_without_context(store, "hiking")
     assert "adjacent_episodes" not in store.calls
 
 
@@ -108,7 +98,7 @@ def _context_scores(store: GraphStore, same_speaker: float) -> dict[str, float]:
 
 
 def test_context_favours_the_hit_speakers_own_next_turns() -> None:
-    store = TimelineMemoryStore()
+    store = RecordingStore()
     _story(store)
     scores = _context_scores(store, 1.5)
     assert max(scores, key=lambda turn: scores[turn]) == "D1:3"

@@ -11,7 +11,7 @@ from chronomem.errors import InputError, NotFoundError
 from chronomem.query import SearchEngine, SearchRequest
 from chronomem.schema import SearchResult
 from tests.unit.query.conftest import EMBEDDER, NOW, World, people_world
-from tests.unit.query.memstore import TimelineMemoryStore
+from tests.unit.query.recording import RecordingStore
 
 
 def _engine(store: GraphStore) -> SearchEngine:
@@ -131,7 +131,7 @@ _NAMES = st.sampled_from(["Alice", "Bob", "Carol", "Acme", "Globex", "Paris", "B
 def test_random_groups_and_queries_never_return_another_groups_items(
     groups: list[str], asked: int, name: str, words: list[str], recipe: str
 ) -> None:
-    store = TimelineMemoryStore()  # with conversation context, which reads more episodes
+    store = RecordingStore()
     uuids: dict[str, set[str]] = {}
     for group in groups:
         world = people_world(group)

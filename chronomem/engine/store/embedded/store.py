@@ -79,9 +79,6 @@ _LOAD_CHUNK: Final = 16_384
 _PREFILTER_CAP: Final = 2048
 
 _CAPABILITIES: Final = StoreCapabilities(
-    name="embedded",
-    native_vector_index=True,
-    native_fulltext=True,
     server=False,
     entity_revisions=True,
     episode_vectors=True,
@@ -575,18 +572,9 @@ class EmbeddedStore:
         where: FactFilter,
     ) -> list[ScoredId]:
         """Nearest neighbours by cosine similarity, best first; ``where`` applies to facts."""
-        if target not in ("fact", "entity", "episode"):
-            raise InputError(f"unknown vector target {target!r}; use fact, entity or episode")
-        query = np.asarray(embedding, dtype=np.float32).reshape(-1)
-        if query.shape[0] != self._dimension:
-            raise InputError(
-                f"query vector has {query.shape[0]} dimensions, this memory stores "
-                f"{self._dimension}; embed the query with the memory's embedder"
-            )
-        norm = float(np.linalg.norm(query))
-        if limit <= 0 or not np.isfinite(norm) or norm == 0.0:
+        query = checks.unit_query(embedding, target, self._dimension)
+        if query is None or limit <= 0:
             return []
-        query = query / norm
         self._check_open()
         index = self._index(group_id, target)
         if target == "episode":

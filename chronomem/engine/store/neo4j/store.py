@@ -16,7 +16,6 @@ from neo4j import exceptions as neo
 
 from chronomem.engine.embed import MINILM_DIMENSION
 from chronomem.engine.store import checks
-from chronomem.engine.store.factory import NEO4J_SCHEMES
 from chronomem.engine.store.neo4j import cypher
 from chronomem.engine.store.neo4j.boundary import translate_errors
 from chronomem.engine.store.neo4j.indexes import ensure_schema
@@ -44,6 +43,7 @@ from chronomem.engine.store.protocol import (
     best_of_turns_and_sentences,
     entity_revision_key,
 )
+from chronomem.engine.store.targets import NEO4J_SCHEMES
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
 from chronomem.schema import Entity, Episode, Fact, Stats, name_key, utcnow
 
@@ -60,9 +60,6 @@ class _HasUuid(Protocol):
 U = TypeVar("U", bound=_HasUuid)
 
 _CAPABILITIES: Final = StoreCapabilities(
-    name="neo4j",
-    native_vector_index=True,
-    native_fulltext=True,
     server=True,
     entity_revisions=True,
     episode_vectors=True,
@@ -510,17 +507,10 @@ class Neo4jStore:
         limit: int,
         where: FactFilter,
     ) -> list[ScoredId]:
-        if target not in _VECTOR:
-            raise InputError(f"unknown vector target {target!r}; use fact, entity or episode")
-        vector = np.asarray(embedding, dtype=np.float64).reshape(-1)
-        if vector.shape[0] != self._dimension:
-            raise InputError(
-                f"query embedding has {vector.shape[0]} dimensions but this Neo4j store "
-                f"indexes {self._dimension}; embed the query with the memory's embedder"
-            )
-        if limit <= 0 or not np.all(np.isfinite(vector)) or not np.any(vector):
+        query = checks.unit_query(embedding, target, self._dimension)
+        if query is None or limit <= 0:
             return []
-        params: dict[str, Any] = {"group_id": group_id, "embedding": vector.tolist()}
+        params: dict[str, Any] = {"group_id": group_id, "embedding": query.tolist()}
         if target == "fact":
             params.update(cypher.filter_params(_db_filter(where), utcnow()))
         hits = self._vector_hits(_VECTOR[target], params, limit)
