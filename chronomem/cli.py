@@ -18,10 +18,15 @@ from typing import Any, TypeVar, cast
 import click
 from tqdm import tqdm
 
+from chronomem.bench.locomo import plot_recall, run_locomo
 from chronomem.config import config_from_env
+from chronomem.demo import DEMO_GROUP, DEMO_TURNS
 from chronomem.engine.store.factory import is_neo4j_uri
 from chronomem.errors import ChronomemError, InputError
+from chronomem.ingest.sources import RecordMapping, read_dialogue
+from chronomem.ingest.sources.dialogue import DialogueFormat
 from chronomem.memory import Memory
+from chronomem.plots import plot_timeline
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
 from chronomem.schema import DEFAULT_GROUP, SearchResult
 
@@ -138,7 +143,6 @@ def cli() -> None:
 def demo(store: str | None, as_json: bool) -> None:
     """Ingest a built-in dialogue (a move and a job change) and show current facts, an
     as-of answer and a history."""
-    from chronomem.demo import DEMO_GROUP, DEMO_TURNS
 
     with tempfile.TemporaryDirectory(prefix="chronomem-demo-") as tmp:
         target = store or str(Path(tmp) / "memory")
@@ -208,8 +212,6 @@ def ingest_dialogue(file: Path, store: str, group_id: str, fmt: str, as_json: bo
     "session"?}. A LoCoMo or LongMemEval file with several conversations ingests each into
     its own group named after the conversation, unless --group is given explicitly.
     """
-    from chronomem.ingest.sources import read_dialogue
-    from chronomem.ingest.sources.dialogue import DialogueFormat
 
     sources = read_dialogue(file, cast(DialogueFormat, fmt))
     explicit_group = click.get_current_context().get_parameter_source("group_id")
@@ -257,7 +259,6 @@ def ingest_records(
     file: Path, mapping_path: Path, store: str, group_id: str, as_json: bool
 ) -> None:
     """Ingest business records (CSV, JSON or JSONL) described by a YAML mapping."""
-    from chronomem.ingest.sources import RecordMapping
 
     mapping = RecordMapping.from_yaml(mapping_path)
     with (
@@ -490,8 +491,6 @@ def timeline(
     with _memory(store) as mem:
         rows = mem.history(entity, relation=relation, group_id=group_id)
     if plot_path is not None:
-        from chronomem.plots import plot_timeline
-
         plot_timeline(rows, plot_path, title=f"Timeline of {entity}")
         if not as_json:
             click.echo(f"saved {plot_path}")
@@ -568,7 +567,6 @@ def bench_locomo(
 ) -> None:
     """Ingest each LoCoMo conversation into a fresh memory, ask the questions of categories
     1-4 and report evidence recall@k, ingest rate, search latency and two baselines."""
-    from chronomem.bench.locomo import plot_recall, run_locomo
 
     def say(message: str) -> None:
         if not as_json:

@@ -28,18 +28,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chronomem.bench.baselines import BM25Index, DenseIndex
 from chronomem.bench.metrics import evidence_ids, percentile, recall_at_k
+from chronomem.config import config_from_env
 from chronomem.errors import InputError, SourceFormatError
 from chronomem.ingest.sources.locomo import read_locomo
 from chronomem.ingest.sources.turns import DialogueSource, Turn
+from chronomem.memory import Memory
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
 from chronomem.schema import ResultKind, as_group_id, speaker_line
-
-if TYPE_CHECKING:
-    from chronomem.memory import Memory
 
 __all__ = [
     "Question",
@@ -95,9 +94,6 @@ def turn_document(turn: Turn) -> str:
 
 
 def _open_memory(directory: Path) -> Memory:
-    from chronomem.config import config_from_env
-    from chronomem.memory import Memory
-
     return Memory.open(directory, config=config_from_env())
 
 

@@ -17,7 +17,10 @@ def open_store(
     target: str | Path, *, dimension: int, config: MemoryConfig, read_only: bool = False
 ) -> GraphStore:
     """The embedded store for a directory, the Neo4j store for a URI, a new in-memory store
-    for :data:`INMEMORY_URI`."""
+    for :data:`INMEMORY_URI`.
+
+    Each backend is imported when it is chosen (there is no cycle to dodge): a memory on one
+    backend does not pay for loading another's driver."""
     if isinstance(target, str) and target.lower() == INMEMORY_URI:
         if read_only:
             raise ConfigurationError(
