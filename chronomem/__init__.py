@@ -9,6 +9,7 @@
 from chronomem.async_memory import AsyncMemory
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
+from chronomem.engine.store.inmemory import InMemoryStore
 from chronomem.engine.temporal import RelationRegistry
 from chronomem.errors import (
     ChronomemError,
@@ -24,7 +25,7 @@ from chronomem.errors import (
     StoreUnavailableError,
     TimeError,
 )
-from chronomem.ingest.extract import LLMExtractor, LLMExtractorConfig
+from chronomem.ingest.extract import FunctionExtractor, LLMExtractor, LLMExtractorConfig
 from chronomem.ingest.pipeline import IngestReport
 from chronomem.ingest.sources import RecordMapping, Turn
 from chronomem.memory import Memory
@@ -42,7 +43,9 @@ __all__ = [
     "Episode",
     "ExtractionError",
     "Fact",
+    "FunctionExtractor",
     "HashingEmbedder",
+    "InMemoryStore",
     "IngestReport",
     "InputError",
     "IntegrityError",

@@ -235,3 +235,13 @@ def test_readme_python_example_runs(
     assert "Berlin" in printed
     assert "Paris" in printed  # the as-of answer
     assert (tmp_path / "memory").is_dir()
+
+
+def test_readme_testing_example_runs_without_models(capsys: pytest.CaptureFixture[str]) -> None:
+    """README.md's example of the fakes: no model, no database, and the move is understood."""
+    section = _section(
+        README.read_text(encoding="utf-8"), "Testing an agent without models or a database"
+    )
+    (block,) = _blocks(section, "python")
+    exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
+    assert capsys.readouterr().out.splitlines() == ["['Bergen']", "['Oslo']"]
