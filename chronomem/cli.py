@@ -579,15 +579,24 @@ def bench_locomo(
     if as_json:
         _emit(result)
         return
-    recall = result["recall"]
-    click.echo("evidence recall@k: " + "  ".join(f"@{k} {v:.3f}" for k, v in recall.items()))
+
+    def row(values: dict[str, float]) -> str:
+        return "  ".join(f"@{k} {v:.3f}" for k, v in values.items())
+
+    click.echo("evidence recall@k, k-turn budget: " + row(result["recall_turn_budget"]))
+    for category, values in result["by_category_turn_budget"].items():
+        click.echo(f"  category {category}: " + row(values))
+    click.echo("evidence recall@k, every turn behind the top k: " + row(result["recall"]))
     for category, values in result["by_category"].items():
-        click.echo(
-            f"  category {category}: " + "  ".join(f"@{k} {v:.3f}" for k, v in values.items())
-        )
+        click.echo(f"  category {category}: " + row(values))
+    turns = "  ".join(f"@{k} {v:.1f}" for k, v in result["turns_behind"].items())
+    click.echo(f"turns behind the top k: {turns}")
+    click.echo("session recall@k: " + row(result["recall_session"]))
     for name, baseline in result["baselines"].items():
-        values = baseline["recall"]
-        click.echo(f"baseline {name}: " + "  ".join(f"@{k} {v:.3f}" for k, v in values.items()))
+        click.echo(
+            f"baseline {name}: {row(baseline['recall'])}  (sessions: "
+            f"{row(baseline['recall_session'])})"
+        )
     ingest_stats, search_stats = result["ingest"], result["search"]
     click.echo(
         f"ingest: {ingest_stats['turns']} turns in {ingest_stats['seconds']:.1f} s "

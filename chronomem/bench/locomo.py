@@ -9,6 +9,13 @@ answers and are never touched), asks every question of the chosen categories, an
 - **recall@k**: for each question, the fraction of its evidence turns among the turns behind
   the top-k results (a fact counts for every turn in its ``sources``, an episode for its
   own turn; entities carry no turns), averaged over questions, overall and per category;
+- **recall@k with a k-turn budget**: the same over the first k *distinct* turns behind the
+  ranked results, so a fact with many source turns cannot cover more than k turns in all (the
+  budget a turn-retrieval baseline has), with the mean number of turns behind the top k
+  (``turns_behind``) to show what plain recall@k spends;
+- **session recall@k**: the share of questions with an evidence turn's session among the first
+  k sessions behind the results (the form peers publish). Only the top ``max(k)`` results are
+  read, so at large k it counts the sessions those cover;
 - ingest throughput (turns per second) and search latency (p50/p95 in ms);
 - two baselines on the same questions: BM25 (numpy, k1 1.5, b 0.75, lower-case alphanumeric
   tokens) and dense cosine (the memory's embedder), both over single turns
@@ -31,7 +38,14 @@ from pathlib import Path
 from typing import Any
 
 from chronomem.bench.baselines import BM25Index, DenseIndex
-from chronomem.bench.metrics import evidence_ids, percentile, recall_at_k
+from chronomem.bench.metrics import (
+    budget_recall_at_k,
+    evidence_ids,
+    percentile,
+    recall_at_k,
+    session_recall_at_k,
+    turns_behind,
+)
 from chronomem.config import config_from_env
 from chronomem.errors import InputError, SourceFormatError
 from chronomem.ingest.sources.locomo import read_locomo
@@ -103,32 +117,54 @@ def _fresh_directory() -> Iterator[Path]:
         yield Path(name)
 
 
+Metric = Callable[[Sequence[str], Sequence[Sequence[str]], int], float]
+_METRICS: dict[str, Metric] = {
+    "recall": recall_at_k,
+    "recall_turn_budget": budget_recall_at_k,
+    "recall_session": session_recall_at_k,
+}
+"""Each figure reported per k: see :mod:`chronomem.bench.metrics`."""
+
+
 class _Tally:
-    """Recall sums per k, overall and per category."""
+    """Sums of every metric per k, overall and per category, and the turns behind the top k."""
 
     def __init__(self, k_values: Sequence[int], categories: Sequence[int]) -> None:
         self.k_values = tuple(k_values)
-        self.sums = dict.fromkeys(self.k_values, 0.0)
+        self.sums = {name: dict.fromkeys(self.k_values, 0.0) for name in _METRICS}
+        self.turns = dict.fromkeys(self.k_values, 0)
         self.count = 0
-        self.by_category = {c: dict.fromkeys(self.k_values, 0.0) for c in categories}
+        self.by_category = {
+            name: {c: dict.fromkeys(self.k_values, 0.0) for c in categories} for name in _METRICS
+        }
         self.category_count = dict.fromkeys(categories, 0)
 
     def add(self, question: Question, sources: Sequence[Sequence[str]]) -> None:
         self.count += 1
         self.category_count[question.category] += 1
         for k in self.k_values:
-            value = recall_at_k(question.evidence, sources, k)
-            self.sums[k] += value
-            self.by_category[question.category][k] += value
+            self.turns[k] += len(turns_behind(sources, k))
+            for name, metric in _METRICS.items():
+                value = metric(question.evidence, sources, k)
+                self.sums[name][k] += value
+                self.by_category[name][question.category][k] += value
 
-    def recall(self) -> dict[str, float]:
-        return {str(k): _mean(self.sums[k], self.count) for k in self.k_values}
+    def recall(self, metric: str = "recall") -> dict[str, float]:
+        return {str(k): _mean(self.sums[metric][k], self.count) for k in self.k_values}
 
-    def recall_by_category(self) -> dict[str, dict[str, float]]:
+    def recall_by_category(self, metric: str = "recall") -> dict[str, dict[str, float]]:
         return {
             str(c): {str(k): _mean(v, self.category_count[c]) for k, v in sums.items()}
-            for c, sums in self.by_category.items()
+            for c, sums in self.by_category[metric].items()
         }
+
+    def figures(self) -> dict[str, dict[str, float]]:
+        """Every metric per k (the baselines' entry in the result)."""
+        return {name: self.recall(name) for name in _METRICS}
+
+    def turns_behind(self) -> dict[str, float]:
+        """The mean number of distinct turns behind the top k results, per k."""
+        return {str(k): _mean(self.turns[k], self.count) for k in self.k_values}
 
 
 def _mean(total: float, count: int) -> float:
@@ -151,10 +187,16 @@ def run_locomo(
     ``Memory.open(directory)`` with the local model and the offline extractor); each
     conversation gets its own. ``recipe`` names the search recipe. Returns::
 
-        {"recall": {"1": r, "5": r, ...}, "by_category": {"1": {"1": r, ...}, ...},
+        {"recall": {"1": r, "5": r, ...}, "recall_turn_budget": {...}, "recall_session": {...},
+         "turns_behind": {"1": mean turns, ...},
+         "by_category": {"1": {"1": r, ...}, ...}, "by_category_turn_budget": {...},
          "ingest": {"turns": n, "seconds": s, "turns_per_second": r},
          "search": {"queries": n, "p50_ms": x, "p95_ms": x},
-         "baselines": {"bm25": {"recall": {...}}, "dense": {"recall": {...}}}}
+         "baselines": {"bm25": {"recall": {...}, "recall_turn_budget": {...},
+                                "recall_session": {...}}, "dense": {...}}}
+
+    The three recalls are defined in :mod:`chronomem.bench.metrics`; ``by_category`` and
+    ``recall`` keep the meaning they always had (every turn behind the top k results).
     """
     k_values = tuple(sorted(set(k_values)))
     if not k_values or k_values[0] < 1:
@@ -198,7 +240,11 @@ def run_locomo(
                 memory.close()
     return {
         "recall": ours.recall(),
+        "recall_turn_budget": ours.recall("recall_turn_budget"),
+        "recall_session": ours.recall("recall_session"),
+        "turns_behind": ours.turns_behind(),
         "by_category": ours.recall_by_category(),
+        "by_category_turn_budget": ours.recall_by_category("recall_turn_budget"),
         "ingest": {
             "turns": turns_total,
             "seconds": round(ingest_seconds, 3),
@@ -209,7 +255,7 @@ def run_locomo(
             "p50_ms": round(percentile(latencies, 50), 3),
             "p95_ms": round(percentile(latencies, 95), 3),
         },
-        "baselines": {"bm25": {"recall": bm25.recall()}, "dense": {"recall": dense.recall()}},
+        "baselines": {"bm25": bm25.figures(), "dense": dense.figures()},
     }
 
 

@@ -68,13 +68,47 @@ def test_recall_matches_hand_computed_values() -> None:
     }
 
 
+def test_a_turn_budget_counts_at_most_k_turns_behind_the_top_k() -> None:
+    # SCRIPTED's top 2 results stand on 3 turns (D1:2, D1:1, D1:3): plain recall@2 counts all
+    # three, the budget only the first two, so question 3 (D1:3, D2:3) scores 0.5 and 0.
+    result, _ = _run_scripted()
+    assert result["recall_turn_budget"] == pytest.approx(
+        {"1": 0.25, "2": 0.6667, "3": 0.75, "5": 1.0}
+    )
+    assert result["turns_behind"] == {"1": 1.0, "2": 3.0, "3": 4.0, "5": 5.0}
+    assert result["by_category_turn_budget"]["1"] == pytest.approx(
+        {"1": 0.25, "2": 0.5, "3": 0.75, "5": 1.0}
+    )
+    # Every question has evidence in session D1, the first session behind the top result.
+    assert result["recall_session"] == {"1": 1.0, "2": 1.0, "3": 1.0, "5": 1.0}
+
+
+def test_the_baselines_spend_one_turn_per_result() -> None:
+    result, _ = _run_scripted()
+    for baseline in result["baselines"].values():
+        assert baseline["recall_turn_budget"] == baseline["recall"]
+
+
 def test_output_has_exactly_the_documented_shape() -> None:
     result, _ = _run_scripted()
-    assert set(result) == {"recall", "by_category", "ingest", "search", "baselines"}
+    assert set(result) == {
+        "recall",
+        "recall_turn_budget",
+        "recall_session",
+        "turns_behind",
+        "by_category",
+        "by_category_turn_budget",
+        "ingest",
+        "search",
+        "baselines",
+    }
     assert set(result["ingest"]) == {"turns", "seconds", "turns_per_second"}
     assert set(result["search"]) == {"queries", "p50_ms", "p95_ms"}
     assert set(result["baselines"]) == {"bm25", "dense"}
-    assert all(set(b) == {"recall"} for b in result["baselines"].values())
+    assert all(
+        set(b) == {"recall", "recall_turn_budget", "recall_session"}
+        for b in result["baselines"].values()
+    )
     assert result["ingest"]["turns"] == 9
     assert result["search"]["queries"] == 6  # category 5 and evidence "D" are left out
     assert 0 <= result["search"]["p50_ms"] <= result["search"]["p95_ms"]

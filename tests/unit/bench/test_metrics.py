@@ -8,6 +8,12 @@ import pytest
 
 from chronomem.bench import BM25Index, evidence_ids, percentile, recall_at_k
 from chronomem.bench.baselines import tokenize
+from chronomem.bench.metrics import (
+    budget_recall_at_k,
+    budget_turns,
+    session_of,
+    session_recall_at_k,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,6 +41,31 @@ def test_recall_counts_every_source_turn_of_a_result() -> None:
     assert recall_at_k(["D1:3", "D1:3"], results, 2) == 1.0
     with pytest.raises(ValueError, match="evidence"):
         recall_at_k([], results, 1)
+
+
+def test_a_turn_budget_stops_at_k_distinct_turns_in_rank_order() -> None:
+    results = [["D1:1", "D1:2"], ["D1:2", "D2:5", "D3:1"], ["D1:4"]]
+    assert budget_turns(results, 1) == ["D1:1"]
+    assert budget_turns(results, 3) == ["D1:1", "D1:2", "D2:5"]  # the repeat costs nothing
+    assert budget_turns(results, 9) == ["D1:1", "D1:2", "D2:5", "D3:1", "D1:4"]
+    assert budget_recall_at_k(["D3:1", "D1:4"], results, 3) == 0.0
+    assert recall_at_k(["D3:1", "D1:4"], results, 2) == 0.5  # the second result brings D3:1
+    assert budget_recall_at_k(["D3:1", "D1:4"], results, 4) == 0.5
+    assert budget_recall_at_k(["D3:1", "D1:4"], results, 5) == 1.0
+    with pytest.raises(ValueError, match="evidence"):
+        budget_recall_at_k([], results, 1)
+
+
+def test_session_recall_is_a_hit_among_the_first_k_sessions() -> None:
+    results = [["D4:1"], ["D4:2", "D7:3"], ["D2:9"]]
+    assert session_of("D12:3") == "D12"
+    assert session_of("turn-7") is None
+    assert session_recall_at_k(["D7:1"], results, 1) == 0.0
+    assert session_recall_at_k(["D7:1"], results, 2) == 1.0  # D4, then D7
+    assert session_recall_at_k(["D2:1", "D9:9"], results, 2) == 0.0
+    assert session_recall_at_k(["D2:1", "D9:9"], results, 3) == 1.0
+    with pytest.raises(ValueError, match="session"):
+        session_recall_at_k(["x"], results, 1)
 
 
 def test_percentile_interpolates() -> None:
