@@ -313,7 +313,8 @@ def _load(path: Path) -> list[dict[str, Any]]:
 
 
 def plot_recall(result: dict[str, Any], path: str | Path) -> Path:
-    """Draw recall@k per category and overall, against both baselines, into an image file."""
+    """Draw recall@k with a k-turn budget per category and overall, plain recall@k, and both
+    baselines, into an image file."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -322,8 +323,17 @@ def plot_recall(result: dict[str, Any], path: str | Path) -> Path:
     ks = sorted(result["recall"], key=int)
     x = [int(k) for k in ks]
     figure, axis = plt.subplots(figsize=(7, 4.5))
-    axis.plot(x, [result["recall"][k] for k in ks], marker="o", linewidth=2.5, label="chronomem")
-    for category, values in sorted(result["by_category"].items(), key=lambda kv: int(kv[0])):
+    budget = result["recall_turn_budget"]
+    axis.plot(x, [budget[k] for k in ks], marker="o", linewidth=2.5, label="chronomem, k turns")
+    axis.plot(
+        x,
+        [result["recall"][k] for k in ks],
+        marker="o",
+        linewidth=1,
+        label="chronomem, every turn behind k hits",
+    )
+    by_category = result["by_category_turn_budget"]
+    for category, values in sorted(by_category.items(), key=lambda kv: int(kv[0])):
         axis.plot(
             x, [values[k] for k in ks], marker=".", linestyle=":", label=f"category {category}"
         )
@@ -335,7 +345,7 @@ def plot_recall(result: dict[str, Any], path: str | Path) -> Path:
     axis.set_ylim(0, 1)
     axis.set_xlabel("k (results)")
     axis.set_ylabel("evidence recall@k")
-    axis.set_title("LoCoMo evidence recall (categories by number)")
+    axis.set_title("LoCoMo evidence recall with a k-turn budget (categories by number)")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8, loc="lower right")
     figure.tight_layout()
