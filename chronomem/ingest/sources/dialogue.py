@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Literal, get_args
 
 from chronomem.errors import SourceFormatError
 from chronomem.ingest.sources.jsonl import read_jsonl_dialogue
+from chronomem.ingest.sources.jsontext import InvalidJsonError, load_json, parse_json
 from chronomem.ingest.sources.locomo import read_locomo
 from chronomem.ingest.sources.longmemeval import read_longmemeval
 from chronomem.ingest.sources.problems import read_source_text
@@ -80,12 +80,12 @@ def _sniff(file: Path) -> tuple[str, object]:
     else:
         text = read_source_text(file)
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
+            data = parse_json(text)
+        except InvalidJsonError:
             first_line = next((line for line in text.splitlines() if line.strip()), "")
             try:
-                head = json.loads(first_line)
-            except json.JSONDecodeError:
+                head = parse_json(first_line)
+            except InvalidJsonError:
                 head = None
             if isinstance(head, dict) and "speaker" in head:
                 return "jsonl", None
@@ -105,9 +105,4 @@ def _sniff(file: Path) -> tuple[str, object]:
 
 
 def _load_json(file: Path) -> object:
-    try:
-        return json.loads(read_source_text(file))
-    except json.JSONDecodeError as exc:
-        raise SourceFormatError(
-            f"invalid JSON ({exc.msg} at column {exc.colno})", path=str(file), line=exc.lineno
-        ) from None
+    return load_json(read_source_text(file), str(file))
