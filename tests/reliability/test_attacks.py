@@ -10,11 +10,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chronomem.errors import InputError, TimeError
+from chronomem.engine.embed import HashingEmbedder
+from chronomem.errors import InputError, LimitError, StoreUnavailableError, TimeError
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.ingest.sources import RecordMapping
+from chronomem.memory import Memory
 from tests.reliability.conftest import BACKENDS, open_memory, run_prefix
 
 BERLIN = ZoneInfo("Europe/Berlin")
+MAPPING = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "accounts_mapping.yaml"
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -68,3 +72,93 @@ def test_times_at_the_ends_of_the_range_are_stored_and_read_back(
         years = sorted(r.valid_at.year for r in mem.history("Ann", group_id=group) if r.valid_at)
         assert years[0] == 1
         assert years[-1] == 9999
+
+
+# -- item 11: the smaller ones -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("speaker", "Eve\x1b[2J\x1b[H"),
+        ("speaker", "Eve\rMallory"),
+        ("id", "t\x07"),
+        ("session", "s\t1"),
+    ],
+    ids=["speaker-ansi-escape", "speaker-carriage-return", "id-bell", "session-tab"],
+)
+def test_control_characters_in_names_and_ids_are_refused(
+    backend: str,
+    field: str,
+    value: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    spacy_extractor: Extractor,
+) -> None:
+    """Decided: refused at input (never stored, so never printed raw), on every backend."""
+    group = f"{run_prefix()}-ctl"
+    turn = {
+        "speaker": "Eve",
+        "text": "I live in Oslo.",
+        "time": "2024-01-01T00:00:00Z",
+        field: value,
+    }
+    with open_memory(backend, request, tmp_path / "m", spacy_extractor) as mem:
+        with pytest.raises(InputError, match=rf"turn 0: {field}: contains the control character"):
+            mem.add_dialogue([turn], group_id=group)
+        assert mem.stats(group).episodes == 0
+
+
+def _hub_rows(count: int) -> list[dict[str, str]]:
+    """``count`` customers managed by one person: a hub of ``count`` MANAGED_BY facts."""
+    return [
+        {"account_id": f"A-{i}", "company": f"Company {i}", "plan": "Pro", "manager": "Dana Kim",
+         "tags": "", "updated_at": "2024-01-10"}
+        for i in range(count)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_neighbors_are_all_or_an_error_naming_the_limit(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, spacy_extractor: Extractor
+) -> None:
+    """``neighbors`` cut every hop at 1,000 facts without a word; now a hop holding more
+    than ``max_facts_per_hop`` is a LimitError, and within the limit every fact comes back."""
+    group = f"{run_prefix()}-hub"
+    mapping = RecordMapping.from_yaml(MAPPING)
+    with open_memory(backend, request, tmp_path / "m", spacy_extractor) as mem:
+        mem.add_records(_hub_rows(12), mapping=mapping, group_id=group)
+        with pytest.raises(LimitError, match=r"hop 1 of 2 reaches more than 5 facts"):
+            mem.neighbors("Dana Kim", depth=2, group_id=group, max_facts_per_hop=5)
+        managed = [
+            r
+            for r in mem.neighbors("Dana Kim", depth=1, group_id=group)
+            if r.relation == "MANAGED_BY"
+        ]
+        assert len(managed) == 12
+        with pytest.raises(InputError, match="max_facts_per_hop must be at least 1"):
+            mem.neighbors("Dana Kim", group_id=group, max_facts_per_hop=0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_facts_with_a_negative_limit_is_an_input_error(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, spacy_extractor: Extractor
+) -> None:
+    group = f"{run_prefix()}-limit"
+    with open_memory(backend, request, tmp_path / "m", spacy_extractor) as mem:
+        mem.add_records(_hub_rows(3), mapping=RecordMapping.from_yaml(MAPPING), group_id=group)
+        for limit in (-1, 0):
+            with pytest.raises(InputError, match=f"limit must be at least 1 .*not {limit}"):
+                mem.facts(group_id=group, limit=limit)
+        assert len(mem.facts(group_id=group, limit=2)) == 2
+
+
+def test_unreachable_neo4j_names_the_address_actually_used() -> None:
+    """The hint suggested 127.0.0.1:7687 whatever the URI; it now names the URI's own address
+    and mentions the local development server only for that server's address."""
+    with pytest.raises(StoreUnavailableError) as raised:
+        Memory.open("bolt://127.0.0.1:1", embedder=HashingEmbedder())
+    message = str(raised.value)
+    assert "start the Neo4j server that should listen on 127.0.0.1:1, or fix the URI" in message
+    assert "7687" not in message

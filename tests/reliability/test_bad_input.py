@@ -315,6 +315,30 @@ CLI_CASES = [
         records=True,
     ),
     CliCase(
+        "jsonl-speaker-control-character",
+        "chat.jsonl",
+        _lines(GOOD[0], json.dumps({"speaker": "Eve\x1b[2J", "text": "hi", "time": "2024-01-10"})),
+        ("chat.jsonl:2:", "speaker: contains the control character '\\x1b'"),
+    ),
+    CliCase(
+        "locomo-speaker-control-character",
+        "locomo.json",
+        json.dumps(
+            [
+                {
+                    "sample_id": "c1",
+                    "conversation": {
+                        "speaker_a": "Eve",
+                        "speaker_b": "Bob",
+                        "session_1_date_time": "1:56 pm on 8 May, 2023",
+                        "session_1": [{"speaker": "Eve\r", "dia_id": "D1:1", "text": "hi"}],
+                    },
+                }
+            ]
+        ).encode(),
+        ("locomo.json:", "session_1, turn 0 (D1:1): speaker: contains the control character"),
+    ),
+    CliCase(
         "csv-time-in-a-dst-gap",
         "accounts.csv",
         (

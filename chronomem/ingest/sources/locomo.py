@@ -14,8 +14,10 @@ import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from pydantic import ValidationError
+
 from chronomem.errors import SourceFormatError, TimeError
-from chronomem.ingest.sources.problems import Problems
+from chronomem.ingest.sources.problems import Problems, describe_validation_error
 from chronomem.ingest.sources.turns import DialogueSource, Turn
 from chronomem.language.timex import parse_human_datetime
 from chronomem.schema import check_time
@@ -100,7 +102,9 @@ def _read_sessions(
             continue
         for offset, raw in enumerate(raw_turns):
             turn = _read_turn(raw, f"{where}, {session}, turn {offset}", problems)
-            if turn is not None:
+            if turn is None:
+                continue
+            try:
                 turns.append(
                     Turn(
                         speaker=turn[0],
@@ -111,6 +115,9 @@ def _read_sessions(
                         caption=turn[3],
                     )
                 )
+            except ValidationError as exc:
+                at = f"{where}, {session}, turn {offset} ({turn[2]})"
+                problems.add(None, f"{at}: {describe_validation_error(exc)}")
     return turns
 
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from pydantic import ValidationError
+
 from chronomem.errors import SourceFormatError, TimeError
-from chronomem.ingest.sources.problems import Problems
+from chronomem.ingest.sources.problems import Problems, describe_validation_error
 from chronomem.ingest.sources.turns import DialogueSource, Turn
 from chronomem.schema import check_time
 
@@ -136,13 +138,17 @@ def _read_item(
                 return None
             if not content.strip():
                 continue
-            turns.append(
-                Turn(
-                    speaker=_ROLES[role],
-                    text=content,
-                    time=start.astimezone(UTC) + timedelta(seconds=offset),
-                    id=f"{session_id}:{offset + 1}",
-                    session=session_id,
+            try:
+                turns.append(
+                    Turn(
+                        speaker=_ROLES[role],
+                        text=content,
+                        time=start.astimezone(UTC) + timedelta(seconds=offset),
+                        id=f"{session_id}:{offset + 1}",
+                        session=session_id,
+                    )
                 )
-            )
+            except ValidationError as exc:
+                problems.add(None, f"{at}: {describe_validation_error(exc)}")
+                return None
     return turns
