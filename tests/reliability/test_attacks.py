@@ -4,6 +4,7 @@ what happens now") names these tests; keep it true."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,9 +12,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.errors import InputError, LimitError, StoreUnavailableError, TimeError
+from chronomem.errors import (
+    InputError,
+    LimitError,
+    SourceFormatError,
+    StoreUnavailableError,
+    TimeError,
+)
 from chronomem.ingest.extract.protocol import Extractor
-from chronomem.ingest.sources import RecordMapping
+from chronomem.ingest.sources import RecordMapping, read_dialogue
 from chronomem.memory import Memory
 from tests.reliability.conftest import BACKENDS, open_memory, run_prefix
 
@@ -162,3 +169,31 @@ def test_unreachable_neo4j_names_the_address_actually_used() -> None:
     message = str(raised.value)
     assert "start the Neo4j server that should listen on 127.0.0.1:1, or fix the URI" in message
     assert "7687" not in message
+
+
+# -- item 4: conversation ids that collide ------------------------------------------------------
+
+
+def test_conversation_ids_that_share_a_group_are_refused_naming_both(tmp_path: Path) -> None:
+    """ "user 1", "user_1" and "user/1" all became the group "locomo:user_1", so one person's
+    turns were searchable in another's; the file is now refused, naming both ids."""
+    conversations = [
+        {
+            "sample_id": sample,
+            "conversation": {
+                "speaker_a": "Ann",
+                "speaker_b": "Bob",
+                "session_1_date_time": "1:56 pm on 8 May, 2023",
+                "session_1": [{"speaker": "Ann", "dia_id": "D1:1", "text": f"I am {sample}."}],
+            },
+        }
+        for sample in ("user 1", "user_1", "user/1")
+    ]
+    path = tmp_path / "locomo.json"
+    path.write_text(json.dumps(conversations))
+    with pytest.raises(
+        SourceFormatError,
+        match=r"conversations 'locomo:user 1' and 'locomo:user_1' would share the group "
+        r"'locomo:user_1'",
+    ):
+        read_dialogue(path)

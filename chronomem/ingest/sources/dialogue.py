@@ -55,9 +55,28 @@ def read_dialogue(
         if data is None:
             data = _load_json(file)
         if chosen == "locomo":
-            return read_locomo(data, str(file), tz, prefix=name or "locomo")
-        return read_longmemeval(data, str(file), tz, prefix=name or "longmemeval")
+            sources = read_locomo(data, str(file), tz, prefix=name or "locomo")
+        else:
+            sources = read_longmemeval(data, str(file), tz, prefix=name or "longmemeval")
+        _check_distinct_groups(sources, str(file))
+        return sources
     raise SourceFormatError(f"unknown dialogue format {chosen!r}; {_SUPPORTED}", path=str(file))
+
+
+def _check_distinct_groups(sources: list[DialogueSource], path: str) -> None:
+    """Two conversations of one file must never share a group silently: "user 1", "user_1"
+    and "user/1" all make the group id "..:user_1" (see :func:`chronomem.schema.as_group_id`)."""
+    first: dict[str, str] = {}
+    for source in sources:
+        owner = first.setdefault(source.group_id, source.source)
+        if owner != source.source:
+            raise SourceFormatError(
+                f"conversations {owner!r} and {source.source!r} would share the group "
+                f"{source.group_id!r} (a group id holds only letters, digits and _ . : @ -, "
+                "other characters become '_', and it is cut to 128 characters); give them "
+                "ids that differ in those characters",
+                path=path,
+            )
 
 
 def detect_dialogue_format(path: str | Path) -> str:
