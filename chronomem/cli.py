@@ -6,6 +6,7 @@ bars go to stderr. Errors print one clear line and exit with status 2 (bad input
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from chronomem.ingest.sources import RecordMapping, read_dialogue
 from chronomem.ingest.sources.dialogue import DialogueFormat
 from chronomem.memory import Memory
 from chronomem.plots import plot_timeline
+from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
 from chronomem.schema import DEFAULT_GROUP, SearchResult
 
@@ -142,24 +144,27 @@ def cli() -> None:
 @_json_option
 def demo(store: str | None, as_json: bool) -> None:
     """Ingest a built-in dialogue (a move and a job change) and show current facts, an
-    as-of answer and a history."""
+    as-of answer and a history. It writes to the group "demo", or to the first empty one of
+    "demo-2", "demo-3", ... when --store already holds a demo (never mixing into it)."""
 
     with tempfile.TemporaryDirectory(prefix="chronomem-demo-") as tmp:
         target = store or str(Path(tmp) / "memory")
         with _memory(target, create=True) as mem:
+            group = _fresh_demo_group(mem)
             with _progress(len(DEMO_TURNS), "ingest", not as_json) as update:
                 report = mem.add_dialogue(
-                    DEMO_TURNS, group_id=DEMO_GROUP, source="demo", progress=update
+                    DEMO_TURNS, group_id=group, source="demo", progress=update
                 )
-            current = mem.facts(subject="Alice", group_id=DEMO_GROUP)
+            current = mem.facts(subject="Alice", group_id=group)
             as_of = "2023-03-01T00:00:00+00:00"
-            then = mem.facts(subject="Alice", group_id=DEMO_GROUP, as_of=as_of)
-            history = mem.history("Alice", group_id=DEMO_GROUP)
-            hits = mem.search("Where does Alice live?", group_id=DEMO_GROUP, limit=5)
+            then = mem.facts(subject="Alice", group_id=group, as_of=as_of)
+            history = mem.history("Alice", group_id=group)
+            hits = mem.search("Where does Alice live?", group_id=group, limit=5)
             if as_json:
                 _emit(
                     {
                         "store": target,
+                        "group": group,
                         "ingest": report.as_dict(),
                         "current": [r.to_json_dict() for r in current],
                         "as_of": {"time": as_of, "facts": [r.to_json_dict() for r in then]},
@@ -168,7 +173,12 @@ def demo(store: str | None, as_json: bool) -> None:
                     }
                 )
                 return
-            click.echo(f"Memory: {target}")
+            click.echo(f"Memory: {target}, group {group}")
+            if group != DEMO_GROUP:
+                click.echo(
+                    f"(the store already holds a {DEMO_GROUP!r} group; this demo uses the new "
+                    f"group {group!r} so as not to mix into it)"
+                )
             ended = sum(1 for r in history if r.invalid_at is not None)
             click.echo(
                 f"Ingested {report.episodes_added} turns: {report.facts_added} facts, "
@@ -182,6 +192,15 @@ def demo(store: str | None, as_json: bool) -> None:
             _print_facts(history)
             click.echo('\nSearch "Where does Alice live?":')
             _print_facts(hits, scores=True)
+
+
+def _fresh_demo_group(mem: Memory) -> str:
+    """``demo``, or the first of ``demo-2``, ``demo-3``, ... that holds nothing yet."""
+    for number in itertools.count(1):
+        group = DEMO_GROUP if number == 1 else f"{DEMO_GROUP}-{number}"
+        if mem.stats(group).episodes == 0:
+            return group
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # -- ingest ----------------------------------------------------------------------------------
@@ -421,13 +440,32 @@ def context(
     "--depth", default=1, show_default=True, type=click.IntRange(1, 4), help="Hops to follow."
 )
 @click.option("--as-of", default=None, help="Valid time (ISO-8601).")
+@click.option(
+    "--max-facts-per-hop",
+    default=DEFAULT_HOP_LIMIT,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Refuse (rather than cut) a hop holding more facts than this.",
+)
 @_json_option
 def neighbors(
-    entity: str, store: str, group_id: str, depth: int, as_of: str | None, as_json: bool
+    entity: str,
+    store: str,
+    group_id: str,
+    depth: int,
+    as_of: str | None,
+    max_facts_per_hop: int,
+    as_json: bool,
 ) -> None:
-    """Facts within DEPTH hops of ENTITY."""
+    """Facts within DEPTH hops of ENTITY: all of them, or an error naming the limit."""
     with _memory(store) as mem:
-        rows = mem.neighbors(entity, depth=depth, group_id=group_id, as_of=as_of)
+        rows = mem.neighbors(
+            entity,
+            depth=depth,
+            group_id=group_id,
+            as_of=as_of,
+            max_facts_per_hop=max_facts_per_hop,
+        )
     if as_json:
         _emit([r.to_json_dict() for r in rows])
         return

@@ -10,6 +10,7 @@ spaCy) are mapped to these at the boundary where they occur.
     |   +-- TimeError           naive datetimes, unparseable time strings
     |   +-- SourceFormatError   malformed JSON/JSONL/CSV, unknown formats (file and line)
     |   +-- MappingError        a records mapping that does not fit its data
+    |   +-- LimitError          a value or a request beyond a documented size limit
     +-- StoreError              the storage backend failed
     |   +-- StoreUnavailableError   the backend cannot be reached
     |   +-- MemoryLockedError       another process holds the embedded memory
@@ -26,6 +27,7 @@ __all__ = [
     "ExtractionError",
     "InputError",
     "IntegrityError",
+    "LimitError",
     "MappingError",
     "MemoryLockedError",
     "NotFoundError",
@@ -66,6 +68,11 @@ class SourceFormatError(InputError):
 
 class MappingError(InputError):
     """A records mapping that references missing columns or is otherwise invalid."""
+
+
+class LimitError(InputError):
+    """A value or a request beyond a documented size limit (the message names the limit and
+    how to stay within it or raise it)."""
 
 
 class StoreError(ChronomemError):

@@ -43,6 +43,7 @@ from chronomem.ingest.sources import (
 )
 from chronomem.ingest.sources.problems import describe_validation_error
 from chronomem.query import SearchEngine, SearchRequest, build_context, neighbors, paths
+from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
 from chronomem.query.results import fact_result
 from chronomem.schema import (
@@ -258,9 +259,11 @@ class Memory:
 
         By default only what holds now; ``as_of`` gives what held then; ``include_ended``
         lists ended facts too (each with its ``invalid_at``). Results are ordered by
-        ``valid_at``.
+        ``valid_at``. ``limit``: at most this many rows (at least 1; ``None``: all).
         """
         check_group_id(group_id)
+        if limit is not None and limit < 1:
+            raise InputError(f"limit must be at least 1 (or None for all facts), not {limit}")
         as_of_t = _time(as_of, "as_of")
         where = FactFilter(
             as_of=as_of_t,
@@ -376,11 +379,23 @@ class Memory:
         depth: int = 1,
         group_id: str = DEFAULT_GROUP,
         as_of: TimeLike = None,
+        max_facts_per_hop: int = DEFAULT_HOP_LIMIT,
     ) -> list[SearchResult]:
-        """Facts within ``depth`` hops of ``entity`` (valid ``as_of`` if given)."""
+        """Facts within ``depth`` hops of ``entity`` (valid ``as_of`` if given).
+
+        All of them or an error: a hop that holds more than ``max_facts_per_hop`` facts
+        (1,000 by default) raises :class:`LimitError` rather than returning a cut
+        neighbourhood; ask for fewer hops or raise the limit."""
 
         node = self.entity(entity, group_id=group_id)
-        found = neighbors(self.store, group_id, node.uuid, depth=depth, as_of=_time(as_of, "as_of"))
+        found = neighbors(
+            self.store,
+            group_id,
+            node.uuid,
+            depth=depth,
+            as_of=_time(as_of, "as_of"),
+            limit=max_facts_per_hop,
+        )
         return self._fact_results(group_id, found.facts)
 
     def paths(

@@ -8,7 +8,7 @@ In a notebook, display the returned figure (after ``%matplotlib inline``) or sav
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -24,6 +24,9 @@ __all__ = ["plot_timeline"]
 _MIN_WIDTH_FRACTION: Final = 0.006  # a one-day fact stays visible on a multi-year axis
 _MAX_LABEL: Final = 48
 _PALETTE: Final = "tab10"
+# Axes within these ends get matplotlib's date ticks; wider ones (facts near years 1 or 9999)
+# get plain year ticks, since the date locators would place a tick outside the datetime range.
+_SAFE_AXIS: Final = (datetime(100, 1, 1, tzinfo=UTC), datetime(9900, 1, 1, tzinfo=UTC))
 
 
 def plot_timeline(
@@ -50,6 +53,7 @@ def plot_timeline(
 
     moment = now or utcnow()
     _check_times(moment, window)
+    _check_path(path)
     facts = [r for r in results if r.kind == "fact"]
     if window is not None:
         facts = [f for f in facts if _overlaps(f, window, moment)]
@@ -76,6 +80,34 @@ def _check_times(moment: datetime, window: tuple[datetime, datetime] | None) -> 
             raise InputError(f"{name}: give timezone-aware datetimes, e.g. datetime.now(UTC)")
     if window is not None and window[0] >= window[1]:
         raise InputError(f"window: the start {window[0]} must be before the end {window[1]}")
+
+
+def _check_path(path: str | Path | None) -> None:
+    """Refuse a file name whose extension matplotlib cannot write, before anything is drawn
+    or created."""
+    if path is None:
+        return
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    supported = FigureCanvasAgg(Figure()).get_supported_filetypes()
+    suffix = Path(path).suffix.lower().removeprefix(".")
+    if suffix not in supported:
+        given = f".{suffix}" if suffix else "a file without an extension"
+        formats = ", ".join(f".{name}" for name in sorted(supported))
+        raise InputError(
+            f"{path}: cannot save a figure as {given}; use one of {formats} (e.g. timeline.png)"
+        )
+
+
+def _shift(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta``, stopping at the ends of the datetime range (years 1 and 9999)
+    instead of overflowing, so facts at the edges of time can be drawn."""
+    try:
+        return moment + delta
+    except OverflowError:
+        edge = datetime.max if delta > timedelta(0) else datetime.min
+        return edge.replace(tzinfo=UTC)
 
 
 def _overlaps(fact: SearchResult, window: tuple[datetime, datetime], moment: datetime) -> bool:
@@ -113,7 +145,7 @@ def _draw_bars(
         start = max(fact.valid_at or first, first)
         stop = fact.invalid_at or moment
         clipped = stop > last
-        end = max(min(stop, last), start + floor)
+        end = max(min(stop, last), _shift(start, floor))
         colour = colours(relations.index(fact.relation or "?") % colours.N)
         retracted = fact.expired_at is not None
         axes.barh(
@@ -145,18 +177,35 @@ def _draw_bars(
     axes.invert_yaxis()
 
 
+def _year_label(value: float, _position: object) -> str:
+    """A tick at ``value`` (a matplotlib date number) as its year; blank outside years 1-9999."""
+    from matplotlib import dates as mdates
+
+    try:
+        return str(mdates.num2date(value).year)  # type: ignore[no-untyped-call]
+    except ValueError:
+        return ""
+
+
 def _style_axes(axes: Axes, first: datetime, last: datetime, moment: datetime) -> None:
     from matplotlib import dates as mdates
 
     if first <= moment <= last:
         axes.axvline(_num(moment), color="gray", linestyle=":", linewidth=1)
     margin = timedelta(seconds=max((last - first).total_seconds(), 86_400.0) * 0.04)
-    axes.set_xlim(_num(first - margin), _num(last + margin * 3))
+    low, high = _shift(first, -margin), _shift(last, margin * 3)
+    axes.set_xlim(_num(low), _num(high))
     axes.xaxis_date()
-    locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
-    axes.xaxis.set_major_locator(locator)
-    formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
-    axes.xaxis.set_major_formatter(formatter)
+    if _SAFE_AXIS[0] <= low and high <= _SAFE_AXIS[1]:
+        locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_locator(locator)
+        formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_formatter(formatter)
+    else:  # date locators put ticks past year 9999 (or before year 1) and fail: plain years
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        axes.xaxis.set_major_formatter(FuncFormatter(_year_label))
     axes.grid(axis="x", alpha=0.3)
     axes.set_xlabel("valid time")
 
@@ -188,5 +237,10 @@ def _save(figure: Figure, path: str | Path | None) -> Figure:
     if path is not None:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(target, dpi=130, bbox_inches="tight")
+        partial = target.with_name(f".{target.name}.partial{target.suffix}")
+        try:  # drawn into a side file and renamed: a failed save leaves no half-written file
+            figure.savefig(partial, dpi=130, bbox_inches="tight")
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
     return figure

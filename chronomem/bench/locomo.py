@@ -27,7 +27,6 @@ evidence to retrieve).
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -48,6 +47,7 @@ from chronomem.bench.metrics import (
 )
 from chronomem.config import config_from_env
 from chronomem.errors import InputError, SourceFormatError
+from chronomem.ingest.sources.jsontext import load_json
 from chronomem.ingest.sources.locomo import read_locomo
 from chronomem.ingest.sources.turns import DialogueSource, Turn
 from chronomem.memory import Memory
@@ -299,13 +299,10 @@ def _baselines(
 
 def _load(path: Path) -> list[dict[str, Any]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SourceFormatError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise SourceFormatError(
-            f"invalid JSON ({exc.msg} at column {exc.colno})", path=str(path), line=exc.lineno
-        ) from None
+    data = load_json(text, str(path))
     items = [data] if isinstance(data, dict) else data
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise SourceFormatError("expected a JSON list of LoCoMo conversations", path=str(path))

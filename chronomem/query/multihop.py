@@ -17,10 +17,11 @@ import networkx as nx
 import numpy as np
 
 from chronomem.engine.store.protocol import FactFilter, GraphStore
-from chronomem.errors import InputError, NotFoundError
+from chronomem.errors import InputError, LimitError, NotFoundError
 from chronomem.schema import Entity, Fact
 
 __all__ = [
+    "DEFAULT_HOP_LIMIT",
     "Subgraph",
     "expand",
     "fact_graph",
@@ -29,7 +30,8 @@ __all__ = [
     "personalised_pagerank",
 ]
 
-#: Facts read per hop at most (hub entities can have thousands).
+#: Facts read per hop at most (hub entities can have thousands): search samples that many;
+#: :func:`neighbors` refuses a hop holding more (:class:`LimitError`) unless told a higher one.
 DEFAULT_HOP_LIMIT = 1_000
 
 
@@ -52,12 +54,15 @@ def expand(
     limit: int = DEFAULT_HOP_LIMIT,
     *,
     vectors: bool = False,
+    strict: bool = False,
 ) -> tuple[dict[str, Fact], dict[str, int]]:
     """Facts within ``depth`` hops of ``seeds`` and the hop distance of every entity reached.
 
     Hop ``h`` reads the facts of the entities first reached at hop ``h - 1`` (at most ``limit``
-    facts per hop). Facts of another group are ignored, whatever the backend returns. The
-    facts' embeddings are read only with ``vectors``.
+    facts per hop: search's graph candidates want a sample of a hub, not all of it). With
+    ``strict`` a hop that holds more than ``limit`` facts raises :class:`LimitError`
+    instead of being cut. Facts of another group are ignored, whatever the backend returns.
+    The facts' embeddings are read only with ``vectors``.
     """
     distance = dict.fromkeys(seeds, 0)
     frontier = list(distance)
@@ -66,7 +71,16 @@ def expand(
         if not frontier:
             break
         reached: list[str] = []
-        for fact in store.neighbors(group_id, frontier, where, limit=limit, vectors=vectors):
+        read = store.neighbors(
+            group_id, frontier, where, limit=limit + 1 if strict else limit, vectors=vectors
+        )
+        if strict and len(read) > limit:
+            raise LimitError(
+                f"hop {hop} of {depth} reaches more than {limit} facts "
+                f"({len(frontier)} entities at hop {hop - 1}); ask for fewer hops, or raise "
+                f"the limit (max_facts_per_hop=..., CLI --max-facts-per-hop)"
+            )
+        for fact in read:
             if fact.group_id != group_id:
                 continue
             facts[fact.uuid] = fact
@@ -93,11 +107,18 @@ def neighbors(
 ) -> Subgraph:
     """The subgraph within ``depth`` hops of an entity: the entities reached and the facts
     read. ``as_of``/``known_at`` select a past state (valid and transaction time); by default
-    every fact the memory believes now, ended or not, each with its validity interval."""
+    every fact the memory believes now, ended or not, each with its validity interval.
+
+    Every fact within ``depth`` hops is returned, or none: a hop holding more than ``limit``
+    facts raises :class:`LimitError` (never a silently cut neighbourhood)."""
     if depth < 1:
         raise InputError(f"depth must be at least 1, not {depth}")
+    if limit < 1:
+        raise InputError(f"max_facts_per_hop must be at least 1, not {limit}")
     _require(store, group_id, [entity_uuid])
-    facts, distance = expand(store, group_id, [entity_uuid], depth, _filter(as_of, known_at), limit)
+    facts, distance = expand(
+        store, group_id, [entity_uuid], depth, _filter(as_of, known_at), limit, strict=True
+    )
     entities = {e.uuid: e for e in store.get_entities(group_id, list(distance), vectors=False)}
     ordered = sorted(entities.values(), key=lambda e: (distance[e.uuid], e.name))
     return Subgraph(

@@ -21,7 +21,7 @@ from chronomem.schema.models import (
 )
 from chronomem.schema.names import name_key
 from chronomem.schema.rendering import speaker_line
-from chronomem.schema.time import AwareTime, from_micros, parse_time, to_micros, utcnow
+from chronomem.schema.time import AwareTime, check_time, from_micros, parse_time, to_micros, utcnow
 
 __all__ = [
     "DEFAULT_GROUP",
@@ -39,6 +39,7 @@ __all__ = [
     "Stats",
     "as_group_id",
     "check_group_id",
+    "check_time",
     "content_hash",
     "from_micros",
     "name_key",

@@ -13,7 +13,7 @@ from pydantic import BeforeValidator, PlainSerializer
 
 from chronomem.errors import TimeError
 
-__all__ = ["AwareTime", "from_micros", "parse_time", "to_micros", "utcnow"]
+__all__ = ["AwareTime", "check_time", "from_micros", "parse_time", "to_micros", "utcnow"]
 
 _FIX = (
     "give a timezone-aware value, e.g. '2024-06-01T09:30:00+02:00' or '2024-06-01T07:30:00Z' "
@@ -37,7 +37,7 @@ def parse_time(value: object, *, field: str = "time") -> datetime:
             raise TimeError(
                 f"{field}: naive datetime {value.isoformat()!r} has no timezone; {_FIX}"
             )
-        return value
+        return check_time(value, field=field)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
@@ -56,6 +56,37 @@ def parse_time(value: object, *, field: str = "time") -> datetime:
     raise TimeError(
         f"{field}: expected a datetime or an ISO-8601 string, got {type(value).__name__}"
     )
+
+
+def check_time(value: datetime, *, field: str = "time") -> datetime:
+    """``value`` (timezone-aware) if it names one real instant that chronomem can store.
+
+    Refused with :class:`TimeError`: a time whose UTC form leaves years 1-9999 (Python's
+    datetime range, e.g. ``0001-01-01T00:00:00+05:00``), and a wall-clock time that does
+    not exist in its named time zone (a daylight-saving gap, e.g. 02:30 on the night clocks
+    jump from 02:00 to 03:00), which would otherwise be silently shifted by an hour.
+    The message starts with ``field`` (nothing when it is empty).
+    """
+    where = f"{field}: " if field else ""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise TimeError(
+            f"{where}{value.isoformat()!r} is outside years 1-9999 once converted to UTC; "
+            "give a time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z"
+        ) from None
+    zone = value.tzinfo
+    try:
+        wall = utc.astimezone(zone).replace(tzinfo=None)
+    except OverflowError:
+        wall = None
+    if wall != value.replace(tzinfo=None):
+        raise TimeError(
+            f"{where}{value.replace(tzinfo=None).isoformat()} does not exist in time zone "
+            f"{zone} (clocks skip it at a daylight-saving change); give a time outside the "
+            "gap, or an explicit UTC offset"
+        )
+    return value
 
 
 def to_micros(value: datetime) -> int:

@@ -46,3 +46,18 @@ def test_demo_in_a_temporary_memory() -> None:
 @pytest.mark.neo4j
 def test_demo_on_neo4j(neo4j_uri: str) -> None:
     _check(_demo(neo4j_uri))
+
+
+def test_demo_never_mixes_into_an_existing_demo_group(tmp_path: Path) -> None:
+    """Issue 17, item 11: a second `demo --store` on the same memory added its turns to the
+    first one's group; it now uses a fresh group and says so."""
+    store = str(tmp_path / "demo")
+    first = _demo(store)
+    assert first["group"] == "demo"
+    second = _demo(store)
+    assert second["group"] == "demo-2"
+    _check(second)
+    assert second["ingest"]["episodes_added"] == first["ingest"]["episodes_added"]
+    said = CliRunner().invoke(cli, ["demo", "--store", store])
+    assert said.exit_code == 0, said.output
+    assert "already holds a 'demo' group; this demo uses the new group 'demo-3'" in said.stdout

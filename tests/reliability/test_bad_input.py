@@ -235,6 +235,123 @@ CLI_CASES = [
             "label: Plan}\n"
         ),
     ),
+    # issue 17, item 9: these were tracebacks
+    CliCase(
+        "jsonl-time-before-year-1-in-utc",
+        "chat.jsonl",
+        _lines(GOOD[0], _turn(time="0001-01-01T00:00:00+05:00")),
+        ("chat.jsonl:2:", "outside years 1-9999 once converted to UTC"),
+    ),
+    CliCase(
+        "jsonl-time-after-year-9999-in-utc",
+        "chat.jsonl",
+        _lines(_turn(time="9999-12-31T23:00:00-05:00")),
+        ("chat.jsonl:1:", "outside years 1-9999 once converted to UTC"),
+    ),
+    CliCase(
+        "jsonl-number-over-4300-digits",
+        "chat.jsonl",
+        _lines(
+            GOOD[0],
+            '{"speaker": "A", "text": "hi", "time": "2024-01-10", "id": ' + "9" * 5000 + "}",
+        ),
+        ("chat.jsonl:2:", "a number has more than 4300 digits"),
+    ),
+    CliCase(
+        "jsonl-nested-100k-deep",
+        "chat.jsonl",
+        _lines(
+            '{"speaker": "A", "text": "hi", "time": "2024-01-10", "id": '
+            + "[" * 100_000
+            + "]" * 100_000
+            + "}"
+        ),
+        ("chat.jsonl:1:", "nested too deeply"),
+    ),
+    CliCase(
+        "locomo-nested-100k-deep",
+        "locomo.json",
+        ("[" * 100_000 + "]" * 100_000).encode(),
+        ("locomo.json:", "nested too deeply"),
+    ),
+    CliCase(
+        "locomo-number-over-4300-digits",
+        "locomo.json",
+        ('[{"conversation": {},\n "x": ' + "1" * 4301 + "}]").encode(),
+        ("locomo.json:2:", "a number has more than 4300 digits"),
+    ),
+    CliCase(
+        "json-records-number-over-4300-digits",
+        "accounts.json",
+        ('[{"account_id": ' + "7" * 4400 + "}]").encode(),
+        ("accounts.json:1:", "a number has more than 4300 digits"),
+        records=True,
+    ),
+    # issue 17, item 11: duplicate keys and times that do not exist
+    CliCase(
+        "jsonl-duplicate-key",
+        "chat.jsonl",
+        _lines(GOOD[0], '{"speaker": "A", "text": "hi", "time": "2024-01-10", "text": "bye"}'),
+        ("chat.jsonl:2:", "key 'text' appears twice in one object"),
+    ),
+    CliCase(
+        "locomo-duplicate-key",
+        "locomo.json",
+        b'[{"conversation": {"speaker_a": "A",\n "speaker_b": "B",\n "speaker_a": "C"}}]',
+        ("locomo.json:3:", "key 'speaker_a' appears twice"),
+    ),
+    CliCase(
+        "json-records-duplicate-key",
+        "accounts.json",
+        b'[{"account_id": "A-1",\n  "plan": "Pro", "plan": "Free"}]',
+        ("accounts.json:2:", "key 'plan' appears twice"),
+        records=True,
+    ),
+    CliCase(
+        "jsonl-records-duplicate-key",
+        "accounts.jsonl",
+        _lines('{"account_id": "A-1", "account_id": "A-2"}'),
+        ("accounts.jsonl:1:", "key 'account_id' appears twice"),
+        records=True,
+    ),
+    CliCase(
+        "jsonl-speaker-control-character",
+        "chat.jsonl",
+        _lines(GOOD[0], json.dumps({"speaker": "Eve\x1b[2J", "text": "hi", "time": "2024-01-10"})),
+        ("chat.jsonl:2:", "speaker: contains the control character '\\x1b'"),
+    ),
+    CliCase(
+        "locomo-speaker-control-character",
+        "locomo.json",
+        json.dumps(
+            [
+                {
+                    "sample_id": "c1",
+                    "conversation": {
+                        "speaker_a": "Eve",
+                        "speaker_b": "Bob",
+                        "session_1_date_time": "1:56 pm on 8 May, 2023",
+                        "session_1": [{"speaker": "Eve\r", "dia_id": "D1:1", "text": "hi"}],
+                    },
+                }
+            ]
+        ).encode(),
+        ("locomo.json:", "session_1, turn 0 (D1:1): speaker: contains the control character"),
+    ),
+    CliCase(
+        "csv-time-in-a-dst-gap",
+        "accounts.csv",
+        (
+            HEADER + "A-1,Acme,Pro,Dana,x,2024-01-10\nA-2,Globex,Pro,Dana,x,2024-03-31T02:30:00\n"
+        ).encode(),
+        ("accounts.csv:3:", "2024-03-31T02:30:00 does not exist in time zone Europe/Berlin"),
+        records=True,
+        mapping=(
+            "source: accounts\nentity: {key: account_id, label: Customer}\n"
+            "time: {column: updated_at}\ntimezone: Europe/Berlin\n"
+            "attributes:\n  - {column: plan, relation: HAS_PLAN, label: Plan}\n"
+        ),
+    ),
 ]
 
 

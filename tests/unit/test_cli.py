@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from chronomem.cli import cli
+from chronomem.errors import InputError
 
 TURNS = [
     {"speaker": "Alice", "text": "I live in Paris.", "time": "2023-01-10T09:00:00Z", "id": "t1"},
@@ -184,3 +185,26 @@ def test_ingest_records_shows_progress_on_stderr(tmp_path: Path) -> None:
     quiet = CliRunner().invoke(cli, [*args, "--json"])
     assert json.loads(quiet.stdout)["episodes_skipped"] > 0
     assert "record/s" not in quiet.stderr
+
+
+@pytest.mark.model
+def test_timeline_plot_of_a_year_0001_fact_and_a_bad_extension(tmp_path: Path) -> None:
+    """Issue 17, item 9: both were tracebacks. A fact from year 1 plots; an unsupported
+    extension is one InputError (the CLI's one `error:` line, exit 2) and writes nothing."""
+    turns = tmp_path / "turns.jsonl"
+    early = {**TURNS[0], "time": "0001-01-10T09:00:00Z"}
+    turns.write_text("\n".join(json.dumps(t) for t in (early, TURNS[2])) + "\n")
+    store = str(tmp_path / "memory")
+    ingested = CliRunner().invoke(cli, ["ingest", "dialogue", str(turns), "--store", store])
+    assert ingested.exit_code == 0, ingested.output
+    picture = tmp_path / "alice.png"
+    result = CliRunner().invoke(
+        cli, ["timeline", "Alice", "--store", store, "--plot", str(picture)]
+    )
+    assert result.exit_code == 0, result.output
+    assert picture.read_bytes().startswith(b"\x89PNG")
+    wrong = tmp_path / "alice.xyz"
+    refused = CliRunner().invoke(cli, ["timeline", "Alice", "--store", store, "--plot", str(wrong)])
+    assert isinstance(refused.exception, InputError)
+    assert "alice.xyz: cannot save a figure as .xyz" in str(refused.exception)
+    assert not wrong.exists()

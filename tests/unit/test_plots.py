@@ -154,3 +154,36 @@ def test_history_of_a_memory_plots(memory: Memory, tmp_path: Path) -> None:
     figure = plot_timeline(history, tmp_path / "alice.png")
     assert len(_bars(figure)) == len(history) >= 2
     assert (tmp_path / "alice.png").read_bytes().startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize(
+    "edges",
+    [
+        (datetime(1, 1, 1, tzinfo=UTC), None),
+        (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 31, 23, tzinfo=UTC)),
+        (datetime(9999, 12, 30, tzinfo=UTC), None),
+    ],
+    ids=["year-1-to-now", "year-1-to-year-9999", "open-from-year-9999"],
+)
+def test_facts_at_the_ends_of_time_plot(
+    tmp_path: Path, edges: tuple[datetime, datetime | None]
+) -> None:
+    """Issue 17, item 9: a year-0001 fact was an OverflowError (the axis margin left the
+    datetime range) and a year-9999 one a ValueError from matplotlib's date ticks."""
+    target = tmp_path / "edge.png"
+    figure = plot_timeline([_fact("f1", "LIVES_IN", "Oslo", *edges)], target, now=NOW)
+    assert set(_bars(figure)) == {"f1"}
+    assert target.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_unsupported_extension_is_refused_before_anything_is_written(
+    tmp_path: Path, results: list[SearchResult]
+) -> None:
+    target = tmp_path / "new" / "timeline.xyz"
+    with pytest.raises(
+        InputError, match=r"timeline\.xyz: cannot save a figure as \.xyz; use one of"
+    ):
+        plot_timeline(results, target, now=NOW)
+    with pytest.raises(InputError, match="a file without an extension"):
+        plot_timeline(results, tmp_path / "timeline", now=NOW)
+    assert list(tmp_path.iterdir()) == []

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Literal, get_args
 
 from chronomem.errors import SourceFormatError
 from chronomem.ingest.sources.jsonl import read_jsonl_dialogue
+from chronomem.ingest.sources.jsontext import InvalidJsonError, load_json, parse_json
 from chronomem.ingest.sources.locomo import read_locomo
 from chronomem.ingest.sources.longmemeval import read_longmemeval
 from chronomem.ingest.sources.problems import read_source_text
@@ -55,9 +55,28 @@ def read_dialogue(
         if data is None:
             data = _load_json(file)
         if chosen == "locomo":
-            return read_locomo(data, str(file), tz, prefix=name or "locomo")
-        return read_longmemeval(data, str(file), tz, prefix=name or "longmemeval")
+            sources = read_locomo(data, str(file), tz, prefix=name or "locomo")
+        else:
+            sources = read_longmemeval(data, str(file), tz, prefix=name or "longmemeval")
+        _check_distinct_groups(sources, str(file))
+        return sources
     raise SourceFormatError(f"unknown dialogue format {chosen!r}; {_SUPPORTED}", path=str(file))
+
+
+def _check_distinct_groups(sources: list[DialogueSource], path: str) -> None:
+    """Two conversations of one file must never share a group silently: "user 1", "user_1"
+    and "user/1" all make the group id "..:user_1" (see :func:`chronomem.schema.as_group_id`)."""
+    first: dict[str, str] = {}
+    for source in sources:
+        owner = first.setdefault(source.group_id, source.source)
+        if owner != source.source:
+            raise SourceFormatError(
+                f"conversations {owner!r} and {source.source!r} would share the group "
+                f"{source.group_id!r} (a group id holds only letters, digits and _ . : @ -, "
+                "other characters become '_', and it is cut to 128 characters); give them "
+                "ids that differ in those characters",
+                path=path,
+            )
 
 
 def detect_dialogue_format(path: str | Path) -> str:
@@ -80,12 +99,12 @@ def _sniff(file: Path) -> tuple[str, object]:
     else:
         text = read_source_text(file)
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
+            data = parse_json(text)
+        except InvalidJsonError:
             first_line = next((line for line in text.splitlines() if line.strip()), "")
             try:
-                head = json.loads(first_line)
-            except json.JSONDecodeError:
+                head = parse_json(first_line)
+            except InvalidJsonError:
                 head = None
             if isinstance(head, dict) and "speaker" in head:
                 return "jsonl", None
@@ -105,9 +124,4 @@ def _sniff(file: Path) -> tuple[str, object]:
 
 
 def _load_json(file: Path) -> object:
-    try:
-        return json.loads(read_source_text(file))
-    except json.JSONDecodeError as exc:
-        raise SourceFormatError(
-            f"invalid JSON ({exc.msg} at column {exc.colno})", path=str(file), line=exc.lineno
-        ) from None
+    return load_json(read_source_text(file), str(file))

@@ -7,12 +7,12 @@ is an error. The whole file is checked before a single turn is returned.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from chronomem.errors import TimeError
+from chronomem.ingest.sources.jsontext import InvalidJsonError, parse_json
 from chronomem.ingest.sources.problems import Problems, describe_validation_error, read_source_text
 from chronomem.ingest.sources.turns import DialogueSource, Turn
 from chronomem.schema import parse_time
@@ -55,9 +55,9 @@ def read_jsonl_dialogue(path: Path, name: str | None = None) -> list[DialogueSou
 
 def _parse_line(line: str, number: int, problems: Problems) -> Turn | None:
     try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        problems.add(number, f"invalid JSON ({exc.msg} at column {exc.colno}); expected {_EXAMPLE}")
+        item = parse_json(line)
+    except InvalidJsonError as exc:
+        problems.add(number, f"{exc.reason}; expected {_EXAMPLE}")
         return None
     if not isinstance(item, dict):
         problems.add(number, f"expected a JSON object, got {_json_type(item)}; e.g. {_EXAMPLE}")

@@ -11,13 +11,16 @@ of a session is stamped ``session time + i seconds`` so turns keep their order i
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from pydantic import ValidationError
+
 from chronomem.errors import SourceFormatError, TimeError
-from chronomem.ingest.sources.problems import Problems
+from chronomem.ingest.sources.problems import Problems, describe_validation_error
 from chronomem.ingest.sources.turns import DialogueSource, Turn
 from chronomem.language.timex import parse_human_datetime
+from chronomem.schema import check_time
 
 __all__ = ["parse_session_time", "read_locomo"]
 
@@ -92,19 +95,29 @@ def _read_sessions(
                 "expected e.g. '1:56 pm on 8 May, 2023'",
             )
             continue
+        try:
+            check_time(start, field=f"{session}_date_time")
+        except TimeError as exc:
+            problems.add(None, f"{where}: {exc}")
+            continue
         for offset, raw in enumerate(raw_turns):
             turn = _read_turn(raw, f"{where}, {session}, turn {offset}", problems)
-            if turn is not None:
+            if turn is None:
+                continue
+            try:
                 turns.append(
                     Turn(
                         speaker=turn[0],
                         text=turn[1],
-                        time=start + timedelta(seconds=offset),
+                        time=start.astimezone(UTC) + timedelta(seconds=offset),
                         id=turn[2],
                         session=session,
                         caption=turn[3],
                     )
                 )
+            except ValidationError as exc:
+                at = f"{where}, {session}, turn {offset} ({turn[2]})"
+                problems.add(None, f"{at}: {describe_validation_error(exc)}")
     return turns
 
 

@@ -14,11 +14,14 @@ gets the id ``<session id>:<j + 1>``. Roles ``user``/``assistant`` become the sp
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
-from chronomem.errors import SourceFormatError
-from chronomem.ingest.sources.problems import Problems
+from pydantic import ValidationError
+
+from chronomem.errors import SourceFormatError, TimeError
+from chronomem.ingest.sources.problems import Problems, describe_validation_error
 from chronomem.ingest.sources.turns import DialogueSource, Turn
+from chronomem.schema import check_time
 
 __all__ = ["parse_haystack_date", "read_longmemeval"]
 
@@ -108,6 +111,11 @@ def _read_item(
                 "expected e.g. '2023/05/20 (Sat) 02:21'",
             )
             return None
+        try:
+            check_time(start, field=f"haystack_dates[{number}]")
+        except TimeError as exc:
+            problems.add(None, f"{where}: {exc}")
+            return None
         starts.append((start, number))
     turns: list[Turn] = []
     for start, number in sorted(starts, key=lambda pair: pair[0]):
@@ -130,13 +138,17 @@ def _read_item(
                 return None
             if not content.strip():
                 continue
-            turns.append(
-                Turn(
-                    speaker=_ROLES[role],
-                    text=content,
-                    time=start + timedelta(seconds=offset),
-                    id=f"{session_id}:{offset + 1}",
-                    session=session_id,
+            try:
+                turns.append(
+                    Turn(
+                        speaker=_ROLES[role],
+                        text=content,
+                        time=start.astimezone(UTC) + timedelta(seconds=offset),
+                        id=f"{session_id}:{offset + 1}",
+                        session=session_id,
+                    )
                 )
-            )
+            except ValidationError as exc:
+                problems.add(None, f"{at}: {describe_validation_error(exc)}")
+                return None
     return turns

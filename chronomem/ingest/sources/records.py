@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,8 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeGuard, cast, get_args
 
 from chronomem.errors import InputError, SourceFormatError
+from chronomem.ingest.sources.jsontext import InvalidJsonError, load_json, parse_json
 from chronomem.ingest.sources.mapping import RecordMapping
 from chronomem.ingest.sources.problems import Problems, read_source_text
+from chronomem.schema import check_time
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -213,12 +214,7 @@ def _check_header(header: list[str], origin: str, line: int) -> None:
 
 
 def _json_rows(text: str, origin: str) -> tuple[list[str], list[_RawRow]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceFormatError(
-            f"invalid JSON ({exc.msg} at column {exc.colno})", path=origin, line=exc.lineno
-        ) from None
+    data = load_json(text, origin)
     if not isinstance(data, list):
         raise SourceFormatError(
             "expected a JSON list of objects (one per record); for one object per line use .jsonl",
@@ -242,9 +238,9 @@ def _jsonl_rows(text: str, origin: str) -> tuple[list[str], list[_RawRow]]:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.add(number, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            item = parse_json(line)
+        except InvalidJsonError as exc:
+            problems.add(number, exc.reason)
             continue
         if not isinstance(item, dict):
             problems.add(number, f"expected a JSON object, got {type(item).__name__}")
@@ -376,8 +372,8 @@ def _cell_time(value: object, tz: tzinfo) -> datetime | None:
             value = convert()
     if isinstance(value, datetime):
         if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-            return value.replace(tzinfo=tz)
-        return value
+            return check_time(value.replace(tzinfo=tz), field="")
+        return check_time(value, field="")
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=tz)
+        return check_time(datetime(value.year, value.month, value.day, tzinfo=tz), field="")
     raise ValueError(f"expected a time, got {type(value).__name__} {value!r}; {_TIME_HINT}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -52,6 +53,21 @@ class Turn(BaseModel):
                     "contains a lone surrogate (invalid Unicode, e.g. \\ud800); fix the "
                     "encoding of the source text"
                 ) from None
+        return value
+
+    @field_validator("speaker", "id", "session")
+    @classmethod
+    def _no_control_characters(cls, value: str | None) -> str | None:
+        """Names and ids are printed and logged as they are: a control character (an ANSI
+        escape, a carriage return, a tab) would rewrite a terminal line, so it is refused."""
+        if value is None:
+            return None
+        for character in value:
+            if unicodedata.category(character) == "Cc":
+                raise ValueError(
+                    f"contains the control character {character!r} (U+{ord(character):04X}); "
+                    "names, ids and sessions must be printable text, remove it"
+                )
         return value
 
     @field_validator("speaker")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from neo4j import exceptions as neo
 
@@ -14,17 +15,34 @@ from chronomem.errors import (
     StoreUnavailableError,
 )
 
-__all__ = ["START_HINT", "translate_errors", "unavailable"]
+__all__ = ["start_hint", "translate_errors", "unavailable"]
 
-START_HINT = (
-    "start a server (`make neo4j-start`, or tools/neo4j-local/neo4j-local start for a local "
-    "Neo4j 5.26 on bolt://127.0.0.1:7687) or fix the URI"
-)
+_LOCAL_SERVER = ("127.0.0.1", 7687)  # where tools/neo4j-local/neo4j-local starts its server
+_LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def start_hint(uri: str) -> str:
+    """How to get a server answering at ``uri``: the address it names, and the local
+    development server only when ``uri`` is where that server listens."""
+    parts = urlsplit(uri)
+    try:
+        port = parts.port or _LOCAL_SERVER[1]
+    except ValueError:  # a port that is not a number: the URI is what needs fixing
+        return f"fix the URI {uri!r}"
+    host = parts.hostname or "?"
+    where = f"{host}:{port}"
+    hint = f"start the Neo4j server that should listen on {where}, or fix the URI"
+    if host in _LOCAL_NAMES and port == _LOCAL_SERVER[1]:
+        hint += (
+            " (`make neo4j-start` or tools/neo4j-local/neo4j-local start runs a local "
+            f"Neo4j 5.26 on {where})"
+        )
+    return hint
 
 
 def unavailable(uri: str, cause: BaseException) -> StoreUnavailableError:
     """The error for a Neo4j server that cannot be reached at ``uri``."""
-    return StoreUnavailableError(f"cannot reach Neo4j at {uri}: {cause}; {START_HINT}")
+    return StoreUnavailableError(f"cannot reach Neo4j at {uri}: {cause}; {start_hint(uri)}")
 
 
 @contextmanager

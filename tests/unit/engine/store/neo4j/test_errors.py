@@ -8,6 +8,7 @@ import time
 import pytest
 
 from chronomem.engine.store.neo4j import Neo4jStore
+from chronomem.engine.store.neo4j.boundary import start_hint
 from chronomem.errors import ConfigurationError, StoreError, StoreUnavailableError
 
 
@@ -27,8 +28,17 @@ def test_unreachable_server_fails_fast_and_says_how_to_start_one(scheme: str) ->
     assert time.monotonic() - started < 10
     message = str(caught.value)
     assert uri in message
-    assert "make neo4j-start" in message
-    assert "tools/neo4j-local" in message
+    port = uri.rsplit(":", 1)[1]
+    assert f"start the Neo4j server that should listen on 127.0.0.1:{port}" in message
+    assert "7687" not in message  # the hint names the address used, not the default port
+
+
+@pytest.mark.parametrize("uri", ["bolt://127.0.0.1:7687", "neo4j://localhost", "bolt://[::1]:7687"])
+def test_the_local_server_is_suggested_for_its_own_address(uri: str) -> None:
+    hint = start_hint(uri)
+    assert "make neo4j-start" in hint
+    assert "tools/neo4j-local" in hint
+    assert "tools/neo4j-local" not in start_hint("bolt://db.example.com:7687")
 
 
 @pytest.mark.parametrize("uri", ["http://127.0.0.1:7474", "not a uri", "bolt://127.0.0.1:notaport"])
