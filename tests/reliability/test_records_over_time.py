@@ -6,33 +6,18 @@ end what held) and renames under a stable key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from chronomem.engine.embed import HashingEmbedder
-from chronomem.ingest.extract.fake import FunctionExtractor
 from chronomem.ingest.sources.mapping import RecordMapping
 from chronomem.memory import Memory
-from tests.reliability.conftest import open_memory, run_prefix
-
-BACKENDS = [
-    pytest.param("inmemory", id="inmemory"),
-    pytest.param("embedded", id="embedded"),
-    pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j),
-]
+from tests.reliability.conftest import run_prefix
 
 
-@pytest.fixture(params=BACKENDS)
-def mem(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Memory]:
-    backend: str = request.param
-    if backend == "inmemory":
-        memory = Memory.open("memory://", embedder=HashingEmbedder(), extractor=FunctionExtractor())
-    else:
-        memory = open_memory(backend, request, tmp_path / "memory", FunctionExtractor())
-    with memory:
-        yield memory
+@pytest.fixture
+def mem(fake_memory: Memory) -> Memory:
+    return fake_memory
 
 
 @pytest.fixture
