@@ -34,6 +34,7 @@ from chronomem.engine.temporal import RelationRegistry, TemporalResolver
 from chronomem.errors import ConfigurationError, InputError, NotFoundError
 from chronomem.ingest.extract import Extractor, SpacyExtractor
 from chronomem.ingest.pipeline import IngestReport, Writer
+from chronomem.ingest.snapshot import plan_snapshot
 from chronomem.ingest.sources import (
     RecordMapping,
     Turn,
@@ -42,6 +43,7 @@ from chronomem.ingest.sources import (
     turns_to_episodes,
 )
 from chronomem.ingest.sources.problems import describe_validation_error
+from chronomem.ingest.sources.record_candidates import as_records
 from chronomem.query import SearchEngine, SearchRequest, build_context, neighbors, paths
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
@@ -199,7 +201,15 @@ class Memory:
         DataFrame) described by ``mapping``. A later record for the same key with a changed
         value closes the old fact and opens a new one."""
         check_group_id(group_id)
-        pairs = records_to_candidates(rows, mapping, group_id=group_id)
+        records = as_records(rows, mapping)
+        pairs = records_to_candidates(records, mapping, group_id=group_id)
+        plan = (
+            plan_snapshot(self.store, group_id, mapping, records)
+            if mapping.kind == "snapshot"
+            else None
+        )
+        if plan is not None and plan.pair is not None:
+            pairs.append(plan.pair)
         cardinalities = mapping.cardinalities()
         if any(self.registry.is_functional(r) != f for r, f in cardinalities.items()):
             self.registry = self.registry.with_cardinalities(cardinalities)
@@ -210,12 +220,15 @@ class Memory:
         self._check_episodes(episodes)
         self._check_embedder(group_id)
         with self._write_lock:
-            return self._get_writer().write(
+            report = self._get_writer().write(
                 episodes,
                 batch_size=self.config.batch_size,
                 extractions=extractions,
                 progress=progress,
             )
+            if plan is not None:
+                self.store.set_meta(plan.meta_key, plan.meta_value)
+            return report
 
     def _check_episodes(self, episodes: Sequence[Episode]) -> None:
         groups = {e.group_id for e in episodes}

@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "chronomem": 4,  # the package's __init__: the public surface, re-exports the facade
     "chronomem.bench": 5,
     "chronomem.cli": 6,
+    "chronomem.__main__": 6,  # ``python -m chronomem``: runs the command line
 }
 
 

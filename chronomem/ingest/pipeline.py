@@ -17,9 +17,9 @@ from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
 from chronomem.ingest.resolve import EntityResolver
-from chronomem.schema import Entity, Episode, Fact, utcnow
+from chronomem.schema import Entity, Episode, Fact, name_key, utcnow
 
-__all__ = ["IngestReport", "Writer"]
+__all__ = ["IngestReport", "Writer", "source_key_alias"]
 
 ProgressCallback = Callable[[int], None]
 
@@ -171,7 +171,12 @@ class Writer:
 
         batch = WriteBatch(
             episodes=fresh,
-            entities=[*keyed.new, *resolution.new_entities, *resolution.updated_entities],
+            entities=[
+                *keyed.new,
+                *keyed.updated,
+                *resolution.new_entities,
+                *resolution.updated_entities,
+            ],
             facts=temporal.facts,
             mentions=mention_pairs,
         )
@@ -208,19 +213,27 @@ class Writer:
         return out
 
     def _resolve_keyed(self, group_id: str, mentions: list[EntityMention], now: datetime) -> _Keyed:
-        """Mentions with a source key resolve by that key (stored as an alias), nothing else."""
+        """Mentions with a source key resolve by that key (stored as an alias), nothing else.
+
+        A key seen under another name (a renamed customer, a surname change) keeps its entity;
+        the other name becomes an alias, so the old and the new name both find it.
+        """
         keyed = _Keyed()
         aliases = list(dict.fromkeys(_key_alias(m) for m in mentions))
         if not aliases:
             return keyed
+        names: dict[str, list[str]] = {}
+        for mention in mentions:
+            listed = names.setdefault(_key_alias(mention), [])
+            if mention.name not in listed:
+                listed.append(mention.name)
         for entity in self.store.find_entities(group_id, aliases):
             for alias in entity.aliases:
                 if alias in aliases:
                     keyed.entities.setdefault(alias, entity)
         missing = [m for m in mentions if _key_alias(m) not in keyed.entities]
         first = {_key_alias(m): m for m in reversed(missing)}
-        names = [m.name for m in first.values()]
-        vectors = self.embedder.embed(names) if names else None
+        vectors = self.embedder.embed([m.name for m in first.values()]) if first else None
         for row, (alias, mention) in enumerate(first.items()):
             entity = Entity(
                 group_id=group_id,
@@ -232,6 +245,17 @@ class Writer:
             )
             keyed.entities[alias] = entity
             keyed.new.append(entity)
+        for alias, entity in list(keyed.entities.items()):
+            known = {name_key(entity.name), *map(name_key, entity.aliases)}
+            extra = [n for n in names.get(alias, []) if name_key(n) not in known]
+            if not extra:
+                continue
+            renamed = entity.model_copy(update={"aliases": [*entity.aliases, *extra]})
+            keyed.entities[alias] = renamed
+            if any(e.uuid == renamed.uuid for e in keyed.new):
+                keyed.new = [renamed if e.uuid == renamed.uuid else e for e in keyed.new]
+            else:
+                keyed.updated.append(renamed)
         return keyed
 
     def _fresh(self, episodes: list[Episode]) -> list[int]:
@@ -266,11 +290,16 @@ class Writer:
 class _Keyed:
     entities: dict[str, Entity] = field(default_factory=dict)
     new: list[Entity] = field(default_factory=list)
+    updated: list[Entity] = field(default_factory=list)
+
+
+def source_key_alias(label: str, key: str) -> str:
+    """The alias under which an entity with a source key is found again: label and key."""
+    return f"{label}#{key}"
 
 
 def _key_alias(mention: EntityMention) -> str:
-    """The alias under which an entity with a source key is found again: label and key."""
-    return f"{mention.label}#{mention.key}"
+    return source_key_alias(mention.label, mention.key or "")
 
 
 def _statement(

@@ -14,6 +14,7 @@ import pytest
 
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
+from chronomem.ingest.extract.fake import FunctionExtractor
 from chronomem.ingest.extract.protocol import Extractor
 from chronomem.memory import Memory
 
@@ -21,6 +22,9 @@ BACKENDS = [
     pytest.param("embedded", id="embedded"),
     pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j),
 ]
+
+ALL_BACKENDS = [pytest.param("inmemory", id="inmemory"), *BACKENDS]
+"""The facade's three stores: for tests that need no real extractor."""
 
 MemoryFactory = Callable[[], Memory]
 
@@ -32,7 +36,9 @@ def open_memory(
     extractor: Extractor,
     config: MemoryConfig | None = None,
 ) -> Memory:
-    """A memory of ``backend`` with the hashing embedder and the real extractor."""
+    """A memory of ``backend`` with the hashing embedder and ``extractor``."""
+    if backend == "inmemory":
+        return Memory.open("memory://", embedder=HashingEmbedder(), extractor=extractor)
     if backend == "embedded":
         return Memory.open(
             directory, embedder=HashingEmbedder(), extractor=extractor, config=config
@@ -70,4 +76,11 @@ def module_memory(
     """One memory per backend, shared by the tests of a module."""
     directory = tmp_path_factory.mktemp("memory") / "memory"
     with open_memory(module_backend, request, directory, spacy_extractor) as mem:
+        yield mem
+
+
+@pytest.fixture(params=ALL_BACKENDS)
+def fake_memory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Memory]:
+    """A fresh memory on each of the three stores, with the function-backed extractor."""
+    with open_memory(request.param, request, tmp_path / "memory", FunctionExtractor()) as mem:
         yield mem

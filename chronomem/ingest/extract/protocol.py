@@ -24,12 +24,17 @@ class EntityMention:
     ``key`` is an authoritative identifier from the source (a record's entity key, e.g. a
     customer id): mentions with a key resolve by the key alone, never by name similarity, and
     their name is kept exactly as given.
+
+    ``exact``: the mention is a value (a record's cell, e.g. a job title or a price): it is
+    the same entity as a known one only when their names are equal after normalisation, never
+    by fuzzy or embedding similarity ("Payroll Manager" is not "Payroll Specialist").
     """
 
     name: str
     label: str
     is_speaker: bool = False
     key: str | None = None
+    exact: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,11 +43,13 @@ class Query:
     family: str
     key: str
     is_speaker: bool
+    exact: bool = False
 
     @property
     def fuzzy(self) -> bool:
         return (
             not self.is_speaker
+            and not self.exact
             and self.family not in FUZZY_EXCLUDED_FAMILIES
             and len(self.key) >= _FUZZY_MIN_KEY
         )
@@ -68,6 +70,7 @@ class Draft:
         self.changed: dict[str, Entity] = {}
         self.created: list[str] = []
         self.created_family: dict[str, str] = {}
+        self.created_exact: set[str] = set()
         self.renamed: set[str] = set()
         self._keys: dict[str, dict[str, tuple[str, ...]]] = {}
         self._exact: dict[tuple[str, str], list[str]] = {}
@@ -133,6 +136,8 @@ class Draft:
         )
         self.created.append(entity.uuid)
         self.created_family[entity.uuid] = query.family
+        if query.exact:
+            self.created_exact.add(entity.uuid)
         self._put(entity)
         return entity.uuid
 
@@ -172,7 +177,7 @@ class Draft:
 def distinct_queries(mentions: Sequence[EntityMention]) -> tuple[list[Query], list[int]]:
     """The distinct mentions in first-seen order, and each mention's position among them."""
     queries: list[Query] = []
-    seen: dict[tuple[str, str, bool], int] = {}
+    seen: dict[tuple[str, str, bool, bool], int] = {}
     query_of: list[int] = []
     for position, mention in enumerate(mentions):
         if not isinstance(mention, EntityMention):
@@ -185,9 +190,10 @@ def distinct_queries(mentions: Sequence[EntityMention]) -> tuple[list[Query], li
             raise InputError(f"mention {position}: {exc}") from None
         family = label_family(mention.label)
         key = name_key(display, family)
-        ident = (family, key, mention.is_speaker)
+        ident = (family, key, mention.is_speaker, mention.exact)
         if ident not in seen:
             seen[ident] = len(queries)
-            queries.append(Query(display, mention.label.strip(), family, key, mention.is_speaker))
+            label = mention.label.strip()
+            queries.append(Query(display, label, family, key, mention.is_speaker, mention.exact))
         query_of.append(seen[ident])
     return queries, query_of

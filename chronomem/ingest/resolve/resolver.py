@@ -14,6 +14,10 @@ For each distinct mention, in input order, the first rule that applies decides:
    family, at least ``embedding_threshold``.
 5. Otherwise a new entity.
 
+A mention marked ``exact`` (a value from a record cell) stops after rule 1: values are equal
+after normalisation or different, however similar ("Senior Account Executive" is not
+"Account Executive"), and the entity it creates is never merged by embedding either.
+
 Speakers (``is_speaker=True``) are canonical: they match by rule 1 only, their entity carries
 the extra label ``Speaker`` and keeps its name, and a plain mention of a speaker's name
 resolves to the speaker. Earlier mentions of the batch count as known for later ones.
@@ -243,7 +247,8 @@ class EntityResolver:
                     uuid = draft.create(query)
                 draft.mark_speaker(uuid)
             elif uuid is None:
-                uuid = self._by_first_name(draft, query)
+                if not query.exact:
+                    uuid = self._by_first_name(draft, query)
                 if uuid is None and query.fuzzy:
                     uuid = self._by_fuzzy(draft, query, candidates.get(i, ()), queries, resolved)
                     if uuid is not None:
@@ -373,7 +378,11 @@ class EntityResolver:
         by_family: dict[str, list[str]] = {}
         for uuid in draft.created:
             family = draft.created_family[uuid]
-            if family not in EMBEDDING_EXCLUDED_FAMILIES and not draft.is_speaker(uuid):
+            if (
+                family not in EMBEDDING_EXCLUDED_FAMILIES
+                and not draft.is_speaker(uuid)
+                and uuid not in draft.created_exact
+            ):
                 by_family.setdefault(family, []).append(uuid)
         redirect: dict[str, str] = {}
         threshold = self._embedding_threshold

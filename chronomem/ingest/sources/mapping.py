@@ -3,6 +3,7 @@
 Example (YAML)::
 
     source: crm
+    kind: change_log                  # or snapshot: each file is the whole table as of its time
     entity: {key: customer_id, name: company, label: Customer}
     time: {column: updated_at}        # or {valid_from: start, valid_to: end}
     timezone: Europe/Berlin           # zone of timestamps written without one
@@ -18,7 +19,7 @@ import re
 from collections.abc import Mapping
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -27,7 +28,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chronomem.errors import MappingError
 from chronomem.ingest.sources.problems import describe_validation_error
 
-__all__ = ["EntityColumns", "RecordMapping", "RelationColumn", "TimeColumns", "relation_phrase"]
+__all__ = [
+    "EntityColumns",
+    "RecordMapping",
+    "RelationColumn",
+    "SourceKind",
+    "TimeColumns",
+    "relation_phrase",
+]
+
+SourceKind = Literal["change_log", "snapshot"]
+"""What a file of a source says. ``change_log`` (the default): each row states values as of
+its time; a missing row or an empty cell says nothing. ``snapshot``: each file is the whole
+table as of its time (its latest record time): a key missing from it, an emptied cell and a
+value dropped from a list cell end what held before."""
 
 RELATION_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 _LABEL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -179,6 +193,9 @@ class RecordMapping(_Frozen):
     """How the rows of one table become episodes, entities and candidate facts."""
 
     source: str = Field(min_length=1, description="the table's name, the episodes' source")
+    kind: SourceKind = Field(
+        default="change_log", description="change_log (rows are changes) or snapshot (full export)"
+    )
     entity: EntityColumns
     time: TimeColumns
     timezone: str = Field(default="UTC", description="IANA zone of timestamps without a zone")

@@ -5,7 +5,9 @@ is the subject of one candidate fact per non-empty mapped cell, whose object is 
 as an entity with the column's label. Facts are valid from the record time (or
 ``valid_from``) and, with a ``valid_to`` column, invalid from ``valid_to``. A value that
 changes in a later record gives a new candidate; closing the old one is the temporal
-resolver's job. An empty cell gives no fact (and so ends nothing).
+resolver's job. An attribute's value is an *exact* mention: equal after normalisation is a
+repeat, anything else a change, however similar. An empty cell gives no fact (and so ends
+nothing in a change log; a snapshot source ends it, see :mod:`~chronomem.ingest.snapshot`).
 """
 
 from __future__ import annotations
@@ -18,14 +20,21 @@ from typing import TYPE_CHECKING, cast
 
 from chronomem.errors import InputError
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction
-from chronomem.ingest.sources.mapping import RecordMapping
+from chronomem.ingest.sources.mapping import RecordMapping, RelationColumn
 from chronomem.ingest.sources.records import Record, load_records, records_from_rows
 from chronomem.schema import Episode, EpisodeKind, content_hash, stable_uuid
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["record_source_id", "records_to_candidates", "render_record"]
+__all__ = [
+    "as_records",
+    "cell_values",
+    "label_words",
+    "record_source_id",
+    "records_to_candidates",
+    "render_record",
+]
 
 
 def records_to_candidates(
@@ -41,7 +50,7 @@ def records_to_candidates(
     from ``(group_id, source, source_id)``, so ingesting the same data again gives the same
     ids; a repeated record is kept once.
     """
-    records = _records(rows, mapping)
+    records = as_records(rows, mapping)
     pairs: list[tuple[Episode, Extraction]] = []
     seen: set[str] = set()
     for record in records:
@@ -62,7 +71,8 @@ def records_to_candidates(
     return pairs
 
 
-def _records(rows: object, mapping: RecordMapping) -> list[Record]:
+def as_records(rows: object, mapping: RecordMapping) -> list[Record]:
+    """Validated records, in time order, of anything :func:`records_to_candidates` takes."""
     if isinstance(rows, str | Path) or type(rows).__module__.startswith("pandas"):
         return load_records(cast("str | Path | pd.DataFrame", rows), mapping)
     if not isinstance(rows, Iterable) or isinstance(rows, Mapping):
@@ -84,7 +94,7 @@ def _time(record: Record) -> datetime:
 
 def render_record(record: Record, mapping: RecordMapping) -> str:
     """A one-line rendering: ``customer C-001 (Acme Ltd): plan=Pro, account_manager=Dana Kim``."""
-    head = f"{_words(mapping.entity.label)} {record.key}"
+    head = f"{label_words(mapping.entity.label)} {record.key}"
     if record.name != record.key:
         head += f" ({record.name})"
     cells = [f"{column}={value}" for column, value in record.values.items()]
@@ -110,15 +120,10 @@ def _extraction(episode_uuid: str, record: Record, mapping: RecordMapping) -> Ex
     entities = [subject]
     facts: list[CandidateFact] = []
     for column in mapping.relation_columns:
-        cell = record.values.get(column.column)
-        if cell is None:
-            continue
-        values = cell.split(column.separator) if column.separator is not None else [cell]
-        for raw in values:
-            value = " ".join(raw.split())
-            if not value:
-                continue
-            target = EntityMention(name=value, label=column.label)
+        # An attribute's value is compared exactly; a reference names an entity (fuzzy allowed).
+        exact = column in mapping.attributes
+        for value in cell_values(record, column):
+            target = EntityMention(name=value, label=column.label, exact=exact)
             if target not in entities:
                 entities.append(target)
             facts.append(
@@ -135,5 +140,15 @@ def _extraction(episode_uuid: str, record: Record, mapping: RecordMapping) -> Ex
     return Extraction(episode_uuid=episode_uuid, entities=entities, facts=facts)
 
 
-def _words(label: str) -> str:
+def cell_values(record: Record, column: RelationColumn) -> list[str]:
+    """The values of a record's cell in ``column`` (split by its separator), spaces folded."""
+    cell = record.values.get(column.column)
+    if cell is None:
+        return []
+    parts = cell.split(column.separator) if column.separator is not None else [cell]
+    return [value for value in (" ".join(part.split()) for part in parts) if value]
+
+
+def label_words(label: str) -> str:
+    """A label in words: "JobTitle" -> "job title"."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", label).replace("_", " ").lower()

@@ -43,9 +43,9 @@ def test_attribute_and_reference_candidates(fixtures: Path, mapping: RecordMappi
     acme = EntityMention("Acme Ltd", "Customer", key="A-1")
     assert extraction.entities == [
         acme,
-        EntityMention("Pro", "Plan"),
-        EntityMention("retail", "Tag"),
-        EntityMention("b2b", "Tag"),
+        EntityMention("Pro", "Plan", exact=True),
+        EntityMention("retail", "Tag", exact=True),
+        EntityMention("b2b", "Tag", exact=True),
         EntityMention("Dana Kim", "Person"),
     ]
     facts = {(f.relation, f.object.name): f for f in extraction.facts}
@@ -57,7 +57,7 @@ def test_attribute_and_reference_candidates(fixtures: Path, mapping: RecordMappi
     }
     plan = facts[("HAS_PLAN", "Pro")]
     assert plan.subject == acme
-    assert plan.object == EntityMention("Pro", "Plan")
+    assert plan.object == EntityMention("Pro", "Plan", exact=True)
     assert plan.fact == "Acme Ltd has plan Pro"
     assert facts[("MANAGED_BY", "Dana Kim")].fact == "Acme Ltd is managed by Dana Kim"
     assert plan.valid_at == episode.reference_time

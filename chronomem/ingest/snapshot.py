@@ -1,0 +1,228 @@
+"""What a full export says by what it leaves out: the endings of a ``snapshot`` source.
+
+A records mapping of ``kind: snapshot`` declares that every file is the whole table as of its
+time (the latest record time in the file). Between two snapshots of a source, a value that was
+listed in the earlier one and is not in the later one ended at the later one's time: its row is
+missing (the customer, the employee, the product is gone), its cell is empty (the truck has no
+driver) or it dropped out of a list cell (a tag removed). For a functional relation a different
+value in the later snapshot already closes the old one (the temporal resolver's rule "new
+value"), so no ending is added there.
+
+The snapshot times of each (group, source) are kept in the store's settings, so the endings do
+not depend on the order files arrive in: a late snapshot both ends what it leaves out of earlier
+ones and has its own values ended by the next snapshot already stored that lacks them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from chronomem.engine.store.protocol import FactFilter, GraphStore
+from chronomem.errors import StoreError
+from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction
+from chronomem.ingest.pipeline import source_key_alias
+from chronomem.ingest.resolve.names import label_family, name_key
+from chronomem.ingest.sources.mapping import RecordMapping, RelationColumn
+from chronomem.ingest.sources.record_candidates import cell_values, label_words
+from chronomem.ingest.sources.records import Record
+from chronomem.schema import Episode, EpisodeKind, content_hash, parse_time, stable_uuid
+
+__all__ = ["SnapshotPlan", "plan_snapshot"]
+
+_Slot = tuple[str, str, str]  # (entity key, relation, value key)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotPlan:
+    """The endings one snapshot file implies, and the settings to store once it is written.
+
+    ``pair`` is the episode that states the endings with their candidates (``None`` when
+    nothing ends); ``meta_key``/``meta_value`` record the source's snapshot times.
+    """
+
+    time: datetime
+    pair: tuple[Episode, Extraction] | None
+    meta_key: str
+    meta_value: str
+
+
+def snapshot_times_key(group_id: str, source: str) -> str:
+    """The settings key under which a group's snapshot times of ``source`` are kept."""
+    return f"records.snapshots:{group_id}:{source}"
+
+
+def plan_snapshot(
+    store: GraphStore, group_id: str, mapping: RecordMapping, records: Sequence[Record]
+) -> SnapshotPlan | None:
+    """The endings implied by ``records``, one full export of ``mapping``'s source."""
+    if not records:
+        return None
+    time = max(record.time for record in records)
+    meta_key = snapshot_times_key(group_id, mapping.source)
+    times = sorted({*_stored_times(store, meta_key), time})
+    known = set(times)
+    columns = _columns_by_relation(mapping)
+    functional = mapping.cardinalities()
+
+    present: dict[_Slot, set[datetime]] = defaultdict(set)
+    ended: dict[_Slot, list[datetime]] = defaultdict(list)
+    shown: dict[_Slot, str] = {}
+    names: dict[str, str] = {}
+    for record in records:
+        names[record.key] = record.name
+        for column in mapping.relation_columns:
+            for value in cell_values(record, column):
+                slot = (record.key, column.relation, _value_key(value, column))
+                present[slot].add(time)
+                shown.setdefault(slot, value)
+
+    entities = _keyed_entities(store, group_id, mapping)
+    if entities:
+        where = FactFilter(subject_uuids=tuple(entities), relations=tuple(columns))
+        rows = [r for r in store.list_facts(group_id, where, vectors=False) if r.expired_at is None]
+        objects = {
+            e.uuid: e.name
+            for e in store.get_entities(
+                group_id, sorted({r.object_uuid for r in rows}), vectors=False
+            )
+        }
+        for row in rows:
+            stored = objects.get(row.object_uuid)
+            if stored is None:
+                continue
+            key, name = entities[row.subject_uuid]
+            names.setdefault(key, name)
+            slot = (key, row.relation, _value_key(stored, columns[row.relation]))
+            present[slot].update(t for t in row.observed_at if t in known)
+            shown.setdefault(slot, stored)
+            if row.invalid_at is not None:
+                ended[slot].append(row.invalid_at)
+
+    values_at: dict[tuple[str, str], dict[datetime, set[str]]] = defaultdict(
+        lambda: defaultdict(set)
+    )
+    for (key, relation, value), moments in present.items():
+        for moment in moments:
+            values_at[(key, relation)][moment].add(value)
+
+    endings: list[tuple[_Slot, datetime]] = []
+    for slot, moments in present.items():
+        key, relation, _ = slot
+        for moment in sorted(moments):
+            following = [t for t in times if t > moment]
+            if not following:
+                continue
+            after = following[0]
+            if time not in (moment, after) or after in moments:
+                continue
+            if functional.get(relation, True) and values_at[(key, relation)].get(after):
+                continue  # replaced by another value: the resolver closes it
+            if any(moment < end <= after for end in ended[slot]):
+                continue  # already over by then
+            endings.append((slot, after))
+    meta_value = json.dumps([t.isoformat() for t in times])
+    if not endings:
+        return SnapshotPlan(time, None, meta_key, meta_value)
+    return SnapshotPlan(
+        time,
+        _ending_pair(group_id, mapping, time, endings, names, shown, columns, records),
+        meta_key,
+        meta_value,
+    )
+
+
+def _stored_times(store: GraphStore, meta_key: str) -> list[datetime]:
+    raw = store.get_meta(meta_key)
+    if raw is None:
+        return []
+    try:
+        return [parse_time(item, field=meta_key) for item in json.loads(raw)]
+    except (ValueError, TypeError) as exc:
+        raise StoreError(
+            f"setting {meta_key!r} is not a JSON list of ISO-8601 times ({exc}); "
+            "the store was modified by hand"
+        ) from None
+
+
+def _columns_by_relation(mapping: RecordMapping) -> dict[str, RelationColumn]:
+    columns: dict[str, RelationColumn] = {}
+    for column in mapping.relation_columns:
+        columns.setdefault(column.relation, column)
+    return columns
+
+
+def _value_key(value: str, column: RelationColumn) -> str:
+    return name_key(value, label_family(column.label))
+
+
+def _keyed_entities(
+    store: GraphStore, group_id: str, mapping: RecordMapping
+) -> dict[str, tuple[str, str]]:
+    """uuid -> (source key, name) of the group's entities keyed under the mapping's label."""
+    prefix = source_key_alias(mapping.entity.label, "")
+    found: dict[str, tuple[str, str]] = {}
+    for entity in store.find_entities(group_id, vectors=False):
+        for alias in entity.aliases:
+            if alias.startswith(prefix):
+                found[entity.uuid] = (alias[len(prefix) :], entity.name)
+                break
+    return found
+
+
+def _ending_pair(
+    group_id: str,
+    mapping: RecordMapping,
+    time: datetime,
+    endings: list[tuple[_Slot, datetime]],
+    names: dict[str, str],
+    shown: dict[_Slot, str],
+    columns: dict[str, RelationColumn],
+    records: Sequence[Record],
+) -> tuple[Episode, Extraction]:
+    listed = {record.key for record in records}
+    endings.sort(key=lambda item: (item[1], item[0]))
+    parts: list[str] = []
+    for (key, relation, value), moment in endings:
+        column = columns[relation]
+        where = "not in the export" if key not in listed else f"{column.column} no longer lists"
+        parts.append(
+            f"{label_words(mapping.entity.label)} {key} ({names.get(key, key)}) {where}: "
+            f"{shown[(key, relation, value)]} ended {moment.date().isoformat()}"
+        )
+    content = f"{mapping.source} full export as of {time.isoformat()}: " + "; ".join(parts)
+    source_id = content_hash(mapping.source, "snapshot", time.isoformat(), content)
+    episode = Episode(
+        uuid=stable_uuid(group_id, mapping.source, source_id),
+        group_id=group_id,
+        source=mapping.source,
+        kind=EpisodeKind.RECORD,
+        content=content,
+        reference_time=time,
+        source_id=source_id,
+    )
+    facts: list[CandidateFact] = []
+    entities: list[EntityMention] = []
+    for (key, relation, value), moment in endings:
+        column = columns[relation]
+        name = names.get(key, key)
+        subject = EntityMention(name=name, label=mapping.entity.label, key=key)
+        target = EntityMention(name=shown[(key, relation, value)], label=column.label, exact=True)
+        for mention in (subject, target):
+            if mention not in entities:
+                entities.append(mention)
+        facts.append(
+            CandidateFact(
+                episode_uuid=episode.uuid,
+                subject=subject,
+                relation=relation,
+                object=target,
+                fact=column.statement(name, target.name),
+                invalid_at=moment,
+                ends=True,
+            )
+        )
+    return episode, Extraction(episode_uuid=episode.uuid, entities=entities, facts=facts)
