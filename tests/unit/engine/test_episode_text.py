@@ -6,11 +6,11 @@ import itertools
 from datetime import UTC, datetime
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from chronomem.engine.embed import part_text
 from chronomem.engine.episode_text import embedding_text, sentence_parts
 from chronomem.schema import Episode
+from tests.strategies import TURN_TEXTS
 
 WHEN = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
 
@@ -43,16 +43,8 @@ def test_one_sentence_has_no_parts() -> None:
     assert sentence_parts(turn, embedding_text(turn)) == []
 
 
-_WORDS = st.sampled_from(
-    ["I", "i", "me", "my", "mine", "myself", "I'm", "I\u2019ve", "you", "We", "Mimi", "Imogen",
-     "amy", "meet", "i.e.", "I-95", "went", "home", "[shares", "a", "photo]", "ok.", "yes!",
-     "why?", "\u2026", '"so', 'there."', "(me)"]
-)  # fmt: skip
-_TEXTS = st.lists(_WORDS, min_size=1, max_size=25).map(" ".join)
-
-
 @settings(max_examples=300, deadline=None)
-@given(text=_TEXTS)
+@given(text=TURN_TEXTS)
 def test_sentence_parts_cover_the_text_in_order_without_overlap(text: str) -> None:
     turn = Episode(content=text, reference_time=WHEN, speaker="Ann")
     embedded = embedding_text(turn)

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chronomem.language.grounding import FIRST_PERSON, ground_first_person
+from tests.strategies import TURN_TEXTS
 
 
 @pytest.mark.parametrize(
@@ -32,16 +33,8 @@ def test_a_blank_speaker_changes_nothing() -> None:
     assert ground_first_person("I went", "  ") == "I went"
 
 
-_WORDS = st.sampled_from(
-    ["I", "i", "me", "my", "mine", "myself", "I'm", "I\u2019ve", "you", "We", "Mimi", "Imogen",
-     "amy", "meet", "i.e.", "I-95", "went", "home", "[shares", "a", "photo]", "ok.", "yes!",
-     "why?", "\u2026", '"so', 'there."', "(me)"]
-)  # fmt: skip
-_TEXTS = st.lists(_WORDS, min_size=1, max_size=25).map(" ".join)
-
-
 @settings(max_examples=300, deadline=None)
-@given(text=_TEXTS, speaker=st.sampled_from(["Ann", "Jo Ann", "O'Brien", "\\1 $x"]))
+@given(text=TURN_TEXTS, speaker=st.sampled_from(["Ann", "Jo Ann", "O'Brien", "\\1 $x"]))
 def test_grounding_only_swaps_first_person_words(text: str, speaker: str) -> None:
     grounded = ground_first_person(text, speaker)
     pronouns = {"i", "me", "my", "mine", "myself", "i'm", "i\u2019ve"}
