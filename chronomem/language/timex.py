@@ -13,7 +13,29 @@ recent past one (a month: not after the reference month) unless the clause speak
 future ("will", "going to", "'ll", ...); a day and month without a year ("May 8th") takes the
 nearest such date. "last/next <weekday>" is the one strictly before/after the reference day,
 "this <weekday>" the one in the reference's week. "N weeks/months/years ago" denotes the
-calendar week/month/year that contains the day N units back.
+calendar week/month/year that contains the day N units back; "N decades ago" the calendar year
+that contains the day 10*N years back (a year, not a decade: "a decade ago" said in 2024 is 2014).
+
+A season with an article after a preposition ("in the spring", "over the winter", "for the
+summer") is the most recent such season that has begun by the reference day, or, when the clause
+speaks of the future, the earliest one that has not ended; "the fall of Rome" and a bare "the
+fall" are not times.
+
+A duration up to now ("for six years now", "I've been at Acme for six years", "six years here
+and counting") is a "since" mention starting at the unit that contains the day N units back
+(said on 2024-09-09, "for six years" is since the year 2018; "for ten minutes" the minute ten
+minutes back). "for N units" counts only with a signal visible in the text: "now", "so far" or
+"and counting" right after it, or a present perfect (have/has/'ve + participle, "it's been") in
+its clause that is not modal ("will/would/should have ..."), not "been to" (a visit) and not in
+a future clause; otherwise it is the length of something else ("for two weeks in Italy", "for
+a two-year contract") and gives no mention. "the past N units" keeps its own rule: since the
+day (or minute) N units back.
+
+Years anchored in the text: "the year after/before" (at the end of a phrase), "the following
+year", "the next year", "N years later/earlier", "N years after/before that" count from the
+most recent explicit year mentioned earlier in the same text ("in 2015 ... the year after" is
+2016), or from the year such an anchored phrase itself gave. Without an earlier year they give
+no mention. "since uni/college/high school" gives no mention.
 """
 
 from __future__ import annotations
@@ -129,6 +151,9 @@ _ATOMS.update(
     PREFIX=r"(?:back\s+in|in|during|by|on|throughout|around|circa|at|as\s+of)",
     PREFIX_SELF=r"(?:back\s+in|in|during|by|on|throughout|around|circa|at|as\s+of|earlier"
     r"|later)",
+    PREFIX_SEASON=r"(?:over|through|for)",
+    HEDGE=r"(?:like|about|almost|nearly|over|around|roughly|approximately|just|only|close\s+to"
+    r"|more\s+than|well\s+over|at\s+least|a\s+good|going\s+on)",
     NOW=r"(?:now|present|the\s+present|date|today)",
 )
 _ATOMS.update(
@@ -181,6 +206,7 @@ _ATOMS.update(
     WD=_p(r"(?P<wd>(?P<wd_d><WEEKDAY>)(?:\s+(?P<wd_p><PART>))?)"),
     BM=_p(r"(?P<bm><MONTH_STRICT>)"),
     BY=_p(r"(?P<by><YEAR>)"),
+    TS=_p(r"(?P<ts>the\s+(?P<ts_s><SEASON>)(?!\s+of\b|,?\s+<YEAR>))"),
 )
 # Order matters: at one position the first alternative that matches wins.
 _ATOMS["SELF"] = _p(
@@ -188,12 +214,14 @@ _ATOMS["SELF"] = _p(
     "|<BEFORE_LAST>|<AGO>|<IN_N>|<WEEKEND>|<WD>)"
 )
 _ANCHOR_RE: Final = re.compile(
-    _p(r"(?:<PREFIX_SELF>\s+)?(?:<MODPOS>)?(?:<SELF>|<BM>|<BY>)"), re.IGNORECASE
+    _p(r"(?:(?:<PREFIX_SELF>|<PREFIX_SEASON>)\s+)?(?:<MODPOS>)?(?:<SELF>|<BM>|<BY>|<TS>)"),
+    re.IGNORECASE,
 )
 _ATOMS.update(
     S_SELF=_strip(_ATOMS["SELF"]),
     S_MODPOS=_strip(_ATOMS["MODPOS"]),
-    S_BARE=_strip(_p("(?:<BM>|<BY>)")),
+    S_BARE=_strip(_p("(?:<BM>|<BY>|<TS>)")),
+    S_TS=_strip(_ATOMS["TS"]),
     S_MY=_strip(_ATOMS["MY"]),
 )
 _ATOMS["OPERAND"] = _p(r"(?:<S_MODPOS>)?(?:<S_SELF>|<S_BARE>)")
@@ -213,7 +241,18 @@ _SCAN_RE: Final = re.compile(
         r"|(?P<until>(?:up\s+)?(?:until|till|til|<APOS>til)\s+(?P<ua><OPERAND>))"
         r"|(?P<point>(?:<PREFIX_SELF>\s+)?<S_SELF>"
         r"|(?:<PREFIX>\s+)?<S_MODPOS>(?:<S_MY>|<S_BARE>)"
-        r"|<PREFIX>\s+<S_BARE>)"
+        r"|<PREFIX>\s+<S_BARE>"
+        r"|<PREFIX_SEASON>\s+<S_TS>)"
+        r"|(?P<anc>(?P<anc_n><NUM>)\s+years?\s+(?P<anc_w>later|earlier|after(?:wards?|\s+that)"
+        r"|before\s+that)"
+        r"|the\s+(?P<anc_x>following|next)\s+year"
+        r"|the\s+year\s+(?P<anc_y>after|before)(?:\s+that)?"
+        r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|but|so|then|too|as\s+well)(?![\w’'])))"
+        r"|(?P<cnt>(?:for\s+(?:<HEDGE>\s+)*)?(?P<cnt_n><NUM>)\s+(?P<cnt_u><UNIT>)"
+        r"(?:\s+[a-z’']+){0,4}?\s+and\s+counting)"
+        r"|(?P<dur>for\s+(?:<HEDGE>\s+)*(?P<dur_n><NUM>)\s+(?P<dur_u><UNIT>)"
+        r"(?:\s+(?P<dur_now>now|so\s+far)"
+        r"|(?!\s+(?:ago|back|from\s+now|later|earlier|after|before)(?![\w’']))))"
         r")(?![\w’'])"
     ),
     re.IGNORECASE,
@@ -228,7 +267,7 @@ _FIRST_BASE: Final = frozenset({
     "throughout", "the", "up", "until", "till", "til", "'til", "’til", "back", "by", "on",
     "around", "circa", "at", "as", "earlier", "later", "early", "mid", "late", "beginning",
     "start", "middle", "end", "day", "yesterday", "today", "tomorrow", "tmrw", "tonight", "last",
-    "this", "next", "couple",
+    "this", "next", "couple", "through",
 })  # fmt: skip
 _FIRST_WORDS: Final = (
     _FIRST_BASE | _NUMBER_WORDS.keys() | _MONTH_NUM.keys() | _WEEKDAY_NUM.keys()
@@ -238,6 +277,18 @@ _FUTURE_RE: Final = re.compile(
     r"\b(?:will|shall|gonna|going\s+to|plan(?:s|ning)?\s+to|about\s+to|hop(?:e|ing)\s+to"
     r"|want\s+to|wanna|would\s+like\s+to|intend(?:s|ing)?\s+to|looking\s+forward"
     r"|upcoming)\b|\w['’]ll\b",
+    re.IGNORECASE,
+)
+_PERFECT_RE: Final = re.compile(  # a present perfect; modal/future perfects are told apart
+    r"(?:\b(?P<modal>will|shall|would|could|should|might|must|may|gonna|to)\s+"
+    r"|['’](?P<mc>ll|d)\s+)?"
+    r"(?:\b(?:have|has)(?:n['’]t)?"
+    r"|(?<=\w)['’]ve"
+    r"|(?<=\w)['’]s(?=(?:\s+(?:not|never|always|just|only|already|really|actually|all))*"
+    r"\s+(?:been|had|lived|worked|known|taught|studied|owned)\b))"
+    r"(?:\s+(?:not|never|always|just|only|already|really|actually|basically|literally|all))*"
+    r"\s+(?:been(?!\s+to\b)|had|\w+ed|known|kept|held|led|done|run|grown|seen|taught|felt"
+    r"|built|stood|spent|worn|won|gone|got|gotten|made|sat|slept)\b",
     re.IGNORECASE,
 )
 _CLAUSE_ENDS: Final = ".!?;\n"
@@ -265,7 +316,7 @@ def _month_add(year: int, month: int, n: int) -> tuple[int, int]:
 class _Resolver:
     """Turns one matched anchor into a period, relative to the reference."""
 
-    __slots__ = ("_future", "ref", "text", "today", "tz")
+    __slots__ = ("_future", "last_year", "ref", "text", "today", "tz")
 
     def __init__(self, text: str, reference: datetime) -> None:
         self.text = text
@@ -275,6 +326,7 @@ class _Resolver:
         self.tz: tzinfo = tz
         self.today: date = reference.date()
         self._future: dict[int, bool] = {}
+        self.last_year: int | None = None  # the latest explicit (or anchored) year so far
 
     # -- calendar helpers ----------------------------------------------------------------
 
@@ -321,15 +373,19 @@ class _Resolver:
 
     # -- context -------------------------------------------------------------------------
 
-    def future(self, start: int, end: int) -> bool:
-        """Whether the clause around text[start:end] speaks of the future."""
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """The bounds of the clause around text[start:end]."""
         text = self.text
         lo = max(text.rfind(c, 0, start) for c in _CLAUSE_ENDS) + 1
+        ends = [i for i in (text.find(c, end) for c in _CLAUSE_ENDS) if i >= 0]
+        return lo, min(ends) if ends else len(text)
+
+    def future(self, start: int, end: int) -> bool:
+        """Whether the clause around text[start:end] speaks of the future."""
+        lo, hi = self.clause(start, end)
         if lo in self._future:
             return self._future[lo]
-        ends = [i for i in (text.find(c, end) for c in _CLAUSE_ENDS) if i >= 0]
-        hi = min(ends) if ends else len(text)
-        result = _FUTURE_RE.search(text, lo, hi) is not None
+        result = _FUTURE_RE.search(self.text, lo, hi) is not None
         self._future[lo] = result
         return result
 
@@ -525,7 +581,7 @@ class _Resolver:
             return self.month(*_month_add(today.year, today.month, k), relative=True)
         if unit == "year":
             return self.year(today.year + k, relative=True)
-        return self.decade((today.year + 10 * k) // 10 * 10, relative=True)
+        return self.year(today.year + 10 * k, relative=True)  # decades: the year 10*k back
 
     def _past_span(self, ntxt: str, utxt: str) -> _Period:
         """The start of "the past N units": the day (or the minute) N units back."""
@@ -576,6 +632,54 @@ class _Resolver:
     def _a_by(self, m: re.Match[str], start: int, end: int) -> _Period | None:
         return self.year(int(m["by"]), relative=False)
 
+    def _a_ts(self, m: re.Match[str], start: int, end: int) -> _Period | None:
+        """A season with "the": the latest begun by today, or (future) the first not ended."""
+        name = m["ts_s"]
+        now = self.at(self.today)
+        ty = self.today.year
+        seasons = [self.season(name, y, relative=True) for y in range(ty - 1, ty + 2)]
+        if self.future(start, end):
+            chosen = next(p for p in seasons if p.finish > now)
+        else:
+            chosen = [p for p in seasons if p.begin <= now][-1]
+        return chosen._replace(shift="year")
+
+    # -- durations up to now and years anchored in the text ------------------------------------
+
+    def _up_to_now(self, m: re.Match[str], start: int, end: int) -> bool:
+        """Whether "for N units" at text[start:end] runs up to the reference (see the docstring)."""
+        if m["dur_now"]:
+            return True
+        lo, hi = self.clause(start, end)
+        if self.future(start, end):
+            return False
+        return any(
+            p["modal"] is None and p["mc"] is None for p in _PERFECT_RE.finditer(self.text, lo, hi)
+        )
+
+    def _anchored(self, m: re.Match[str], start: int, end: int) -> _Period | None:
+        if self.last_year is None:
+            return None
+        if m["anc_x"]:
+            if m["anc_x"].lower() == "next" and self.future(start, end):
+                return None  # "over the next year I'll ..." is the coming twelve months
+            step = 1
+        elif m["anc_y"]:
+            step = 1 if m["anc_y"].lower() == "after" else -1
+        else:
+            key = " ".join(m["anc_n"].lower().split())
+            n = int(key) if key.isdigit() else _NUMBER_WORDS[key]
+            word = m["anc_w"].lower()
+            step = -n if word.startswith(("earlier", "before")) else n
+        return self.year(self.last_year + step, relative=True)
+
+    def remember(self, mention: TimeMention, anchored: bool) -> None:
+        """Note the year of an explicit (or anchored) mention for later anchored years."""
+        if mention.granularity == "decade" or (mention.relative and not anchored):
+            return
+        moment = mention.finish - timedelta(microseconds=1) if mention.kind == "range" else None
+        self.last_year = (moment or mention.begin).year
+
     # -- whole hits ------------------------------------------------------------------------
 
     def hit(self, m: re.Match[str]) -> TimeMention | None:
@@ -593,6 +697,17 @@ class _Resolver:
         if kind == "pn":
             p = self._past_span(m["pn_n"] or "1", m["pn_u"] or m["pn_u1"])
             return _mention(m, "since", p)
+        if kind == "dur":
+            if not self._up_to_now(m, start, end):
+                return None
+            p = self._offset(m["dur_n"], m["dur_u"], -1)
+            return None if p is None else _mention(m, "since", p)
+        if kind == "cnt":
+            p = self._offset(m["cnt_n"], m["cnt_u"], -1)
+            return None if p is None else _mention(m, "since", p)
+        if kind == "anc":
+            p = self._anchored(m, start, end)
+            return None if p is None else _mention(m, "point", p)
         if kind == "yrange":
             a = int(m["yra"])
             btxt = m["yrb"]
@@ -736,6 +851,7 @@ def find_time_mentions(text: str, reference: datetime) -> list[TimeMention]:
             continue
         if mention is not None:
             found.append(mention)
+            resolver.remember(mention, anchored=m.lastgroup == "anc")
     return found
 
 

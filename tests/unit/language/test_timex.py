@@ -142,7 +142,7 @@ CASES: list[tuple[str, str, str, datetime, datetime, str, bool]] = [
     ("a couple weeks ago", "a couple weeks ago", "point", d(2023, 4, 24), d(2023, 5, 1), "week",
      True),
     ("two years back", "two years back", "point", d(2021, 1, 1), d(2022, 1, 1), "year", True),
-    ("a decade ago", "a decade ago", "point", d(2010, 1, 1), d(2020, 1, 1), "decade", True),
+    ("a decade ago", "a decade ago", "point", d(2013, 1, 1), d(2014, 1, 1), "year", True),
     ("an hour ago", "an hour ago", "point", d(2023, 5, 8, 12, 56), d(2023, 5, 8, 13, 56),
      "instant", True),
     ("in two weeks", "in two weeks", "point", d(2023, 5, 22), d(2023, 5, 29), "week", True),
@@ -237,6 +237,29 @@ NO_MENTION = [
     "Have a great day!",
     "It has been around for years.",
     "",
+    # "since uni/college/high school" name no date
+    "I've known her since uni.",
+    "We have been friends ever since college.",
+    "since high school I have played the drums",
+    "Since university, really.",
+    # a season's noun that is not a time
+    "the fall of Rome",
+    "After the fall he limped for weeks.",
+    "The spring in the mattress broke.",
+    "in the spring of my life",
+    # lengths of other things
+    "I signed for a two-year contract.",
+    "Boil it for 10 minutes.",
+    "We went for two weeks in Italy.",
+    "I'll be away for three days.",
+    "I had lived there for six years.",
+    "I've been to Japan for two weeks.",
+    "By then I will have worked there for ten years.",
+    "I would have stayed for a year.",
+    # anchored years without an earlier year
+    "The year after, we moved.",
+    "Two years later she left.",
+    "the following year",
 ]
 
 
@@ -397,6 +420,13 @@ VOCAB = [
 ]  # fmt: skip
 
 
+NEW_VOCAB = [
+    "spring", "winter", "fall", "over", "through", "for", "now", "and", "counting", "so", "far",
+    "I've", "have", "been", "to", "had", "will", "six", "decade", "decades", "ago", "later",
+    "year", "after", "before", "following", "next", "that", "2015", ";", "like", "almost", "uni",
+]  # fmt: skip
+
+
 @settings(max_examples=300, deadline=None)
 @given(words=st.lists(st.sampled_from(VOCAB), max_size=12), reference=references)
 def test_arbitrary_word_soup_never_fails(words: list[str], reference: datetime) -> None:
@@ -434,3 +464,310 @@ def test_fast_scan_agrees_on_the_table(text: str) -> None:
     sentence = f"So, {text} and then"
     full = [m.span() for m in timex._SCAN_RE.finditer(sentence)]
     assert [m.span() for m in timex._candidates(sentence)] == full
+
+
+# -- seasons with an article ------------------------------------------------------------------
+
+# Saturday 15 June 2024 (summer has begun), Wednesday 10 January 2024 (winter 2023 is on).
+JUNE = datetime(2024, 6, 15, 12, tzinfo=UTC)
+JANUARY = datetime(2024, 1, 10, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "reference", "mention", "begin", "finish"),
+    [
+        ("We hiked a lot in the spring.", JUNE, "in the spring", d(2024, 3, 1), d(2024, 6, 1)),
+        ("it was hot in the summer", JUNE, "in the summer", d(2024, 6, 1), d(2024, 9, 1)),
+        ("I read a lot over the winter", JUNE, "over the winter", d(2023, 12, 1), d(2024, 3, 1)),
+        ("In the fall I started yoga.", JUNE, "In the fall", d(2023, 9, 1), d(2023, 12, 1)),
+        ("in the autumn we moved", JUNE, "in the autumn", d(2023, 9, 1), d(2023, 12, 1)),
+        ("during the summer I swam", JANUARY, "during the summer", d(2023, 6, 1), d(2023, 9, 1)),
+        ("through the winter it snowed", JANUARY, "through the winter", d(2023, 12, 1),
+         d(2024, 3, 1)),
+        ("we rented it for the summer", JANUARY, "for the summer", d(2023, 6, 1), d(2023, 9, 1)),
+        ("this fall I switched teams", JUNE, "this fall", d(2024, 9, 1), d(2024, 12, 1)),
+        ("last summer we went to Crete", JUNE, "last summer", d(2023, 6, 1), d(2023, 9, 1)),
+        ("in the spring of 2021", JUNE, "in the spring of 2021", d(2021, 3, 1), d(2021, 6, 1)),
+        ("in the winter of 2021", JUNE, "in the winter of 2021", d(2021, 12, 1), d(2022, 3, 1)),
+        # the clause speaks of the future: the first such season not yet ended
+        ("We will go to Norway in the spring.", JUNE, "in the spring", d(2025, 3, 1),
+         d(2025, 6, 1)),
+        ("I'm going to travel in the summer", JUNE, "in the summer", d(2024, 6, 1),
+         d(2024, 9, 1)),
+        ("I'll ski over the winter", JANUARY, "over the winter", d(2023, 12, 1), d(2024, 3, 1)),
+        ("we plan to move in the fall", JANUARY, "in the fall", d(2024, 9, 1), d(2024, 12, 1)),
+    ],
+)  # fmt: skip
+def test_seasons_with_an_article(
+    text: str, reference: datetime, mention: str, begin: datetime, finish: datetime
+) -> None:
+    m = one(text, reference)
+    explicit = any(c.isdigit() for c in mention)
+    expected = (mention, "point", "season", not explicit)
+    assert (m.text, m.kind, m.granularity, m.relative) == expected
+    assert (m.begin, m.finish) == (begin, finish)
+    assert text[m.start : m.end] == m.text
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [ZoneInfo("Pacific/Auckland"), ZoneInfo("America/Los_Angeles"), ZoneInfo("Asia/Kolkata")],
+)
+def test_seasons_use_the_reference_calendar(zone: ZoneInfo) -> None:
+    # 1 March 2024 00:30 local: still 29 February somewhere west of the zone, already spring here.
+    ref = datetime(2024, 3, 1, 0, 30, tzinfo=zone)
+    m = one("in the spring", ref)
+    assert (m.begin, m.finish) == (
+        datetime(2024, 3, 1, tzinfo=zone),
+        datetime(2024, 6, 1, tzinfo=zone),
+    )
+    assert m.begin.tzinfo is zone
+    # the day before, the latest spring begun is last year's
+    earlier = one("in the spring", ref - timedelta(hours=1))
+    assert earlier.begin == datetime(2023, 3, 1, tzinfo=zone)
+
+
+def test_season_operands_of_since_and_ranges() -> None:
+    since = one("I have been running since the spring", JUNE)
+    assert (since.kind, since.begin) == ("since", d(2024, 3, 1))
+    span = one("from the spring to the fall", datetime(2024, 12, 20, tzinfo=UTC))
+    assert (span.kind, span.begin, span.finish) == ("range", d(2024, 3, 1), d(2024, 12, 1))
+
+
+def _season_start(reference: datetime) -> datetime:
+    month = (reference.month // 3 * 3) or 12  # Dec/Jan/Feb -> 12, Mar-May -> 3, ...
+    year = reference.year - (reference.month < 3)
+    return datetime(year, month, 1, tzinfo=reference.tzinfo)
+
+
+@settings(max_examples=200, deadline=None)
+@given(reference=st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2090, 12, 31)),
+       minutes=st.integers(min_value=-14 * 60, max_value=14 * 60),
+       season=st.sampled_from(["spring", "summer", "fall", "winter"]))  # fmt: skip
+def test_bare_season_is_the_latest_begun_or_the_first_not_ended(
+    reference: datetime, minutes: int, season: str
+) -> None:
+    ref = reference.replace(tzinfo=timezone(timedelta(minutes=minutes)))
+    today = datetime(ref.year, ref.month, ref.day, tzinfo=ref.tzinfo)
+    past = one(f"we met in the {season}", ref)
+    future = one(f"we will meet in the {season}", ref)
+    for m in (past, future):
+        assert m.granularity == "season"
+        assert m.begin.month == timex._SEASON_START[season]
+        assert (m.finish - m.begin).days in range(89, 93)
+    # past: begun by today, and the same season a year later has not begun
+    assert past.begin <= today < past.begin.replace(year=past.begin.year + 1)
+    # future: not ended by today, and the same season a year earlier had ended
+    assert past.finish.replace(year=future.finish.year - 1) <= today < future.finish
+    assert future.begin >= past.begin
+    # the current season is the same in both readings
+    if _season_start(ref).month == timex._SEASON_START[season]:
+        assert past.begin == future.begin == _season_start(ref)
+
+
+# -- decades and other offsets ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reference", "begin", "finish", "granularity"),
+    [
+        ("a decade ago", JUNE, d(2014, 1, 1), d(2015, 1, 1), "year"),
+        ("I left Lagos two decades ago", JUNE, d(2004, 1, 1), d(2005, 1, 1), "year"),
+        ("three decades back", JUNE, d(1994, 1, 1), d(1995, 1, 1), "year"),
+        ("a decade from now", JUNE, d(2034, 1, 1), d(2035, 1, 1), "year"),
+        ("a year ago", JUNE, d(2023, 1, 1), d(2024, 1, 1), "year"),
+        ("a couple of years ago", JUNE, d(2022, 1, 1), d(2023, 1, 1), "year"),
+        ("a few months back", JUNE, d(2024, 3, 1), d(2024, 4, 1), "month"),
+        ("a decade ago", datetime(2020, 1, 1, 0, 30, tzinfo=UTC), d(2010, 1, 1), d(2011, 1, 1),
+         "year"),
+    ],
+)  # fmt: skip
+def test_offsets_back(
+    text: str, reference: datetime, begin: datetime, finish: datetime, granularity: str
+) -> None:
+    m = one(text, reference)
+    assert (m.kind, m.begin, m.finish, m.granularity) == ("point", begin, finish, granularity)
+
+
+def test_a_decade_ago_uses_the_local_year() -> None:
+    tokyo = ZoneInfo("Asia/Tokyo")
+    ref = datetime(2024, 1, 1, 0, 30, tzinfo=tokyo)  # still 2023 in UTC
+    m = one("a decade ago", ref)
+    assert (m.begin, m.finish) == (
+        datetime(2014, 1, 1, tzinfo=tokyo),
+        datetime(2015, 1, 1, tzinfo=tokyo),
+    )
+
+
+# -- durations up to now ------------------------------------------------------------------------
+
+SEPT = datetime(2024, 9, 9, 15, tzinfo=UTC)  # a Monday
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "begin", "granularity"),
+    [
+        ("I've lived in Lyon for six years now", "for six years now", d(2018, 1, 1), "year"),
+        ("for six years now", "for six years now", d(2018, 1, 1), "year"),
+        ("I've been at Siemens for six years", "for six years", d(2018, 1, 1), "year"),
+        ("I have been at Siemens for six years.", "for six years", d(2018, 1, 1), "year"),
+        ("we've been together for like six years now", "for like six years now", d(2018, 1, 1),
+         "year"),
+        ("I've been married for almost thirty years", "for almost thirty years", d(1994, 1, 1),
+         "year"),
+        ("She has worked there for over 5 years", "for over 5 years", d(2019, 1, 1), "year"),
+        ("It's been raining for three days", "for three days", d(2024, 9, 6), "day"),
+        ("he's lived in Oslo for a decade", "for a decade", d(2014, 1, 1), "year"),
+        ("I haven't smoked for two years", "for two years", d(2022, 1, 1), "year"),
+        ("I've been waiting for 10 minutes", "for 10 minutes", d(2024, 9, 9, 14, 50), "instant"),
+        ("been coding for a few months so far", "for a few months so far", d(2024, 6, 1),
+         "month"),
+        ("six years living here and counting", "six years living here and counting",
+         d(2018, 1, 1), "year"),
+        ("Married for 12 years and counting!", "for 12 years and counting", d(2012, 1, 1),
+         "year"),
+        ("for the past three years", "for the past three years", d(2021, 9, 9), "day"),
+        ("For two years I have taught at Rice", "For two years", d(2022, 1, 1), "year"),
+    ],
+)  # fmt: skip
+def test_durations_up_to_now(text: str, mention: str, begin: datetime, granularity: str) -> None:
+    m = one(text, SEPT)
+    assert (m.text, m.kind, m.begin, m.granularity) == (mention, "since", begin, granularity)
+    assert text[m.start : m.end] == m.text
+    valid_at, invalid_at = mention_interval(m)
+    assert (valid_at, invalid_at) == (begin, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "for almost thirty years",
+        "We were in Italy for two weeks.",
+        "They offered me a job for a two-year contract",
+        "Let it rest for 10 minutes.",
+        "I had worked there for six years",
+        "I'll have been here for six years in May",
+        "I could have stayed for two years",
+        "I've been to Portugal for two weeks",
+        "I have to wait for 10 minutes",
+        "I will have lived there for a decade",
+    ],
+)
+def test_lengths_that_do_not_reach_now(text: str) -> None:
+    assert [m for m in find_time_mentions(text, SEPT) if m.kind == "since"] == []
+
+
+def test_durations_keep_the_mentions_after_them() -> None:
+    found = find_time_mentions("We stayed for two weeks in May 2019.", SEPT)
+    assert [m.text for m in found] == ["in May 2019"]
+    assert [m.text for m in find_time_mentions("for two years from now", SEPT)] == [
+        "two years from now"
+    ]
+
+
+@pytest.mark.parametrize("offset_hours", [-10, 0, 5.5, 13])
+def test_durations_use_the_local_year(offset_hours: float) -> None:
+    tz = timezone(timedelta(hours=offset_hours))
+    ref = datetime(2025, 1, 1, 0, 15, tzinfo=tz)  # 2024 in UTC east of Greenwich
+    m = one("I've lived here for six years now", ref)
+    assert (m.begin, m.finish) == (datetime(2019, 1, 1, tzinfo=tz), datetime(2020, 1, 1, tzinfo=tz))
+
+
+@settings(max_examples=100, deadline=None)
+@given(reference=references, n=st.integers(min_value=1, max_value=40),
+       unit=st.sampled_from(["day", "week", "month", "year"]))  # fmt: skip
+def test_duration_up_to_now_contains_the_day_n_units_back(
+    reference: datetime, n: int, unit: str
+) -> None:
+    m = one(f"I've been here for {n} {unit}s now", reference)
+    assert m.kind == "since"
+    assert m.begin < m.finish <= reference + timedelta(days=1)
+    today = reference.date()
+    if unit == "year":
+        assert m.begin.year == today.year - n == m.finish.year - 1
+    elif unit == "day":
+        assert m.begin.date() == today - timedelta(days=n)
+    elif unit == "week":
+        assert m.begin.date() <= today - timedelta(days=7 * n) < m.finish.date()
+
+
+# -- years anchored in the text -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "year"),
+    [
+        ("I graduated from Purdue in 2015. Moved to Seattle the year after", "the year after",
+         2016),
+        ("I graduated in 2015; the year after, I moved to Seattle.", "the year after", 2016),
+        ("We met in May 2010 and married a year later.", "a year later", 2011),
+        ("She was born in 1990. Two years later her brother came.", "Two years later", 1992),
+        ("In 2012 I joined Acme, and the following year I became lead.", "the following year",
+         2013),
+        ("Got my degree in 2008. The next year I went abroad.", "The next year", 2009),
+        ("We moved on 3 March 2019, three years after that we sold it.", "three years after that",
+         2022),
+        ("He retired in 2020. The year before, he had been ill.", "The year before", 2019),
+        ("I left in 2018. Two years earlier I had joined.", "Two years earlier", 2016),
+        ("From 2016 to 2018 I was in Oslo, the year after, in Rome.", "the year after", 2019),
+    ],
+)  # fmt: skip
+def test_years_anchored_in_the_text(text: str, mention: str, year: int) -> None:
+    found = find_time_mentions(text, SEPT)
+    anchored = [m for m in found if m.text == mention]
+    assert len(anchored) == 1, found
+    m = anchored[0]
+    assert (m.kind, m.granularity, m.begin, m.finish) == (
+        "point",
+        "year",
+        d(year, 1, 1),
+        d(year + 1, 1, 1),
+    )
+    assert text[m.start : m.end] == m.text
+
+
+def test_anchored_years_chain_and_take_the_latest_explicit_year() -> None:
+    text = "In 2015 I moved. Two years later I left, and a year after that I married. In 2001 ..."
+    found = find_time_mentions(text, SEPT)
+    assert [(m.text, m.begin.year) for m in found] == [
+        ("In 2015", 2015), ("Two years later", 2017), ("a year after that", 2018), ("In 2001", 2001)
+    ]  # fmt: skip
+    text = "We went in 2001 and again in 2015. The year after, we stopped."
+    later = find_time_mentions(text, SEPT)
+    assert [(m.text, m.begin.year) for m in later][-1] == ("The year after", 2016)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The year after, we moved.",  # no earlier year
+        "Last year I moved. The year after I left.",  # "last year" is not an explicit year
+        "In 2015 I moved; the year after I graduated was hard.",  # after an event, not a year
+        "In the 1990s I lived there. The year after I moved.",  # a decade is not a year
+        "I was born in 1990. Over the next year I will travel a lot.",  # the coming year
+    ],
+)
+def test_anchored_years_need_an_explicit_year(text: str) -> None:
+    found = find_time_mentions(text, SEPT)
+    assert all("year after" not in m.text and "next year" not in m.text for m in found), found
+
+
+# -- texts mixing the new phrasings ------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(VOCAB + NEW_VOCAB), max_size=14),
+    reference=references,
+)
+def test_new_phrasings_keep_mentions_well_formed(words: list[str], reference: datetime) -> None:
+    text = " ".join(words)
+    previous_end = 0
+    for m in find_time_mentions(text, reference):
+        assert text[m.start : m.end] == m.text
+        assert m.start >= previous_end
+        previous_end = m.end
+        assert m.begin < m.finish
+        assert m.begin.tzinfo is reference.tzinfo
+    full = [m.span() for m in timex._SCAN_RE.finditer(text)]
+    assert [m.span() for m in timex._candidates(text)] == full
