@@ -36,6 +36,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chronomem.language.vocabulary import default_vocabulary
 from chronomem.schema import Fact, new_uuid
 
 __all__ = [
@@ -47,7 +48,7 @@ __all__ = [
     "TemporalResolver",
 ]
 
-DEFAULT_FUNCTIONAL_RELATIONS: frozenset[str] = frozenset(
+DEFAULT_FUNCTIONAL_RELATIONS: frozenset[str] = default_vocabulary().functional() | frozenset(
     {
         "LIVES_IN",
         "WORKS_AT",

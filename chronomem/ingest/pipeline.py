@@ -7,6 +7,7 @@ crash leaves either all of a batch or none of it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,9 +18,10 @@ from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
 from chronomem.ingest.resolve import EntityResolver
+from chronomem.language.vocabulary import Vocabulary, default_vocabulary
 from chronomem.schema import Entity, Episode, Fact, name_key, utcnow
 
-__all__ = ["IngestReport", "Writer", "source_key_alias"]
+__all__ = ["IngestReport", "Writer", "names_match", "source_key_alias"]
 
 ProgressCallback = Callable[[int], None]
 
@@ -72,8 +74,13 @@ class Writer:
         resolver: TemporalResolver,
         *,
         embed_episodes: bool = True,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         self.store = store
+        self.vocabulary = (
+            vocabulary or getattr(extractor, "vocabulary", None) or default_vocabulary()
+        )
+        self._batch_names: dict[str, str] = {}
         self.embedder = embedder
         self.embed_episodes = embed_episodes
         self.extractor = extractor
@@ -131,7 +138,8 @@ class Writer:
             mentions.extend(extraction.entities)
             for candidate in extraction.facts:
                 mentions.append(candidate.subject)
-                mentions.append(candidate.object)
+                if candidate.scope != "slot":  # a slot ending's object is a placeholder
+                    mentions.append(candidate.object)
         keyed = self._resolve_keyed(group_id, [m for m in mentions if m.key], now)
         resolution = self.entities.resolve(group_id, [m for m in mentions if not m.key], now=now)
 
@@ -140,22 +148,33 @@ class Writer:
                 return keyed.entities[_key_alias(mention)]
             return resolution.entity_for(mention)
 
+        self._batch_names = {
+            e.uuid: e.name for e in [*resolution.new_entities, *resolution.updated_entities]
+        }
+
         candidates = [c for extraction in found for c in extraction.facts]
         # One sentence often yields several facts: embed each distinct text once.
         texts = list(dict.fromkeys(c.fact for c in candidates))
         vectors = self.embedder.embed(texts) if texts else None
         row_of = {text: row for row, text in enumerate(texts)}
         statements: list[ResolvedStatement] = []
+        scoped: list[tuple[ResolvedStatement, CandidateFact, str]] = []
         for candidate in candidates:
             subject = entity_for(candidate.subject)
-            obj = entity_for(candidate.object)
-            if subject.uuid == obj.uuid:
+            obj = subject if candidate.scope == "slot" else entity_for(candidate.object)
+            if subject.uuid == obj.uuid and candidate.scope != "slot":
                 continue
             episode = by_episode[candidate.episode_uuid]
             embedding = (
                 tuple(vectors[row_of[candidate.fact]].tolist()) if vectors is not None else None
             )
-            statements.append(_statement(candidate, episode, subject, obj, embedding))
+            statement = _statement(candidate, episode, subject, obj, embedding)
+            if candidate.scope == "fact" or not (candidate.ends or candidate.retracts):
+                statements.append(statement)
+            else:
+                scoped.append((statement, candidate, obj.name))
+        if scoped:
+            statements += self._expand_scoped(group_id, statements, scoped, report)
 
         stored = self._stored_rows(group_id, statements)
         temporal = self.resolver.resolve(statements, stored, now=now)
@@ -184,7 +203,7 @@ class Writer:
         self.entities.commit(resolution)
         report.episodes_added = len(fresh)
         report.entities_added = len(resolution.new_entities) + len(keyed.new)
-        report.changes = temporal.changes
+        report.changes += temporal.changes
         for change in temporal.changes:
             if change.kind == "insert":
                 report.facts_added += 1
@@ -277,6 +296,74 @@ class Writer:
                 fresh.append(index)
         return fresh
 
+    def _expand_scoped(
+        self,
+        group_id: str,
+        statements: list[ResolvedStatement],
+        scoped: list[tuple[ResolvedStatement, CandidateFact, str]],
+        report: IngestReport,
+    ) -> list[ResolvedStatement]:
+        """Endings and retractions that name a value or a relation, not both, made concrete.
+
+        ``object`` scope: every state of the subject about that value, whatever the relation,
+        where the value is the same entity or one named by part of the other's name ("the
+        Civic" is "2012 Honda Civic"; "my car" is any vehicle). ``slot`` scope: the subject's
+        values of the relation (and its family) that hold at the ending's time. What matches
+        nothing is kept as stated when its relation is the vocabulary's, and dropped otherwise
+        (reported as an ignored change).
+        """
+        vocabulary = self.vocabulary
+        subjects = tuple(sorted({s.subject_uuid for s, _, _ in scoped}))
+        known: list[tuple[str, str, str, datetime | None, datetime | None]] = [
+            (r.subject_uuid, r.relation, r.object_uuid, r.valid_at, r.invalid_at)
+            for r in self.store.list_facts(group_id, FactFilter(subject_uuids=subjects))
+        ]
+        known += [
+            (s.subject_uuid, s.relation, s.object_uuid, s.valid_at, s.invalid_at)
+            for s in statements
+            if not (s.ends or s.retracts) and s.subject_uuid in subjects
+        ]
+        object_ids = sorted({k[2] for k in known})
+        names = {e.uuid: e.name for e in self.store.get_entities(group_id, object_ids)}
+        names.update(self._batch_names)
+        out: list[ResolvedStatement] = []
+        for statement, candidate, object_name in scoped:
+            moment = statement.valid_at
+            matches: dict[tuple[str, str], None] = {}
+            for subject, relation, object_uuid, valid_at, invalid_at in known:
+                if subject != statement.subject_uuid or not vocabulary.is_state(relation):
+                    continue
+                if candidate.scope == "slot":
+                    if relation not in vocabulary.family(candidate.relation):
+                        continue
+                elif object_uuid != statement.object_uuid and not names_match(
+                    names.get(object_uuid, ""), object_name, vocabulary
+                ):
+                    continue
+                if candidate.ends and moment is not None:
+                    if valid_at is not None and valid_at >= moment:
+                        continue  # an ending never closes what started after it
+                    if invalid_at is not None and invalid_at < moment:
+                        continue
+                matches[(relation, object_uuid)] = None
+            if matches:
+                for relation, object_uuid in matches:
+                    out.append(
+                        dataclasses.replace(statement, relation=relation, object_uuid=object_uuid)
+                    )
+            elif candidate.scope == "object" and candidate.relation in vocabulary.relations:
+                out.append(statement)
+            else:
+                report.changes.append(
+                    Change(
+                        "ignore",
+                        "",
+                        f"{'retraction' if candidate.retracts else 'ending'} in episode "
+                        f"{statement.episode_uuid} matched no stored fact: {statement.fact}",
+                    )
+                )
+        return out
+
     def _stored_rows(self, group_id: str, statements: list[ResolvedStatement]) -> list[Fact]:
         if not statements:
             return []
@@ -291,6 +378,29 @@ class _Keyed:
     entities: dict[str, Entity] = field(default_factory=dict)
     new: list[Entity] = field(default_factory=list)
     updated: list[Entity] = field(default_factory=list)
+
+
+_NAME_FILLER = frozenset(
+    {"the", "a", "an", "my", "our", "his", "her", "their", "your", "old", "new"}
+)
+
+
+def names_match(stored: str, said: str, vocabulary: Vocabulary) -> bool:
+    """Whether ``said`` names the thing called ``stored``: one's words contain the other's
+    ("Civic" / "2012 Honda Civic", "Acme" / "Acme Robotics"), or ``said`` is only a category
+    word ("car", "dog") of a category ``stored`` belongs to."""
+    a = set(name_key(stored).split()) - _NAME_FILLER
+    b = set(name_key(said).split()) - _NAME_FILLER
+    if not a or not b:
+        return False
+    if a <= b or b <= a:
+        return True
+    said_categories = vocabulary.categories_of(b)
+    if said_categories and all(
+        vocabulary.categories_of([w]) for w in b
+    ):  # "my car": every word is a category word
+        return bool(said_categories & vocabulary.categories_of(a))
+    return False
 
 
 def source_key_alias(label: str, key: str) -> str:

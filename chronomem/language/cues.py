@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from chronomem.language.vocabulary import default_vocabulary
+
 __all__ = [
     "ADJ_PREP_RELATIONS",
     "BE_PREP_RELATIONS",
@@ -146,6 +148,11 @@ KINSHIP: Final[dict[str, str]] = {
     "bunny": "HAS_PET", "hamster": "HAS_PET", "parrot": "HAS_PET", "turtle": "HAS_PET",
     "fish": "HAS_PET", "bird": "HAS_PET", "snake": "HAS_PET", "guinea pig": "HAS_PET",
 }  # fmt: skip
+
+# Breeds and other animals of the vocabulary's pet category are pets too ("a beagle named X").
+for _word in default_vocabulary().categories["pet"][1]:
+    if " " not in _word:
+        KINSHIP.setdefault(_word, "HAS_PET")
 
 PET_NOUNS: Final[frozenset[str]] = frozenset(
     noun for noun, relation in KINSHIP.items() if relation == "HAS_PET"

@@ -1,8 +1,8 @@
 """Which relations a question asks about: "Where does Alice live?" asks about LIVES_IN.
 
-The words come from the extractor's own cue tables (one source of truth for how English verbs
-map to relations), with their common inflections, so a question is matched against the same
-vocabulary its facts were extracted with.
+The words come from the relation vocabulary's question words (``asks`` in
+chronomem/language/vocabulary.yaml) and from the extractor's own cue tables, with their common
+inflections, so a question is matched against the same vocabulary its facts were extracted with.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from functools import cache
 from typing import Final
 
 from chronomem.language import cues
+from chronomem.language.vocabulary import default_vocabulary
 
 __all__ = ["relations_asked"]
 
@@ -47,6 +48,7 @@ def relations_asked(question: str) -> frozenset[str]:
     """The relations whose cue words appear in ``question`` (empty when none do)."""
     table = _table()
     found: set[str] = set()
-    for word in _WORD.findall(question.lower()):
+    words = _WORD.findall(question.lower().replace("’", "'"))
+    for word in words:
         found |= table.get(word, frozenset())
-    return frozenset(found)
+    return frozenset(found) | default_vocabulary().relations_asked(words)

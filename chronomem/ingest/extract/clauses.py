@@ -20,8 +20,18 @@ from chronomem.ingest.extract.relations import relation_name
 from chronomem.language import cues
 from chronomem.language.grounding import FIRST_PERSON
 from chronomem.language.lemmas import Lemmatizer
+from chronomem.language.vocabulary import Scope
 
-__all__ = ["ANIMAL", "CONCEPT", "PERSON", "RawFact", "Ref", "Referents", "SentenceReader"]
+__all__ = [
+    "ANIMAL",
+    "CONCEPT",
+    "PERSON",
+    "RawFact",
+    "Ref",
+    "Referents",
+    "SentenceReader",
+    "clause_span",
+]
 
 Token = Any  # spacy.tokens.Token (spaCy ships no type hints)
 
@@ -74,6 +84,8 @@ class RawFact:
 
     ``span`` is the character range of the predicate's clause (for choosing the time mention
     that dates the fact); ``None`` means the fact is not dated by the sentence (possessives).
+    ``scope`` of an ending or retraction: see :class:`~chronomem.ingest.extract.protocol.
+    CandidateFact`.
     """
 
     subject: EntityMention
@@ -83,6 +95,7 @@ class RawFact:
     span: tuple[int, int] | None
     ends: bool = False
     retracts: bool = False
+    scope: Scope = "fact"
 
 
 @dataclass(slots=True)
@@ -132,6 +145,10 @@ class SentenceReader:
     def lemma(self, token: Token) -> str:
         """The lemma of ``token``."""
         return self._lemma(token.lower_, token.tag_)
+
+    def lemma_of(self, lower: str, tag: str) -> str:
+        """The lemma of a lower-case word read with the Penn tag ``tag``."""
+        return self._lemma(lower, tag)
 
     def ref(self, token: Token) -> Ref | None:
         """The entity a subject-like token refers to: a pronoun, a named entity or kin."""
@@ -191,6 +208,7 @@ class SentenceReader:
                 for grandchild in child.children:
                     if grandchild.dep_ in ("oprd", "attr", "xcomp", "dobj") and (
                         grandchild.tag_ in _PROPER_TAGS
+                        or (grandchild.tag_ in _NOUN_TAGS and grandchild.text[:1].isupper())
                     ):
                         return self._named(grandchild, pet)
         head = token.head
@@ -351,10 +369,10 @@ class SentenceReader:
             elif not retraction:
                 return
         retracts = negated and retraction and not ending
-        subjects = self._subjects(verb)
+        subjects = self.subjects(verb)
         if not subjects:
             return
-        span = _clause_span(verb, children)
+        span = clause_span(verb, children)
         relations = list(self._relations(verb, key, children, subjects[0].mention))
         for subject in subjects:
             for relation, obj, strength, ends_here in relations:
@@ -370,7 +388,7 @@ class SentenceReader:
                     retracts=retracts,
                 )
 
-    def _subjects(self, verb: Token) -> list[Ref]:
+    def subjects(self, verb: Token) -> list[Ref]:
         """The subject of ``verb`` and those coordinated with it ("John and Maria went")."""
         heads = [
             child
@@ -400,7 +418,7 @@ class SentenceReader:
             return self.ref(head)
         if (
             dep == "ROOT"
-            and (verb.tag_ in ("VBD", "VBP") or _looks_past(verb, self._lemma))
+            and (verb.tag_ in ("VBD", "VBP", "VBN") or _looks_past(verb, self._lemma))
             and self.refs.speaker is not None
             and self.lemma(verb) != "be"
             and not any(c.dep_ in ("expl", "csubj", "nsubj", "nsubjpass") for c in verb.children)
@@ -702,7 +720,7 @@ def _looks_past(verb: Token, lemma: Callable[[str, str], str]) -> bool:
     return bool(verb.tag_ == "VB" and lemma(lower, "VBD") != lower)
 
 
-def _clause_span(verb: Token, children: list[Token]) -> tuple[int, int]:
+def clause_span(verb: Token, children: list[Token]) -> tuple[int, int]:
     """Character range of ``verb`` with its dependents, leaving out coordinated clauses."""
     lo = verb.idx
     hi = lo + len(verb)

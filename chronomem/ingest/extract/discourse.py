@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from chronomem.schema import Episode
 
@@ -82,6 +82,7 @@ class PeopleWindow:
     participants: list[str] = field(default_factory=list)
     groups: list[_Group] = field(default_factory=list)
     turn: int = 0
+    recent_facts: dict[str, list[Any]] = field(default_factory=dict)  # speaker -> last said
 
     def start_turn(self, speaker: str | None) -> None:
         """Begin the next turn (a new group of mentions), noting its speaker."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from chronomem.language.vocabulary import Scope
 from chronomem.schema import Episode
 
 __all__ = ["CandidateFact", "EntityMention", "Extraction", "Extractor"]
@@ -49,6 +50,10 @@ class CandidateFact:
     interval at ``invalid_at`` (or at the episode time) instead of opening one.
     ``retracts``: the statement says an earlier belief was wrong ("actually I never moved"):
     matching facts are expired in transaction time, the world is not said to have changed.
+    ``scope`` of an ending or a retraction: ``fact`` (this relation and object), ``object``
+    (every state of the subject about this object, whatever the relation: "I sold the Mazda"
+    ends ``DRIVES Mazda 3``) or ``slot`` (the subject's current value of ``relation``, whatever
+    it is: "I retired"; the object is a placeholder and is never stored).
     """
 
     episode_uuid: str
@@ -61,6 +66,7 @@ class CandidateFact:
     ends: bool = False
     retracts: bool = False
     confidence: float = 1.0
+    scope: Scope = "fact"
 
 
 @dataclass(slots=True)

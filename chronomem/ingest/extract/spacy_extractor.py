@@ -34,7 +34,9 @@ from chronomem.ingest.extract.discourse import (
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction
 from chronomem.ingest.extract.spacy_model import LoadedPipeline, load_pipeline
 from chronomem.ingest.extract.statements import rewrite_sentence
+from chronomem.ingest.extract.states import StateReader
 from chronomem.language.timex import TimeMention, find_time_mentions, mention_interval
+from chronomem.language.vocabulary import Vocabulary, default_vocabulary
 from chronomem.schema import Episode, speaker_line
 
 __all__ = ["NER_LABELS", "SpacyExtractor"]
@@ -72,11 +74,18 @@ class SpacyExtractor:
     "she" are.
     """
 
-    def __init__(self, *, batch_size: int = 256, pipeline: LoadedPipeline | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        batch_size: int = 256,
+        pipeline: LoadedPipeline | None = None,
+        vocabulary: Vocabulary | None = None,
+    ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self._batch_size = batch_size
         self._pipeline = pipeline
+        self.vocabulary = vocabulary or default_vocabulary()
 
     @property
     def name(self) -> str:
@@ -107,7 +116,9 @@ class SpacyExtractor:
             docs = self._parse(pipeline, [text for text, _ in parts])
             for offset, (episode, doc) in enumerate(zip(chunk, docs, strict=True)):
                 window = windows[conversation_key(episode)]
-                reader = _EpisodeReader(pipeline, episode, targets[start + offset], window)
+                reader = _EpisodeReader(
+                    pipeline, episode, targets[start + offset], window, self.vocabulary
+                )
                 results.append(reader.read(doc, parts[offset][1]))
         return results
 
@@ -133,8 +144,10 @@ class _EpisodeReader:
         episode: Episode,
         addressee: str | None,
         window: PeopleWindow,
+        vocabulary: Vocabulary,
     ) -> None:
         self.pipeline = pipeline
+        self.vocabulary = vocabulary
         self.episode = episode
         self.window = window
         speaker = episode.speaker
@@ -144,16 +157,19 @@ class _EpisodeReader:
         self.facts: dict[tuple[object, ...], CandidateFact] = {}
         self.resolved: dict[int, EntityMention | None] = {}
         self.sentence_people: list[tuple[int, EntityMention]] = []
+        self.entity_tokens: dict[int, EntityMention] = {}
         window.start_turn(speaker)
 
     def read(self, doc: Doc, caption: str | None) -> Extraction:
         if self.speaker is not None:
             self._add_mention(self.speaker)
         entities = self._entities(doc)
+        self.entity_tokens = entities
         content = doc.text
         times = find_time_mentions(content, self.episode.reference_time) if content else []
         refs = Referents(self.speaker, self.addressee, entities, self._third_person)
         reader = SentenceReader(self.pipeline.lemmatizer, refs)
+        states = StateReader(reader, self.vocabulary)
         carried_retraction = False
         for tokens in doc.sents:
             start, end = tokens.start_char, tokens.end_char
@@ -162,13 +178,25 @@ class _EpisodeReader:
                 (i, m) for i, m in sorted(entities.items()) if start <= doc[i].idx < end
             ]
             refs.people.clear()
-            retraction = _RETRACTION_RE.search(text) is not None
+            lowered = " ".join(text.lower().replace("’", "'").split())
+            retraction = _RETRACTION_RE.search(text) is not None or any(
+                phrase in lowered for phrase in self.vocabulary.retraction_phrases
+            )
+            question = text.rstrip().endswith("?")
             raw = reader.read(
                 tokens,
-                question=text.rstrip().endswith("?"),
+                question=question,
                 retraction=retraction or carried_retraction,
                 ending=_ENDING_RE.search(text) is not None,
             )
+            stated = states.read(
+                tokens, question=question, retraction=retraction or carried_retraction
+            )
+            raw = _merge(raw, stated, self.vocabulary)
+            if not question and retraction:
+                raw += self._retracted_names(tokens, raw)
+            if not question and any(p in lowered for p in self.vocabulary.discard_phrases):
+                self._discard_previous()
             carried_retraction = retraction and not raw
             if raw:
                 self._add_facts(raw, tokens, [t for t in times if start <= t.start < end])
@@ -189,6 +217,10 @@ class _EpisodeReader:
                 )
             )
         animals = {name for name, label in self.mentions if label == ANIMAL}
+        if self.speaker is not None:
+            said = [f for f in self.facts.values() if not (f.ends or f.retracts)]
+            if said:
+                self.window.recent_facts[self.speaker.name] = said
         return Extraction(
             episode_uuid=self.episode.uuid,
             entities=[  # a pet's name that NER took for a person is the pet
@@ -210,6 +242,8 @@ class _EpisodeReader:
                 end -= 1  # "John last June" -> "John"
             while start < end and doc[start].lower_ in _TIME_WORDS:
                 start += 1
+            if start < end - 1 and start == doc[start].sent.start and self._verb_like(doc[start]):
+                start += 1  # "Joined Ducati last month": the verb is not part of the name
             name = _clean_name(doc[start:end].text) if end > start else None
             if name is None:
                 continue
@@ -221,6 +255,12 @@ class _EpisodeReader:
             for index in range(start, end):
                 by_token[index] = mention
         return by_token
+
+    def _verb_like(self, token: Any) -> bool:
+        """A capitalised word opening a sentence that is a past-tense verb of the vocabulary."""
+        lower = token.lower_
+        lemma = self.pipeline.lemmatizer.lemma(lower, "VBD")
+        return lemma != lower and bool(self.vocabulary.frames_for(lemma))
 
     def _add_mention(self, mention: EntityMention) -> None:
         self.mentions.setdefault((mention.name, mention.label), mention)
@@ -236,6 +276,41 @@ class _EpisodeReader:
         return mention
 
     # -- facts ---------------------------------------------------------------------------------
+
+    def _retracted_names(self, tokens: Sequence[Any], raw: list[RawFact]) -> list[RawFact]:
+        """In a sentence that takes something back ("the Stripe offer fell through", "I meant
+        Bern, not Berlin"), each named thing the speaker says no fact about is retracted."""
+        if self.speaker is None:
+            return []
+        named = {f.object.name for f in raw} | {f.subject.name for f in raw}
+        out: list[RawFact] = []
+        seen: set[str] = set()
+        for _, mention in self.sentence_people_and_things(tokens):
+            if mention.label == PERSON or mention.name in named or mention.name in seen:
+                continue
+            seen.add(mention.name)
+            out.append(
+                RawFact(self.speaker, "RETRACTS", mention, 0.8, None, retracts=True, scope="object")
+            )
+        return out
+
+    def sentence_people_and_things(self, tokens: Sequence[Any]) -> list[tuple[int, EntityMention]]:
+        """The named entities of a sentence (token index, mention)."""
+        start, end = tokens[0].i, tokens[-1].i
+        found: dict[str, tuple[int, EntityMention]] = {}
+        for token in tokens:
+            mention = self.entity_tokens.get(token.i)
+            if mention is not None and start <= token.i <= end:
+                found.setdefault(mention.name, (token.i, mention))
+        return list(found.values())
+
+    def _discard_previous(self) -> None:
+        """ "Ignore all that", "scratch that": the speaker's previous statements are taken back."""
+        if self.speaker is None:
+            return
+        for fact in self.window.recent_facts.pop(self.speaker.name, []):
+            self._add_fact(dataclasses.replace(fact, retracts=True, ends=False, scope="fact",
+                                               episode_uuid=self.episode.uuid))  # fmt: skip
 
     def _add_facts(
         self, raw: list[RawFact], tokens: Sequence[Any], times: list[TimeMention]
@@ -276,21 +351,48 @@ class _EpisodeReader:
                     ends=fact.ends,
                     retracts=fact.retracts,
                     confidence=max(0.0, min(1.0, fact.confidence)),
+                    scope=fact.scope,
                 )
             )
 
     def _add_fact(self, fact: CandidateFact) -> None:
         self._add_mention(fact.subject)
-        self._add_mention(fact.object)
+        if fact.scope != "slot":  # a slot ending's object is a placeholder, not an entity
+            self._add_mention(fact.object)
         key = (
             fact.subject.name, fact.subject.label, fact.relation, fact.object.name,
-            fact.object.label, fact.ends, fact.retracts,
+            fact.object.label, fact.ends, fact.retracts, fact.scope,
         )  # fmt: skip
         existing = self.facts.get(key)
         if existing is None:
             self.facts[key] = fact
         elif fact.confidence > existing.confidence:
             self.facts[key] = dataclasses.replace(existing, confidence=fact.confidence)
+
+
+def _merge(raw: list[RawFact], stated: list[RawFact], vocabulary: Vocabulary) -> list[RawFact]:
+    """The general rules' facts and the vocabulary's state facts of one sentence.
+
+    A sentence that states a state is about that state: the general rules' facts that the
+    vocabulary does not know (bare verbs), and those about the same holder and relation or the
+    same holder and value, give way, so that the sentence is carried by facts that end when the
+    state ends.
+    """
+    if not stated:
+        return raw
+    slots = {(f.subject, f.relation) for f in stated}
+    pairs = {(f.subject, f.object) for f in stated}
+    kept = [
+        f
+        for f in raw
+        if f.span is None  # a possessive ("my husband"): lasting, never in the way
+        or (
+            f.relation in vocabulary.relations
+            and (f.subject, f.relation) not in slots
+            and (f.subject, f.object) not in pairs
+        )
+    ]
+    return [*stated, *kept]
 
 
 def _clean_name(text: str) -> str | None:

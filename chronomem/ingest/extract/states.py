@@ -1,0 +1,581 @@
+"""State statements: the vocabulary's frames applied to one parsed sentence.
+
+A *frame* (see :mod:`chronomem.language.vocabulary`) names a verb, where its value sits and the
+relation it starts or ends: "moved to Denver" starts ``LIVES_IN Denver``, "got let go from
+Deloitte" ends ``WORKS_AT Deloitte``, "sold the Mazda" ends whatever the holder had to do with
+the Mazda. The small English model often attaches a preposition to the wrong word, so a
+clause's values are read twice: from the dependency tree and from the words that follow the
+verb up to the end of its clause; both count.
+
+Polarity comes from the clause: a negation with "anymore"/"no longer" or "used to" ends the
+state; "never" (and a negation in a sentence that corrects itself) retracts it; a modal, a
+condition or a wish ("I want to move to Rome") says nothing yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from chronomem.ingest.extract.clauses import (
+    CONCEPT,
+    PERSON,
+    RawFact,
+    Ref,
+    SentenceReader,
+    clause_span,
+)
+from chronomem.ingest.extract.protocol import EntityMention
+from chronomem.language import cues
+from chronomem.language.vocabulary import Frame, Vocabulary
+
+__all__ = ["StateReader"]
+
+Token = Any  # spacy.tokens.Token
+
+_SKIP_BEFORE_VALUE: Final = frozenset({"DT", "PRP$", "JJ", "JJR", "JJS", "CD", "POS", "RB", "HYPH",
+                                       "PDT", "VBN", "VBG", "``", "''"})  # fmt: skip
+_NOMINAL: Final = frozenset({"NN", "NNS", "NNP", "NNPS"})
+_NAMED_TYPES: Final = frozenset({"Place", "Organization", "Product"})
+_ROLE_VERBS: Final = frozenset({"head", "lead", "manage", "direct", "chair"})  # "to head chef"
+_PARTICLES: Final = frozenset({"up", "down", "off", "out", "away", "back", "home", "in", "over",
+                               "on", "go", "rid"})  # fmt: skip
+_BOUNDARY_WORDS: Final = frozenset({"and", "but", "so", "because", "cause", "though", "although",
+                                    "while", "when", "which", "who", "since", "until", "til",
+                                    "after", "before"})  # fmt: skip
+_ENDING_ADVERBS: Final = frozenset({"anymore", "longer"})
+_MODALS: Final = cues.MODALS
+_CONDITIONAL: Final = frozenset({"if", "unless", "whether"})
+_WISHES: Final = frozenset({
+    "want", "hope", "wish", "plan", "try", "need", "intend", "dream", "consider", "think",
+    "wonder", "expect", "mean", "would", "wanna", "like", "love", "hate", "refuse", "afford",
+    "should", "could",
+})  # fmt: skip
+_FIRST_PERSON: Final = frozenset({"i", "me", "we", "us", "myself"})
+_SECOND_PERSON: Final = frozenset({"you", "u", "ya"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    ref: Ref
+    token: Token
+    via: str
+
+
+class StateReader:
+    """Finds the vocabulary's state statements in a sentence (see the module docstring)."""
+
+    __slots__ = ("_reader", "_vocabulary")
+
+    def __init__(self, reader: SentenceReader, vocabulary: Vocabulary) -> None:
+        self._reader = reader
+        self._vocabulary = vocabulary
+
+    def read(self, tokens: Sequence[Token], *, question: bool, retraction: bool) -> list[RawFact]:
+        """The state facts of one sentence (none for a question)."""
+        if question:
+            return []
+        found: list[RawFact] = []
+        for token in tokens:
+            if (
+                token.tag_.startswith("VB") and token.dep_ not in ("aux", "auxpass")
+            ) or self._initial_past(token, tokens):
+                found.extend(self._verb(token, tokens, retraction=retraction))
+            elif token.tag_ in ("NN", "NNS") and token.dep_ in ("ROOT", "nsubj", "attr"):
+                found.extend(self._noun(token, tokens, retraction=retraction))
+        return _one_per_slot(found, self._vocabulary)
+
+    # -- verbs ----------------------------------------------------------------------------------
+
+    def _initial_past(self, token: Token, tokens: Sequence[Token]) -> bool:
+        """A capitalised past-tense verb opening a sentence that the tagger took for a name
+        ("Got a flat in Leeds", "Moved home to Cork")."""
+        if token.i != tokens[0].i or token.tag_ not in ("NNP", "NN") or token.ent_type_:
+            return False
+        lower = token.lower_
+        return bool(
+            self._reader.lemma_of(lower, "VBD") != lower
+            and lower.endswith(
+                ("ed", "ot", "ft", "ld", "ook", "ught", "ew", "ent", "oke", "an", "ame", "ove")
+            )
+        )
+
+    def _verb(self, verb: Token, tokens: Sequence[Token], *, retraction: bool) -> Iterator[RawFact]:
+        polarity = self._polarity(verb, retraction)
+        if polarity is None:
+            return
+        window = _clause(verb, tokens)
+        words = {t.lower_ for t in tokens} | {self._reader.lemma(t) for t in tokens}
+        keys = self._keys(verb, window)
+        holders = self._holders(verb)
+        if not holders:
+            return
+        values = self._values(verb, window)
+        span = clause_span(verb, list(verb.children))
+        frames = [
+            frame
+            for key in keys
+            for frame in self._vocabulary.frames_for(key)
+            if not frame.needs or words & set(frame.needs)
+        ]
+        facts = [
+            fact for frame in frames for fact in self._apply(frame, holders, values, polarity, span)
+        ]
+        # A name the model typed wrongly is re-typed only where no frame took it as it is.
+        taken = {f.object.name for f in facts}
+        left = [v for v in values if v.ref.mention.name not in taken]
+        if left:
+            facts += [
+                fact
+                for frame in frames
+                for fact in self._apply(frame, holders, left, polarity, span, coerce=True)
+            ]
+        if facts:
+            yield from facts
+            return
+        for key in keys:
+            for ending in self._vocabulary.slot_endings_for(key):
+                if polarity == "retract":
+                    continue
+                if ending.needs and not (words & set(ending.needs)):
+                    continue
+                for holder in holders:
+                    if holder.mention.label != PERSON:
+                        continue
+                    placeholder = EntityMention(ending.relation.lower(), CONCEPT)
+                    yield RawFact(
+                        holder.mention, ending.relation, placeholder, 0.8 * holder.weight, span,
+                        ends=True, scope="slot",
+                    )  # fmt: skip
+                return
+
+    def _apply(
+        self,
+        frame: Frame,
+        holders: list[Ref],
+        values: list[_Value],
+        polarity: str,
+        span: tuple[int, int],
+        *,
+        coerce: bool = False,
+    ) -> Iterator[RawFact]:
+        for value in values:
+            if value.via not in frame.via:
+                continue
+            if self._reader.lemma(value.token) in cues.JOB_NOUNS:
+                continue  # "my job at Acme": the employer is Acme, not the job
+            label = self._fits(value, frame.objects, coerce=coerce)
+            if label is None:
+                continue
+            if value.via == "subj":
+                owners = [
+                    h for h in self._object_holders(value.token) if h.mention != value.ref.mention
+                ]
+            else:
+                owners = [h for h in holders if h.mention != value.ref.mention]
+            for owner in owners:
+                if owner.mention.label not in frame.holder:
+                    continue
+                effect = frame.effect
+                ends = effect == "end" or polarity == "end"
+                retracts = effect == "retract" or polarity == "retract"
+                if ends and retracts:
+                    continue  # "I never left": says nothing we can use
+                scope = frame.scope
+                if retracts:
+                    scope = "object"
+                relation = frame.relation
+                obj = value.ref.mention
+                if obj.label != label:
+                    obj = EntityMention(obj.name, label)
+                if relation == "HAS_JOB_TITLE" and obj.label != CONCEPT:
+                    continue
+                yield RawFact(
+                    owner.mention, relation, obj,
+                    round(0.9 * owner.weight * value.ref.weight, 3), span,
+                    ends=ends, retracts=retracts, scope=scope,
+                )  # fmt: skip
+
+    def _fits(self, value: _Value, objects: tuple[str, ...], *, coerce: bool) -> str | None:
+        """The label the value takes in this frame, or ``None`` when it does not fit.
+
+        The small model's entity types are often wrong between names ("Lyon" as a person,
+        "Helio Labs" as a person, "Nubank" as a place): a proper name the frame expects as a
+        place or an organisation is taken as one, unless the frame wants a person too or the
+        name is someone in the conversation."""
+        if not objects:
+            return value.ref.mention.label
+        label = value.ref.mention.label
+        if label in objects:
+            return label
+        named = [o for o in objects if o in _NAMED_TYPES]
+        if (
+            coerce
+            and named
+            and PERSON not in objects
+            and label in (PERSON, CONCEPT)
+            and value.token.tag_ in ("NNP", "NNPS")
+            and not self._is_participant(value.ref.mention)
+        ):
+            return named[0]
+        name_words = value.ref.mention.name.lower().replace("'s", "").split()
+        head = self._reader.lemma(value.token)
+        categories = self._vocabulary.categories_of([*name_words, head])
+        if categories & set(objects):
+            return label
+        if (
+            "role" in objects
+            and label == CONCEPT
+            and (
+                head in self._vocabulary.roles
+                or (bool(name_words) and name_words[-1] in self._vocabulary.roles)
+            )
+        ):
+            return label
+        return None
+
+    def _is_participant(self, mention: EntityMention) -> bool:
+        refs = self._reader.refs
+        return any(p is not None and p.name == mention.name for p in (refs.speaker, refs.addressee))
+
+    def _keys(self, verb: Token, window: Sequence[Token]) -> list[str]:
+        lemma = self._reader.lemma(verb)
+        if not verb.tag_.startswith("VB"):
+            lemma = self._reader.lemma_of(verb.lower_, "VBD")
+        keys: list[str] = []
+        for child in verb.children:
+            if child.dep_ == "prt" or (child.dep_ == "advmod" and child.lower_ in _PARTICLES):
+                keys.append(f"{lemma} {child.lower_}")
+            if child.dep_ == "xcomp" and child.lower_ == "go":
+                keys.append(f"{lemma} go")  # "got let go"
+            if child.dep_ in ("aux", "auxpass") and child.lower_ == "let":
+                keys.append(f"let {lemma}")  # "got let go" parsed with "go" as the verb
+        for token in window[1:5]:
+            if token.lower_ in _PARTICLES and token.tag_ in ("RP", "RB", "IN", "VB"):
+                keys.append(f"{lemma} {token.lower_}")
+        if lemma == "be":
+            for child in verb.children:
+                if child.dep_ in ("acomp", "attr") and child.lower_ in (
+                    "based",
+                    "headquartered",
+                    "employed",
+                ):
+                    keys.append(f"be {child.lower_}")
+        keys.append(lemma)
+        if lemma.endswith("in") and not self._vocabulary.frames_for(lemma):
+            keys.append(self._reader.lemma_of(verb.lower_ + "g", "VBG"))  # "workin at"
+        return list(dict.fromkeys(keys))
+
+    def _polarity(self, verb: Token, retraction: bool) -> str | None:
+        negated = never = ending = False
+        for child in verb.children:
+            lower = child.lower_.replace("’", "'")
+            dep = child.dep_
+            if dep == "neg":
+                negated = True
+                never = never or lower == "never"
+            elif _hypothetical(dep, lower, verb):
+                return None
+            elif lower in _ENDING_ADVERBS or (lower == "more" and _after_any(child)):
+                ending = True
+            elif lower == "never":
+                negated = never = True
+        if any(c.lower_ == "longer" for c in verb.subtree if verb.i in (c.head.i, c.head.head.i)):
+            ending = True
+            negated = True
+        head = verb.head
+        if verb.dep_ in ("xcomp", "ccomp") and head.i != verb.i:
+            head_lemma = self._reader.lemma(head)
+            if head_lemma == "use" and verb.dep_ == "xcomp":
+                return "end"
+            if head_lemma in _WISHES:
+                return None
+            if any(c.dep_ == "neg" for c in head.children):
+                negated = True
+        if not negated:
+            return "start"
+        if never:
+            return "retract"
+        if ending:
+            return "end"
+        if retraction:
+            return "retract"
+        return None
+
+    def _holders(self, verb: Token) -> list[Ref]:
+        """Whom the clause is about: its subjects, or the person it acts on when the subject is
+        not a person ("my company relocated me to Amsterdam"), or the speaker of a sentence
+        without a subject ("Moved to Denver last month")."""
+        reader = self._reader
+        subjects = reader.subjects(verb)
+        if not any(s.mention.label == PERSON for s in subjects):
+            for child in verb.children:
+                if child.dep_ in ("dobj", "nsubj") and child.i != verb.i:
+                    ref = reader.ref(child)
+                    if ref is not None and ref.mention.label == PERSON and ref not in subjects:
+                        subjects = [*subjects, ref]
+        if (
+            not subjects
+            and reader.refs.speaker is not None
+            and not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children)
+        ):
+            before = verb.doc[verb.sent.start : verb.i]
+            if not any(
+                t.tag_ in _NOMINAL or t.tag_ == "PRP"
+                for t in before
+                if not (t.i == verb.sent.start and t.dep_ in ("aux", "auxpass"))
+            ):
+                subjects = [Ref(reader.refs.speaker, 0.6)]  # "Joined Ducati last month"
+        return subjects
+
+    def _object_holders(self, subject_token: Token) -> list[Ref]:
+        """For a value in subject position ("Acme hired me", "Luke and I split up"): the person
+        it is about (the clause's object, or the first person beside it)."""
+        reader = self._reader
+        verb = subject_token.head
+        found: list[Ref] = []
+        for child in verb.children:
+            if child.dep_ in ("dobj", "dative") and child.lower_ in _FIRST_PERSON | _SECOND_PERSON:
+                ref = reader.ref(child)
+                if ref is not None:
+                    found.append(ref)
+        for token in _conjuncts(subject_token):
+            if token.lower_ in _FIRST_PERSON and token.i != subject_token.i:
+                ref = reader.ref(token)
+                if ref is not None:
+                    found.append(ref)
+        if not found:
+            for child in verb.children:
+                if child.dep_ in ("nsubj", "nsubjpass"):
+                    for token in _conjuncts(child):
+                        if token.lower_ in _FIRST_PERSON:
+                            ref = reader.ref(token)
+                            if ref is not None:
+                                found.append(ref)
+        if not found and reader.refs.speaker is not None:
+            found.append(Ref(reader.refs.speaker, 0.7))  # "Theo proposed!", "Mochi died"
+        return found
+
+    def _values(self, verb: Token, window: Sequence[Token]) -> list[_Value]:
+        reader = self._reader
+        values: list[_Value] = []
+        seen: set[tuple[int, str]] = set()
+
+        roles = self._vocabulary.roles
+
+        def add(token: Token, via: str, run: Sequence[Token] = ()) -> None:
+            if (token.i, via) in seen:
+                return
+            seen.add((token.i, via))
+            if token.lower_ in _FIRST_PERSON | _SECOND_PERSON:
+                return
+            ref = reader.object_ref(token)
+            if ref is None and token.tag_ in _NOMINAL:
+                name = reader.concept_name(token)
+                ref = None if name is None else Ref(EntityMention(name, CONCEPT), 0.85)
+            if (
+                ref is None
+                and token.tag_ == "JJ"
+                and self._vocabulary.categories_of([token.lower_])
+            ):
+                ref = Ref(EntityMention(token.lower_, CONCEPT), 0.85)  # "I'm vegetarian"
+            if ref is not None and ref.mention.label == CONCEPT and len(run) > 1:
+                words = " ".join(t.text if t.tag_ in ("NNP", "NNPS") else t.lower_ for t in run)
+                if len(words) > len(ref.mention.name):  # "head chef" parsed as a verb + noun
+                    ref = Ref(EntityMention(words, CONCEPT), ref.weight)
+            if ref is not None:
+                values.append(_Value(ref, token, via))
+
+        def nominal_children(token: Token, via: str, depth: int = 0) -> None:
+            for child in token.children:
+                dep = child.dep_
+                if dep == "prep" or dep == "agent" or dep == "dative":
+                    word = "agent" if dep == "agent" else child.lower_
+                    objects = [c for c in child.children if c.dep_ == "pobj"]
+                    if dep == "dative" and child.tag_ in _NOMINAL:
+                        add(child, "dative")
+                    for pobj in objects:
+                        for conj in _conjuncts(pobj):
+                            add(conj, word)
+                            if depth < 1:
+                                nominal_children(conj, word, depth + 1)
+                elif dep in ("dobj", "attr", "oprd", "acomp", "ccomp", "xcomp") and depth == 0:
+                    if dep in ("ccomp", "xcomp") and child.tag_ not in _NOMINAL:
+                        continue
+                    for conj in _conjuncts(child):
+                        add(conj, "dobj" if dep in ("ccomp",) else dep)
+                        if dep in ("dobj", "attr"):
+                            add(conj, "dobj" if dep == "dobj" else "attr")
+                            nominal_children(conj, dep, depth + 1)
+                elif dep in ("nsubj", "nsubjpass") and depth == 0:
+                    for conj in _conjuncts(child):
+                        if conj.lower_ not in _FIRST_PERSON:
+                            add(conj, "subj")
+                elif dep == "advmod" and depth == 0:
+                    nominal_children(child, via, depth + 1)
+
+        nominal_children(verb, "")
+        # the words after the verb, up to the end of its clause, as a second reading
+        previous = "dobj"
+        index = 1
+        while index < len(window):
+            token = window[index]
+            lower = token.lower_
+            if token.tag_ in ("IN", "TO") or token.dep_ in ("prep", "agent"):
+                previous = "agent" if lower == "by" and verb.tag_ == "VBN" else lower
+                index += 1
+                continue
+            if token.tag_ in _SKIP_BEFORE_VALUE or token.tag_ in ("RP",) or lower in _PARTICLES:
+                index += 1
+                continue
+            if token.tag_ in _NOMINAL or token.ent_type_ or lower in roles:
+                end = index
+                while end + 1 < len(window) and (
+                    window[end + 1].tag_ in _NOMINAL and window[end + 1].ent_iob_ != "B"
+                ):
+                    end += 1
+                head = window[end]
+                add(head, previous, window[index : end + 1])
+                if previous == "dobj" and verb.dep_ != "ROOT" and self._reader.lemma(verb) == "be":
+                    add(head, "attr")
+                previous = "of" if end + 1 < len(window) and window[end + 1].lower_ == "of" else ""
+                index = end + 1
+                continue
+            if token.tag_ in ("PRP",):
+                previous = "dobj" if previous == "dobj" else previous
+                index += 1
+                continue
+            break
+        values.sort(key=lambda v: v.token.i)
+        # a modifier inside a value's own noun phrase ("Honda" in "2012 Honda Civic") is not
+        # a second value
+        heads = {(v.token.i, v.via) for v in values}
+        return [
+            v
+            for v in values
+            if not (
+                v.token.dep_ in ("compound", "nmod", "amod") and (v.token.head.i, v.via) in heads
+            )
+            and not any(
+                w.token.i > v.token.i
+                and w.via == v.via
+                and v.token.i in range(w.token.left_edge.i, w.token.i)
+                and w.token.ent_iob_ != "B"
+                and v.ref.mention.label == w.ref.mention.label
+                for w in values
+            )
+        ]
+
+    # -- nouns: "my last day at Allegro", "the divorce from Felix is final" --------------------
+
+    def _noun(self, noun: Token, tokens: Sequence[Token], *, retraction: bool) -> Iterator[RawFact]:
+        lower = self._reader.lemma(noun)
+        reader = self._reader
+        speaker = reader.refs.speaker
+        if speaker is None:
+            return
+        relation: str | None = None
+        ends = False
+        if lower == "home" and noun.dep_ == "attr" and reader.lemma(noun.head) == "be":
+            for child in noun.head.children:  # "Monterrey has been home for six years"
+                ref = reader.ref(child) if child.dep_ == "nsubj" else None
+                if ref is not None and ref.mention.label == "Place":
+                    yield RawFact(
+                        speaker, "LIVES_IN", ref.mention, 0.8,
+                        clause_span(noun.head, list(noun.head.children)),
+                    )  # fmt: skip
+            return
+        if lower in ("divorce", "breakup", "split"):
+            relation, ends, word = (
+                "MARRIED_TO" if lower == "divorce" else "PARTNER_OF",
+                True,
+                "from",
+            )
+            if lower != "divorce":
+                word = "with"
+        elif lower in ("day", "week", "month", "shift") and any(
+            c.lower_ in ("last", "first") for c in noun.children
+        ):
+            last = any(c.lower_ == "last" for c in noun.children)
+            relation, ends, word = "WORKS_AT", last, "at"
+        else:
+            return
+        for child in noun.children:
+            if child.dep_ == "prep" and child.lower_ == word:
+                for pobj in child.children:
+                    if pobj.dep_ != "pobj":
+                        continue
+                    ref = reader.object_ref(pobj)
+                    if ref is None or ref.mention.label == CONCEPT:
+                        continue
+                    yield RawFact(
+                        speaker, relation, ref.mention, 0.8, clause_span(noun, list(noun.children)),
+                        ends=ends, scope="object" if ends else "fact",
+                    )  # fmt: skip
+
+
+def _hypothetical(dep: str, lower: str, verb: Token) -> bool:
+    """A modal ("would", "could", "'d go") or a condition ("if") on the clause."""
+    if dep == "aux":
+        return lower in _MODALS or (lower == "'d" and verb.tag_ == "VB")
+    return dep == "mark" and lower in _CONDITIONAL
+
+
+def _after_any(token: Token) -> bool:
+    return any(c.lower_ == "any" for c in token.children)
+
+
+def _conjuncts(token: Token) -> Iterator[Token]:
+    yield token
+    for child in token.children:
+        if child.dep_ == "conj":
+            yield from _conjuncts(child)
+
+
+def _clause(verb: Token, tokens: Sequence[Token]) -> list[Token]:
+    """``verb`` and the words after it up to the end of its clause."""
+    doc = verb.doc
+    end = tokens[-1].i + 1 if tokens else verb.i + 1
+    window = [verb]
+    for index in range(verb.i + 1, end):
+        token = doc[index]
+        if token.tag_ in (".", ",", ":") or token.lower_ in _BOUNDARY_WORDS:
+            break
+        if (
+            token.tag_.startswith("VB")
+            and token.dep_ not in ("aux", "auxpass", "xcomp", "prt")
+            and token.lower_ not in _ROLE_VERBS
+            and any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+        ):
+            break
+        window.append(token)
+    return window
+
+
+def _one_per_slot(facts: list[RawFact], vocabulary: Vocabulary) -> list[RawFact]:
+    """One value per functional relation and holder per sentence (the first said), and a
+    study place is not also an employer unless the clause names a job."""
+    kept: list[RawFact] = []
+    seen: set[tuple[str, str, bool, bool]] = set()
+    studied = {(f.subject.name, f.object.name) for f in facts if f.relation == "STUDIES_AT"}
+    for fact in facts:
+        if fact.relation == "WORKS_AT" and (fact.subject.name, fact.object.name) in studied:
+            continue
+        spec = vocabulary.relations.get(fact.relation)
+        if spec is not None and spec.functional and fact.scope == "fact":
+            key = (fact.subject.name, fact.relation, fact.ends, fact.retracts)
+            if key in seen:
+                continue
+            seen.add(key)
+        if any(
+            k.subject == fact.subject
+            and k.relation == fact.relation
+            and k.object == fact.object
+            and k.ends == fact.ends
+            and k.retracts == fact.retracts
+            for k in kept
+        ):
+            continue
+        kept.append(fact)
+    return kept
