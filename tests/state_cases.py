@@ -41,13 +41,15 @@ from chronomem.schema import SearchResult
 from chronomem.schema.time import parse_time, utcnow
 
 __all__ = [
+    "ASSERTIONS",
     "DATA",
     "LIMIT",
     "TOP_EXPECT",
     "CheckOutcome",
+    "Scenario",
     "ScenarioOutcome",
-    "is_current",
     "evaluate",
+    "is_current",
     "load_scenarios",
     "run_scenario",
     "select",
@@ -194,7 +196,9 @@ def evaluate(
         bad = [h for h in window if _contains(h.text, value)]
         alien = [h for h in window if h.group_id != group]
         if bad or alien:
-            reasons.append(f"forbid: {value!r} came back or another group leaked: {_listing(window)}")
+            reasons.append(
+                f"forbid: {value!r} came back or another group leaked: {_listing(window)}"
+            )
     if "valid_year" in check:
         needle = _as_list(check.get("expect"))[0]
         want = str(check["valid_year"])
@@ -289,9 +293,8 @@ def summary(outcomes: Sequence[ScenarioOutcome]) -> str:
     for category in sorted(checks):
         ok, total = checks[category]
         sok, stotal = whole[category]
-        lines.append(
-            f"{category:<{width}}  {ok:>3}/{total:<3} {100 * ok / total:5.1f}%  {sok:>3}/{stotal:<3}"
-        )
+        rate = 100 * ok / total
+        lines.append(f"{category:<{width}}  {ok:>3}/{total:<3} {rate:5.1f}%  {sok:>3}/{stotal:<3}")
     passed = sum(v[0] for v in checks.values())
     total = sum(v[1] for v in checks.values())
     spassed = sum(v[0] for v in whole.values())
