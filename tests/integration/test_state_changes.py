@@ -98,10 +98,16 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "mv-09-siblings",
         "mv-11-clubs",
         "mv-12-cars-household",
+        "mv-13-two-jobs",
+        "mv-14-grandchildren",
+        "mv-15-cities-lived-in-past",
         "noise-01-chatty-move",
         "noise-03-long-chat-job-change",
         "noise-04-other-speaker-states",
         "noise-06-weather-and-pets",
+        "noise-12-sarcasm",
+        "noise-13-tv-characters",
+        "noise-14-someone-elses-news",
         "ooo-01-aarhus-odense-reversed",
         "ooo-02-three-employers-shuffled",
         "ooo-03-ending-arrives-first",
@@ -124,6 +130,7 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "plan-10-retire-next-year",
         "plan-11-planned-then-moved",
         "plan-12-engagement-plan-cancelled",
+        "plan-17-leaving-job-future",
         "pos-01-golf-to-leaf",
         "pos-02-cat-put-down-new-kitten",
         "pos-03-condo-to-townhouse",
@@ -196,9 +203,12 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "tp-11-friend-breakup",
         "tp-12-son-new-school",
         "tp-13-grandma-pet",
+        "tp-15-uncle-sold-farm",
+        "tp-16-flatmate-job",
     }
 )
-"""Scenarios that fail on the current code (measured); remove a name once it passes."""
+"""Scenarios that fail on the current code, as measured by
+``python -m tests.state_cases --failing``; remove a name once it passes."""
 
 SCENARIOS = load_scenarios()
 BY_NAME = {s["name"]: s for s in SCENARIOS}
