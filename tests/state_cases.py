@@ -295,6 +295,9 @@ def summary(outcomes: Sequence[ScenarioOutcome]) -> str:
         sok, stotal = whole[category]
         rate = 100 * ok / total
         lines.append(f"{category:<{width}}  {ok:>3}/{total:<3} {rate:5.1f}%  {sok:>3}/{stotal:<3}")
+    for label, with_as_of in (("checks at now", False), ("checks with as_of", True)):
+        chosen = [c for o in outcomes for c in o.checks if (c.as_of is not None) == with_as_of]
+        lines.append(f"{label}: {sum(c.passed for c in chosen)}/{len(chosen)}")
     passed = sum(v[0] for v in checks.values())
     total = sum(v[1] for v in checks.values())
     spassed = sum(v[0] for v in whole.values())
