@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -312,3 +313,90 @@ def test_known_at_before_an_ingest_never_sees_it(statements: list[ResolvedStatem
     for before, seen in snapshots:
         # the view at `before` is the same after all later ingests
         assert {r.uuid for r in ledger.known(before)} == set(seen)
+
+
+# --- properties asked for by issue 14: arrival order, retraction then re-assertion, endings ----
+
+
+@st.composite
+def one_slot(draw: st.DrawFn) -> list[ResolvedStatement]:
+    """Dated starts, bounded ranges and endings of one functional slot (``LIVES_IN``)."""
+    n = draw(st.integers(min_value=1, max_value=7))
+    out = []
+    for i in range(n):
+        obj = draw(st.sampled_from(OBJECTS))
+        start = draw(st.integers(min_value=0, max_value=60))
+        kind = draw(st.sampled_from(["start", "start", "ranged", "end"]))
+        if kind == "start":
+            out.append(stmt(obj, start, episode=f"s{i}"))
+        elif kind == "ranged":
+            end = start + draw(st.integers(min_value=1, max_value=30))
+            out.append(stmt(obj, start, end=end, episode=f"s{i}"))
+        else:
+            out.append(stmt(obj, start, ends=True, episode=f"s{i}"))
+    return out
+
+
+def _intervals(ledger: Ledger) -> dict[str, list[tuple[datetime | None, datetime | None]]]:
+    """The final valid-time state per object: its non-empty intervals, in order."""
+    out: dict[str, list[tuple[datetime | None, datetime | None]]] = {}
+    for relation, obj, start, end in _valid_state(ledger):
+        assert relation == "LIVES_IN"
+        out.setdefault(obj, []).append((start, end))
+    return {
+        obj: sorted(spans, key=lambda s: (s[0] or T0, s[1] or T0)) for obj, spans in out.items()
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(one_slot(), st.data())
+def test_any_arrival_order_of_one_slot_gives_the_same_intervals(
+    statements: list[ResolvedStatement], data: st.DataObject
+) -> None:
+    in_time_order = sorted(statements, key=lambda s: (s.valid_at or T0, s.fact))
+    reference = _intervals(_apply(in_time_order, 1))
+    arrival = data.draw(st.permutations(statements), label="arrival order")
+    batch = data.draw(st.integers(1, 3), label="statements per ingest")
+    assert _intervals(_apply(arrival, batch)) == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(one_slot(), st.sampled_from(OBJECTS), st.integers(1, 3), st.booleans())
+def test_retraction_then_reassertion_ends_current(
+    background: list[ResolvedStatement], obj: str, batch: int, multi_valued: bool
+) -> None:
+    relation = "LIKES" if multi_valued else "LIVES_IN"
+    background = [replace(s, relation=relation) for s in background]
+    asserted = stmt(obj, 70, relation=relation, episode="asserted")
+    retracted = stmt(obj, None, relation=relation, retracts=True, episode="retracted")
+    reasserted = stmt(obj, 80, relation=relation, episode="reasserted")
+    ledger = _apply([*background, asserted, retracted, reasserted], batch)
+    assert obj in ledger.holds(day(100), relation)
+    (row,) = [r for r in ledger.current() if r.object_uuid == obj and r.holds_at(day(100))]
+    assert row.valid_at == day(80)
+    assert row.invalid_at is None
+    assert "reasserted" in row.episodes
+
+
+@settings(max_examples=300, deadline=None)
+@given(one_slot(), st.sampled_from(OBJECTS), st.integers(0, 79), st.data())
+def test_an_ending_never_closes_a_fact_that_started_after_it(
+    background: list[ResolvedStatement], obj: str, ended: int, data: st.DataObject
+) -> None:
+    # everything else happens before day 80 (a range ending after it would rightly close it)
+    background = [
+        replace(s, invalid_at=min(s.invalid_at, day(79))) if s.invalid_at is not None else s
+        for s in background
+    ]
+    later_start = stmt(obj, 80, episode="later-start")
+    ending = stmt(obj, ended, ends=True, episode="ending")
+    arrival = data.draw(st.permutations([*background, later_start, ending]), label="arrival")
+    batch = data.draw(st.integers(1, 3), label="statements per ingest")
+    ledger = _apply(arrival, batch)
+    assert ledger.holds(day(90)) == [obj]
+    (row,) = [r for r in ledger.current() if r.object_uuid == obj and r.holds_at(day(90))]
+    # it may have started earlier (an earlier start of the same value), but it is not closed
+    assert row.valid_at is not None
+    assert row.valid_at <= day(80)
+    assert row.invalid_at is None
+    assert row.invalidated_by_episode is None
