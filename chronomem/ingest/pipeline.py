@@ -175,6 +175,7 @@ class Writer:
                 scoped.append((statement, candidate, obj.name))
         if scoped:
             statements += self._expand_scoped(group_id, statements, scoped, report)
+        statements += self._follower_endings(group_id, statements)
 
         stored = self._stored_rows(group_id, statements)
         temporal = self.resolver.resolve(statements, stored, now=now)
@@ -364,6 +365,82 @@ class Writer:
                 )
         return out
 
+    def _follower_endings(
+        self, group_id: str, statements: list[ResolvedStatement]
+    ) -> list[ResolvedStatement]:
+        """Values that end with the value they were stated with (the vocabulary's ``follows``).
+
+        "I'm a nurse at St Mary's" states a title and an employer in one sentence; when the job
+        at St Mary's ends (an ending, or a new employer of a one-value relation), the title
+        said with it ends at the same moment, unless it is stated again.
+        """
+        vocabulary = self.vocabulary
+        leads = [s for s in statements if not s.retracts and vocabulary.followers(s.relation)]
+        if not leads:
+            return []
+        subjects = tuple(sorted({s.subject_uuid for s in leads}))
+        known: list[_Known] = [
+            (r.subject_uuid, r.relation, r.object_uuid, r.valid_at, r.invalid_at, r.fact)
+            for r in self.store.list_facts(group_id, FactFilter(subject_uuids=subjects))
+        ]
+        known += [
+            (s.subject_uuid, s.relation, s.object_uuid, s.valid_at, s.invalid_at, s.fact)
+            for s in statements
+            if not (s.ends or s.retracts) and s.subject_uuid in subjects
+        ]
+
+        def holds(valid_at: datetime | None, invalid_at: datetime | None, t: datetime) -> bool:
+            return (valid_at is None or valid_at < t) and (invalid_at is None or invalid_at > t)
+
+        out: dict[tuple[str, str, str], ResolvedStatement] = {}
+        for lead in leads:
+            moment = lead.valid_at
+            if moment is None:
+                continue
+            if lead.ends:
+                closed = [k for k in known if (
+                    k[0] == lead.subject_uuid and k[1] == lead.relation
+                    and k[2] == lead.object_uuid and holds(k[3], k[4], moment)
+                )]  # fmt: skip
+            elif vocabulary.relations.get(lead.relation) is not None and (
+                self.resolver.registry.is_functional(lead.relation)
+            ):
+                closed = [
+                    k
+                    for k in known
+                    if k[0] == lead.subject_uuid
+                    and k[1] == lead.relation
+                    and k[2] != lead.object_uuid
+                    and holds(k[3], k[4], moment)
+                ]
+            else:
+                continue
+            sentences = {k[5] for k in closed}
+            followers = set(vocabulary.followers(lead.relation))
+            for k in known:
+                if (
+                    k[0] == lead.subject_uuid
+                    and k[1] in followers
+                    and k[5] in sentences
+                    and holds(k[3], k[4], moment)
+                    and not any(
+                        s.subject_uuid == k[0]
+                        and s.relation == k[1]
+                        and s.object_uuid == k[2]
+                        and not s.ends
+                        and s.fact == lead.fact
+                        for s in statements
+                    )
+                ):
+                    out.setdefault(
+                        (k[0], k[1], k[2]),
+                        dataclasses.replace(
+                            lead, relation=k[1], object_uuid=k[2], ends=True,
+                            valid_at=moment, invalid_at=moment,
+                        ),
+                    )  # fmt: skip
+        return list(out.values())
+
     def _stored_rows(self, group_id: str, statements: list[ResolvedStatement]) -> list[Fact]:
         if not statements:
             return []
@@ -380,6 +457,7 @@ class _Keyed:
     updated: list[Entity] = field(default_factory=list)
 
 
+_Known = tuple[str, str, str, datetime | None, datetime | None, str]  # a fact, as its ends
 _NAME_FILLER = frozenset(
     {"the", "a", "an", "my", "our", "his", "her", "their", "your", "old", "new"}
 )

@@ -48,6 +48,7 @@ class RelationSpec:
     objects: tuple[str, ...]
     asks: tuple[str, ...]
     family: tuple[str, ...] = ()
+    follows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,11 @@ class Vocabulary:
         spec = self.relations.get(relation)
         return (relation,) if spec is None else (relation, *spec.family)
 
+    def followers(self, relation: str) -> tuple[str, ...]:
+        """The relations whose values, stated in one sentence with a value of ``relation``,
+        end when that value ends."""
+        return tuple(name for name, spec in self.relations.items() if relation in spec.follows)
+
     def relations_asked(self, words: Iterable[str]) -> frozenset[str]:
         """The relations whose question words are among ``words`` (lower case)."""
         present = set(words)
@@ -197,6 +203,7 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
             objects=_strings(spec.get("object"), f"{where}.object"),
             asks=_strings(spec.get("asks"), f"{where}.asks"),
             family=tuple(_relation_name(f, f"{where}.family") for f in spec.get("family") or ()),
+            follows=tuple(_relation_name(f, f"{where}.follows") for f in spec.get("follows") or ()),
         )
     categories: dict[str, tuple[str, frozenset[str]]] = {}
     for name, spec in (raw.get("categories") or {}).items():

@@ -370,10 +370,17 @@ class StateReader:
             seen.add((token.i, via))
             if token.lower_ in _FIRST_PERSON | _SECOND_PERSON:
                 return
+            named = _called(token)
+            if named is not None:  # "a tiny startup called Tsumiki Labs", "a tabby named Miso"
+                token = named
             ref = reader.object_ref(token)
             if ref is None and token.tag_ in _NOMINAL:
                 name = reader.concept_name(token)
                 ref = None if name is None else Ref(EntityMention(name, CONCEPT), 0.85)
+            if ref is not None and ref.mention.label == CONCEPT:
+                prefix = verb.text + " "
+                if ref.mention.name.startswith(prefix):  # "Joined Grab": the verb is no name
+                    ref = Ref(EntityMention(ref.mention.name[len(prefix) :], CONCEPT), ref.weight)
             if (
                 ref is None
                 and token.tag_ == "JJ"
@@ -513,6 +520,20 @@ class StateReader:
                         speaker, relation, ref.mention, 0.8, clause_span(noun, list(noun.children)),
                         ends=ends, scope="object" if ends else "fact",
                     )  # fmt: skip
+
+
+def _called(token: Token) -> Token | None:
+    """The name a noun is given: "a startup called Tsumiki Labs" -> the token "Labs"."""
+    for child in token.children:
+        if child.dep_ == "acl" and child.lower_ in ("called", "named"):
+            for grandchild in child.children:
+                if grandchild.dep_ in ("oprd", "attr", "xcomp", "dobj", "npadvmod") and (
+                    grandchild.tag_ in ("NNP", "NNPS") or grandchild.text[:1].isupper()
+                ):
+                    return grandchild
+        if child.dep_ == "appos" and child.tag_ in ("NNP", "NNPS"):
+            return child
+    return None
 
 
 def _hypothetical(dep: str, lower: str, verb: Token) -> bool:
