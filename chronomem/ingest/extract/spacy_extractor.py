@@ -217,6 +217,15 @@ class _EpisodeReader:
                 )
             )
         animals = {name for name, label in self.mentions if label == ANIMAL}
+        for fact in self.facts.values():  # names the rules gave a type to ("my husband Tomer")
+            for mention in (fact.subject, fact.object):
+                if (
+                    mention.label in (PERSON, ANIMAL)
+                    and " " not in mention.name.strip()
+                    and mention.name[:1].isupper()
+                    and "'" not in mention.name
+                ):
+                    self.window.known_names.setdefault(mention.name.lower(), mention)
         if self.speaker is not None:
             said = [f for f in self.facts.values() if not (f.ends or f.retracts)]
             if said:
@@ -254,6 +263,14 @@ class _EpisodeReader:
             self._add_mention(mention)
             for index in range(start, end):
                 by_token[index] = mention
+        known = self.window.known_names
+        for token in doc:  # a person or pet named earlier, written in lower case or untyped
+            if token.i in by_token or not token.is_alpha:
+                continue
+            mention = known.get(token.lower_)
+            if mention is not None:
+                by_token[token.i] = mention
+                self._add_mention(mention)
         return by_token
 
     def _verb_like(self, token: Any) -> bool:

@@ -27,6 +27,7 @@ from chronomem.ingest.extract.clauses import (
     clause_span,
 )
 from chronomem.ingest.extract.protocol import EntityMention
+from chronomem.ingest.extract.relations import relation_name
 from chronomem.language import cues
 from chronomem.language.vocabulary import Frame, Vocabulary
 
@@ -38,6 +39,10 @@ _SKIP_BEFORE_VALUE: Final = frozenset({"DT", "PRP$", "JJ", "JJR", "JJS", "CD", "
                                        "PDT", "VBN", "VBG", "``", "''"})  # fmt: skip
 _NOMINAL: Final = frozenset({"NN", "NNS", "NNP", "NNPS"})
 _NAMED_TYPES: Final = frozenset({"Place", "Organization", "Product"})
+_ANY_RELATION: Final = "ENDS"  # matched against every state of the holder, never stored
+_STOP_VERBS: Final = frozenset({"stop", "quit", "give", "cease", "kick", "drop"})
+_NOT_VALUES: Final = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT",
+                                "MONEY"})  # fmt: skip
 _ROLE_VERBS: Final = frozenset({"head", "lead", "manage", "direct", "chair"})  # "to head chef"
 _PARTICLES: Final = frozenset({"up", "down", "off", "out", "away", "back", "home", "in", "over",
                                "on", "go", "rid"})  # fmt: skip
@@ -94,6 +99,8 @@ class StateReader:
         if token.i != tokens[0].i or token.tag_ not in ("NNP", "NN") or token.ent_type_:
             return False
         lower = token.lower_
+        if lower in _STOP_VERBS:
+            return True
         return bool(
             self._reader.lemma_of(lower, "VBD") != lower
             and lower.endswith(
@@ -149,6 +156,59 @@ class StateReader:
                         ends=True, scope="slot",
                     )  # fmt: skip
                 return
+        if polarity in ("end", "retract"):
+            yield from self._unframed(verb, holders, values, polarity, span)
+        elif polarity == "start" and self._lemma_of_verb(verb) in _STOP_VERBS:
+            yield from self._unframed(verb, holders, [], "end", span)  # "Quit smoking!"
+
+    def _unframed(
+        self,
+        verb: Token,
+        holders: list[Ref],
+        values: list[_Value],
+        polarity: str,
+        span: tuple[int, int],
+    ) -> Iterator[RawFact]:
+        """An ending or retraction no frame knows ("I'm not in The Lorikeets anymore", "I quit
+        smoking", "I never lived in Oslo"): whatever the holder had to do with each value the
+        clause names ends (or is taken back); with no value, an activity said as a verb
+        ("I don't run anymore", "stopped drinking") ends the facts named after that verb."""
+        people = [h for h in holders if h.mention.label == PERSON]
+        named = [v for v in values if v.via != "subj" and v.ref.mention.label != PERSON]
+        for holder in people:
+            for value in named:
+                yield RawFact(
+                    holder.mention, _ANY_RELATION, value.ref.mention, 0.8 * holder.weight, span,
+                    ends=polarity == "end", retracts=polarity == "retract", scope="object",
+                )  # fmt: skip
+            if named or polarity != "end":
+                continue
+            activity = self._activity(verb)
+            if activity is not None:
+                yield RawFact(
+                    holder.mention, relation_name(activity), EntityMention(activity, CONCEPT),
+                    0.75 * holder.weight, span, ends=True, scope="slot",
+                )  # fmt: skip
+
+    def _lemma_of_verb(self, verb: Token) -> str:
+        if verb.tag_.startswith("VB"):
+            return self._reader.lemma(verb)
+        return self._reader.lemma_of(verb.lower_, "VBD")
+
+    def _activity(self, verb: Token) -> str | None:
+        """The verb an ending is about: "quit smoking" -> "smoke", "don't run anymore" -> "run"."""
+        lemma = self._lemma_of_verb(verb)
+        if lemma in _STOP_VERBS:
+            for child in verb.children:
+                if child.dep_ in ("xcomp", "dobj", "ccomp") and child.tag_ == "VBG":
+                    return self._reader.lemma(child)
+            following = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
+            if following is not None and following.lower_.endswith("ing"):
+                return self._reader.lemma_of(following.lower_, "VBG")  # "Quit smoking" as nouns
+            return None
+        if lemma in ("be", "have", "do", "get", "go"):
+            return None
+        return lemma
 
     def _apply(
         self,
@@ -183,8 +243,8 @@ class StateReader:
                 if ends and retracts:
                     continue  # "I never left": says nothing we can use
                 scope = frame.scope
-                if retracts:
-                    scope = "object"
+                if retracts or (ends and effect != "end"):
+                    scope = "object"  # "no longer", "stopped ...ing": matched by name
                 relation = frame.relation
                 obj = value.ref.mention
                 if obj.label != label:
@@ -254,6 +314,13 @@ class StateReader:
         for token in window[1:5]:
             if token.lower_ in _PARTICLES and token.tag_ in ("RP", "RB", "IN", "VB"):
                 keys.append(f"{lemma} {token.lower_}")
+        for child in verb.children:
+            if child.dep_ == "acomp" or (child.dep_ == "ROOT" and child.tag_ == "VBN"):
+                keys.append(f"{lemma} {child.lower_}")  # "got divorced", "are separated"
+        if verb.tag_ == "VBN" and any(
+            c.dep_ == "auxpass" and self._reader.lemma(c) in ("get", "be") for c in verb.children
+        ):
+            keys.append(f"get {verb.lower_}")  # "are getting divorced" (passive participle)
         if lemma == "be":
             for child in verb.children:
                 if child.dep_ in ("acomp", "attr") and child.lower_ in (
@@ -285,10 +352,12 @@ class StateReader:
             ending = True
             negated = True
         head = verb.head
-        if verb.dep_ in ("xcomp", "ccomp") and head.i != verb.i:
+        if verb.dep_ in ("xcomp", "ccomp", "pcomp", "dobj") and head.i != verb.i:
             head_lemma = self._reader.lemma(head)
             if head_lemma == "use" and verb.dep_ == "xcomp":
                 return "end"
+            if head_lemma in _STOP_VERBS and verb.tag_ == "VBG":
+                return "end"  # "I stopped volunteering at the food bank"
             if head_lemma in _WISHES:
                 return None
             if any(c.dep_ == "neg" for c in head.children):
@@ -368,7 +437,7 @@ class StateReader:
             if (token.i, via) in seen:
                 return
             seen.add((token.i, via))
-            if token.lower_ in _FIRST_PERSON | _SECOND_PERSON:
+            if token.lower_ in _FIRST_PERSON | _SECOND_PERSON or token.ent_type_ in _NOT_VALUES:
                 return
             named = _called(token)
             if named is not None:  # "a tiny startup called Tsumiki Labs", "a tabby named Miso"
