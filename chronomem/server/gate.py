@@ -1,0 +1,93 @@
+"""The one way a request reaches the memory: checked against its key's groups first, then run
+in a worker thread, writes of one group one at a time.
+
+Both the HTTP routes and the MCP tools call :class:`Gate`, so the tenancy check cannot be
+forgotten by one of them. Reads and writes run on separate thread pools: a burst of ingests
+cannot take every thread and leave searches waiting, and a read never waits for a write's lock
+(the stores let reads run beside a write; :class:`~chronomem.memory.Memory` serialises the
+writes themselves). Each group has an ``asyncio`` lock, so two writes of one group queue on
+the event loop rather than each holding a worker thread while it waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from functools import partial
+from typing import ParamSpec, TypeVar
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+
+from chronomem.memory import Memory
+from chronomem.schema import check_group_id
+from chronomem.server.keys import Principal
+from chronomem.server.problems import ApiError
+
+__all__ = ["Gate"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class Gate:
+    """Authorises and runs calls on one :class:`Memory`."""
+
+    def __init__(self, memory: Memory, *, read_threads: int = 16, write_threads: int = 2) -> None:
+        self.memory = memory
+        self._readers = CapacityLimiter(read_threads)
+        self._writers = CapacityLimiter(write_threads)
+        self._group_locks: dict[str, asyncio.Lock] = {}
+
+    @staticmethod
+    def authorise(principal: Principal, group_id: str) -> str:
+        """``group_id`` if ``principal`` may use it, else a 403 that says nothing of the group's
+        content (the same answer whether it exists or not)."""
+        if not principal.may_use(group_id):
+            raise ApiError(
+                403,
+                "forbidden",
+                f"key {principal.key_id!r} may not use group {group_id!r}; use a key created "
+                "with `chronomem keys create --group` for that group",
+            )
+        return check_group_id(group_id)
+
+    def visible_groups(self, principal: Principal, stored: list[str]) -> list[str]:
+        """The groups of ``stored`` that ``principal`` may see."""
+        return [group for group in stored if principal.may_use(group)]
+
+    async def read(
+        self,
+        principal: Principal,
+        group_id: str | None,
+        function: Callable[_P, _R],
+        /,
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _R:
+        """Run a read of ``group_id`` (``None``: the whole memory, admin keys only)."""
+        if group_id is None:
+            if not principal.admin:
+                raise ApiError(
+                    403, "forbidden", "only an admin key may read across groups; give group_id"
+                )
+        else:
+            self.authorise(principal, group_id)
+        call = partial(function, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=self._readers)
+
+    async def write(
+        self,
+        principal: Principal,
+        group_id: str,
+        function: Callable[_P, _R],
+        /,
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _R:
+        """Run a write of ``group_id``, after every earlier write of that group."""
+        self.authorise(principal, group_id)
+        lock = self._group_locks.setdefault(group_id, asyncio.Lock())
+        call = partial(function, *args, **kwargs)
+        async with lock:
+            return await anyio.to_thread.run_sync(call, limiter=self._writers)
