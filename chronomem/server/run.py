@@ -2,7 +2,8 @@
 the MCP tools on stdin/stdout in the same process and over the same memory.
 
 Shutdown is graceful: on SIGINT/SIGTERM uvicorn stops accepting connections and waits for the
-requests in flight (writes included) before the app closes the memory.
+requests in flight (writes included), then the app closes the memory; uvicorn then lets the
+signal end the process, so its exit status says which signal stopped it.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ async def _serve(
     gate = Gate(memory, read_threads=settings.read_threads, write_threads=settings.write_threads)
     server: uvicorn.Server | None = None
     if http:
-        app = create_app(memory, keys=keys, settings=settings, gate=gate)
+        app = create_app(memory, keys=keys, settings=settings, gate=gate, close_memory=True)
         config = uvicorn.Config(
             app,
             host=settings.host,
