@@ -675,8 +675,7 @@ def _key_ring(store: str, keys_path: Path | None) -> KeyRing:
 @click.option(
     "--no-auth",
     is_flag=True,
-    help="Check no API key (every request may use every group); localhost only, for "
-    "development.",
+    help="Check no API key (every request may use every group); localhost only, for development.",
 )
 @click.option(
     "--rate-limit",
@@ -698,9 +697,7 @@ def _key_ring(store: str, keys_path: Path | None) -> KeyRing:
     help="Also serve the MCP tools on stdin/stdout (for a desktop agent that starts this "
     "command), acting for the key in CHRONOMEM_API_KEY.",
 )
-@click.option(
-    "--no-http", is_flag=True, help="With --mcp-stdio: serve stdio only, no HTTP port."
-)
+@click.option("--no-http", is_flag=True, help="With --mcp-stdio: serve stdio only, no HTTP port.")
 def serve(
     store: str,
     keys_path: Path | None,

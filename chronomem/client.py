@@ -57,6 +57,7 @@ DEFAULT_URL = "http://127.0.0.1:8765"
 TimeLike = datetime | str | None
 ProgressCallback = Callable[[int], None]
 _T = TypeVar("_T")
+_M = TypeVar("_M", bound=BaseModel)
 
 _RESULT_PAGE: TypeAdapter[Page[SearchResult]] = TypeAdapter(Page[SearchResult])
 _GROUP_PAGE: TypeAdapter[Page[str]] = TypeAdapter(Page[str])
@@ -126,7 +127,7 @@ class _Paged(Generic[_T]):
         return page.next_offset is None or (self.total is not None and have >= self.total)
 
 
-def _model(kind: type[BaseModel]) -> Callable[[bytes], Any]:
+def _model(kind: type[_M]) -> Callable[[bytes], _M]:
     return kind.model_validate_json
 
 

@@ -26,8 +26,8 @@ __all__ = [
     "API_KEY_HEADER",
     "MAX_PAGE",
     "PATHS",
-    "ContextBody",
     "ContextBlock",
+    "ContextBody",
     "DialogueBody",
     "ErrorBody",
     "ErrorDetail",
@@ -182,4 +182,3 @@ class Health(BaseModel):
     """``ok`` when the process (``/healthz``) or the store (``/readyz``) answers."""
 
     status: str
-

@@ -245,4 +245,3 @@ def fixed_principal(principal: Principal) -> PrincipalOf:
         return principal
 
     return principal_for
-

@@ -90,10 +90,12 @@ def test_every_read_after_a_dialogue(http: TestClient, tenants: Tenants) -> None
         "/v1/history", params={"group_id": group, "entity": "Alice"}, headers=auth
     ).json()
     assert [f["object"] for f in history["items"]] == ["Paris", "Acme", "Berlin"]
-    assert history["total"] == 3 and history["next_offset"] is None
+    assert history["total"] == 3
+    assert history["next_offset"] is None
 
     entity = http.get("/v1/entity", params={"group_id": group, "name": "alice"}, headers=auth)
-    assert entity.json()["name"] == "Alice" and entity.json()["name_embedding"] is None
+    assert entity.json()["name"] == "Alice"
+    assert entity.json()["name_embedding"] is None
 
     around = http.get(
         "/v1/neighbors", params={"group_id": group, "entity": "Berlin"}, headers=auth
@@ -105,10 +107,12 @@ def test_every_read_after_a_dialogue(http: TestClient, tenants: Tenants) -> None
         params={"group_id": group, "source": "Paris", "target": "Berlin"},
         headers=auth,
     ).json()["paths"]
-    assert found and all(len(path) == 2 for path in found)
+    assert found
+    assert all(len(path) == 2 for path in found)
 
     stats = http.get("/v1/stats", params={"group_id": group}, headers=auth).json()
-    assert stats["episodes"] == 3 and stats["current_facts"] == 2
+    assert stats["episodes"] == 3
+    assert stats["current_facts"] == 2
 
     groups = http.get("/v1/groups", headers=auth).json()
     assert groups["items"] == [group]
@@ -132,7 +136,10 @@ def test_records_with_a_mapping(http: TestClient, tenants: Tenants) -> None:
 
 
 def test_a_bad_mapping_is_a_400_naming_the_field(http: TestClient, tenants: Tenants) -> None:
-    body = {"group_id": tenants.group_a, "mapping": {**MAPPING, "timezone": "Mars/Olympus"}}
+    body: dict[str, Any] = {
+        "group_id": tenants.group_a,
+        "mapping": {**MAPPING, "timezone": "Mars/Olympus"},
+    }
     body["rows"] = ROWS
     response = http.post("/v1/records", json=body, headers=tenants.auth(tenants.key_a))
     error = _error(response, 400, "bad_input")
@@ -145,7 +152,9 @@ def test_pages_walk_the_whole_list(http: TestClient, tenants: Tenants) -> None:
     auth, group = tenants.auth(tenants.key_a), tenants.group_a
     params: dict[str, Any] = {"group_id": group, "entity": "Alice", "limit": 2}
     first = http.get("/v1/history", params=params, headers=auth).json()
-    assert len(first["items"]) == 2 and first["total"] == 3 and first["next_offset"] == 2
+    assert len(first["items"]) == 2
+    assert first["total"] == 3
+    assert first["next_offset"] == 2
     second = http.get(
         "/v1/history", params={**params, "offset": first["next_offset"]}, headers=auth
     ).json()
@@ -243,15 +252,19 @@ def test_the_rate_limit_is_per_key_and_a_429(memory: Memory, tenants: Tenants) -
         assert other.status_code == 200  # another key has its own bucket
 
 
-def test_no_key_a_wrong_key_and_a_revoked_key_are_401(
-    http: TestClient, tenants: Tenants
-) -> None:
+def test_no_key_a_wrong_key_and_a_revoked_key_are_401(http: TestClient, tenants: Tenants) -> None:
     params = {"group_id": tenants.group_a}
     error = _error(http.get("/v1/stats", params=params), 401, "unauthenticated")
     assert "chronomem keys create" in error["message"]
     forged = tenants.key_a[:-4] + "AAAA"
-    _error(http.get("/v1/stats", params=params, headers=tenants.auth(forged)), 401, "unauthenticated")
-    _error(http.get("/v1/stats", params=params, headers={"Authorization": tenants.key_a}), 401, "unauthenticated")
+    _error(
+        http.get("/v1/stats", params=params, headers=tenants.auth(forged)), 401, "unauthenticated"
+    )
+    _error(
+        http.get("/v1/stats", params=params, headers={"Authorization": tenants.key_a}),
+        401,
+        "unauthenticated",
+    )
     assert http.get("/v1/stats", params=params, headers=tenants.auth(tenants.key_a)).is_success
     key_id = tenants.key_a.split("_")[1]
     tenants.keys.revoke(key_id)
@@ -281,7 +294,9 @@ def test_an_unreachable_store_is_a_503(
 
 def test_unknown_routes_share_the_error_shape(http: TestClient, tenants: Tenants) -> None:
     _error(http.get("/v1/nothing", headers=tenants.auth(tenants.admin)), 404, "no_route")
-    _error(http.delete("/v1/search", headers=tenants.auth(tenants.admin)), 405, "method_not_allowed")
+    _error(
+        http.delete("/v1/search", headers=tenants.auth(tenants.admin)), 405, "method_not_allowed"
+    )
 
 
 def test_openapi_is_generated_from_the_python_apis_models(http: TestClient) -> None:

@@ -35,6 +35,7 @@ from tests.server.conftest import TURNS, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKES = [sys.executable, "-m", "tests.server.serve_with_fakes"]
+STDIO_ONLY = ("--mcp-stdio", "--no-http")
 B_TURN = {"speaker": "Bob", "text": "I live in Zanzibar.", "time": "2023-02-01T09:00:00Z"}
 
 
@@ -110,7 +111,8 @@ def test_curl_style_search(served: Served) -> None:
     assert "WARNING" not in served.log.read_text()  # keys on: no --no-auth warning
     line = served.log.read_text().splitlines()[-1]
     logged = json.loads(line.split(" INFO ", 1)[1])
-    assert logged["path"] == "/v1/search" and logged["key"] == served.key_a.split("_")[1]
+    assert logged["path"] == "/v1/search"
+    assert logged["key"] == served.key_a.split("_")[1]
     assert served.key_a not in served.log.read_text()
 
 
@@ -169,7 +171,8 @@ async def _exercise_tools(client: McpClient, group: str, other: str) -> None:
         "Berlin",
     ]
     block = await client.call_tool("get_context", {"query": "Alice", "group_id": group})
-    assert block.structured_content is not None and "Berlin" in block.structured_content["context"]
+    assert block.structured_content is not None
+    assert "Berlin" in block.structured_content["context"]
     again = await client.call_tool("remember_turns", {"turns": TURNS[:1], "group_id": group})
     assert again.structured_content is not None
     assert again.structured_content["episodes_skipped"] == 1
@@ -177,7 +180,8 @@ async def _exercise_tools(client: McpClient, group: str, other: str) -> None:
         refused = await client.call_tool(name, arguments)
         assert refused.is_error, name
         text = " ".join(getattr(c, "text", "") for c in refused.content)
-        assert "may not use group" in text and "Zanzibar" not in text, text
+        assert "may not use group" in text, text
+        assert "Zanzibar" not in text, text
 
 
 @pytest.mark.anyio
@@ -203,8 +207,7 @@ async def test_mcp_over_stdio(tmp_path: Path) -> None:
     store = str(tmp_path / "memory")
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "tests.server.serve_with_fakes", "serve", "--store", store, "--keys"]
-        + [str(keys), "--mcp-stdio", "--no-http"],
+        args=[*FAKES[1:], "serve", "--store", store, "--keys", str(keys), *STDIO_ONLY],
         env={**_env(), "CHRONOMEM_API_KEY": key_a},
         cwd=str(ROOT),
     )
@@ -240,13 +243,15 @@ def test_a_graceful_stop(served: Served) -> None:
     with Memory.open(served.store, embedder=HashingEmbedder(), read_only=True) as watcher:
         deadline = time.monotonic() + 60
         while watcher.stats("a").episodes == len(TURNS):  # until the first batch is written
-            assert writer.is_alive() and time.monotonic() < deadline
+            assert writer.is_alive()
+            assert time.monotonic() < deadline
             time.sleep(0.005)
         assert watcher.stats("a").episodes < len(TURNS) + 600, "the write ended too soon"
     served.process.send_signal(signal.SIGTERM)
     writer.join(timeout=120)
     assert served.process.wait(timeout=60) in (0, -signal.SIGTERM)
-    assert answers and answers[0].status_code == 200, answers
+    assert len(answers) == 1, "the write got no answer"
+    assert answers[0].status_code == 200, answers[0].text
     assert answers[0].json()["episodes_added"] == 600
     with Memory.open(served.store, embedder=HashingEmbedder(), read_only=True) as mem:
         assert mem.stats("a").episodes == len(TURNS) + 600
