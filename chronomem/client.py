@@ -269,7 +269,23 @@ class Client(_Base):
         speaker: str | None = None,
     ) -> list[SearchResult]:
         """As :meth:`Memory.search`."""
-        body = _clean(dict(locals(), self=None))
+        body = _clean(
+            {
+                "query": query,
+                "group_id": group_id,
+                "as_of": as_of,
+                "known_at": known_at,
+                "limit": limit,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+                "labels": labels,
+                "relations": relations,
+                "centre": centre,
+                "kinds": kinds,
+                "recipe": recipe,
+                "speaker": speaker,
+            }
+        )
         return self._run(_Call("POST", PATHS.search, _search_results, body=body))
 
     def context(
@@ -283,7 +299,16 @@ class Client(_Base):
         speaker: str | None = None,
     ) -> str:
         """As :meth:`Memory.context`."""
-        body = _clean(dict(locals(), self=None))
+        body = _clean(
+            {
+                "query": query,
+                "max_tokens": max_tokens,
+                "group_id": group_id,
+                "as_of": as_of,
+                "limit": limit,
+                "speaker": speaker,
+            }
+        )
         return self._run(_Call("POST", PATHS.context, _context_text, body=body))
 
     def facts(
@@ -341,7 +366,15 @@ class Client(_Base):
         max_facts_per_hop: int = DEFAULT_HOP_LIMIT,
     ) -> list[SearchResult]:
         """As :meth:`Memory.neighbors`."""
-        params = _clean(dict(locals(), self=None))
+        params = _clean(
+            {
+                "entity": entity,
+                "depth": depth,
+                "group_id": group_id,
+                "as_of": as_of,
+                "max_facts_per_hop": max_facts_per_hop,
+            }
+        )
         return self._all(_Paged(PATHS.neighbors, params, _RESULT_PAGE))
 
     def paths(
@@ -354,7 +387,15 @@ class Client(_Base):
         as_of: TimeLike = None,
     ) -> list[list[SearchResult]]:
         """As :meth:`Memory.paths`."""
-        params = _clean(dict(locals(), self=None))
+        params = _clean(
+            {
+                "source": source,
+                "target": target,
+                "max_hops": max_hops,
+                "group_id": group_id,
+                "as_of": as_of,
+            }
+        )
         return self._run(_Call("GET", PATHS.paths, _paths, params=params))
 
     def stats(self, group_id: str | None = None) -> Stats:
@@ -464,7 +505,23 @@ class AsyncClient(_Base):
         speaker: str | None = None,
     ) -> list[SearchResult]:
         """As :meth:`Memory.search`."""
-        body = _clean(dict(locals(), self=None))
+        body = _clean(
+            {
+                "query": query,
+                "group_id": group_id,
+                "as_of": as_of,
+                "known_at": known_at,
+                "limit": limit,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+                "labels": labels,
+                "relations": relations,
+                "centre": centre,
+                "kinds": kinds,
+                "recipe": recipe,
+                "speaker": speaker,
+            }
+        )
         return await self._run(_Call("POST", PATHS.search, _search_results, body=body))
 
     async def context(
@@ -478,7 +535,16 @@ class AsyncClient(_Base):
         speaker: str | None = None,
     ) -> str:
         """As :meth:`Memory.context`."""
-        body = _clean(dict(locals(), self=None))
+        body = _clean(
+            {
+                "query": query,
+                "max_tokens": max_tokens,
+                "group_id": group_id,
+                "as_of": as_of,
+                "limit": limit,
+                "speaker": speaker,
+            }
+        )
         return await self._run(_Call("POST", PATHS.context, _context_text, body=body))
 
     async def facts(
@@ -536,7 +602,15 @@ class AsyncClient(_Base):
         max_facts_per_hop: int = DEFAULT_HOP_LIMIT,
     ) -> list[SearchResult]:
         """As :meth:`Memory.neighbors`."""
-        params = _clean(dict(locals(), self=None))
+        params = _clean(
+            {
+                "entity": entity,
+                "depth": depth,
+                "group_id": group_id,
+                "as_of": as_of,
+                "max_facts_per_hop": max_facts_per_hop,
+            }
+        )
         return await self._all(_Paged(PATHS.neighbors, params, _RESULT_PAGE))
 
     async def paths(
@@ -549,7 +623,15 @@ class AsyncClient(_Base):
         as_of: TimeLike = None,
     ) -> list[list[SearchResult]]:
         """As :meth:`Memory.paths`."""
-        params = _clean(dict(locals(), self=None))
+        params = _clean(
+            {
+                "source": source,
+                "target": target,
+                "max_hops": max_hops,
+                "group_id": group_id,
+                "as_of": as_of,
+            }
+        )
         return await self._run(_Call("GET", PATHS.paths, _paths, params=params))
 
     async def stats(self, group_id: str | None = None) -> Stats:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Final, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
@@ -28,7 +28,14 @@ from chronomem.server.keys import Principal
 from chronomem.server.middleware import principal_of
 from chronomem.server.problems import ApiError
 
-__all__ = ["TOOL_NAMES", "PrincipalOf", "build_mcp", "fixed_principal", "http_principal"]
+__all__ = [
+    "TIMELINE_URI",
+    "TOOL_NAMES",
+    "PrincipalOf",
+    "build_mcp",
+    "fixed_principal",
+    "http_principal",
+]
 
 PrincipalOf = Callable[[Context], Principal]
 """How a tool call finds who it acts for."""
@@ -43,6 +50,9 @@ TOOL_NAMES: Final = (
 )
 
 _R = TypeVar("_R")
+
+TIMELINE_URI: Final = "chronomem://{group_id}/timeline/{entity}"
+"""The MCP resource template of an entity's timeline."""
 
 Group = Annotated[str, Field(description="the tenant (group id) to use", max_length=128)]
 Time = Annotated[
@@ -234,6 +244,21 @@ def build_mcp(gate: Gate, principal_for: PrincipalOf) -> MCPServer:
             )
         )
         return SearchResults(results=rows)
+
+    @server.resource(
+        TIMELINE_URI,
+        name="timeline",
+        description="The timeline of an entity (every fact, ended or not, by valid time), as "
+        "JSON; the same as get_history.",
+        mime_type="application/json",
+    )
+    async def timeline(group_id: str, entity: str, ctx: Context) -> str:
+        principal = principal_for(ctx)
+        try:
+            rows = await gate.read(principal, group_id, memory.history, entity, group_id=group_id)
+        except (ChronomemError, ApiError) as error:
+            raise ResourceError(str(error)) from None
+        return SearchResults(results=rows).model_dump_json()
 
     return server
 

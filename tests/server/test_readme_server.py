@@ -81,7 +81,8 @@ def test_the_readme_server_section_runs(
     assert len(curls) == 2
     outputs = []
     for line in curls:
-        assert line.startswith("curl ") and README_PORT in line
+        assert line.startswith("curl ")
+        assert README_PORT in line
         done = subprocess.run(
             ["bash", "-c", line.replace(README_PORT, port)],
             env={**os.environ, "CHRONOMEM_API_KEY": key},
@@ -98,5 +99,6 @@ def test_the_readme_server_section_runs(
         assert README_PORT in example
         exec(compile(example.replace(README_PORT, port), "README.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
-    assert "'object': 'Paris'" in printed[0] and "Berlin" not in printed[0]
+    assert "'object': 'Paris'" in printed[0]
+    assert "Berlin" not in printed[0]
     assert printed[1] == "['Paris', 'Berlin']"

@@ -25,12 +25,13 @@ from click.testing import CliRunner
 from mcp import Client as McpClient
 from mcp import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 
 from chronomem import Client, RemoteError
 from chronomem.cli import cli
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.memory import Memory
-from chronomem.server.mcp_tools import TOOL_NAMES
+from chronomem.server.mcp_tools import TIMELINE_URI, TOOL_NAMES
 from tests.server.conftest import TURNS, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,6 +177,13 @@ async def _exercise_tools(client: McpClient, group: str, other: str) -> None:
     again = await client.call_tool("remember_turns", {"turns": TURNS[:1], "group_id": group})
     assert again.structured_content is not None
     assert again.structured_content["episodes_skipped"] == 1
+    templates = await client.list_resource_templates()
+    assert [t.uri_template for t in templates.resource_templates] == [TIMELINE_URI]
+    timeline = await client.read_resource(f"chronomem://{group}/timeline/Alice")
+    text = getattr(timeline.contents[0], "text", "")
+    assert [r["object"] for r in json.loads(text)["results"]] == ["Paris", "Acme", "Berlin"]
+    with pytest.raises(MCPError, match="may not use group"):
+        await client.read_resource(f"chronomem://{other}/timeline/Bob")
     for name, arguments in _tool_calls(other).items():
         refused = await client.call_tool(name, arguments)
         assert refused.is_error, name
