@@ -729,8 +729,6 @@ def serve(
         host=host,
         port=port,
     )
-    if not is_neo4j_uri(store):
-        Path(store).mkdir(parents=True, exist_ok=True)
     memory = Memory.open(store, config=config_from_env())
     serve_memory(memory, keys=keys, settings=settings, http=not no_http, mcp_stdio=stdio)
 

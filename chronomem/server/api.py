@@ -49,8 +49,13 @@ from chronomem.schema import DEFAULT_GROUP, Entity, SearchResult, Stats
 from chronomem.server.gate import Gate
 from chronomem.server.keys import KeyRing
 from chronomem.server.mcp_tools import build_mcp, http_principal
-from chronomem.server.middleware import Authenticate, BodyLimit, RateLimiter, RequestLog
-from chronomem.server.middleware import principal_of as _principal_of
+from chronomem.server.middleware import (
+    Authenticate,
+    BodyLimit,
+    RateLimiter,
+    RequestLog,
+    principal_of,
+)
 from chronomem.server.problems import (
     ApiError,
     describe_request_errors,
@@ -208,7 +213,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
         """Add chat turns (:meth:`Memory.add_dialogue`); re-adding the same turns adds
         nothing."""
         report = await gate.write(
-            _principal_of(request.scope),
+            principal_of(request.scope),
             body.group_id,
             memory.add_dialogue,
             body.turns,
@@ -221,7 +226,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
     async def add_records(body: RecordsBody, request: Request) -> IngestCounts:
         """Add business records described by a mapping (:meth:`Memory.add_records`)."""
         report = await gate.write(
-            _principal_of(request.scope),
+            principal_of(request.scope),
             body.group_id,
             memory.add_records,
             body.rows,
@@ -234,7 +239,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
     async def search(body: SearchRequest, request: Request) -> SearchResults:
         """Hybrid search with every filter of :meth:`Memory.search`, best first."""
         results = await gate.read(
-            _principal_of(request.scope),
+            principal_of(request.scope),
             body.group_id,
             memory.search,
             body.query,
@@ -257,7 +262,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
     async def context(body: ContextBody, request: Request) -> ContextBlock:
         """An agent-ready context block within a token budget (:meth:`Memory.context`)."""
         block = await gate.read(
-            _principal_of(request.scope),
+            principal_of(request.scope),
             body.group_id,
             memory.context,
             body.query,
@@ -284,7 +289,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
         """Facts (of ``subject``, of ``relation``) that hold now, or ``as_of``; by valid
         time (:meth:`Memory.facts`)."""
         rows = await gate.read(
-            _principal_of(request.scope),
+            principal_of(request.scope),
             group_id,
             memory.facts,
             subject=subject,
@@ -308,7 +313,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
     ) -> Page[SearchResult]:
         """The timeline of ``entity`` (:meth:`Memory.history`)."""
         rows = await gate.read(
-            _principal_of(request.scope),
+            principal_of(request.scope),
             group_id,
             memory.history,
             entity,
@@ -322,7 +327,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
     async def entity(request: Request, name: str, group_id: GroupQuery = DEFAULT_GROUP) -> Entity:
         """The entity called ``name`` (or with that alias) (:meth:`Memory.entity`)."""
         found = await gate.read(
-            _principal_of(request.scope), group_id, memory.entity, name, group_id=group_id
+            principal_of(request.scope), group_id, memory.entity, name, group_id=group_id
         )
         return found.model_copy(update={"name_embedding": None})
 
@@ -339,7 +344,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
     ) -> Page[SearchResult]:
         """Facts within ``depth`` hops of ``entity`` (:meth:`Memory.neighbors`)."""
         rows = await gate.read(
-            _principal_of(request.scope),
+            principal_of(request.scope),
             group_id,
             memory.neighbors,
             entity,
@@ -361,7 +366,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
     ) -> PathsResult:
         """Paths of facts linking ``source`` and ``target`` (:meth:`Memory.paths`)."""
         found = await gate.read(
-            _principal_of(request.scope),
+            principal_of(request.scope),
             group_id,
             memory.paths,
             source,
@@ -376,13 +381,13 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
     async def stats(request: Request, group_id: str | None = None) -> Stats:
         """Counts of one group (or, for an admin key without ``group_id``, of the whole
         memory) (:meth:`Memory.stats`)."""
-        return await gate.read(_principal_of(request.scope), group_id, memory.stats, group_id)
+        return await gate.read(principal_of(request.scope), group_id, memory.stats, group_id)
 
     @app.get(PATHS.groups, tags=["read"])
     async def groups(
         request: Request, limit: PageLimit = DEFAULT_PAGE, offset: Offset = 0
     ) -> Page[str]:
         """The groups that hold anything and that this key may use, sorted."""
-        principal = _principal_of(request.scope)
+        principal = principal_of(request.scope)
         stored = await anyio.to_thread.run_sync(memory.store.groups)
         return Page[str].of(gate.visible_groups(principal, stored), offset, limit)

@@ -31,7 +31,7 @@ from typing import Final
 
 from pydantic import BaseModel, Field, ValidationError
 
-from chronomem.engine.store.factory import is_neo4j_uri
+from chronomem.engine.store.targets import INMEMORY_URI, is_neo4j_uri
 from chronomem.errors import ConfigurationError, InputError, NotFoundError
 from chronomem.schema import AwareTime, check_group_id, utcnow
 
@@ -81,7 +81,7 @@ class _KeyFile(BaseModel):
 
 def default_keys_path(store: str) -> Path:
     """Where the keys of the memory at ``store`` live unless ``--keys`` says otherwise."""
-    if is_neo4j_uri(store) or store.startswith("memory://"):
+    if is_neo4j_uri(store) or store.lower() == INMEMORY_URI:
         return Path(".chronomem") / KEY_FILE
     return Path(store) / KEY_FILE
 
