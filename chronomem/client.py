@@ -9,8 +9,9 @@ memory and a remote one by changing the line that opens it:
 Results come back as the same models (:class:`~chronomem.schema.SearchResult`,
 :class:`~chronomem.schema.Stats`, :class:`~chronomem.schema.Entity`,
 :class:`~chronomem.ingest.pipeline.IngestReport` with its counts). Lists the server pages
-(facts, history, neighbours, groups) are fetched page by page until complete. Errors are the
-chronomem ones: a 400 raises :class:`~chronomem.errors.InputError`, a 404
+(facts, history, neighbours, groups) are fetched page by page until complete; a dialogue is
+sent in requests of ``turns_per_request`` turns, each of which the server applies whole.
+Errors are the chronomem ones: a 400 raises :class:`~chronomem.errors.InputError`, a 404
 :class:`~chronomem.errors.NotFoundError`, a 409 :class:`~chronomem.errors.ConfigurationError`,
 a 503 :class:`~chronomem.errors.StoreUnavailableError`, each with the server's message; any
 other refusal (401, 403, 413, 429) raises :class:`RemoteError` with its status and code.
@@ -22,12 +23,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Final, Generic, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
+from chronomem.config import MemoryConfig
 from chronomem.errors import (
     ChronomemError,
     ConfigurationError,
@@ -136,11 +138,23 @@ class _Requests:
 
     @staticmethod
     def add_dialogue(
-        turns: Iterable[Turn | Mapping[str, Any]], group_id: str, source: str
-    ) -> _Call[IngestCounts]:
+        turns: Iterable[Turn | Mapping[str, Any]], group_id: str, source: str, per_request: int
+    ) -> list[_Call[IngestCounts]]:
+        """One request per ``per_request`` turns (the server writes each in one transaction)."""
         parsed = [t.model_dump(mode="json", exclude_none=True) for t in as_turns(turns)]
-        body = {"group_id": group_id, "source": source, "turns": parsed}
-        return _Call("POST", PATHS.dialogue, _model(IngestCounts), body=body)
+        return [
+            _Call(
+                "POST",
+                PATHS.dialogue,
+                _model(IngestCounts),
+                body={
+                    "group_id": group_id,
+                    "source": source,
+                    "turns": parsed[at : at + per_request],
+                },
+            )
+            for at in range(0, len(parsed), per_request)
+        ]
 
     @staticmethod
     def add_records(rows: Any, mapping: RecordMapping, group_id: str) -> _Call[IngestCounts]:
@@ -160,10 +174,25 @@ class _Requests:
         return _Call("POST", PATHS.records, _model(IngestCounts), body=body)
 
 
+DEFAULT_TURNS_PER_REQUEST: Final = MemoryConfig.model_fields["batch_size"].default
+"""Turns sent per request: the server's default ``batch_size``, what it writes in one
+transaction."""
+
+
 class _Base:
-    def __init__(self, url: str, api_key: str | None) -> None:
+    def __init__(self, url: str, api_key: str | None, turns_per_request: int) -> None:
+        if turns_per_request < 1:
+            raise InputError(f"turns_per_request must be at least 1, not {turns_per_request}")
         self.url = url.rstrip("/")
+        self.turns_per_request = turns_per_request
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+
+
+def _total(counts: Sequence[IngestCounts]) -> IngestReport:
+    report = IngestReport()
+    for part in counts:
+        report.merge(part.report())
+    return report
 
 
 class Client(_Base):
@@ -176,8 +205,9 @@ class Client(_Base):
         api_key: str | None = None,
         timeout: float = 60.0,
         transport: httpx.BaseTransport | None = None,
+        turns_per_request: int = DEFAULT_TURNS_PER_REQUEST,
     ) -> None:
-        super().__init__(url, api_key)
+        super().__init__(url, api_key, turns_per_request)
         self._http = httpx.Client(
             base_url=self.url, headers=self._headers, timeout=timeout, transport=transport
         )
@@ -229,11 +259,15 @@ class Client(_Base):
         source: str = "chat",
         progress: ProgressCallback | None = None,
     ) -> IngestReport:
-        """As :meth:`Memory.add_dialogue`; ``progress`` is told every turn once, at the end."""
-        counts = self._run(_Requests.add_dialogue(turns, group_id, source))
-        if progress is not None:
-            progress(counts.episodes_added + counts.episodes_skipped)
-        return counts.report()
+        """As :meth:`Memory.add_dialogue`: the turns go in requests of ``turns_per_request``,
+        each applied whole (as the memory applies a long dialogue batch by batch);
+        ``progress`` is told the turns of each request once it is answered."""
+        parts = []
+        for call in _Requests.add_dialogue(turns, group_id, source, self.turns_per_request):
+            parts.append(self._run(call))
+            if progress is not None:
+                progress(parts[-1].episodes_added + parts[-1].episodes_skipped)
+        return _total(parts)
 
     def add_records(
         self,
@@ -418,8 +452,9 @@ class AsyncClient(_Base):
         api_key: str | None = None,
         timeout: float = 60.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        turns_per_request: int = DEFAULT_TURNS_PER_REQUEST,
     ) -> None:
-        super().__init__(url, api_key)
+        super().__init__(url, api_key, turns_per_request)
         self._http = httpx.AsyncClient(
             base_url=self.url, headers=self._headers, timeout=timeout, transport=transport
         )
@@ -468,10 +503,12 @@ class AsyncClient(_Base):
         progress: ProgressCallback | None = None,
     ) -> IngestReport:
         """As :meth:`Client.add_dialogue`."""
-        counts = await self._run(_Requests.add_dialogue(turns, group_id, source))
-        if progress is not None:
-            progress(counts.episodes_added + counts.episodes_skipped)
-        return counts.report()
+        parts = []
+        for call in _Requests.add_dialogue(turns, group_id, source, self.turns_per_request):
+            parts.append(await self._run(call))
+            if progress is not None:
+                progress(parts[-1].episodes_added + parts[-1].episodes_skipped)
+        return _total(parts)
 
     async def add_records(
         self,

@@ -199,26 +199,18 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
         """The store answers (a read of one setting)."""
         try:
             await anyio.to_thread.run_sync(memory.store.get_meta, "readyz")
-        except Exception as error:  # any failure means not ready
-            problem = from_exception(error)
-            if problem.detail.status < 500:
-                problem = ApiError(503, "store_unavailable", problem.detail.message)
-            elif problem.detail.code == "internal":
-                problem = ApiError(503, "store_unavailable", f"the store did not answer: {error}")
-            return error_response(problem)
+        except Exception as error:  # whatever the failure, the store is not ready
+            told = str(error) if isinstance(error, ChronomemError) else repr(error)
+            return error_response(ApiError(503, "store_unavailable", told))
         return JSONResponse(Health(status="ok").model_dump())
 
     @app.post(PATHS.dialogue, tags=["write"])
     async def add_dialogue(body: DialogueBody, request: Request) -> IngestCounts:
-        """Add chat turns (:meth:`Memory.add_dialogue`); re-adding the same turns adds
+        """Add chat turns (:meth:`Memory.add_dialogue`) in one transaction (at most the
+        memory's ``batch_size`` turns, 256 by default); re-adding the same turns adds
         nothing."""
-        report = await gate.write(
-            principal_of(request.scope),
-            body.group_id,
-            memory.add_dialogue,
-            body.turns,
-            group_id=body.group_id,
-            source=body.source,
+        report = await gate.add_dialogue(
+            principal_of(request.scope), body.turns, body.group_id, body.source
         )
         return IngestCounts.of(report)
 

@@ -6,7 +6,9 @@ forgotten by one of them. Reads and writes run on separate thread pools: a burst
 cannot take every thread and leave searches waiting, and a read never waits for a write's lock
 (the stores let reads run beside a write; :class:`~chronomem.memory.Memory` serialises the
 writes themselves). Each group has an ``asyncio`` lock, so two writes of one group queue on
-the event loop rather than each holding a worker thread while it waits.
+the event loop rather than each holding a worker thread while it waits. A request's turns are
+written in one transaction, so no read sees half of a request: a request holds at most the
+memory's ``batch_size`` turns (256 by default).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from typing import ParamSpec, TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 
+from chronomem.errors import LimitError
+from chronomem.ingest.pipeline import IngestReport
+from chronomem.ingest.sources import Turn
 from chronomem.memory import Memory
 from chronomem.schema import check_group_id
 from chronomem.server.keys import Principal
@@ -91,3 +96,20 @@ class Gate:
         call = partial(function, *args, **kwargs)
         async with lock:
             return await anyio.to_thread.run_sync(call, limiter=self._writers)
+
+    async def add_dialogue(
+        self, principal: Principal, turns: list[Turn], group_id: str, source: str
+    ) -> IngestReport:
+        """Write one request's turns in one transaction (so no read sees part of them): a
+        request holds at most the memory's ``batch_size`` turns."""
+        self.authorise(principal, group_id)
+        most = self.memory.config.batch_size
+        if len(turns) > most:
+            raise LimitError(
+                f"{len(turns)} turns in one request, more than the {most} this memory writes in "
+                f"one transaction; send at most {most} turns per request (each request is "
+                "applied whole), or raise CHRONOMEM_BATCH_SIZE for the server"
+            )
+        return await self.write(
+            principal, group_id, self.memory.add_dialogue, turns, group_id=group_id, source=source
+        )

@@ -104,13 +104,9 @@ def build_mcp(gate: Gate, principal_for: PrincipalOf) -> MCPServer:
     ) -> IngestCounts:
         """Remember dialogue turns: facts are extracted, dated and linked to what the memory
         already holds; a later turn that changes a fact ends the old one. Re-sending the same
-        turns (same ids) adds nothing."""
+        turns (same ids) adds nothing. At most 256 turns a call (the memory's batch size)."""
         principal = principal_for(ctx)
-        report = await _told(
-            gate.write(
-                principal, group_id, memory.add_dialogue, turns, group_id=group_id, source=source
-            )
-        )
+        report = await _told(gate.add_dialogue(principal, turns, group_id, source))
         return IngestCounts.of(report)
 
     @server.tool(annotations=reading)

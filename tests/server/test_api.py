@@ -313,3 +313,18 @@ def test_openapi_is_generated_from_the_python_apis_models(http: TestClient) -> N
     )
     assert {"400", "401", "403", "413", "429", "503"} <= set(search["responses"])
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def test_a_request_is_one_transaction_or_refused(
+    http: TestClient, tenants: Tenants, memory: Memory
+) -> None:
+    most = memory.config.batch_size
+    turns = [{**TURNS[0], "id": f"many-{i}"} for i in range(most + 1)]
+    response = http.post(
+        "/v1/dialogue",
+        json={"group_id": tenants.group_a, "turns": turns},
+        headers=tenants.auth(tenants.key_a),
+    )
+    error = _error(response, 400, "limit_exceeded")
+    assert f"at most {most} turns per request" in error["message"]
+    assert memory.stats(tenants.group_a).episodes == 0

@@ -158,3 +158,14 @@ def test_the_async_client_in_process(app: FastAPI, memory: Memory, tenants: Tena
                 await mem.search("x", group_id=tenants.group_b)
 
     asyncio.run(scenario())
+
+
+def test_a_long_dialogue_goes_in_several_requests(app: FastAPI, tenants: Tenants) -> None:
+    told: list[int] = []
+    with serving(app) as url, Client(url, api_key=tenants.key_a, turns_per_request=2) as mem:
+        report = mem.add_dialogue(TURNS, group_id=tenants.group_a, progress=told.append)
+        assert report.episodes_added == 3
+        assert told == [2, 1]
+        assert mem.stats(tenants.group_a).episodes == 3
+    with pytest.raises(InputError, match="turns_per_request"):
+        Client(url, turns_per_request=0)

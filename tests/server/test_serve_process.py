@@ -37,6 +37,8 @@ from tests.server.conftest import TURNS, free_port
 ROOT = Path(__file__).resolve().parents[2]
 FAKES = [sys.executable, "-m", "tests.server.serve_with_fakes"]
 STDIO_ONLY = ("--mcp-stdio", "--no-http")
+LATE_TURNS = 3000
+"""The turns of the request in flight when the server is stopped: seconds of work."""
 B_TURN = {"speaker": "Bob", "text": "I live in Zanzibar.", "time": "2023-02-01T09:00:00Z"}
 
 
@@ -72,7 +74,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     log = tmp / "server.log"
     args = ["serve", "--store", str(tmp / "memory"), "--keys", str(keys), "--port", str(port)]
     with log.open("wb") as out:
-        process = subprocess.Popen([*FAKES, *args], cwd=ROOT, env=_env(), stderr=out)
+        env = {**_env(), "CHRONOMEM_BATCH_SIZE": "5000"}  # one transaction per request
+        process = subprocess.Popen([*FAKES, *args], cwd=ROOT, env=env, stderr=out)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -227,12 +230,13 @@ async def test_mcp_over_stdio(tmp_path: Path) -> None:
 
 
 def test_a_graceful_stop(served: Served) -> None:
-    """SIGTERM while a large write is in flight: the write finishes and is answered, the
-    memory is closed, the process ends. Runs last (it stops the module's server)."""
+    """SIGTERM while a large write is in flight (one transaction: nothing of it is visible
+    before the stop): the write finishes and is answered, the memory is closed, the process
+    ends. Runs last (it stops the module's server)."""
     turns = [
         {"speaker": "Alice", "text": f"I met Carol number {i}.", "time": "2023-07-01T09:00:00Z"}
         | {"id": f"late-{i}"}
-        for i in range(600)
+        for i in range(LATE_TURNS)
     ]
     answers: list[httpx.Response] = []
 
@@ -248,18 +252,15 @@ def test_a_graceful_stop(served: Served) -> None:
 
     writer = threading.Thread(target=write)
     writer.start()
+    time.sleep(1.0)  # the request is received (if not, it gets no answer and the test fails)
     with Memory.open(served.store, embedder=HashingEmbedder(), read_only=True) as watcher:
-        deadline = time.monotonic() + 60
-        while watcher.stats("a").episodes == len(TURNS):  # until the first batch is written
-            assert writer.is_alive()
-            assert time.monotonic() < deadline
-            time.sleep(0.005)
-        assert watcher.stats("a").episodes < len(TURNS) + 600, "the write ended too soon"
+        assert watcher.stats("a").episodes == len(TURNS), "the write ended before the stop"
+    assert writer.is_alive()
     served.process.send_signal(signal.SIGTERM)
     writer.join(timeout=120)
     assert served.process.wait(timeout=60) in (0, -signal.SIGTERM)
     assert len(answers) == 1, "the write got no answer"
     assert answers[0].status_code == 200, answers[0].text
-    assert answers[0].json()["episodes_added"] == 600
+    assert answers[0].json()["episodes_added"] == LATE_TURNS
     with Memory.open(served.store, embedder=HashingEmbedder(), read_only=True) as mem:
-        assert mem.stats("a").episodes == len(TURNS) + 600
+        assert mem.stats("a").episodes == len(TURNS) + LATE_TURNS
