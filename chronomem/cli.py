@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ import click
 from tqdm import tqdm
 
 from chronomem.bench.locomo import plot_recall, run_locomo
-from chronomem.config import config_from_env
+from chronomem.config import api_key_from_env, config_from_env
 from chronomem.demo import DEMO_GROUP, DEMO_TURNS
 from chronomem.engine.store.factory import is_neo4j_uri
 from chronomem.errors import ChronomemError, InputError
@@ -722,7 +721,7 @@ def serve(
     if no_auth:
         check_no_auth(host)
     keys = None if no_auth else _key_ring(store, keys_path)
-    stdio = stdio_principal(keys, os.environ.get("CHRONOMEM_API_KEY")) if mcp_stdio else None
+    stdio = stdio_principal(keys, api_key_from_env()) if mcp_stdio else None
     settings = ServerSettings(
         max_body_bytes=max_body_bytes,
         rate_limit=rate_limit or None,

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from chronomem.cli import cli
+from chronomem.config import API_KEY_VARIABLE, api_key_from_env
 from chronomem.errors import InputError, NotFoundError
 from chronomem.server import run
 from chronomem.server.keys import KEY_FILE, KeyRing, default_keys_path
@@ -150,3 +151,9 @@ def test_no_auth_says_so_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 class _Closable:
     def close(self) -> None:
         pass
+
+
+def test_the_stdio_key_is_read_with_the_other_settings() -> None:
+    assert api_key_from_env({API_KEY_VARIABLE: "cmk_x"}) == "cmk_x"
+    assert api_key_from_env({API_KEY_VARIABLE: ""}) is None
+    assert api_key_from_env({}) is None
