@@ -696,6 +696,13 @@ def _key_ring(store: str, keys_path: Path | None) -> KeyRing:
     help="Also serve the MCP tools on stdin/stdout (for a desktop agent that starts this "
     "command), acting for the key in CHRONOMEM_API_KEY.",
 )
+@click.option(
+    "--read-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds a read may take before it is answered with 504 (0: no limit).",
+)
 @click.option("--no-http", is_flag=True, help="With --mcp-stdio: serve stdio only, no HTTP port.")
 def serve(
     store: str,
@@ -706,6 +713,7 @@ def serve(
     rate_limit: float,
     max_body_bytes: int,
     mcp_stdio: bool,
+    read_timeout: float,
     no_http: bool,
 ) -> None:
     """Serve a memory over HTTP (JSON API, OpenAPI at /docs) and MCP (streamable HTTP at
@@ -725,6 +733,7 @@ def serve(
     settings = ServerSettings(
         max_body_bytes=max_body_bytes,
         rate_limit=rate_limit or None,
+        read_timeout=read_timeout or None,
         host=host,
         port=port,
     )

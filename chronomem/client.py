@@ -14,7 +14,7 @@ sent in requests of ``turns_per_request`` turns, each of which the server applie
 Errors are the chronomem ones: a 400 raises :class:`~chronomem.errors.InputError`, a 404
 :class:`~chronomem.errors.NotFoundError`, a 409 :class:`~chronomem.errors.ConfigurationError`,
 a 503 :class:`~chronomem.errors.StoreUnavailableError`, each with the server's message; any
-other refusal (401, 403, 413, 429) raises :class:`RemoteError` with its status and code.
+other refusal (401, 403, 413, 429, 504) raises :class:`RemoteError` with its status and code.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ _GROUP_PAGE: TypeAdapter[Page[str]] = TypeAdapter(Page[str])
 
 class RemoteError(ChronomemError):
     """The server refused a request for a reason of its own: no or a wrong key (401), a group
-    the key may not use (403), a body too large (413), the rate limit (429)."""
+    the key may not use (403), a body too large (413), the rate limit (429), a read longer than
+    its timeout (504)."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(f"{status} {code}: {message}")

@@ -78,6 +78,7 @@ _ERRORS: Final[dict[int | str, dict[str, Any]]] = {
         (413, "the body is larger than the server's limit"),
         (429, "the key's rate limit was hit; see Retry-After"),
         (503, "the store cannot be reached"),
+        (504, "a read took longer than the server's --read-timeout"),
     )
 }
 
@@ -90,7 +91,8 @@ Offset = Annotated[int, Query(ge=0, description="where the page starts")]
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     """How a server guards itself: body size, rate limit (requests a second per key; ``None``
-    for none), worker threads for reads and for writes, and the host it binds (the MCP
+    for none), worker threads for reads and for writes, the longest a read may take (``None``:
+    no limit), and the host it binds (the MCP
     transport refuses requests naming another host, against DNS rebinding)."""
 
     max_body_bytes: int = 16 * 1024 * 1024
@@ -98,6 +100,7 @@ class ServerSettings:
     burst: int | None = None
     read_threads: int = 16
     write_threads: int = 2
+    read_timeout: float | None = 30.0
     host: str = "127.0.0.1"
     port: int | None = None
 
@@ -127,7 +130,10 @@ def create_app(
     settings = settings or ServerSettings()
     if gate is None:
         gate = Gate(
-            memory, read_threads=settings.read_threads, write_threads=settings.write_threads
+            memory,
+            read_threads=settings.read_threads,
+            write_threads=settings.write_threads,
+            read_timeout=settings.read_timeout,
         )
     mcp = build_mcp(gate, http_principal)
     mcp_app = mcp.streamable_http_app(

@@ -1,14 +1,15 @@
-"""The one way a request reaches the memory: checked against its key's groups first, then run
-in a worker thread, writes of one group one at a time.
+"""The one way a request reaches the memory: checked against its key's groups first, then run in a
+worker thread, writes of one group one at a time.
 
 Both the HTTP routes and the MCP tools call :class:`Gate`, so the tenancy check cannot be
 forgotten by one of them. Reads and writes run on separate thread pools: a burst of ingests
 cannot take every thread and leave searches waiting, and a read never waits for a write's lock
 (the stores let reads run beside a write; :class:`~chronomem.memory.Memory` serialises the
-writes themselves). Each group has an ``asyncio`` lock, so two writes of one group queue on
-the event loop rather than each holding a worker thread while it waits. A request's turns are
-written in one transaction, so no read sees half of a request: a request holds at most the
-memory's ``batch_size`` turns (256 by default).
+writes themselves). Each group has an ``asyncio`` lock, so two writes of one group queue on the
+event loop rather than each holding a worker thread while it waits. A read that runs longer
+than ``read_timeout`` is answered with 504 (a write is never cut short: it finishes). A
+request's turns are written in one transaction, so no read sees half of a request: a request
+holds at most the memory's ``batch_size`` turns (256 by default).
 """
 
 from __future__ import annotations
@@ -38,8 +39,16 @@ _R = TypeVar("_R")
 class Gate:
     """Authorises and runs calls on one :class:`Memory`."""
 
-    def __init__(self, memory: Memory, *, read_threads: int = 16, write_threads: int = 2) -> None:
+    def __init__(
+        self,
+        memory: Memory,
+        *,
+        read_threads: int = 16,
+        write_threads: int = 2,
+        read_timeout: float | None = None,
+    ) -> None:
         self.memory = memory
+        self.read_timeout = read_timeout
         self._readers = CapacityLimiter(read_threads)
         self._writers = CapacityLimiter(write_threads)
         self._group_locks: dict[str, asyncio.Lock] = {}
@@ -79,7 +88,20 @@ class Gate:
         else:
             self.authorise(principal, group_id)
         call = partial(function, *args, **kwargs)
-        return await anyio.to_thread.run_sync(call, limiter=self._readers)
+        try:
+            with anyio.fail_after(self.read_timeout):
+                # on a timeout the request is answered at once; the thread finishes on its own
+                return await anyio.to_thread.run_sync(
+                    call, limiter=self._readers, abandon_on_cancel=True
+                )
+        except TimeoutError:
+            raise ApiError(
+                504,
+                "timeout",
+                f"the read took longer than the server's limit of {self.read_timeout:g} s; ask "
+                "for less (a smaller limit, depth or max_hops) or start the server with a "
+                "larger --read-timeout",
+            ) from None
 
     async def write(
         self,

@@ -96,7 +96,12 @@ async def _serve(
     http: bool,
     mcp_stdio: Principal | None,
 ) -> None:
-    gate = Gate(memory, read_threads=settings.read_threads, write_threads=settings.write_threads)
+    gate = Gate(
+        memory,
+        read_threads=settings.read_threads,
+        write_threads=settings.write_threads,
+        read_timeout=settings.read_timeout,
+    )
     server: uvicorn.Server | None = None
     if http:
         app = create_app(memory, keys=keys, settings=settings, gate=gate, close_memory=True)

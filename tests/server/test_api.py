@@ -3,6 +3,8 @@ status in the one error shape with the messages the Python API (and so the CLI) 
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -328,3 +330,33 @@ def test_a_request_is_one_transaction_or_refused(
     error = _error(response, 400, "limit_exceeded")
     assert f"at most {most} turns per request" in error["message"]
     assert memory.stats(tenants.group_a).episodes == 0
+
+
+def test_a_slow_read_is_a_504_and_the_server_stays_up(
+    memory: Memory, tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    def stuck(*_: object, **__: object) -> None:
+        release.wait(timeout=30)
+
+    monkeypatch.setattr(memory, "search", stuck)
+    app = make_app(memory, tenants.keys, rate_limit=None, read_timeout=0.3)
+    try:
+        with TestClient(app, base_url="http://127.0.0.1") as http:
+            started = time.monotonic()
+            response = http.post(
+                "/v1/search",
+                json={"query": "x", "group_id": tenants.group_a},
+                headers=tenants.auth(tenants.key_a),
+            )
+            assert time.monotonic() - started < 10
+            assert "--read-timeout" in _error(response, 504, "timeout")["message"]
+            stats = http.get(
+                "/v1/stats",
+                params={"group_id": tenants.group_a},
+                headers=tenants.auth(tenants.key_a),
+            )
+            assert stats.status_code == 200
+    finally:
+        release.set()
