@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import httpx2
 import pytest
@@ -227,6 +228,41 @@ async def test_mcp_over_stdio(tmp_path: Path) -> None:
         assert stored.structured_content is not None
         assert stored.structured_content["episodes_added"] == 3
         await _exercise_tools(client, "a", "b")
+
+
+@pytest.mark.anyio
+async def test_stdio_and_http_in_one_process(tmp_path: Path) -> None:
+    """``serve --mcp-stdio`` without ``--no-http``: what the stdio agent remembers, an HTTP
+    client of the same process finds (one memory, one process, one lock)."""
+    keys = tmp_path / "keys.json"
+    key_a = _key(keys, "a")
+    port = free_port()
+    args = ["serve", "--store", str(tmp_path / "memory"), "--keys", str(keys)]
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=[*FAKES[1:], *args, "--mcp-stdio", "--port", str(port)],
+        env={**_env(), "CHRONOMEM_API_KEY": key_a},
+        cwd=str(ROOT),
+    )
+    async with McpClient(params) as client:
+        await client.call_tool("remember_turns", {"turns": TURNS, "group_id": "a"})
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    ready = await http.get("/readyz")
+                    if ready.is_success:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline
+                await anyio.sleep(0.2)
+            history = await http.get(
+                "/v1/history",
+                params={"group_id": "a", "entity": "Alice"},
+                headers={"Authorization": f"Bearer {key_a}"},
+            )
+            assert [f["object"] for f in history.json()["items"]] == ["Paris", "Acme", "Berlin"]
 
 
 def test_a_graceful_stop(served: Served) -> None:
