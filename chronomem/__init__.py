@@ -7,6 +7,7 @@
 """
 
 from chronomem.async_memory import AsyncMemory
+from chronomem.client import AsyncClient, Client, RemoteError
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.inmemory import InMemoryStore
@@ -37,8 +38,10 @@ from chronomem.schema import Entity, Episode, Fact, SearchResult, Stats
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncClient",
     "AsyncMemory",
     "ChronomemError",
+    "Client",
     "ConfigurationError",
     "Entity",
     "Episode",
@@ -60,6 +63,7 @@ __all__ = [
     "NotFoundError",
     "RecordMapping",
     "RelationRegistry",
+    "RemoteError",
     "SearchResult",
     "SourceFormatError",
     "Stats",

@@ -20,7 +20,7 @@ import click
 from tqdm import tqdm
 
 from chronomem.bench.locomo import plot_recall, run_locomo
-from chronomem.config import config_from_env
+from chronomem.config import api_key_from_env, config_from_env
 from chronomem.demo import DEMO_GROUP, DEMO_TURNS
 from chronomem.engine.store.factory import is_neo4j_uri
 from chronomem.errors import ChronomemError, InputError
@@ -31,6 +31,7 @@ from chronomem.plots import plot_timeline
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
 from chronomem.schema import DEFAULT_GROUP, SearchResult
+from chronomem.server.keys import KeyRing, default_keys_path
 
 __all__ = ["cli", "main"]
 
@@ -641,6 +642,167 @@ def bench_locomo(
         f"({ingest_stats['turns_per_second']:.0f} turns/s); search: {search_stats['queries']} "
         f"queries, p50 {search_stats['p50_ms']:.1f} ms, p95 {search_stats['p95_ms']:.1f} ms"
     )
+
+
+# -- serve and keys ----------------------------------------------------------------------------
+
+DEFAULT_PORT = 8765
+
+
+def _keys_option(func: F) -> F:
+    return click.option(
+        "--keys",
+        "keys_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="The API keys file (default: keys.json in the memory directory, or "
+        ".chronomem/keys.json for a Neo4j store).",
+    )(func)
+
+
+def _key_ring(store: str, keys_path: Path | None) -> KeyRing:
+    return KeyRing(keys_path or default_keys_path(store))
+
+
+@cli.command()
+@_store_option
+@_keys_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@click.option(
+    "--no-auth",
+    is_flag=True,
+    help="Check no API key (every request may use every group); localhost only, for development.",
+)
+@click.option(
+    "--rate-limit",
+    default=50.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Requests a second allowed per key (0: no limit); beyond it, 429.",
+)
+@click.option(
+    "--max-body-bytes",
+    default=16 * 1024 * 1024,
+    show_default=True,
+    type=click.IntRange(1024),
+    help="Largest request body accepted; beyond it, 413.",
+)
+@click.option(
+    "--mcp-stdio",
+    is_flag=True,
+    help="Also serve the MCP tools on stdin/stdout (for a desktop agent that starts this "
+    "command), acting for the key in CHRONOMEM_API_KEY.",
+)
+@click.option(
+    "--read-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds a read may take before it is answered with 504 (0: no limit).",
+)
+@click.option("--no-http", is_flag=True, help="With --mcp-stdio: serve stdio only, no HTTP port.")
+def serve(
+    store: str,
+    keys_path: Path | None,
+    host: str,
+    port: int,
+    no_auth: bool,
+    rate_limit: float,
+    max_body_bytes: int,
+    mcp_stdio: bool,
+    read_timeout: float,
+    no_http: bool,
+) -> None:
+    """Serve a memory over HTTP (JSON API, OpenAPI at /docs) and MCP (streamable HTTP at
+    /mcp; stdio with --mcp-stdio). Every request needs an API key allowed its group (see
+    `chronomem keys create`)."""
+    # the web stack loads only for this command
+    from chronomem.server.api import ServerSettings
+    from chronomem.server.run import check_no_auth, stdio_principal
+    from chronomem.server.run import serve as serve_memory
+
+    if no_http and not mcp_stdio:
+        raise InputError("--no-http leaves nothing to serve; add --mcp-stdio or drop --no-http")
+    if no_auth:
+        check_no_auth(host)
+    keys = None if no_auth else _key_ring(store, keys_path)
+    stdio = stdio_principal(keys, api_key_from_env()) if mcp_stdio else None
+    settings = ServerSettings(
+        max_body_bytes=max_body_bytes,
+        rate_limit=rate_limit or None,
+        read_timeout=read_timeout or None,
+        host=host,
+        port=port,
+    )
+    memory = Memory.open(store, config=config_from_env())
+    serve_memory(memory, keys=keys, settings=settings, http=not no_http, mcp_stdio=stdio)
+
+
+@cli.group()
+def keys() -> None:
+    """API keys of `chronomem serve`: each allowed a set of groups, or every group (admin)."""
+
+
+@keys.command("create")
+@_store_option
+@_keys_option
+@click.option("--name", required=True, help="What the key is for (shown in `keys list`).")
+@click.option(
+    "--group", "groups", multiple=True, help="A group the key may use (repeat for several)."
+)
+@click.option("--admin", is_flag=True, help="The key may use every group.")
+@_json_option
+def keys_create(
+    store: str,
+    keys_path: Path | None,
+    name: str,
+    groups: tuple[str, ...],
+    admin: bool,
+    as_json: bool,
+) -> None:
+    """Create a key and print it (only now: the file keeps its hash). A running server
+    accepts it at its next request."""
+    ring = _key_ring(store, keys_path)
+    record, presented = ring.create(name, groups=groups, admin=admin)
+    if as_json:
+        _emit({"id": record.id, "key": presented, "groups": record.groups, "admin": admin})
+        return
+    scope = "every group" if admin else ", ".join(record.groups)
+    click.echo(f"key {record.id} ({name}) for {scope}, in {ring.path}:")
+    click.echo(presented)
+    click.echo("Keep it now: it is not stored and cannot be shown again.", err=True)
+
+
+@keys.command("list")
+@_store_option
+@_keys_option
+@_json_option
+def keys_list(store: str, keys_path: Path | None, as_json: bool) -> None:
+    """The keys (ids, names, groups, revocation), never the keys themselves."""
+    rows = _key_ring(store, keys_path).summary()
+    if as_json:
+        _emit(rows)
+        return
+    if not rows:
+        click.echo("  (no keys)")
+    for row in rows:
+        groups = row["groups"]
+        scope = "admin" if row["admin"] else ", ".join(groups if isinstance(groups, list) else [])
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "live"
+        click.echo(f"  {row['id']}  {row['name']}  [{scope}]  {state}")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@_store_option
+@_keys_option
+def keys_revoke(key_id: str, store: str, keys_path: Path | None) -> None:
+    """Revoke key KEY_ID: a running server refuses it from its next request."""
+    record = _key_ring(store, keys_path).revoke(key_id)
+    click.echo(f"revoked {record.id} ({record.name})")
 
 
 def main() -> None:

@@ -8,10 +8,19 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["DEFAULT_SEARCH_WORKERS", "MemoryConfig", "config_from_env"]
+__all__ = [
+    "API_KEY_VARIABLE",
+    "DEFAULT_SEARCH_WORKERS",
+    "MemoryConfig",
+    "api_key_from_env",
+    "config_from_env",
+]
 
 DEFAULT_SEARCH_WORKERS: Final = 4
 """Threads running the candidate generators of one search, unless configured."""
+
+API_KEY_VARIABLE: Final = "CHRONOMEM_API_KEY"
+"""The variable holding the API key a stdio MCP session of ``chronomem serve`` acts for."""
 
 
 class MemoryConfig(BaseModel):
@@ -57,3 +66,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> MemoryConfig:
     if env.get("NEO4J_DATABASE"):
         values["neo4j_database"] = env["NEO4J_DATABASE"]
     return MemoryConfig.model_validate(values)
+
+
+def api_key_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """The API key in :data:`API_KEY_VARIABLE`, if one is set."""
+    env = os.environ if environ is None else environ
+    return env.get(API_KEY_VARIABLE) or None

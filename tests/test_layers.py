@@ -7,9 +7,10 @@ Layers, bottom up (docs/architecture.md draws the same):
 2. engine: ``chronomem.engine`` (store, embedder, temporal resolver)
 3. ingest and query, side by side: neither imports the other
 4. facade: ``chronomem.memory``, ``chronomem.async_memory``, ``chronomem.demo``,
-   ``chronomem.plots``, and the package's ``__init__`` (these may import each other)
+   ``chronomem.plots``, ``chronomem.http_api`` and ``chronomem.client`` (the HTTP API's
+   bodies and its client), and the package's ``__init__`` (these may import each other)
 5. the LoCoMo harness the CLI ships: ``chronomem.bench``
-6. the command line: ``chronomem.cli``
+6. the command line: ``chronomem.cli``, and beside it the server ``chronomem.server``
 
 ``benchmarks/`` (outside the package) may import anything of ours; nothing of ours imports it.
 Every import counts, at module level or inside a function: a lazy import does not dodge a layer.
@@ -37,10 +38,13 @@ LAYERS: dict[str, int] = {
     "chronomem.async_memory": 4,
     "chronomem.demo": 4,
     "chronomem.plots": 4,
+    "chronomem.http_api": 4,
+    "chronomem.client": 4,
     "chronomem": 4,  # the package's __init__: the public surface, re-exports the facade
     "chronomem.bench": 5,
     "chronomem.cli": 6,
     "chronomem.__main__": 6,  # ``python -m chronomem``: runs the command line
+    "chronomem.server": 6,  # ``chronomem serve``: beside the command line, which starts it
 }
 
 
