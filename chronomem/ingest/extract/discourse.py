@@ -83,7 +83,7 @@ class PeopleWindow:
     groups: list[_Group] = field(default_factory=list)
     turn: int = 0
     recent_facts: dict[str, list[Any]] = field(default_factory=dict)  # speaker -> last said
-    known_names: dict[str, Any] = field(default_factory=dict)  # lower name -> person/pet mention
+    known_names: dict[str, Any] = field(default_factory=dict)  # lower name -> EntityMention
 
     def start_turn(self, speaker: str | None) -> None:
         """Begin the next turn (a new group of mentions), noting its speaker."""

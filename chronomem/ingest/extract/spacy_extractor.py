@@ -267,10 +267,10 @@ class _EpisodeReader:
         for token in doc:  # a person or pet named earlier, written in lower case or untyped
             if token.i in by_token or not token.is_alpha:
                 continue
-            mention = known.get(token.lower_)
-            if mention is not None:
-                by_token[token.i] = mention
-                self._add_mention(mention)
+            earlier: EntityMention | None = known.get(token.lower_)
+            if earlier is not None:
+                by_token[token.i] = earlier
+                self._add_mention(earlier)
         return by_token
 
     def _verb_like(self, token: Any) -> bool:
