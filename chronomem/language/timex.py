@@ -10,7 +10,8 @@ Conventions: weeks start on Monday; seasons are meteorological for the northern 
 February, and "winter 2022" starts in December 2022); parts of a day are morning 06-12,
 afternoon 12-18, evening and night 18-24. Bare weekdays and month names point to the most
 recent past one (a month: not after the reference month) unless the clause speaks of the
-future ("will", "going to", "'ll", ...); a day and month without a year ("May 8th") takes the
+future ("will", "going to", "'ll", "we're moving", "starting in", ...); a day and month
+without a year ("May 8th") takes the
 nearest such date. "last/next <weekday>" is the one strictly before/after the reference day,
 "this <weekday>" the one in the reference's week. "N weeks/months/years ago" denotes the
 calendar week/month/year that contains the day N units back; "N decades ago" the calendar year
@@ -276,7 +277,11 @@ _FIRST_WORDS: Final = (
 _FUTURE_RE: Final = re.compile(
     r"\b(?:will|shall|gonna|going\s+to|plan(?:s|ning)?\s+to|about\s+to|hop(?:e|ing)\s+to"
     r"|want\s+to|wanna|would\s+like\s+to|intend(?:s|ing)?\s+to|looking\s+forward"
-    r"|upcoming)\b|\w['’]ll\b",
+    r"|upcoming)\b|\w['’]ll\b"
+    # a present progressive of a change said ahead: "we're moving to Cordoba in March"
+    r"|\b(?:am|is|are|['’]m|['’]re|['’]s)\s+(?:\w+\s+)?(?:moving|starting|joining|leaving"
+    r"|relocating|transferring|switching|heading|getting\s+married|retiring|graduating)\b"
+    r"|^\W*starting\b",
     re.IGNORECASE,
 )
 _PERFECT_RE: Final = re.compile(  # a present perfect; modal/future perfects are told apart

@@ -189,13 +189,18 @@ class _EpisodeReader:
                 retraction=retraction or carried_retraction,
                 ending=_ENDING_RE.search(text) is not None,
             )
+            discards = not question and any(p in lowered for p in self.vocabulary.discard_phrases)
             stated = states.read(
-                tokens, question=question, retraction=retraction or carried_retraction
+                tokens,
+                question=question,
+                retraction=retraction or carried_retraction or discards,
             )
             raw = _merge(raw, stated, self.vocabulary)
+            if any(f.retracts for f in raw):  # a sentence that denies something asserts nothing
+                raw = [f for f in raw if f.retracts or f.ends]
             if not question and retraction:
                 raw += self._retracted_names(tokens, raw)
-            if not question and any(p in lowered for p in self.vocabulary.discard_phrases):
+            if discards:
                 self._discard_previous()
             carried_retraction = retraction and not raw
             if raw:
@@ -227,7 +232,7 @@ class _EpisodeReader:
                 ):
                     self.window.known_names.setdefault(mention.name.lower(), mention)
         if self.speaker is not None:
-            said = [f for f in self.facts.values() if not (f.ends or f.retracts)]
+            said = [f for f in self.facts.values() if not f.retracts]
             if said:
                 self.window.recent_facts[self.speaker.name] = said
         return Extraction(
@@ -302,7 +307,12 @@ class _EpisodeReader:
         named = {f.object.name for f in raw} | {f.subject.name for f in raw}
         out: list[RawFact] = []
         seen: set[str] = set()
-        for _, mention in self.sentence_people_and_things(tokens):
+        things = self.sentence_people_and_things(tokens)
+        doc = tokens[0].doc
+        negated = [
+            (i, m) for i, m in things if i > 0 and doc[i - 1].lower_ in ("not", "never", "no")
+        ]  # "I meant Bern, not Berlin": only what is denied
+        for _, mention in negated or things:
             if mention.label == PERSON or mention.name in named or mention.name in seen:
                 continue
             seen.add(mention.name)
@@ -326,8 +336,19 @@ class _EpisodeReader:
         if self.speaker is None:
             return
         for fact in self.window.recent_facts.pop(self.speaker.name, []):
-            self._add_fact(dataclasses.replace(fact, retracts=True, ends=False, scope="fact",
-                                               episode_uuid=self.episode.uuid))  # fmt: skip
+            if fact.ends:  # "I'm leaving Acme ... ignore that": what was ending holds again
+                restated = dataclasses.replace(
+                    fact, ends=False, valid_at=None, invalid_at=None, scope="fact",
+                    episode_uuid=self.episode.uuid,
+                )  # fmt: skip
+                if restated.relation in self.vocabulary.relations:
+                    self._add_fact(restated)
+                continue
+            self._add_fact(
+                dataclasses.replace(
+                    fact, retracts=True, ends=False, scope="fact", episode_uuid=self.episode.uuid
+                )
+            )
 
     def _add_facts(
         self, raw: list[RawFact], tokens: Sequence[Any], times: list[TimeMention]

@@ -39,6 +39,7 @@ _SKIP_BEFORE_VALUE: Final = frozenset({"DT", "PRP$", "JJ", "JJR", "JJS", "CD", "
                                        "PDT", "VBN", "VBG", "``", "''"})  # fmt: skip
 _NOMINAL: Final = frozenset({"NN", "NNS", "NNP", "NNPS"})
 _NAMED_TYPES: Final = frozenset({"Place", "Organization", "Product"})
+_HEDGES: Final = frozenset({"maybe", "perhaps", "possibly", "probably", "eventually", "someday"})
 _ANY_RELATION: Final = "ENDS"  # matched against every state of the holder, never stored
 _STOP_VERBS: Final = frozenset({"stop", "quit", "give", "cease", "kick", "drop"})
 _NOT_VALUES: Final = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT",
@@ -274,7 +275,7 @@ class StateReader:
             coerce
             and named
             and PERSON not in objects
-            and label in (PERSON, CONCEPT)
+            and label in _NAMED_TYPES | {PERSON, CONCEPT}
             and value.token.tag_ in ("NNP", "NNPS")
             and not self._is_participant(value.ref.mention)
         ):
@@ -351,6 +352,13 @@ class StateReader:
         if any(c.lower_ == "longer" for c in verb.subtree if verb.i in (c.head.i, c.head.head.i)):
             ending = True
             negated = True
+        if any(c.lower_ in _HEDGES for c in verb.children):
+            return None  # "maybe moving to Okinawa one day"
+        under_wish = any(
+            self._reader.lemma(a) in _WISHES and a.i != verb.i for a in list(verb.ancestors)[:3]
+        )
+        if under_wish and (verb.dep_ in ("pcomp", "pobj") or verb.head.dep_ == "prep"):
+            return None  # "thinking about moving", "dreaming of moving"
         head = verb.head
         if verb.dep_ in ("xcomp", "ccomp", "pcomp", "dobj") and head.i != verb.i:
             head_lemma = self._reader.lemma(head)
