@@ -145,7 +145,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "role-11-teacher-to-headteacher",
         "role-13-promoted-twice",
         "role-14-pilot-captain",
-        "tp-01-brother-moves",
         "tp-02-boss-quit",
         "tp-03-dad-retired",
         "tp-05-sister-new-job",

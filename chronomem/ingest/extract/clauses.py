@@ -111,6 +111,7 @@ class Referents:
     entities: dict[int, EntityMention]
     third_person: Callable[[int], EntityMention | None]
     people: list[EntityMention] = field(default_factory=list)  # kin mentioned, for "she"
+    kin: dict[str, EntityMention] = field(default_factory=dict)  # "dad" -> the speaker's dad
 
 
 class SentenceReader:
@@ -183,13 +184,28 @@ class SentenceReader:
         """``my sister (Anna)``: the named relative, else a placeholder "<owner>'s sister"."""
         named = self._kin_name(token)
         if named is not None:
+            if self._possessor(token) is not None and self._owned_by_speaker(token):
+                self.refs.kin.setdefault(token.lower_, named)
             return Ref(named)
         owner = self._possessor(token)
         if owner is None:
+            # "Dad retired": a bare kin word said by someone is their own relative
+            if token.text[:1].isupper() and not any(c.dep_ == "det" for c in token.children):
+                known = self.refs.kin.get(token.lower_)
+                if known is not None:
+                    return Ref(known, 0.85)
+                if self.refs.speaker is not None and lemma in cues.PERSON_KIN:
+                    name = f"{self.refs.speaker.name}'s {token.lower_}"
+                    return Ref(EntityMention(name, PERSON), 0.8)
             return None
         label = ANIMAL if lemma in cues.PET_NOUNS else PERSON
         name = f"{owner.mention.name}'s {token.lower_}"
         return Ref(EntityMention(name, label), owner.weight * 0.9)
+
+    def _owned_by_speaker(self, token: Token) -> bool:
+        owner = self._possessor(token)
+        speaker = self.refs.speaker
+        return owner is not None and speaker is not None and owner.mention == speaker
 
     def _possessor(self, token: Token) -> Ref | None:
         for child in token.children:

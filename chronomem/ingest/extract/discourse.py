@@ -84,6 +84,7 @@ class PeopleWindow:
     turn: int = 0
     recent_facts: dict[str, list[Any]] = field(default_factory=dict)  # speaker -> last said
     known_names: dict[str, Any] = field(default_factory=dict)  # lower name -> EntityMention
+    kin: dict[str, Any] = field(default_factory=dict)  # "dad" -> the speaker's named dad
 
     def start_turn(self, speaker: str | None) -> None:
         """Begin the next turn (a new group of mentions), noting its speaker."""

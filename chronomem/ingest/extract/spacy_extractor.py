@@ -167,7 +167,9 @@ class _EpisodeReader:
         self.entity_tokens = entities
         content = doc.text
         times = find_time_mentions(content, self.episode.reference_time) if content else []
-        refs = Referents(self.speaker, self.addressee, entities, self._third_person)
+        refs = Referents(
+            self.speaker, self.addressee, entities, self._third_person, kin=self.window.kin
+        )
         reader = SentenceReader(self.pipeline.lemmatizer, refs)
         states = StateReader(reader, self.vocabulary)
         carried_retraction = False
@@ -226,11 +228,15 @@ class _EpisodeReader:
             for mention in (fact.subject, fact.object):
                 if (
                     mention.label in (PERSON, ANIMAL)
-                    and " " not in mention.name.strip()
                     and mention.name[:1].isupper()
                     and "'" not in mention.name
+                    and not mention.is_speaker
                 ):
-                    self.window.known_names.setdefault(mention.name.lower(), mention)
+                    known = self.window.known_names
+                    known.setdefault(mention.name.lower(), mention)
+                    first = mention.name.split()[0].lower()
+                    if first != mention.name.lower():  # "Femke" for "Femke de Wit"
+                        known.setdefault(first, mention)
         if self.speaker is not None:
             said = [f for f in self.facts.values() if not f.retracts]
             if said:
@@ -258,11 +264,16 @@ class _EpisodeReader:
                 start += 1
             if start < end - 1 and start == doc[start].sent.start and self._verb_like(doc[start]):
                 start += 1  # "Joined Ducati last month": the verb is not part of the name
+            if any(doc[i].tag_.startswith("VB") for i in range(start + 1, end)):
+                continue  # "Femke quit Philips": a clause, not a name
             name = _clean_name(doc[start:end].text) if end > start else None
             if name is None:
                 continue
+            earlier = self.window.known_names.get(name.lower())
             if label == PERSON and self.speaker is not None and name == self.speaker.name:
                 mention = self.speaker
+            elif earlier is not None:
+                mention = earlier  # typed by what was said of it before ("my sister Ananya")
             else:
                 mention = EntityMention(name, label)
             self._add_mention(mention)

@@ -398,6 +398,9 @@ class StateReader:
             and not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children)
         ):
             before = verb.doc[verb.sent.start : verb.i]
+            named = [reader.refs.entities[t.i] for t in before if t.i in reader.refs.entities]
+            if named:  # "Szymon lives in Wroclaw" with "Szymon" parsed as an adjective
+                return [Ref(m, 0.8) for m in named[:1] if m.label == PERSON]
             if not any(
                 t.tag_ in _NOMINAL or t.tag_ == "PRP"
                 for t in before
