@@ -220,6 +220,9 @@ class Memory:
         self._check_episodes(episodes)
         self._check_embedder(group_id)
         with self._write_lock:
+            if plan is not None and plan.revisions:
+                # Ends a late snapshot moves earlier, written before the resolver sees the slots.
+                self.store.write(plan.revisions)
             report = self._get_writer().write(
                 episodes,
                 batch_size=self.config.batch_size,

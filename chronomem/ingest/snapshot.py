@@ -11,6 +11,12 @@ value"), so no ending is added there.
 The snapshot times of each (group, source) are kept in the store's settings, so the endings do
 not depend on the order files arrive in: a late snapshot both ends what it leaves out of earlier
 ones and has its own values ended by the next snapshot already stored that lacks them.
+
+A late snapshot can also *move* an ending earlier: January lists a value, March (stored) does
+not, so the value ended in March; February, arriving last, does not list it either, so it ended
+in February. The stored row's explicit end is then revised to February (a new version of the
+row, the old one expired, as rule 6 of ``docs/temporal.md`` does) instead of stating a second
+ending, which the resolver would read as an interval of unknown start between the two.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from chronomem.engine.store.protocol import FactFilter, GraphStore
+from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.errors import StoreError
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction
 from chronomem.ingest.pipeline import source_key_alias
@@ -29,7 +35,16 @@ from chronomem.ingest.resolve.names import label_family, name_key
 from chronomem.ingest.sources.mapping import RecordMapping, RelationColumn
 from chronomem.ingest.sources.record_candidates import cell_values, label_words
 from chronomem.ingest.sources.records import Record
-from chronomem.schema import Episode, EpisodeKind, content_hash, parse_time, stable_uuid
+from chronomem.schema import (
+    Episode,
+    EpisodeKind,
+    Fact,
+    content_hash,
+    new_uuid,
+    parse_time,
+    stable_uuid,
+    utcnow,
+)
 
 __all__ = ["SnapshotPlan", "plan_snapshot"]
 
@@ -41,13 +56,16 @@ class SnapshotPlan:
     """The endings one snapshot file implies, and the settings to store once it is written.
 
     ``pair`` is the episode that states the endings with their candidates (``None`` when
-    nothing ends); ``meta_key``/``meta_value`` record the source's snapshot times.
+    nothing ends); ``revisions`` are stored rows whose explicit end moves earlier (each old
+    version expired and its new version), to write before ``pair``;
+    ``meta_key``/``meta_value`` record the source's snapshot times.
     """
 
     time: datetime
     pair: tuple[Episode, Extraction] | None
     meta_key: str
     meta_value: str
+    revisions: WriteBatch
 
 
 def snapshot_times_key(group_id: str, source: str) -> str:
@@ -70,6 +88,7 @@ def plan_snapshot(
 
     present: dict[_Slot, set[datetime]] = defaultdict(set)
     ended: dict[_Slot, list[datetime]] = defaultdict(list)
+    stored: dict[_Slot, list[Fact]] = defaultdict(list)
     shown: dict[_Slot, str] = {}
     names: dict[str, str] = {}
     for record in records:
@@ -91,14 +110,15 @@ def plan_snapshot(
             )
         }
         for row in rows:
-            stored = objects.get(row.object_uuid)
-            if stored is None:
+            stored_name = objects.get(row.object_uuid)
+            if stored_name is None:
                 continue
             key, name = entities[row.subject_uuid]
             names.setdefault(key, name)
-            slot = (key, row.relation, _value_key(stored, columns[row.relation]))
+            slot = (key, row.relation, _value_key(stored_name, columns[row.relation]))
             present[slot].update(t for t in row.observed_at if t in known)
-            shown.setdefault(slot, stored)
+            shown.setdefault(slot, stored_name)
+            stored[slot].append(row)
             if row.invalid_at is not None:
                 ended[slot].append(row.invalid_at)
 
@@ -110,6 +130,7 @@ def plan_snapshot(
             values_at[(key, relation)][moment].add(value)
 
     endings: list[tuple[_Slot, datetime]] = []
+    moved: list[tuple[_Slot, Fact]] = []
     for slot, moments in present.items():
         key, relation, _ = slot
         for moment in sorted(moments):
@@ -119,20 +140,79 @@ def plan_snapshot(
             after = following[0]
             if time not in (moment, after) or after in moments:
                 continue
+            late = _ended_later(stored[slot], moment, after)
+            if late is not None:
+                moved.append((slot, late))  # its stored end moves to this snapshot
+                continue
             if functional.get(relation, True) and values_at[(key, relation)].get(after):
                 continue  # replaced by another value: the resolver closes it
             if any(moment < end <= after for end in ended[slot]):
                 continue  # already over by then
             endings.append((slot, after))
     meta_value = json.dumps([t.isoformat() for t in times])
-    if not endings:
-        return SnapshotPlan(time, None, meta_key, meta_value)
+    if not endings and not moved:
+        return SnapshotPlan(time, None, meta_key, meta_value, WriteBatch())
+    stated = endings + [(slot, time) for slot, _ in moved]
+    revised = {slot for slot, _ in moved}
+    pair = _ending_pair(group_id, mapping, time, stated, revised, names, shown, columns, records)
+    episode, _ = pair
     return SnapshotPlan(
         time,
-        _ending_pair(group_id, mapping, time, endings, names, shown, columns, records),
+        pair,
         meta_key,
         meta_value,
+        _revisions(store, group_id, [row for _, row in moved], time, episode),
     )
+
+
+def _ended_later(rows: Sequence[Fact], moment: datetime, after: datetime) -> Fact | None:
+    """The stored row holding at ``moment`` whose explicit end lies beyond ``after`` (a
+    snapshot at ``after`` lacks its value, so it ended at ``after`` already), if any."""
+    for row in rows:
+        if (
+            row.invalid_at is not None
+            and row.invalidated_by is None
+            and row.invalid_at > after
+            and (row.valid_at is None or row.valid_at <= moment)
+            and all(start < after for start in row.observed_at)
+        ):
+            return row
+    return None
+
+
+def _revisions(
+    store: GraphStore, group_id: str, rows: Sequence[Fact], time: datetime, episode: Episode
+) -> WriteBatch:
+    """Each row's explicit end moved to ``time``: the old version expired, a new one written."""
+    now = utcnow()
+    facts: list[Fact] = []
+    for row in store.get_facts(group_id, [r.uuid for r in rows]):
+        uuid = new_uuid()
+        facts.append(
+            row.model_copy(
+                update={
+                    "expired_at": now,
+                    "invalidated_by": uuid,
+                    "invalidated_by_episode": episode.uuid,
+                }
+            )
+        )
+        facts.append(
+            row.model_copy(
+                update={
+                    "uuid": uuid,
+                    "invalid_at": time,
+                    "created_at": now,
+                    "expired_at": None,
+                    "invalidated_by": None,
+                    "invalidated_by_episode": episode.uuid,
+                    "episodes": list(dict.fromkeys([*row.episodes, episode.uuid])),
+                    "sources": list(dict.fromkeys([*row.sources, episode.source_id])),
+                    "lineage": row.lineage,
+                }
+            )
+        )
+    return WriteBatch(facts=facts)
 
 
 def _stored_times(store: GraphStore, meta_key: str) -> list[datetime]:
@@ -178,13 +258,16 @@ def _ending_pair(
     mapping: RecordMapping,
     time: datetime,
     endings: list[tuple[_Slot, datetime]],
+    revised: set[_Slot],
     names: dict[str, str],
     shown: dict[_Slot, str],
     columns: dict[str, RelationColumn],
     records: Sequence[Record],
 ) -> tuple[Episode, Extraction]:
+    """The episode stating every ending, with a candidate for each one not ``revised`` (a
+    revised row carries its new end itself)."""
     listed = {record.key for record in records}
-    endings.sort(key=lambda item: (item[1], item[0]))
+    endings = _sorted_endings(endings)
     parts: list[str] = []
     for (key, relation, value), moment in endings:
         column = columns[relation]
@@ -207,6 +290,8 @@ def _ending_pair(
     facts: list[CandidateFact] = []
     entities: list[EntityMention] = []
     for (key, relation, value), moment in endings:
+        if (key, relation, value) in revised:
+            continue
         column = columns[relation]
         name = names.get(key, key)
         subject = EntityMention(name=name, label=mapping.entity.label, key=key)
@@ -226,3 +311,8 @@ def _ending_pair(
             )
         )
     return episode, Extraction(episode_uuid=episode.uuid, entities=entities, facts=facts)
+
+
+def _sorted_endings(endings: list[tuple[_Slot, datetime]]) -> list[tuple[_Slot, datetime]]:
+    """Endings by time, then slot: the order the ending episode states them in."""
+    return sorted(endings, key=lambda item: (item[1], item[0]))

@@ -124,11 +124,10 @@ _FEB = [_row("E-1", "Ann Lee", "Analyst", "vip", "", "2024-02-29")]
 _MAR = [_row("E-1", "Ann Lee", "Senior Analyst", "", "Eve Moss", "2024-03-31")]
 
 
-def _state(mem: Memory, group: str) -> set[tuple[str, str | None, str | None]]:
-    rows = [
-        *mem.facts(subject="Ann Lee", group_id=group, include_ended=True),
-        *mem.facts(subject="Bo Park", group_id=group, include_ended=True),
-    ]
+def _state(
+    mem: Memory, group: str, people: tuple[str, ...] = ("Ann Lee", "Bo Park")
+) -> set[tuple[str, str | None, str | None]]:
+    rows = [r for p in people for r in mem.facts(subject=p, group_id=group, include_ended=True)]
     return {(r.text, str(r.valid_at), str(r.invalid_at)) for r in rows}
 
 
@@ -157,25 +156,7 @@ def test_snapshot_ends_missing_rows_emptied_cells_and_dropped_list_values(
     }
 
 
-@pytest.mark.parametrize(
-    "order",
-    [
-        (2, 1, 0),
-        (1, 2, 0),
-        *(
-            pytest.param(
-                middle,
-                marks=pytest.mark.xfail(
-                    strict=True,
-                    reason="known limit: a snapshot arriving between two stored ones, lacking a "
-                    "value the later one lacks too, leaves the stored later ending as an orphan "
-                    "interval (docs/temporal.md, rule 4)",
-                ),
-            )
-            for middle in ((0, 2, 1), (2, 0, 1))
-        ),
-    ],
-)
+@pytest.mark.parametrize("order", [(2, 1, 0), (1, 2, 0), (0, 2, 1), (2, 0, 1)])
 def test_snapshot_arrival_order_does_not_change_the_final_state(
     mem: Memory, order: tuple[int, ...], group: str
 ) -> None:
@@ -215,3 +196,31 @@ def test_the_mapping_reference_example_runs() -> None:
     section = readme.split("## Full exports, emptied cells and renames", 1)[1]
     block = section.split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(block, "examples/crm/README.md", "exec"), {"__name__": "crm_readme"})
+
+
+def test_a_late_snapshot_between_two_stored_ones_moves_their_ending(
+    mem: Memory, group: str
+) -> None:
+    """January lists a value, March (stored) does not: it ended in March. February arrives
+    last with another value or without it: the old value ended in February, the new one (if
+    any) in March, and nothing holds in between that the in-order memory does not have."""
+    mapping = _mapping("snapshot")
+    jan = [_row("E-2", "Bo Park", "Analyst", "x;y", "Dana Kim", "2024-01-31")]
+    feb = [
+        _row("E-2", "Bo Park", "Senior Analyst", "y", "", "2024-02-29"),
+        _row("E-9", "Cy Ode", "Clerk", "", "", "2024-02-29"),
+    ]
+    mar = [_row("E-9", "Cy Ode", "Clerk", "", "", "2024-03-31")]
+    for files, target in (((jan, feb, mar), f"{group}-in-order"), ((jan, mar, feb), group)):
+        for rows in files:
+            mem.add_records(rows, mapping=mapping, group_id=target)
+    people = ("Bo Park", "Cy Ode")
+    assert _state(mem, group, people) == _state(mem, f"{group}-in-order", people)
+    at = {m: f"2024-{m}-15T00:00:00Z" for m in ("03", "04")}
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group, at["03"]) == {
+        "Bo Park has job title Senior Analyst"
+    }
+    assert _current(mem, "Bo Park", "HAS_TAG", group, at["03"]) == {"Bo Park has tag y"}
+    assert _current(mem, "Bo Park", "REPORTS_TO", group, at["03"]) == set()
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group, at["04"]) == set()
+    assert _current(mem, "Bo Park", "HAS_TAG", group, at["04"]) == set()
