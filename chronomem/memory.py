@@ -199,15 +199,13 @@ class Memory:
     ) -> IngestReport:
         """Add business records (a path to CSV/JSON/JSONL, a list of dicts, or a pandas
         DataFrame) described by ``mapping``. A later record for the same key with a changed
-        value closes the old fact and opens a new one."""
+        value closes the old fact and opens a new one; a file that is a full export (the
+        mapping's ``kind``, see :func:`~chronomem.ingest.snapshot.file_kind`) also ends what it
+        leaves out."""
         check_group_id(group_id)
         records = as_records(rows, mapping)
         pairs = records_to_candidates(records, mapping, group_id=group_id)
-        plan = (
-            plan_snapshot(self.store, group_id, mapping, records)
-            if mapping.kind == "snapshot"
-            else None
-        )
+        plan = plan_snapshot(self.store, group_id, mapping, records) if records else None
         if plan is not None and plan.pair is not None:
             pairs.append(plan.pair)
         cardinalities = mapping.cardinalities()
@@ -230,7 +228,8 @@ class Memory:
                 progress=progress,
             )
             if plan is not None:
-                self.store.set_meta(plan.meta_key, plan.meta_value)
+                for key, value in plan.settings.items():
+                    self.store.set_meta(key, value)
             return report
 
     def _check_episodes(self, episodes: Sequence[Episode]) -> None:

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.errors import StoreError
@@ -46,7 +47,7 @@ from chronomem.schema import (
     utcnow,
 )
 
-__all__ = ["SnapshotPlan", "plan_snapshot"]
+__all__ = ["FileKind", "SnapshotPlan", "file_kind", "plan_snapshot"]
 
 _Slot = tuple[str, str, str]  # (entity key, relation, value key)
 
@@ -57,15 +58,40 @@ class SnapshotPlan:
 
     ``pair`` is the episode that states the endings with their candidates (``None`` when
     nothing ends); ``revisions`` are stored rows whose explicit end moves earlier (each old
-    version expired and its new version), to write before ``pair``;
-    ``meta_key``/``meta_value`` record the source's snapshot times.
+    version expired and its new version), to write before ``pair``; ``settings`` (store
+    settings key -> value) record the source's snapshot times, to store once all is written.
     """
 
     time: datetime
     pair: tuple[Episode, Extraction] | None
-    meta_key: str
-    meta_value: str
+    settings: dict[str, str]
     revisions: WriteBatch
+
+
+FileKind = Literal["snapshot", "change_log", "one_row"]
+
+
+def file_kind(mapping: RecordMapping, records: Sequence[Record]) -> FileKind:
+    """What one file of ``mapping``'s source is by itself.
+
+    A declared ``kind`` decides. Without one (``auto``) the file's shape does: an export of a
+    table stamps every row with the time it was taken, so a file whose rows all carry one
+    record time, each key once, is a ``snapshot`` as of that time. A file whose rows carry
+    different times (each row as of its own change), and every file of a ``valid_from``
+    mapping (each row states its own validity), is a ``change_log``. A single row is
+    ``one_row``: an export of a one-row table or one changed row; :func:`plan_snapshot` reads it
+    as an export once its source has had an export of two rows or more (before or after it). A
+    change log delivered as same-time batches declares ``kind: change_log``.
+    """
+    if mapping.kind != "auto":
+        return mapping.kind
+    if mapping.time.column is None or not records:
+        return "change_log"
+    times = {record.time for record in records}
+    keys = {record.key for record in records}
+    if len(times) > 1 or len(keys) < len(records):
+        return "change_log"
+    return "one_row" if len(records) == 1 else "snapshot"
 
 
 def snapshot_times_key(group_id: str, source: str) -> str:
@@ -73,15 +99,33 @@ def snapshot_times_key(group_id: str, source: str) -> str:
     return f"records.snapshots:{group_id}:{source}"
 
 
+def one_row_times_key(group_id: str, source: str) -> str:
+    """The settings key of the times of one-row files of an ``auto`` source not yet read as
+    exports (the source has had no export of two rows or more so far)."""
+    return f"records.one_row:{group_id}:{source}"
+
+
 def plan_snapshot(
     store: GraphStore, group_id: str, mapping: RecordMapping, records: Sequence[Record]
 ) -> SnapshotPlan | None:
-    """The endings implied by ``records``, one full export of ``mapping``'s source."""
-    if not records:
+    """The endings implied by ``records``, one file of ``mapping``'s source; ``None`` for a
+    change log (see :func:`file_kind`)."""
+    kind = file_kind(mapping, records)
+    if kind == "change_log":
         return None
     time = max(record.time for record in records)
     meta_key = snapshot_times_key(group_id, mapping.source)
-    times = sorted({*_stored_times(store, meta_key), time})
+    stored_times = _stored_times(store, meta_key)
+    waiting_key = one_row_times_key(group_id, mapping.source)
+    waiting = _stored_times(store, waiting_key)
+    if kind == "one_row" and not stored_times:
+        later = json.dumps([t.isoformat() for t in sorted({*waiting, time})])
+        return SnapshotPlan(time, None, {waiting_key: later}, WriteBatch())
+    fresh = {time, *waiting}  # times whose neighbours are compared now
+    times = sorted({*stored_times, *fresh})
+    settings = {meta_key: json.dumps([t.isoformat() for t in times])}
+    if waiting:
+        settings[waiting_key] = "[]"
     known = set(times)
     columns = _columns_by_relation(mapping)
     functional = mapping.cardinalities()
@@ -130,7 +174,7 @@ def plan_snapshot(
             values_at[(key, relation)][moment].add(value)
 
     endings: list[tuple[_Slot, datetime]] = []
-    moved: list[tuple[_Slot, Fact]] = []
+    moved: list[tuple[_Slot, Fact, datetime]] = []
     for slot, moments in present.items():
         key, relation, _ = slot
         for moment in sorted(moments):
@@ -138,30 +182,28 @@ def plan_snapshot(
             if not following:
                 continue
             after = following[0]
-            if time not in (moment, after) or after in moments:
+            if not fresh & {moment, after} or after in moments:
                 continue
             late = _ended_later(stored[slot], moment, after)
             if late is not None:
-                moved.append((slot, late))  # its stored end moves to this snapshot
+                moved.append((slot, late, after))  # its stored end moves to this snapshot
                 continue
             if functional.get(relation, True) and values_at[(key, relation)].get(after):
                 continue  # replaced by another value: the resolver closes it
             if any(moment < end <= after for end in ended[slot]):
                 continue  # already over by then
             endings.append((slot, after))
-    meta_value = json.dumps([t.isoformat() for t in times])
     if not endings and not moved:
-        return SnapshotPlan(time, None, meta_key, meta_value, WriteBatch())
-    stated = endings + [(slot, time) for slot, _ in moved]
-    revised = {slot for slot, _ in moved}
+        return SnapshotPlan(time, None, settings, WriteBatch())
+    stated = endings + [(slot, after) for slot, _, after in moved]
+    revised = {slot for slot, _, _ in moved}
     pair = _ending_pair(group_id, mapping, time, stated, revised, names, shown, columns, records)
     episode, _ = pair
     return SnapshotPlan(
         time,
         pair,
-        meta_key,
-        meta_value,
-        _revisions(store, group_id, [row for _, row in moved], time, episode),
+        settings,
+        _revisions(store, group_id, [(row, after) for _, row, after in moved], episode),
     )
 
 
@@ -181,12 +223,14 @@ def _ended_later(rows: Sequence[Fact], moment: datetime, after: datetime) -> Fac
 
 
 def _revisions(
-    store: GraphStore, group_id: str, rows: Sequence[Fact], time: datetime, episode: Episode
+    store: GraphStore, group_id: str, moves: Sequence[tuple[Fact, datetime]], episode: Episode
 ) -> WriteBatch:
-    """Each row's explicit end moved to ``time``: the old version expired, a new one written."""
+    """Each row's explicit end moved earlier: the old version expired, a new one written."""
     now = utcnow()
     facts: list[Fact] = []
-    for row in store.get_facts(group_id, [r.uuid for r in rows]):
+    end_of = {row.uuid: moment for row, moment in moves}
+    for row in store.get_facts(group_id, list(end_of)):
+        time = end_of[row.uuid]
         uuid = new_uuid()
         facts.append(
             row.model_copy(
