@@ -384,9 +384,10 @@ class SearchEngine:
                     score *= 1.0 + recipe.centre_boost / (1 + min(hops))
             scores[key] = score
         # A fact that ended because another value replaced it answers the question less
-        # currently than its successor: the successor ranks at least as high as it would have.
+        # currently than its successor: the value that holds now (the end of the chain of
+        # replacements: Starter -> Pro -> Enterprise) ranks at least as high as it would have.
         for uuid, score in before_penalty.items():
-            successor = pool.facts[uuid].invalidated_by
+            successor = _current_successor(uuid, pool, before_penalty)
             if successor is not None and ("fact", successor) in scores:
                 scores[("fact", successor)] = max(scores[("fact", successor)], score)
         return scores
@@ -399,9 +400,11 @@ class SearchEngine:
         recipe: Recipe,
         limit: int,
     ) -> list[Key]:
-        keys = [k for k in ranked if k in scores]
+        keys, repeated = _without_repeats([k for k in ranked if k in scores], scores, pool)
         if recipe.redundancy_penalty < 1.0:
-            _demote_redundant(keys, scores, lambda k: _sources(pool.get(k)), recipe)
+            _demote_redundant(
+                keys, scores, lambda k: _sources(pool.get(k)) | repeated.get(k, frozenset()), recipe
+            )
         if recipe.mmr_lambda >= 1.0:
             return sorted(keys, key=lambda k: -scores[k])[:limit]
         vectors: dict[Key, npt.NDArray[np.float32]] = {}
@@ -456,6 +459,35 @@ def _corroboration(ranked: list[Key], fused: Mapping[Key, float], pool: _Pool) -
                 support[key] = max(support.get(key, 0.0), fused[other])
                 support[other] = max(support.get(other, 0.0), fused[key])
     return support
+
+
+def _current_successor(uuid: str, pool: _Pool, ended: Mapping[str, float]) -> str | None:
+    """The fact at the end of ``uuid``'s chain of replacements (``invalidated_by``) that is not
+    ``ended`` itself, if the chain reaches one that is loaded."""
+    seen = {uuid}
+    successor = pool.facts[uuid].invalidated_by
+    while successor is not None and successor in ended and successor not in seen:
+        seen.add(successor)
+        successor = pool.facts[successor].invalidated_by
+    return None if successor is None or successor in seen else successor
+
+
+def _without_repeats(
+    keys: list[Key], scores: Mapping[Key, float], pool: _Pool
+) -> tuple[list[Key], dict[Key, frozenset[str]]]:
+    """``keys`` without the episodes that repeat the text of a better one (the same record
+    row in many exports, the same words said again): one hit per text. Also, for each kept
+    episode, the source ids of the repeats it stands for."""
+    best: dict[tuple[str | None, str], Key] = {}
+    stands_for: dict[Key, set[str]] = {}
+    for key in sorted(keys, key=lambda k: -scores[k]):
+        item = pool.get(key)
+        if isinstance(item, Episode):
+            kept = best.setdefault((item.speaker, item.content), key)
+            stands_for.setdefault(kept, set()).add(item.source_id)
+    chosen = set(best.values())
+    kept_keys = [k for k in keys if k[0] != "episode" or k in chosen]
+    return kept_keys, {k: frozenset(ids) for k, ids in stands_for.items() if len(ids) > 1}
 
 
 def _ended(fact: Fact, now: datetime) -> bool:

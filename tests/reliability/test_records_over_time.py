@@ -224,3 +224,139 @@ def test_a_late_snapshot_between_two_stored_ones_moves_their_ending(
     assert _current(mem, "Bo Park", "REPORTS_TO", group, at["03"]) == set()
     assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group, at["04"]) == set()
     assert _current(mem, "Bo Park", "HAS_TAG", group, at["04"]) == set()
+
+
+def _undeclared() -> RecordMapping:
+    """The mapping without ``kind``: each file is read by its shape."""
+    return RecordMapping.from_dict(
+        _mapping().model_dump(exclude={"kind"}, exclude_none=True, exclude_defaults=True)
+    )
+
+
+def test_an_undeclared_file_with_one_time_is_a_full_export(mem: Memory, group: str) -> None:
+    mapping = _undeclared()
+    for snapshot in (_JAN, _FEB, _MAR):
+        mem.add_records(snapshot, mapping=mapping, group_id=group)
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group) == set()  # missing row
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group, "2024-02-15T00:00:00Z") == {
+        "Bo Park has job title Analyst"
+    }
+    assert _current(mem, "Ann Lee", "REPORTS_TO", group, "2024-03-01T00:00:00Z") == set()
+    assert _current(mem, "Ann Lee", "HAS_TAG", group) == set()
+
+
+def test_an_undeclared_change_log_keeps_what_a_row_does_not_say(mem: Memory, group: str) -> None:
+    """Rows at different times are changes: an empty cell is "not known yet", a key absent
+    from a later file is not gone."""
+    mapping = _undeclared()
+    mem.add_records(
+        [
+            _row("E-1", "Ann Lee", "Analyst", "vip", "Dana Kim", "2024-01-31"),
+            _row("E-2", "Bo Park", "Analyst", "", "", "2024-02-02"),
+        ],
+        mapping=mapping,
+        group_id=group,
+    )
+    mem.add_records(
+        [
+            _row("E-1", "Ann Lee", "Senior Analyst", "", "", "2024-03-01"),
+            _row("E-3", "Cy Ode", "Clerk", "", "", "2024-03-05"),
+        ],
+        mapping=mapping,
+        group_id=group,
+    )
+    mem.add_records(  # one row: a change, as the source has had no export
+        [_row("E-3", "Cy Ode", "Senior Clerk", "", "", "2024-04-01")],
+        mapping=mapping,
+        group_id=group,
+    )
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group) == {"Bo Park has job title Analyst"}
+    assert _current(mem, "Ann Lee", "REPORTS_TO", group) == {"Ann Lee reports to Dana Kim"}
+    assert _current(mem, "Ann Lee", "HAS_TAG", group) == {"Ann Lee has tag vip"}
+    assert _current(mem, "Ann Lee", "HAS_JOB_TITLE", group) == {
+        "Ann Lee has job title Senior Analyst"
+    }
+
+
+def test_a_declared_change_log_is_never_read_as_an_export(mem: Memory, group: str) -> None:
+    mapping = _mapping("change_log")
+    for snapshot in (_JAN, _FEB, _MAR):
+        mem.add_records(snapshot, mapping=mapping, group_id=group)
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group) == {"Bo Park has job title Analyst"}
+    assert _current(mem, "Ann Lee", "HAS_TAG", group) == {
+        "Ann Lee has tag beta",
+        "Ann Lee has tag vip",
+    }
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_one_row_file_is_an_export_of_a_source_that_has_exports(
+    mem: Memory, group: str, order: tuple[int, int]
+) -> None:
+    """A price list of two products, then one of a single product (the other delisted), in
+    either arrival order."""
+    mapping = _undeclared()
+    files = (
+        [
+            _row("P-1", "Mango Lassi", "Drinks", "", "", "2024-04-01"),
+            _row("P-2", "Kefir", "Drinks", "", "", "2024-04-01"),
+        ],
+        [_row("P-2", "Kefir", "Dairy", "", "", "2024-10-01")],
+    )
+    for index in order:
+        mem.add_records(files[index], mapping=mapping, group_id=group)
+    assert _current(mem, "Mango Lassi", "HAS_JOB_TITLE", group) == set()
+    assert _current(mem, "Mango Lassi", "HAS_JOB_TITLE", group, "2024-06-01T00:00:00Z") == {
+        "Mango Lassi has job title Drinks"
+    }
+    assert _current(mem, "Kefir", "HAS_JOB_TITLE", group) == {"Kefir has job title Dairy"}
+
+
+_MONTHS = ("2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30")
+_TITLES = ("Analyst", "Senior Analyst", "Lead Analyst", "Lead Analyst")
+
+
+def _exports(mem: Memory, group: str) -> None:
+    """Four monthly exports: Ann's title changes twice, Bo's and Cy's rows never change."""
+    for month, title in zip(_MONTHS, _TITLES, strict=True):
+        mem.add_records(
+            [
+                _row("E-1", "Ann Lee", title, "", "", month),
+                _row("E-2", "Bo Park", "Payroll Clerk", "", "", month),
+                _row("E-3", "Cy Ode", "Payroll Clerk", "", "", month),
+            ],
+            mapping=_undeclared(),
+            group_id=group,
+        )
+
+
+def test_a_row_restated_by_many_exports_is_one_hit(mem: Memory, group: str) -> None:
+    _exports(mem, group)
+    for query in ("What is Bo Park's title?", "Who are the payroll clerks?"):
+        texts = [h.text for h in mem.search(query, group_id=group, limit=5)]
+        assert len(texts) == len(set(texts)), texts  # no repeated fact or episode
+    hits = mem.search("Bo Park payroll clerk", group_id=group, limit=5)
+    wanted = "Bo Park has job title Payroll Clerk"
+    facts = [h for h in hits if h.kind == "fact" and h.text == wanted]
+    assert len(facts) == 1
+    assert len(facts[0].sources) == len(_MONTHS)  # one fact, one source per export
+
+
+def test_search_prefers_the_current_value_unless_asked_about_the_past(
+    mem: Memory, group: str
+) -> None:
+    _exports(mem, group)
+    titles = [
+        h.text
+        for h in mem.search("What is Ann Lee's job title?", group_id=group, limit=5)
+        if h.kind == "fact" and h.relation == "HAS_JOB_TITLE" and "Ann Lee" in h.text
+    ]
+    assert titles[0] == "Ann Lee has job title Lead Analyst", titles
+    past = [
+        h.text
+        for h in mem.search(
+            "What is Ann Lee's job title?", group_id=group, limit=5, as_of="2024-03-15T00:00:00Z"
+        )
+        if h.kind == "fact" and h.relation == "HAS_JOB_TITLE" and "Ann Lee" in h.text
+    ]
+    assert past[0] == "Ann Lee has job title Senior Analyst", past
