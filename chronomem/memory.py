@@ -29,11 +29,12 @@ from chronomem.engine.embed import Embedder, default_embedder
 from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.store.copy import CopyCounts, copy_group
 from chronomem.engine.store.factory import open_store
-from chronomem.engine.store.protocol import FactFilter, GraphStore
+from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import RelationRegistry, TemporalResolver
 from chronomem.errors import ConfigurationError, InputError, NotFoundError
 from chronomem.ingest.extract import Extractor, SpacyExtractor
-from chronomem.ingest.pipeline import IngestReport, Writer
+from chronomem.ingest.pipeline import IngestReport, Writer, source_key_alias
+from chronomem.ingest.resolve.records import claim_record_keys
 from chronomem.ingest.snapshot import plan_snapshot
 from chronomem.ingest.sources import (
     RecordMapping,
@@ -217,7 +218,17 @@ class Memory:
         extractions = [extraction for _, extraction in pairs]
         self._check_episodes(episodes)
         self._check_embedder(group_id)
+        names: dict[str, list[str]] = {}
+        for record in records:
+            listed = names.setdefault(source_key_alias(mapping.entity.label, record.key), [])
+            if record.name not in listed:
+                listed.append(record.name)
         with self._write_lock:
+            # A key seen for the first time takes the entity a chat made of the same name.
+            claimed = claim_record_keys(self.store, group_id, mapping.entity.label, names)
+            if claimed:
+                self.store.write(WriteBatch(entities=claimed))
+                self._get_writer().entities.forget(group_id)
             if plan is not None and plan.revisions:
                 # Ends a late snapshot moves earlier, written before the resolver sees the slots.
                 self.store.write(plan.revisions)
