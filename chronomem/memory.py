@@ -34,7 +34,11 @@ from chronomem.engine.temporal import RelationRegistry, TemporalResolver
 from chronomem.errors import ConfigurationError, InputError, NotFoundError
 from chronomem.ingest.extract import Extractor, SpacyExtractor
 from chronomem.ingest.pipeline import IngestReport, Writer, source_key_alias
-from chronomem.ingest.resolve.records import claim_record_keys
+from chronomem.ingest.resolve.records import (
+    claim_record_keys,
+    latest_row_times,
+    renamed_record_entities,
+)
 from chronomem.ingest.snapshot import plan_snapshot
 from chronomem.ingest.sources import (
     RecordMapping,
@@ -219,16 +223,21 @@ class Memory:
         self._check_episodes(episodes)
         self._check_embedder(group_id)
         names: dict[str, list[str]] = {}
-        for record in records:
-            listed = names.setdefault(source_key_alias(mapping.entity.label, record.key), [])
+        latest: dict[str, tuple[datetime, str]] = {}  # the latest row's time and name, per key
+        for record in records:  # in time order
+            alias = source_key_alias(mapping.entity.label, record.key)
+            listed = names.setdefault(alias, [])
             if record.name not in listed:
                 listed.append(record.name)
+            latest[alias] = (record.time, record.name)
+        relations = sorted(cardinalities)
         with self._write_lock:
             # A key seen for the first time takes the entity a chat made of the same name.
             claimed = claim_record_keys(self.store, group_id, mapping.entity.label, names)
             if claimed:
                 self.store.write(WriteBatch(entities=claimed))
                 self._get_writer().entities.forget(group_id)
+            stored_times = latest_row_times(self.store, group_id, latest, relations)
             if plan is not None and plan.revisions:
                 # Ends a late snapshot moves earlier, written before the resolver sees the slots.
                 self.store.write(plan.revisions)
@@ -238,6 +247,18 @@ class Memory:
                 extractions=extractions,
                 progress=progress,
             )
+            renamed = renamed_record_entities(self.store, group_id, latest, stored_times)
+            if renamed:
+                vectors = self.embedder.embed([e.name for e in renamed])
+                self.store.write(
+                    WriteBatch(
+                        entities=[
+                            e.model_copy(update={"name_embedding": vectors[row].tolist()})
+                            for row, e in enumerate(renamed)
+                        ]
+                    )
+                )
+                self._get_writer().entities.forget(group_id)
             if plan is not None:
                 for key, value in plan.settings.items():
                     self.store.set_meta(key, value)

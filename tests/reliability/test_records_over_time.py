@@ -169,26 +169,41 @@ def test_snapshot_arrival_order_does_not_change_the_final_state(
     assert _state(mem, group) == _state(mem, f"{group}-in-order")
 
 
-def test_a_renamed_key_answers_to_both_names(mem: Memory, group: str) -> None:
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_renamed_key_answers_to_both_names_and_takes_the_latest(
+    mem: Memory, group: str, order: tuple[int, int]
+) -> None:
     mapping = _mapping()
-    mem.add_records(
+    files = (
         [_row("E-5", "Emily Carter", "Designer", "", "", "2023-02-01")],
-        mapping=mapping,
-        group_id=group,
-    )
-    mem.add_records(
         [_row("E-5", "Emily Nakamura", "Lead Designer", "", "", "2024-10-01")],
-        mapping=mapping,
-        group_id=group,
     )
+    for index in order:  # arrival order does not matter
+        mem.add_records(files[index], mapping=mapping, group_id=group)
     for name in ("Emily Carter", "Emily Nakamura"):
         assert _current(mem, name, "HAS_JOB_TITLE", group) == {
             "Emily Nakamura has job title Lead Designer"
         }
-    assert (
-        mem.entity("Emily Nakamura", group_id=group).uuid
-        == mem.entity("Emily Carter", group_id=group).uuid
+        assert mem.entity(name, group_id=group).name == "Emily Nakamura"
+    entity = mem.entity("Emily Carter", group_id=group)
+    assert "Emily Carter" in entity.aliases
+    hits = mem.search("Nakamura", group_id=group, limit=3)
+    assert "Emily Nakamura" in [h.text for h in hits if h.kind == "entity"]
+
+
+def test_a_rename_inside_one_file_takes_the_latest_row(mem: Memory, group: str) -> None:
+    mem.add_records(
+        [
+            _row("E-6", "Ann Lee", "Analyst", "", "", "2024-01-01"),
+            _row("E-6", "Ann Moss", "Analyst", "", "", "2024-05-01"),
+            _row("E-6", "Ann Lee", "Analyst", "", "", "2023-06-01"),
+        ],
+        mapping=_mapping(),
+        group_id=group,
     )
+    assert mem.entity("Ann Lee", group_id=group).name == "Ann Moss"
+    history = [h.text for h in mem.history("Ann Moss", group_id=group)]
+    assert history == ["Ann Lee has job title Analyst"]  # one fact, stated under both names
 
 
 def test_the_mapping_reference_example_runs() -> None:
@@ -360,3 +375,38 @@ def test_search_prefers_the_current_value_unless_asked_about_the_past(
         if h.kind == "fact" and h.relation == "HAS_JOB_TITLE" and "Ann Lee" in h.text
     ]
     assert past[0] == "Ann Lee has job title Senior Analyst", past
+
+
+def _directory() -> RecordMapping:
+    """An HR table whose rows are Employees (a label the chat's extractor never gives)."""
+    return RecordMapping.from_dict(
+        {
+            "source": "hr.homes",
+            "entity": {"key": "id", "name": "name", "label": "Employee"},
+            "time": {"column": "at"},
+            "references": [{"column": "city", "relation": "LIVES_IN", "label": "Place"}],
+        }
+    )
+
+
+@pytest.mark.parametrize("dialogue_first", [False, True])
+def test_records_and_chat_about_one_person_share_the_entity_and_the_slot(
+    mem: Memory, group: str, dialogue_first: bool
+) -> None:
+    chat = [{"speaker": "Bo", "text": "Ann Lee moved to Bergen.", "time": "2024-06-01T09:00:00Z"}]
+    if dialogue_first:
+        chat[0]["time"] = "2023-06-01T09:00:00Z"
+        mem.add_dialogue(chat, group_id=group)
+    mem.add_records(
+        [{"id": "E-1", "name": "Ann Lee", "city": "Oslo", "at": "2024-01-31"}],
+        mapping=_directory(),
+        group_id=group,
+    )
+    if not dialogue_first:
+        mem.add_dialogue(chat, group_id=group)
+    assert len(mem.store.find_entities(group, ["Ann Lee"])) == 1
+    now = {f.object for f in mem.facts(subject="Ann Lee", relation="LIVES_IN", group_id=group)}
+    assert now == ({"Oslo"} if dialogue_first else {"Bergen"})
+    between = "2024-03-01T00:00:00Z" if not dialogue_first else "2023-12-01T00:00:00Z"
+    then = mem.facts(subject="Ann Lee", relation="LIVES_IN", group_id=group, as_of=between)
+    assert {f.object for f in then} == ({"Bergen"} if dialogue_first else {"Oslo"})

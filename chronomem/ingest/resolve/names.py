@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from chronomem.errors import InputError
+from chronomem.schema import EntityLabel
 from chronomem.schema import name_key as lookup_key
 
 __all__ = [
@@ -54,7 +55,9 @@ FUZZY_EXCLUDED_FAMILIES: Final = frozenset({"date", RECORD_FAMILY})
 """Families matched by exact key only: "May 2023" and "May 2024" are different values."""
 EMBEDDING_EXCLUDED_FAMILIES: Final = frozenset({PERSON, "date", RECORD_FAMILY})
 """Families never merged by embedding similarity: names of people are not semantic."""
-GENERIC_LABELS: Final = frozenset({"Person", "Organization", "Place", "Event", "Product", "Concept"})
+GENERIC_LABELS: Final = frozenset(
+    label.value for label in EntityLabel if label is not EntityLabel.DATE
+)
 """The extractor's own types (not Date): a mention typed only by them may be a record's entity
 of a finer type (a Customer, a Supplier, a Tenant)."""
 

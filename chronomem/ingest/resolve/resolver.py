@@ -130,7 +130,7 @@ class EntityResolver:
     a group's entities behind the resolver's back. Thread-safe: batches are resolved one at a time.
 
     ``rename_stored``: let rule 2 rename entities that are already stored ("Anna" ->
-    "Anna Schmidt"). The GraphStore protocol keeps an entity's name on upsert, so this is
+    "Anna Schmidt"). A stored entity keeps the name callers have seen, so this is
     off by default and the full name is added as an alias instead.
     """
 
