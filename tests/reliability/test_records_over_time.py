@@ -206,11 +206,13 @@ def test_a_rename_inside_one_file_takes_the_latest_row(mem: Memory, group: str) 
     assert history == ["Ann Lee has job title Analyst"]  # one fact, stated under both names
 
 
-def test_the_mapping_reference_example_runs() -> None:
+def test_the_mapping_reference_examples_run() -> None:
     readme = (Path(__file__).parents[2] / "examples" / "crm" / "README.md").read_text("utf-8")
     section = readme.split("## Full exports, emptied cells and renames", 1)[1]
-    block = section.split("```python\n", 1)[1].split("```", 1)[0]
-    exec(compile(block, "examples/crm/README.md", "exec"), {"__name__": "crm_readme"})
+    blocks = [part.split("```", 1)[0] for part in section.split("```python\n")[1:]]
+    assert len(blocks) == 2
+    for block in blocks:
+        exec(compile(block, "examples/crm/README.md", "exec"), {"__name__": "crm_readme"})
 
 
 def test_a_late_snapshot_between_two_stored_ones_moves_their_ending(
