@@ -412,3 +412,63 @@ def test_records_and_chat_about_one_person_share_the_entity_and_the_slot(
     between = "2024-03-01T00:00:00Z" if not dialogue_first else "2023-12-01T00:00:00Z"
     then = mem.facts(subject="Ann Lee", relation="LIVES_IN", group_id=group, as_of=between)
     assert {f.object for f in then} == ({"Bergen"} if dialogue_first else {"Oslo"})
+
+
+def test_a_question_through_a_reference_finds_the_other_tables_fact(
+    mem: Memory, group: str
+) -> None:
+    """Products reference suppliers by name; "the country of the supplier of X" is a fact of
+    the supplier, found through X's current (or then-current) supplier."""
+    suppliers = RecordMapping.from_dict(
+        {
+            "source": "purchasing.suppliers",
+            "entity": {"key": "id", "name": "supplier", "label": "Supplier"},
+            "time": {"column": "at"},
+            "attributes": [{"column": "country", "relation": "BASED_IN", "label": "Country"}],
+        }
+    )
+    products = RecordMapping.from_dict(
+        {
+            "source": "purchasing.products",
+            "entity": {"key": "sku", "name": "product", "label": "Product"},
+            "time": {"column": "at"},
+            "references": [{"column": "supplier", "relation": "SUPPLIED_BY", "label": "Supplier"}],
+        }
+    )
+    mem.add_records(
+        [
+            {"id": "S-1", "supplier": "Nordkap Gear", "country": "Norway", "at": "2023-01-10"},
+            {"id": "S-2", "supplier": "Vento Outdoor", "country": "Italy", "at": "2023-01-11"},
+        ],
+        mapping=suppliers,
+        group_id=group,
+    )
+    mem.add_records(
+        [
+            {
+                "sku": "T-3",
+                "product": "Alpine Tent",
+                "supplier": "Nordkap Gear",
+                "at": "2023-02-01",
+            },
+            {
+                "sku": "B-4",
+                "product": "Summit Pack",
+                "supplier": "Vento Outdoor",
+                "at": "2023-02-02",
+            },
+            {
+                "sku": "T-3",
+                "product": "Alpine Tent",
+                "supplier": "Vento Outdoor",
+                "at": "2024-08-15",
+            },
+        ],
+        mapping=products,
+        group_id=group,
+    )
+    question = "In which country is the supplier of the Alpine Tent based?"
+    now = [h.text for h in mem.search(question, group_id=group, limit=3)]
+    assert "Vento Outdoor is based in Italy" in now, now
+    then = mem.search(question, group_id=group, limit=3, as_of="2023-06-01T00:00:00Z")
+    assert "Nordkap Gear is based in Norway" in [h.text for h in then], then
