@@ -29,11 +29,16 @@ from chronomem.engine.embed import Embedder, default_embedder
 from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.store.copy import CopyCounts, copy_group
 from chronomem.engine.store.factory import open_store
-from chronomem.engine.store.protocol import FactFilter, GraphStore
+from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import RelationRegistry, TemporalResolver
 from chronomem.errors import ConfigurationError, InputError, NotFoundError
 from chronomem.ingest.extract import Extractor, SpacyExtractor
-from chronomem.ingest.pipeline import IngestReport, Writer
+from chronomem.ingest.pipeline import IngestReport, Writer, source_key_alias
+from chronomem.ingest.resolve.records import (
+    claim_record_keys,
+    latest_row_times,
+    renamed_record_entities,
+)
 from chronomem.ingest.snapshot import plan_snapshot
 from chronomem.ingest.sources import (
     RecordMapping,
@@ -199,15 +204,13 @@ class Memory:
     ) -> IngestReport:
         """Add business records (a path to CSV/JSON/JSONL, a list of dicts, or a pandas
         DataFrame) described by ``mapping``. A later record for the same key with a changed
-        value closes the old fact and opens a new one."""
+        value closes the old fact and opens a new one; a file that is a full export (the
+        mapping's ``kind``, see :func:`~chronomem.ingest.snapshot.file_kind`) also ends what it
+        leaves out."""
         check_group_id(group_id)
         records = as_records(rows, mapping)
         pairs = records_to_candidates(records, mapping, group_id=group_id)
-        plan = (
-            plan_snapshot(self.store, group_id, mapping, records)
-            if mapping.kind == "snapshot"
-            else None
-        )
+        plan = plan_snapshot(self.store, group_id, mapping, records) if records else None
         if plan is not None and plan.pair is not None:
             pairs.append(plan.pair)
         cardinalities = mapping.cardinalities()
@@ -219,15 +222,46 @@ class Memory:
         extractions = [extraction for _, extraction in pairs]
         self._check_episodes(episodes)
         self._check_embedder(group_id)
+        names: dict[str, list[str]] = {}
+        latest: dict[str, tuple[datetime, str]] = {}  # the latest row's time and name, per key
+        for record in records:  # in time order
+            alias = source_key_alias(mapping.entity.label, record.key)
+            listed = names.setdefault(alias, [])
+            if record.name not in listed:
+                listed.append(record.name)
+            latest[alias] = (record.time, record.name)
+        relations = sorted(cardinalities)
         with self._write_lock:
+            # A key seen for the first time takes the entity a chat made of the same name.
+            claimed = claim_record_keys(self.store, group_id, mapping.entity.label, names)
+            if claimed:
+                self.store.write(WriteBatch(entities=claimed))
+                self._get_writer().entities.forget(group_id)
+            stored_times = latest_row_times(self.store, group_id, latest, relations)
+            if plan is not None and plan.revisions:
+                # Ends a late snapshot moves earlier, written before the resolver sees the slots.
+                self.store.write(plan.revisions)
             report = self._get_writer().write(
                 episodes,
                 batch_size=self.config.batch_size,
                 extractions=extractions,
                 progress=progress,
             )
+            renamed = renamed_record_entities(self.store, group_id, latest, stored_times)
+            if renamed:
+                vectors = self.embedder.embed([e.name for e in renamed])
+                self.store.write(
+                    WriteBatch(
+                        entities=[
+                            e.model_copy(update={"name_embedding": vectors[row].tolist()})
+                            for row, e in enumerate(renamed)
+                        ]
+                    )
+                )
+                self._get_writer().entities.forget(group_id)
             if plan is not None:
-                self.store.set_meta(plan.meta_key, plan.meta_value)
+                for key, value in plan.settings.items():
+                    self.store.set_meta(key, value)
             return report
 
     def _check_episodes(self, episodes: Sequence[Episode]) -> None:

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import functools
 import heapq
+import re
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -383,10 +385,19 @@ class SearchEngine:
                 if hops:
                     score *= 1.0 + recipe.centre_boost / (1 + min(hops))
             scores[key] = score
+        if named and recipe.relation_boost > 0:
+            _answer_through_a_hop(
+                scores,
+                pool,
+                named,
+                _asked_here(request.query, asked, pool),
+                lambda fact: keep_ended or not _ended(fact, now),
+            )
         # A fact that ended because another value replaced it answers the question less
-        # currently than its successor: the successor ranks at least as high as it would have.
+        # currently than its successor: the value that holds now (the end of the chain of
+        # replacements: Starter -> Pro -> Enterprise) ranks at least as high as it would have.
         for uuid, score in before_penalty.items():
-            successor = pool.facts[uuid].invalidated_by
+            successor = _current_successor(uuid, pool, before_penalty)
             if successor is not None and ("fact", successor) in scores:
                 scores[("fact", successor)] = max(scores[("fact", successor)], score)
         return scores
@@ -399,9 +410,11 @@ class SearchEngine:
         recipe: Recipe,
         limit: int,
     ) -> list[Key]:
-        keys = [k for k in ranked if k in scores]
+        keys, repeated = _without_repeats([k for k in ranked if k in scores], scores, pool)
         if recipe.redundancy_penalty < 1.0:
-            _demote_redundant(keys, scores, lambda k: _sources(pool.get(k)), recipe)
+            _demote_redundant(
+                keys, scores, lambda k: _sources(pool.get(k)) | repeated.get(k, frozenset()), recipe
+            )
         if recipe.mmr_lambda >= 1.0:
             return sorted(keys, key=lambda k: -scores[k])[:limit]
         vectors: dict[Key, npt.NDArray[np.float32]] = {}
@@ -456,6 +469,91 @@ def _corroboration(ranked: list[Key], fused: Mapping[Key, float], pool: _Pool) -
                 support[key] = max(support.get(key, 0.0), fused[other])
                 support[other] = max(support.get(other, 0.0), fused[key])
     return support
+
+
+_RELATION_FILLERS: Final = frozenset(
+    {"has", "have", "is", "are", "was", "in", "of", "at", "by", "to", "for", "on", "with"}
+)
+
+
+def _stem(word: str) -> str:
+    """A crude English stem ("based" -> "bas", "works" -> "work"), never under 3 letters."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _asked_here(query: str, asked: frozenset[str], pool: _Pool) -> frozenset[str]:
+    """``asked`` plus the relations of the pool's facts whose own words the question uses
+    ("based" asks about BASED_IN, "work in" about WORKS_IN): record mappings name their own."""
+    words = {_stem(w) for w in re.findall(r"[a-z]+", query.lower())}
+    named = set(asked)
+    for relation in {fact.relation for fact in pool.facts.values()}:
+        parts = [p for p in relation.lower().split("_") if p and p not in _RELATION_FILLERS]
+        if parts and any(_stem(p) in words for p in parts):
+            named.add(relation)
+    return frozenset(named)
+
+
+def _answer_through_a_hop(
+    scores: dict[Key, float],
+    pool: _Pool,
+    named: set[str],
+    asked: frozenset[str],
+    holds: Callable[[Fact], bool],
+) -> None:
+    """Multi-hop: when the question asks about a relation the named entities have no fact of
+    ("the country of the supplier of the tent"), a fact of that relation about an entity one
+    fact away from them (the supplier) answers as well as that linking fact does, if the link
+    ``holds`` (now, or at the question's time: the supplier then, not the former one)."""
+    if not asked:
+        return
+    facts = {k: pool.facts[k[1]] for k in scores if k[0] == "fact" and k[1] in pool.facts}
+    own = {k: f for k, f in facts.items() if f.subject_uuid in named or f.object_uuid in named}
+    if any(f.relation in asked for f in own.values()):
+        return
+    via: dict[str, float] = {}
+    for key, fact in own.items():
+        if not holds(fact):
+            continue
+        for end in (fact.subject_uuid, fact.object_uuid):
+            if end not in named:
+                via[end] = max(via.get(end, 0.0), scores[key])
+    for key, fact in facts.items():
+        if key in own or fact.relation not in asked:
+            continue
+        link = max(via.get(fact.subject_uuid, 0.0), via.get(fact.object_uuid, 0.0))
+        scores[key] = max(scores[key], link)
+
+
+def _current_successor(uuid: str, pool: _Pool, ended: Mapping[str, float]) -> str | None:
+    """The fact at the end of ``uuid``'s chain of replacements (``invalidated_by``) that is not
+    ``ended`` itself, if the chain reaches one that is loaded."""
+    seen = {uuid}
+    successor = pool.facts[uuid].invalidated_by
+    while successor is not None and successor in ended and successor not in seen:
+        seen.add(successor)
+        successor = pool.facts[successor].invalidated_by
+    return None if successor is None or successor in seen else successor
+
+
+def _without_repeats(
+    keys: list[Key], scores: Mapping[Key, float], pool: _Pool
+) -> tuple[list[Key], dict[Key, frozenset[str]]]:
+    """``keys`` without the episodes that repeat the text of a better one (the same record
+    row in many exports, the same words said again): one hit per text. Also, for each kept
+    episode, the source ids of the repeats it stands for."""
+    best: dict[tuple[str | None, str], Key] = {}
+    stands_for: dict[Key, set[str]] = {}
+    for key in sorted(keys, key=lambda k: -scores[k]):
+        item = pool.get(key)
+        if isinstance(item, Episode):
+            kept = best.setdefault((item.speaker, item.content), key)
+            stands_for.setdefault(kept, set()).add(item.source_id)
+    chosen = set(best.values())
+    kept_keys = [k for k in keys if k[0] != "episode" or k in chosen]
+    return kept_keys, {k: frozenset(ids) for k, ids in stands_for.items() if len(ids) > 1}
 
 
 def _ended(fact: Fact, now: datetime) -> bool:

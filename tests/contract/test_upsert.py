@@ -28,8 +28,20 @@ def test_entity_upsert_replaces_mutable_fields_only(store: GraphStore, group: st
     assert stored.aliases == ["Al"]
     assert stored.summary == "new"
     assert stored.name_embedding == unit(0, 1)
-    assert stored.name == "Alice"  # immutable
+    assert stored.name == "Renamed"  # a rename (the caller keeps old names as aliases)
     assert stored.created_at == alice.created_at  # immutable
+
+
+def test_name_lookups_follow_a_rename(store: GraphStore, group: str) -> None:
+    laura = entity(group, "Laura Okonkwo")
+    store.write(batch(laura))
+    store.write(batch(laura.model_copy(update={"name": "Laura Bennett", "aliases": []})))
+
+    assert store.find_entities(group, ["Laura Okonkwo"]) == []
+    assert [e.name for e in store.find_entities(group, ["laura bennett"])] == ["Laura Bennett"]
+    hits = store.fulltext(group, "Bennett", "entity", 5, FactFilter())
+    assert [u for u, _ in hits] == [laura.uuid]
+    assert store.fulltext(group, "Okonkwo", "entity", 5, FactFilter()) == []
 
 
 def test_alias_lookups_follow_an_upsert(store: GraphStore, group: str) -> None:

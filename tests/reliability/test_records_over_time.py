@@ -124,11 +124,10 @@ _FEB = [_row("E-1", "Ann Lee", "Analyst", "vip", "", "2024-02-29")]
 _MAR = [_row("E-1", "Ann Lee", "Senior Analyst", "", "Eve Moss", "2024-03-31")]
 
 
-def _state(mem: Memory, group: str) -> set[tuple[str, str | None, str | None]]:
-    rows = [
-        *mem.facts(subject="Ann Lee", group_id=group, include_ended=True),
-        *mem.facts(subject="Bo Park", group_id=group, include_ended=True),
-    ]
+def _state(
+    mem: Memory, group: str, people: tuple[str, ...] = ("Ann Lee", "Bo Park")
+) -> set[tuple[str, str | None, str | None]]:
+    rows = [r for p in people for r in mem.facts(subject=p, group_id=group, include_ended=True)]
     return {(r.text, str(r.valid_at), str(r.invalid_at)) for r in rows}
 
 
@@ -157,25 +156,7 @@ def test_snapshot_ends_missing_rows_emptied_cells_and_dropped_list_values(
     }
 
 
-@pytest.mark.parametrize(
-    "order",
-    [
-        (2, 1, 0),
-        (1, 2, 0),
-        *(
-            pytest.param(
-                middle,
-                marks=pytest.mark.xfail(
-                    strict=True,
-                    reason="known limit: a snapshot arriving between two stored ones, lacking a "
-                    "value the later one lacks too, leaves the stored later ending as an orphan "
-                    "interval (docs/temporal.md, rule 4)",
-                ),
-            )
-            for middle in ((0, 2, 1), (2, 0, 1))
-        ),
-    ],
-)
+@pytest.mark.parametrize("order", [(2, 1, 0), (1, 2, 0), (0, 2, 1), (2, 0, 1)])
 def test_snapshot_arrival_order_does_not_change_the_final_state(
     mem: Memory, order: tuple[int, ...], group: str
 ) -> None:
@@ -188,30 +169,306 @@ def test_snapshot_arrival_order_does_not_change_the_final_state(
     assert _state(mem, group) == _state(mem, f"{group}-in-order")
 
 
-def test_a_renamed_key_answers_to_both_names(mem: Memory, group: str) -> None:
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_renamed_key_answers_to_both_names_and_takes_the_latest(
+    mem: Memory, group: str, order: tuple[int, int]
+) -> None:
     mapping = _mapping()
-    mem.add_records(
+    files = (
         [_row("E-5", "Emily Carter", "Designer", "", "", "2023-02-01")],
-        mapping=mapping,
-        group_id=group,
-    )
-    mem.add_records(
         [_row("E-5", "Emily Nakamura", "Lead Designer", "", "", "2024-10-01")],
-        mapping=mapping,
-        group_id=group,
     )
+    for index in order:  # arrival order does not matter
+        mem.add_records(files[index], mapping=mapping, group_id=group)
     for name in ("Emily Carter", "Emily Nakamura"):
         assert _current(mem, name, "HAS_JOB_TITLE", group) == {
             "Emily Nakamura has job title Lead Designer"
         }
-    assert (
-        mem.entity("Emily Nakamura", group_id=group).uuid
-        == mem.entity("Emily Carter", group_id=group).uuid
+        assert mem.entity(name, group_id=group).name == "Emily Nakamura"
+    entity = mem.entity("Emily Carter", group_id=group)
+    assert "Emily Carter" in entity.aliases
+    hits = mem.search("Nakamura", group_id=group, limit=3)
+    assert "Emily Nakamura" in [h.text for h in hits if h.kind == "entity"]
+
+
+def test_a_rename_inside_one_file_takes_the_latest_row(mem: Memory, group: str) -> None:
+    mem.add_records(
+        [
+            _row("E-6", "Ann Lee", "Analyst", "", "", "2024-01-01"),
+            _row("E-6", "Ann Moss", "Analyst", "", "", "2024-05-01"),
+            _row("E-6", "Ann Lee", "Analyst", "", "", "2023-06-01"),
+        ],
+        mapping=_mapping(),
+        group_id=group,
+    )
+    assert mem.entity("Ann Lee", group_id=group).name == "Ann Moss"
+    history = [h.text for h in mem.history("Ann Moss", group_id=group)]
+    assert history == ["Ann Lee has job title Analyst"]  # one fact, stated under both names
+
+
+def test_the_mapping_reference_examples_run() -> None:
+    readme = (Path(__file__).parents[2] / "examples" / "crm" / "README.md").read_text("utf-8")
+    section = readme.split("## Full exports, emptied cells and renames", 1)[1]
+    blocks = [part.split("```", 1)[0] for part in section.split("```python\n")[1:]]
+    assert len(blocks) == 2
+    for block in blocks:
+        exec(compile(block, "examples/crm/README.md", "exec"), {"__name__": "crm_readme"})
+
+
+def test_a_late_snapshot_between_two_stored_ones_moves_their_ending(
+    mem: Memory, group: str
+) -> None:
+    """January lists a value, March (stored) does not: it ended in March. February arrives
+    last with another value or without it: the old value ended in February, the new one (if
+    any) in March, and nothing holds in between that the in-order memory does not have."""
+    mapping = _mapping("snapshot")
+    jan = [_row("E-2", "Bo Park", "Analyst", "x;y", "Dana Kim", "2024-01-31")]
+    feb = [
+        _row("E-2", "Bo Park", "Senior Analyst", "y", "", "2024-02-29"),
+        _row("E-9", "Cy Ode", "Clerk", "", "", "2024-02-29"),
+    ]
+    mar = [_row("E-9", "Cy Ode", "Clerk", "", "", "2024-03-31")]
+    for files, target in (((jan, feb, mar), f"{group}-in-order"), ((jan, mar, feb), group)):
+        for rows in files:
+            mem.add_records(rows, mapping=mapping, group_id=target)
+    people = ("Bo Park", "Cy Ode")
+    assert _state(mem, group, people) == _state(mem, f"{group}-in-order", people)
+    at = {m: f"2024-{m}-15T00:00:00Z" for m in ("03", "04")}
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group, at["03"]) == {
+        "Bo Park has job title Senior Analyst"
+    }
+    assert _current(mem, "Bo Park", "HAS_TAG", group, at["03"]) == {"Bo Park has tag y"}
+    assert _current(mem, "Bo Park", "REPORTS_TO", group, at["03"]) == set()
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group, at["04"]) == set()
+    assert _current(mem, "Bo Park", "HAS_TAG", group, at["04"]) == set()
+
+
+def _undeclared() -> RecordMapping:
+    """The mapping without ``kind``: each file is read by its shape."""
+    return RecordMapping.from_dict(
+        _mapping().model_dump(exclude={"kind"}, exclude_none=True, exclude_defaults=True)
     )
 
 
-def test_the_mapping_reference_example_runs() -> None:
-    readme = (Path(__file__).parents[2] / "examples" / "crm" / "README.md").read_text("utf-8")
-    section = readme.split("## Full exports, emptied cells and renames", 1)[1]
-    block = section.split("```python\n", 1)[1].split("```", 1)[0]
-    exec(compile(block, "examples/crm/README.md", "exec"), {"__name__": "crm_readme"})
+def test_an_undeclared_file_with_one_time_is_a_full_export(mem: Memory, group: str) -> None:
+    mapping = _undeclared()
+    for snapshot in (_JAN, _FEB, _MAR):
+        mem.add_records(snapshot, mapping=mapping, group_id=group)
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group) == set()  # missing row
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group, "2024-02-15T00:00:00Z") == {
+        "Bo Park has job title Analyst"
+    }
+    assert _current(mem, "Ann Lee", "REPORTS_TO", group, "2024-03-01T00:00:00Z") == set()
+    assert _current(mem, "Ann Lee", "HAS_TAG", group) == set()
+
+
+def test_an_undeclared_change_log_keeps_what_a_row_does_not_say(mem: Memory, group: str) -> None:
+    """Rows at different times are changes: an empty cell is "not known yet", a key absent
+    from a later file is not gone."""
+    mapping = _undeclared()
+    mem.add_records(
+        [
+            _row("E-1", "Ann Lee", "Analyst", "vip", "Dana Kim", "2024-01-31"),
+            _row("E-2", "Bo Park", "Analyst", "", "", "2024-02-02"),
+        ],
+        mapping=mapping,
+        group_id=group,
+    )
+    mem.add_records(
+        [
+            _row("E-1", "Ann Lee", "Senior Analyst", "", "", "2024-03-01"),
+            _row("E-3", "Cy Ode", "Clerk", "", "", "2024-03-05"),
+        ],
+        mapping=mapping,
+        group_id=group,
+    )
+    mem.add_records(  # one row: a change, as the source has had no export
+        [_row("E-3", "Cy Ode", "Senior Clerk", "", "", "2024-04-01")],
+        mapping=mapping,
+        group_id=group,
+    )
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group) == {"Bo Park has job title Analyst"}
+    assert _current(mem, "Ann Lee", "REPORTS_TO", group) == {"Ann Lee reports to Dana Kim"}
+    assert _current(mem, "Ann Lee", "HAS_TAG", group) == {"Ann Lee has tag vip"}
+    assert _current(mem, "Ann Lee", "HAS_JOB_TITLE", group) == {
+        "Ann Lee has job title Senior Analyst"
+    }
+
+
+def test_a_declared_change_log_is_never_read_as_an_export(mem: Memory, group: str) -> None:
+    mapping = _mapping("change_log")
+    for snapshot in (_JAN, _FEB, _MAR):
+        mem.add_records(snapshot, mapping=mapping, group_id=group)
+    assert _current(mem, "Bo Park", "HAS_JOB_TITLE", group) == {"Bo Park has job title Analyst"}
+    assert _current(mem, "Ann Lee", "HAS_TAG", group) == {
+        "Ann Lee has tag beta",
+        "Ann Lee has tag vip",
+    }
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_one_row_file_is_an_export_of_a_source_that_has_exports(
+    mem: Memory, group: str, order: tuple[int, int]
+) -> None:
+    """A price list of two products, then one of a single product (the other delisted), in
+    either arrival order."""
+    mapping = _undeclared()
+    files = (
+        [
+            _row("P-1", "Mango Lassi", "Drinks", "", "", "2024-04-01"),
+            _row("P-2", "Kefir", "Drinks", "", "", "2024-04-01"),
+        ],
+        [_row("P-2", "Kefir", "Dairy", "", "", "2024-10-01")],
+    )
+    for index in order:
+        mem.add_records(files[index], mapping=mapping, group_id=group)
+    assert _current(mem, "Mango Lassi", "HAS_JOB_TITLE", group) == set()
+    assert _current(mem, "Mango Lassi", "HAS_JOB_TITLE", group, "2024-06-01T00:00:00Z") == {
+        "Mango Lassi has job title Drinks"
+    }
+    assert _current(mem, "Kefir", "HAS_JOB_TITLE", group) == {"Kefir has job title Dairy"}
+
+
+_MONTHS = ("2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30")
+_TITLES = ("Analyst", "Senior Analyst", "Lead Analyst", "Lead Analyst")
+
+
+def _exports(mem: Memory, group: str) -> None:
+    """Four monthly exports: Ann's title changes twice, Bo's and Cy's rows never change."""
+    for month, title in zip(_MONTHS, _TITLES, strict=True):
+        mem.add_records(
+            [
+                _row("E-1", "Ann Lee", title, "", "", month),
+                _row("E-2", "Bo Park", "Payroll Clerk", "", "", month),
+                _row("E-3", "Cy Ode", "Payroll Clerk", "", "", month),
+            ],
+            mapping=_undeclared(),
+            group_id=group,
+        )
+
+
+def test_a_row_restated_by_many_exports_is_one_hit(mem: Memory, group: str) -> None:
+    _exports(mem, group)
+    for query in ("What is Bo Park's title?", "Who are the payroll clerks?"):
+        texts = [h.text for h in mem.search(query, group_id=group, limit=5)]
+        assert len(texts) == len(set(texts)), texts  # no repeated fact or episode
+    hits = mem.search("Bo Park payroll clerk", group_id=group, limit=5)
+    wanted = "Bo Park has job title Payroll Clerk"
+    facts = [h for h in hits if h.kind == "fact" and h.text == wanted]
+    assert len(facts) == 1
+    assert len(facts[0].sources) == len(_MONTHS)  # one fact, one source per export
+
+
+def test_search_prefers_the_current_value_unless_asked_about_the_past(
+    mem: Memory, group: str
+) -> None:
+    _exports(mem, group)
+    titles = [
+        h.text
+        for h in mem.search("What is Ann Lee's job title?", group_id=group, limit=5)
+        if h.kind == "fact" and h.relation == "HAS_JOB_TITLE" and "Ann Lee" in h.text
+    ]
+    assert titles[0] == "Ann Lee has job title Lead Analyst", titles
+    past = [
+        h.text
+        for h in mem.search(
+            "What is Ann Lee's job title?", group_id=group, limit=5, as_of="2024-03-15T00:00:00Z"
+        )
+        if h.kind == "fact" and h.relation == "HAS_JOB_TITLE" and "Ann Lee" in h.text
+    ]
+    assert past[0] == "Ann Lee has job title Senior Analyst", past
+
+
+def _directory() -> RecordMapping:
+    """An HR table whose rows are Employees (a label the chat's extractor never gives)."""
+    return RecordMapping.from_dict(
+        {
+            "source": "hr.homes",
+            "entity": {"key": "id", "name": "name", "label": "Employee"},
+            "time": {"column": "at"},
+            "references": [{"column": "city", "relation": "LIVES_IN", "label": "Place"}],
+        }
+    )
+
+
+@pytest.mark.parametrize("dialogue_first", [False, True])
+def test_records_and_chat_about_one_person_share_the_entity_and_the_slot(
+    mem: Memory, group: str, dialogue_first: bool
+) -> None:
+    chat = [{"speaker": "Bo", "text": "Ann Lee moved to Bergen.", "time": "2024-06-01T09:00:00Z"}]
+    if dialogue_first:
+        chat[0]["time"] = "2023-06-01T09:00:00Z"
+        mem.add_dialogue(chat, group_id=group)
+    mem.add_records(
+        [{"id": "E-1", "name": "Ann Lee", "city": "Oslo", "at": "2024-01-31"}],
+        mapping=_directory(),
+        group_id=group,
+    )
+    if not dialogue_first:
+        mem.add_dialogue(chat, group_id=group)
+    assert len(mem.store.find_entities(group, ["Ann Lee"])) == 1
+    now = {f.object for f in mem.facts(subject="Ann Lee", relation="LIVES_IN", group_id=group)}
+    assert now == ({"Oslo"} if dialogue_first else {"Bergen"})
+    between = "2024-03-01T00:00:00Z" if not dialogue_first else "2023-12-01T00:00:00Z"
+    then = mem.facts(subject="Ann Lee", relation="LIVES_IN", group_id=group, as_of=between)
+    assert {f.object for f in then} == ({"Bergen"} if dialogue_first else {"Oslo"})
+
+
+def test_a_question_through_a_reference_finds_the_other_tables_fact(
+    mem: Memory, group: str
+) -> None:
+    """Products reference suppliers by name; "the country of the supplier of X" is a fact of
+    the supplier, found through X's current (or then-current) supplier."""
+    suppliers = RecordMapping.from_dict(
+        {
+            "source": "purchasing.suppliers",
+            "entity": {"key": "id", "name": "supplier", "label": "Supplier"},
+            "time": {"column": "at"},
+            "attributes": [{"column": "country", "relation": "BASED_IN", "label": "Country"}],
+        }
+    )
+    products = RecordMapping.from_dict(
+        {
+            "source": "purchasing.products",
+            "entity": {"key": "sku", "name": "product", "label": "Product"},
+            "time": {"column": "at"},
+            "references": [{"column": "supplier", "relation": "SUPPLIED_BY", "label": "Supplier"}],
+        }
+    )
+    mem.add_records(
+        [
+            {"id": "S-1", "supplier": "Nordkap Gear", "country": "Norway", "at": "2023-01-10"},
+            {"id": "S-2", "supplier": "Vento Outdoor", "country": "Italy", "at": "2023-01-11"},
+        ],
+        mapping=suppliers,
+        group_id=group,
+    )
+    mem.add_records(
+        [
+            {
+                "sku": "T-3",
+                "product": "Alpine Tent",
+                "supplier": "Nordkap Gear",
+                "at": "2023-02-01",
+            },
+            {
+                "sku": "B-4",
+                "product": "Summit Pack",
+                "supplier": "Vento Outdoor",
+                "at": "2023-02-02",
+            },
+            {
+                "sku": "T-3",
+                "product": "Alpine Tent",
+                "supplier": "Vento Outdoor",
+                "at": "2024-08-15",
+            },
+        ],
+        mapping=products,
+        group_id=group,
+    )
+    question = "In which country is the supplier of the Alpine Tent based?"
+    now = [h.text for h in mem.search(question, group_id=group, limit=3)]
+    assert "Vento Outdoor is based in Italy" in now, now
+    then = mem.search(question, group_id=group, limit=3, as_of="2023-06-01T00:00:00Z")
+    assert "Nordkap Gear is based in Norway" in [h.text for h in then], then

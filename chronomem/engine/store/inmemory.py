@@ -53,8 +53,8 @@ _WORD: Final = re.compile(r"[^\W_]+")
 _BM25_K1: Final = 1.2
 _BM25_B: Final = 0.75
 
-_ENTITY_FIELDS: Final = ("group_id", "labels", "aliases", "summary", "name_embedding")
-"""What an upsert of a known entity replaces (its name and creation time stay)."""
+_ENTITY_FIELDS: Final = ("group_id", "name", "labels", "aliases", "summary", "name_embedding")
+"""What an upsert of a known entity replaces (its creation time stays)."""
 _FACT_FIELDS: Final = (
     "group_id",
     "expired_at",

@@ -73,7 +73,8 @@ class WriteBatch:
 
     ``episodes`` are inserted (an episode whose ``(group_id, source, source_id)`` exists already
     is skipped). ``entities`` and ``facts`` are upserted by uuid: a known uuid gets its mutable
-    fields replaced (entity labels/aliases/summary/embedding; fact ``expired_at``,
+    fields replaced (entity name/labels/aliases/summary/embedding, so a rename keeps the old
+    name findable only as an alias the caller lists; fact ``expired_at``,
     ``invalidated_by``, ``invalidated_by_episode``, ``episodes``, ``sources``, ``confidence``).
     """
 

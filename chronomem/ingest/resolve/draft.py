@@ -21,10 +21,12 @@ from chronomem.ingest.resolve.index import GroupIndex, entity_keys
 from chronomem.ingest.resolve.names import (
     FUZZY_EXCLUDED_FAMILIES,
     PERSON,
+    RECORD_FAMILY,
     SPEAKER_LABEL,
     clean_name,
     label_family,
     name_key,
+    record_name_key,
 )
 from chronomem.schema import Entity, EntityLabel
 
@@ -146,6 +148,8 @@ class Draft:
         entity's names has its key."""
         if (key or name_key(display, family)) in self.keys_of(uuid, family):
             return
+        if record_name_key(display) in self.keys_of(uuid, RECORD_FAMILY):
+            return  # a record's name, found from another family
         entity = self.entity(uuid)
         self._put(entity.model_copy(update={"aliases": [*entity.aliases, display]}))
 

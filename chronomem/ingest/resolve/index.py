@@ -18,8 +18,11 @@ from chronomem.ingest.resolve.names import (
     EMBEDDING_EXCLUDED_FAMILIES,
     FUZZY_EXCLUDED_FAMILIES,
     PERSON,
+    RECORD_FAMILY,
     entity_families,
+    is_key_alias,
     name_key,
+    record_name_key,
 )
 from chronomem.schema import Entity
 
@@ -30,7 +33,8 @@ _EMPTY: Final[tuple[str, ...]] = ()
 
 
 def entity_keys(entity: Entity) -> dict[str, tuple[str, ...]]:
-    """Per family of the entity, the keys of its name and aliases (the name's key first)."""
+    """Per family of the entity, the keys of its name and aliases (the name's key first); a
+    record's keyed entity also under :data:`RECORD_FAMILY` (its names, not its keys)."""
     result: dict[str, tuple[str, ...]] = {}
     for family in sorted(entity_families(entity.labels)):
         keys: list[str] = []
@@ -39,6 +43,9 @@ def entity_keys(entity: Entity) -> dict[str, tuple[str, ...]]:
             if key not in keys:
                 keys.append(key)
         result[family] = tuple(keys)
+    if any(is_key_alias(alias, entity.labels) for alias in entity.aliases):
+        names = [entity.name, *(a for a in entity.aliases if not is_key_alias(a, entity.labels))]
+        result[RECORD_FAMILY] = tuple(dict.fromkeys(record_name_key(n) for n in names))
     return result
 
 

@@ -22,17 +22,23 @@ from collections.abc import Iterable
 from typing import Final
 
 from chronomem.errors import InputError
+from chronomem.schema import EntityLabel
 from chronomem.schema import name_key as lookup_key
 
 __all__ = [
     "EMBEDDING_EXCLUDED_FAMILIES",
     "FUZZY_EXCLUDED_FAMILIES",
+    "GENERIC_LABELS",
     "PERSON",
+    "RECORD_FAMILY",
     "SPEAKER_LABEL",
     "clean_name",
     "entity_families",
+    "is_key_alias",
     "label_family",
+    "may_share_record",
     "name_key",
+    "record_name_key",
 ]
 
 SPEAKER_LABEL: Final = "Speaker"
@@ -42,10 +48,18 @@ PERSON: Final = "person"
 """The family of the Person label."""
 
 _FAMILY_OF: Final[dict[str, str]] = {"product": "concept", "": "concept"}
-FUZZY_EXCLUDED_FAMILIES: Final = frozenset({"date"})
+RECORD_FAMILY: Final = "#record"
+"""The pseudo-family under which a record's keyed entity is also indexed, whatever its label, so
+that a chat's mention of it (typed only as an Organization, a Person...) finds it."""
+FUZZY_EXCLUDED_FAMILIES: Final = frozenset({"date", RECORD_FAMILY})
 """Families matched by exact key only: "May 2023" and "May 2024" are different values."""
-EMBEDDING_EXCLUDED_FAMILIES: Final = frozenset({PERSON, "date"})
+EMBEDDING_EXCLUDED_FAMILIES: Final = frozenset({PERSON, "date", RECORD_FAMILY})
 """Families never merged by embedding similarity: names of people are not semantic."""
+GENERIC_LABELS: Final = frozenset(
+    label.value for label in EntityLabel if label is not EntityLabel.DATE
+)
+"""The extractor's own types (not Date): a mention typed only by them may be a record's entity
+of a finer type (a Customer, a Supplier, a Tenant)."""
 
 _HONORIFICS: Final = frozenset(
     {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "madam"}
@@ -89,6 +103,28 @@ def entity_families(labels: Iterable[str]) -> frozenset[str]:
     """The families of an entity's labels (the speaker marker is not a type)."""
     families = frozenset(label_family(x) for x in labels if x != SPEAKER_LABEL)
     return families or frozenset({label_family("")})
+
+
+def is_key_alias(alias: str, labels: Iterable[str]) -> bool:
+    """Whether ``alias`` is a record's source key (``Label#key``, one of ``labels``), which
+    identifies the entity's row rather than naming it."""
+    label, sep, key = alias.partition("#")
+    return bool(sep and key) and label in labels
+
+
+def may_share_record(labels: Iterable[str], record_label: str) -> bool:
+    """Whether an entity with ``labels`` may be the same thing as a record's keyed entity of
+    ``record_label`` with the same name: the same family, or only the extractor's generic
+    types (a chat knows "Organization" where the table says "Customer")."""
+    own = [label for label in labels if label != SPEAKER_LABEL]
+    if label_family(record_label) in entity_families(own):
+        return True
+    return bool(own) and all(label in GENERIC_LABELS for label in own)
+
+
+def record_name_key(name: str) -> str:
+    """The key a record entity's names are compared by across families (no family's rules)."""
+    return name_key(name, RECORD_FAMILY)
 
 
 def clean_name(name: str) -> str:

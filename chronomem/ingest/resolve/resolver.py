@@ -3,7 +3,10 @@
 For each distinct mention, in input order, the first rule that applies decides:
 
 1. *Exact*: the mention's key (see :mod:`~chronomem.ingest.resolve.names`) equals the key of a
-   known name or alias of the same label family. A speaker's entity wins over others.
+   known name or alias of the same label family. A speaker's entity wins over others. A
+   mention typed only by the extractor's generic labels (Organization, Person...) also finds
+   the one record entity (keyed by a table's row: a Customer, a Supplier) of that name or
+   alias, whatever its label: a chat and a table about the same company share one entity.
 2. *First name* (Person): "Anna" and "Anna Schmidt" are one person when exactly one known
    person has the first name "Anna"; the full name becomes the name and the short one an
    alias (for an entity already in the store: the full name becomes an alias, as stores keep
@@ -43,8 +46,11 @@ from chronomem.ingest.resolve.draft import Draft, Query, distinct_queries
 from chronomem.ingest.resolve.index import GroupIndex
 from chronomem.ingest.resolve.names import (
     EMBEDDING_EXCLUDED_FAMILIES,
+    GENERIC_LABELS,
     PERSON,
+    RECORD_FAMILY,
     name_key,
+    record_name_key,
 )
 from chronomem.ingest.resolve.similarity import fuzzy_score, numbers_of, shortlist
 from chronomem.schema import Entity, parse_time
@@ -124,7 +130,7 @@ class EntityResolver:
     a group's entities behind the resolver's back. Thread-safe: batches are resolved one at a time.
 
     ``rename_stored``: let rule 2 rename entities that are already stored ("Anna" ->
-    "Anna Schmidt"). The GraphStore protocol keeps an entity's name on upsert, so this is
+    "Anna Schmidt"). A stored entity keeps the name callers have seen, so this is
     off by default and the full name is added as an alias instead.
     """
 
@@ -261,6 +267,10 @@ class EntityResolver:
     @staticmethod
     def _exact(draft: Draft, query: Query) -> str | None:
         owners = draft.lookup(query.family, query.key)
+        if not owners and not query.exact and query.label in GENERIC_LABELS:
+            # Rule 1b: a chat's "Northgate Clinic" (an Organization) is the record's Customer.
+            records = draft.lookup(RECORD_FAMILY, record_name_key(query.display))
+            owners = records if len(records) == 1 else []
         if not owners:
             return None
         return next((u for u in owners if draft.is_speaker(u)), owners[0])

@@ -3,7 +3,8 @@
 Example (YAML)::
 
     source: crm
-    kind: change_log                  # or snapshot: each file is the whole table as of its time
+    kind: change_log                  # or snapshot (each file is the whole table as of its
+                                      # time); without it each file is read by its shape
     entity: {key: customer_id, name: company, label: Customer}
     time: {column: updated_at}        # or {valid_from: start, valid_to: end}
     timezone: Europe/Berlin           # zone of timestamps written without one
@@ -37,11 +38,14 @@ __all__ = [
     "relation_phrase",
 ]
 
-SourceKind = Literal["change_log", "snapshot"]
-"""What a file of a source says. ``change_log`` (the default): each row states values as of
-its time; a missing row or an empty cell says nothing. ``snapshot``: each file is the whole
-table as of its time (its latest record time): a key missing from it, an emptied cell and a
-value dropped from a list cell end what held before."""
+SourceKind = Literal["auto", "change_log", "snapshot"]
+"""What a file of a source says. ``change_log``: each row states values as of its time; a
+missing row or an empty cell says nothing. ``snapshot``: each file is the whole table as of its
+time (its latest record time): a key missing from it, an emptied cell and a value dropped from a
+list cell end what held before. ``auto`` (the default): each file by its shape, see
+:func:`~chronomem.ingest.snapshot.file_kind`: a file whose rows all carry one record time (two
+rows or more, each key once) is an export, a snapshot as of that time; any other file, and every
+file of a ``valid_from`` mapping, is a change log."""
 
 RELATION_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 _LABEL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -194,7 +198,8 @@ class RecordMapping(_Frozen):
 
     source: str = Field(min_length=1, description="the table's name, the episodes' source")
     kind: SourceKind = Field(
-        default="change_log", description="change_log (rows are changes) or snapshot (full export)"
+        default="auto",
+        description="change_log (rows are changes), snapshot (full export) or auto (by shape)",
     )
     entity: EntityColumns
     time: TimeColumns

@@ -25,6 +25,7 @@ INSERT INTO entities (uuid, group_id, name, labels, aliases, summary, created_at
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (uuid) DO UPDATE SET
     group_id = excluded.group_id,
+    name = excluded.name,
     labels = excluded.labels,
     aliases = excluded.aliases,
     summary = excluded.summary

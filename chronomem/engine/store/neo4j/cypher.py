@@ -197,10 +197,10 @@ UNWIND $entities AS ent
 MERGE (n:Entity {uuid: ent.uuid})
 ON CREATE SET
     n.group_id = ent.group_id,
-    n.name = ent.name,
-    n.name_key = ent.name_key,
     n.created_at = ent.created_at
-SET n.labels = ent.labels,
+SET n.name = ent.name,
+    n.name_key = ent.name_key,
+    n.labels = ent.labels,
     n.aliases = ent.aliases,
     n.alias_keys = ent.alias_keys,
     n.summary = ent.summary,
