@@ -283,10 +283,10 @@ class _EpisodeReader:
         for token in doc:  # a person or pet named earlier, written in lower case or untyped
             if token.i in by_token or not token.is_alpha:
                 continue
-            earlier: EntityMention | None = known.get(token.lower_)
-            if earlier is not None:
-                by_token[token.i] = earlier
-                self._add_mention(earlier)
+            again: EntityMention | None = known.get(token.lower_)
+            if again is not None:
+                by_token[token.i] = again
+                self._add_mention(again)
         return by_token
 
     def _verb_like(self, token: Any) -> bool:
