@@ -35,6 +35,9 @@ class MemoryConfig(BaseModel):
     turns by meaning; ``False`` ingests dialogue faster (one embedding per turn fewer) and
     search finds turns by full text, their facts and their neighbours only, with lower recall
     (both measured in docs/benchmarks.md).
+    ``vocabulary``: files of relations, categories and frames merged over the built-in relation
+    vocabulary (docs/temporal.md, "The relation vocabulary"); also ``CHRONOMEM_VOCABULARY``
+    (paths separated by the platform's path separator).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -48,6 +51,7 @@ class MemoryConfig(BaseModel):
     )
     search_workers: int = Field(default=DEFAULT_SEARCH_WORKERS, ge=0, le=64)
     episode_vectors: bool = True
+    vocabulary: tuple[str, ...] = ()
 
 
 def config_from_env(environ: Mapping[str, str] | None = None) -> MemoryConfig:
@@ -61,6 +65,10 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> MemoryConfig:
     if "CHRONOMEM_EPISODE_VECTORS" in env:
         flag = env["CHRONOMEM_EPISODE_VECTORS"].strip().lower()
         values["episode_vectors"] = flag not in ("0", "false", "no", "off")
+    if env.get("CHRONOMEM_VOCABULARY"):
+        values["vocabulary"] = tuple(
+            p for p in env["CHRONOMEM_VOCABULARY"].split(os.pathsep) if p.strip()
+        )
     if env.get("NEO4J_USER") and env.get("NEO4J_PASSWORD"):
         values["neo4j_auth"] = (env["NEO4J_USER"], env["NEO4J_PASSWORD"])
     if env.get("NEO4J_DATABASE"):

@@ -49,6 +49,7 @@ from chronomem.ingest.sources import (
 )
 from chronomem.ingest.sources.problems import describe_validation_error
 from chronomem.ingest.sources.record_candidates import as_records
+from chronomem.language.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 from chronomem.query import SearchEngine, SearchRequest, build_context, neighbors, paths
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
@@ -105,6 +106,7 @@ class Memory:
         self._checked_groups: set[str] = set()
         self.registry = self._load_registry()
         self._extractor = extractor
+        self._vocabulary: Vocabulary | None = None
         self._write_lock = threading.Lock()
         self._writer: Writer | None = None
         self._engine: SearchEngine | None = None
@@ -152,8 +154,16 @@ class Memory:
     def extractor(self) -> Extractor:
         """The extractor (the offline spaCy one unless another was given), loaded lazily."""
         if self._extractor is None:
-            self._extractor = SpacyExtractor()
+            self._extractor = SpacyExtractor(vocabulary=self.vocabulary)
         return self._extractor
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The relation vocabulary: the built-in one, with ``config.vocabulary`` files merged."""
+        if self._vocabulary is None:
+            files = self.config.vocabulary
+            self._vocabulary = load_vocabulary(*files) if files else default_vocabulary()
+        return self._vocabulary
 
     def _get_writer(self) -> Writer:
         if self._writer is None:
@@ -161,8 +171,15 @@ class Memory:
                 self.store,
                 self.embedder,
                 self.extractor,
-                TemporalResolver(self.registry),
+                TemporalResolver(
+                    self.registry.with_cardinalities(
+                        {r: spec.functional for r, spec in self.vocabulary.relations.items()}
+                    )
+                    if self.config.vocabulary
+                    else self.registry
+                ),
                 embed_episodes=self.config.episode_vectors,
+                vocabulary=self.vocabulary,
             )
         return self._writer
 
