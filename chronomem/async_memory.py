@@ -135,8 +135,10 @@ class AsyncMemory:
 
     @property
     def registry(self) -> RelationRegistry:
-        """The memory's relation cardinalities (see :attr:`Memory.registry`)."""
+        """The memory-wide base of relation cardinalities (see :attr:`Memory.registry`)."""
         return self.memory.registry
+
+    registry_for = _in_thread(Memory.registry_for)
 
     # -- writing --------------------------------------------------------------------------------
 

@@ -69,6 +69,14 @@ TimeLike = datetime | str | None
 
 _META_EMBEDDER = "embedder"
 _META_RELATIONS = "functional_relations"
+"""Prefix of a group's relation settings (``functional_relations:<group>``: a JSON object
+``relation -> functional?`` declared by that group's record mappings). Settings belong to one
+group: a declaration in one group never changes how another resolves its facts. The key
+without a group (written by versions before 0.x) is no longer read."""
+
+
+def _relations_key(group_id: str) -> str:
+    return f"{_META_RELATIONS}:{group_id}"
 
 
 def _time(value: TimeLike, field: str) -> datetime | None:
@@ -98,10 +106,12 @@ class Memory:
         self.store = store
         self.embedder = embedder or default_embedder()
         self._checked_groups: set[str] = set()
-        self.registry = self._load_registry()
+        self.registry = RelationRegistry().with_cardinalities(self.config.functional_relations)
+        """The defaults and ``MemoryConfig.functional_relations``; what a group's record
+        mappings declared is added by :meth:`registry_for` for that group only."""
         self._extractor = extractor
         self._write_lock = threading.Lock()
-        self._writer: Writer | None = None
+        self._writers: dict[str, Writer] = {}
         self._engine: SearchEngine | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -150,16 +160,36 @@ class Memory:
             self._extractor = SpacyExtractor()
         return self._extractor
 
-    def _get_writer(self) -> Writer:
-        if self._writer is None:
-            self._writer = Writer(
-                self.store,
-                self.embedder,
-                self.extractor,
-                TemporalResolver(self.registry),
-                embed_episodes=self.config.episode_vectors,
-            )
-        return self._writer
+    def _get_writer(self, group_id: str) -> Writer:
+        """The writer of ``group_id``, resolving facts with that group's relation settings."""
+        writer = self._writers.get(group_id)
+        if writer is None:
+            writer = self._new_writer(group_id, self._declared_relations(group_id))
+            self._writers[group_id] = writer
+        return writer
+
+    def _new_writer(self, group_id: str, declared: Mapping[str, bool]) -> Writer:
+        return Writer(
+            self.store,
+            self.embedder,
+            self.extractor,
+            TemporalResolver(self._registry(declared)),
+            embed_episodes=self.config.episode_vectors,
+        )
+
+    def _registry(self, declared: Mapping[str, bool]) -> RelationRegistry:
+        return (
+            RelationRegistry()
+            .with_cardinalities(declared)
+            .with_cardinalities(self.config.functional_relations)
+        )
+
+    def registry_for(self, group_id: str = DEFAULT_GROUP) -> RelationRegistry:
+        """Which relations are functional in ``group_id``: the defaults, then what that
+        group's record mappings declared, then ``MemoryConfig.functional_relations``.
+        Declarations belong to their group; no other group sees them."""
+        check_group_id(group_id)
+        return self._registry(self._declared_relations(group_id))
 
     def add_dialogue(
         self,
@@ -185,7 +215,7 @@ class Memory:
             return IngestReport()
         self._check_embedder(episodes[0].group_id)
         with self._write_lock:
-            return self._get_writer().write(
+            return self._get_writer(episodes[0].group_id).write(
                 episodes, batch_size=self.config.batch_size, progress=progress
             )
 
@@ -211,24 +241,38 @@ class Memory:
         if plan is not None and plan.pair is not None:
             pairs.append(plan.pair)
         cardinalities = mapping.cardinalities()
-        if any(self.registry.is_functional(r) != f for r, f in cardinalities.items()):
-            self.registry = self.registry.with_cardinalities(cardinalities)
-            self.store.set_meta(_META_RELATIONS, json.dumps(sorted(self.registry.functional)))
-            self._writer = None
         episodes = [episode for episode, _ in pairs]
         extractions = [extraction for _, extraction in pairs]
         self._check_episodes(episodes)
         self._check_embedder(group_id)
         with self._write_lock:
-            report = self._get_writer().write(
+            declared = self._declared_relations(group_id)
+            changed = any(declared.get(r) != f for r, f in cardinalities.items())
+            if changed:
+                declared = {**declared, **cardinalities}
+                self._writers.pop(group_id, None)
+                writer = self._new_writer(group_id, declared)
+            else:
+                writer = self._get_writer(group_id)
+            report = writer.write(
                 episodes,
                 batch_size=self.config.batch_size,
                 extractions=extractions,
                 progress=progress,
             )
+            if changed:
+                # recorded once the records that declare them are written
+                self.store.set_meta(_relations_key(group_id), json.dumps(declared, sort_keys=True))
+                self._writers[group_id] = writer
             if plan is not None:
                 self.store.set_meta(plan.meta_key, plan.meta_value)
             return report
+
+    def _declared_relations(self, group_id: str) -> dict[str, bool]:
+        """What ``group_id``'s record mappings declared: ``relation -> functional?``."""
+        stored = self.store.get_meta(_relations_key(group_id))
+        declared: dict[str, bool] = json.loads(stored) if stored else {}
+        return declared
 
     def _check_episodes(self, episodes: Sequence[Episode]) -> None:
         groups = {e.group_id for e in episodes}
@@ -475,19 +519,27 @@ class Memory:
     def _copy_settings(
         self, destination: GraphStore, groups: Sequence[str], target: str | Path
     ) -> None:
-        """Copy the settings an export carries (the groups' embedders, the functional
-        relations) into ``destination``, refusing one built with another embedder."""
-        keys = [f"{_META_EMBEDDER}:{group}" for group in groups] + [_META_RELATIONS]
-        for key in keys:
-            value = self.store.get_meta(key)
-            theirs = destination.get_meta(key)
-            if key != _META_RELATIONS and value and theirs and value != theirs:
-                raise ConfigurationError(
-                    f"{target} was built with the embedder {theirs!r}, this memory with "
-                    f"{value!r}; export into an empty store or one built with the same model"
-                )
-            if value is not None:
-                destination.set_meta(key, value)
+        """Copy the settings an export carries (each group's embedder and relation settings)
+        into ``destination``, refusing to overwrite one it holds with another value: a group
+        built with another embedder, or whose relations are declared otherwise there."""
+        what = {_META_EMBEDDER: "the embedder", _META_RELATIONS: "the relation settings"}
+        planned: list[tuple[str, str]] = []
+        for group in groups:
+            for prefix, label in what.items():
+                key = f"{prefix}:{group}"
+                value = self.store.get_meta(key)
+                theirs = destination.get_meta(key)
+                if value is None or value == theirs:
+                    continue
+                if theirs is not None:
+                    raise ConfigurationError(
+                        f"{target}: group {group!r} there has {label} {theirs!r}, this memory "
+                        f"{value!r}; export into an empty store, or into one whose group has "
+                        "the same settings (nothing was copied)"
+                    )
+                planned.append((key, value))
+        for key, value in planned:
+            destination.set_meta(key, value)
 
     def _search_engine(self) -> SearchEngine:
         if self._engine is None:
@@ -526,14 +578,6 @@ class Memory:
                 "models are not comparable)"
             )
         self._checked_groups.add(group_id)
-
-    def _load_registry(self) -> RelationRegistry:
-        registry = RelationRegistry().with_cardinalities(self.config.functional_relations)
-        stored = self.store.get_meta(_META_RELATIONS)
-        if stored is not None:
-            registry = RelationRegistry(functional=frozenset(json.loads(stored)))
-            registry = registry.with_cardinalities(self.config.functional_relations)
-        return registry
 
     def now(self) -> datetime:
         """The memory's clock (UTC)."""
