@@ -22,7 +22,7 @@ from tqdm import tqdm
 from chronomem.bench.locomo import plot_recall, run_locomo
 from chronomem.config import config_from_env
 from chronomem.demo import DEMO_GROUP, DEMO_TURNS
-from chronomem.engine.store.factory import is_neo4j_uri
+from chronomem.engine.store.factory import INMEMORY_URI, is_neo4j_uri
 from chronomem.errors import ChronomemError, InputError
 from chronomem.ingest.sources import RecordMapping, read_dialogue
 from chronomem.ingest.sources.dialogue import DialogueFormat
@@ -68,13 +68,16 @@ def _json_option(func: F) -> F:
 @contextmanager
 def _memory(store: str, *, create: bool = False) -> Iterator[Memory]:
     """Open the memory at ``store``. Only commands that write create a missing directory: a
-    mistyped ``--store`` for a read is an error, not a new empty memory."""
+    mistyped ``--store`` for a read is an error, not a new empty memory. Commands that only
+    read open it ``read_only`` (``create`` False): they never take the write lock, so they
+    work while another process ingests."""
     if not create and not is_neo4j_uri(store) and not Path(store).exists():
         raise InputError(
             f"no memory at {store!r}; check --store, or create one with "
             "`chronomem ingest dialogue FILE --store ...`"
         )
-    with Memory.open(store, config=config_from_env()) as mem:
+    read_only = not create and store.lower() != INMEMORY_URI
+    with Memory.open(store, config=config_from_env(), read_only=read_only) as mem:
         yield mem
 
 

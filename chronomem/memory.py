@@ -391,7 +391,7 @@ class Memory:
         A value the request refuses raises :class:`~chronomem.errors.InputError`.
         """
 
-        self._check_embedder(group_id)
+        self._check_embedder(group_id, writing=False)
         try:
             request = SearchRequest(
                 query=query,
@@ -498,7 +498,7 @@ class Memory:
         groups = [check_group_id(group_id)] if group_id is not None else self.store.groups()
         if reembed:
             for group in groups:
-                self._check_embedder(group)
+                self._check_embedder(group, writing=False)
         destination = open_store(target, dimension=self.embedder.dimension, config=self.config)
         counts = CopyCounts()
         try:
@@ -560,9 +560,10 @@ class Memory:
 
     # -- consistency ----------------------------------------------------------------------------
 
-    def _check_embedder(self, group_id: str) -> None:
+    def _check_embedder(self, group_id: str, *, writing: bool = True) -> None:
         """Vectors are compared within a group: every group keeps the embedder it was built
-        with, and refuses another (their vectors would not be comparable)."""
+        with, and refuses another (their vectors would not be comparable). The first write of
+        a group records its embedder; a read records nothing (reads never write)."""
         if group_id in self._checked_groups:
             return
         check_group_id(group_id)
@@ -570,6 +571,8 @@ class Memory:
         stored = self.store.get_meta(key)
         current = f"{self.embedder.name}:{self.embedder.dimension}"
         if stored is None:
+            if not writing:
+                return  # nothing written with any embedder yet: nothing to compare
             self.store.set_meta(key, current)
         elif stored != current:
             raise ConfigurationError(

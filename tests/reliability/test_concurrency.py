@@ -4,6 +4,7 @@ corrupted file), while read-only opens work alongside."""
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -129,9 +130,24 @@ def test_second_writer_process_gets_memory_locked_error(tmp_path: Path) -> None:
         assert f"this memory is open in process {holder.pid}" in message
         assert "read_only=True" in message
 
-        # The CLI says the same in one line.
+        # A CLI write says the same in one line; a CLI read opens read-only and works.
+        turns = tmp_path / "turns.jsonl"
+        turns.write_text(
+            '{"speaker": "Ann", "text": "Hi.", "time": "2024-01-01T00:00:00Z"}\n',
+            encoding="utf-8",
+        )
+        read = subprocess.run(
+            [sys.executable, "-c", CLI, "stats", "--store", str(path), "--json"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert read.returncode == 0, read.stderr
+        assert json.loads(read.stdout)["episodes"] == 8
         cli = subprocess.run(
-            [sys.executable, "-c", CLI, "stats", "--store", str(path)],
+            [sys.executable, "-c", CLI, "ingest", "dialogue", str(turns), "--store", str(path)],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,

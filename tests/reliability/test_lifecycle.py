@@ -5,9 +5,21 @@ true. Tests that need no real extractor run on all three stores (``fake_memory``
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from chronomem.cli import cli
+from chronomem.engine.embed import HashingEmbedder
+from chronomem.ingest.extract.fake import FunctionExtractor
 from chronomem.ingest.sources import RecordMapping
 from chronomem.memory import Memory
 from tests.reliability.conftest import run_prefix
+
+BOB = [
+    {"speaker": "Bob", "text": "I live in Paris.", "time": "2024-01-01T00:00:00Z", "id": "b1"},
+    {"speaker": "Bob", "text": "I moved to Berlin.", "time": "2024-06-01T00:00:00Z", "id": "b2"},
+]
 
 MULTI_LIVES_IN = RecordMapping.from_dict(
     {
@@ -34,15 +46,57 @@ def test_relation_settings_belong_to_their_group(fake_memory: Memory) -> None:
     mem.add_records(rows, mapping=MULTI_LIVES_IN, group_id=a)
     assert not mem.registry_for(a).is_functional("LIVES_IN")
     assert mem.registry_for(b).is_functional("LIVES_IN")
-    mem.add_dialogue(
-        [
-            {"speaker": "Bob", "text": "I live in Paris.", "time": "2024-01-01T00:00:00Z"},
-            {"speaker": "Bob", "text": "I moved to Berlin.", "time": "2024-06-01T00:00:00Z"},
-        ],
-        group_id=b,
-    )
+    mem.add_dialogue(BOB, group_id=b)
     assert _places(mem, b, "Bob") == ["Berlin"]
     # and in A the declaration holds: a second home does not end the first
     later = [{"id": "1", "name": "Ann", "home": "Bergen", "at": "2024-02-01T00:00:00Z"}]
     mem.add_records(later, mapping=MULTI_LIVES_IN, group_id=a)
     assert _places(mem, a, "Ann") == ["Bergen", "Oslo"]
+
+
+def _writer(directory: Path) -> Memory:
+    return Memory.open(directory, embedder=HashingEmbedder(), extractor=FunctionExtractor())
+
+
+def test_cli_reads_work_while_a_writer_holds_the_memory(tmp_path: Path) -> None:
+    """Item 6: every CLI read opens the memory read-only, so it neither waits for nor fails
+    on the write lock an ingest holds."""
+    directory = tmp_path / "memory"
+    with _writer(directory) as mem:
+        mem.add_dialogue(BOB, group_id="g")
+        store = ["--store", str(directory), "--group", "g"]
+        for args in (
+            ["facts", "--subject", "Bob", *store],
+            ["history", "Bob", *store],
+            ["neighbors", "Bob", *store],
+            ["timeline", "Bob", *store],
+            ["stats", "--store", str(directory)],
+        ):
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code == 0, (args, result.output, result.exception)
+        mem.add_dialogue([{**BOB[0], "id": "b3", "text": "I work at Acme."}], group_id="g")
+
+
+def test_reads_of_a_new_group_write_nothing(fake_memory: Memory) -> None:
+    """Item 6: a search of a group nobody wrote records no embedder setting (no row, no node)
+    and creates no group."""
+    mem, group = fake_memory, f"{run_prefix()}-new"
+    before = mem.store.groups()
+    assert mem.search("where does Bob live", group_id=group) == []
+    assert mem.context("where does Bob live", group_id=group) == ""
+    assert mem.store.get_meta(f"embedder:{group}") is None
+    assert mem.registry_for(group).is_functional("LIVES_IN")
+    assert mem.store.groups() == before
+    mem.add_dialogue(BOB, group_id=group)  # the first write records it
+    assert mem.store.get_meta(f"embedder:{group}") is not None
+
+
+def test_a_read_only_reader_searches_a_group_the_writer_never_wrote(tmp_path: Path) -> None:
+    """Item 6: ``read_only=True`` used to fail on any group without an embedder setting (the
+    search tried to record one)."""
+    directory = tmp_path / "memory"
+    with _writer(directory) as mem:
+        mem.add_dialogue(BOB, group_id="written")
+        with Memory.open(directory, embedder=HashingEmbedder(), read_only=True) as reader:
+            assert reader.search("Paris", group_id="never-written") == []
+            assert reader.search("Paris", group_id="written") != []
