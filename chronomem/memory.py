@@ -33,6 +33,7 @@ from chronomem.engine.store.protocol import FactFilter, GraphStore
 from chronomem.engine.temporal import RelationRegistry, TemporalResolver
 from chronomem.errors import ConfigurationError, InputError, NotFoundError
 from chronomem.ingest.extract import Extractor, SpacyExtractor
+from chronomem.ingest.extract.protocol import Extraction
 from chronomem.ingest.pipeline import IngestReport, Writer
 from chronomem.ingest.snapshot import plan_snapshot
 from chronomem.ingest.sources import (
@@ -49,7 +50,10 @@ from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
 from chronomem.query.results import fact_result
 from chronomem.schema import (
+    ALIAS_MAX_CHARS,
     DEFAULT_GROUP,
+    ID_MAX_CHARS,
+    NAME_MAX_CHARS,
     Entity,
     Episode,
     Fact,
@@ -57,6 +61,8 @@ from chronomem.schema import (
     SearchResult,
     Stats,
     check_group_id,
+    check_length,
+    length_problem,
     name_key,
     parse_time,
     utcnow,
@@ -202,6 +208,7 @@ class Memory:
         """Add chat turns (``Turn`` objects or dicts with speaker, text, time, optional id,
         session, caption). Re-adding the same turns adds nothing."""
         check_group_id(group_id)
+        check_length(source, ID_MAX_CHARS, "source")
         parsed = as_turns(turns)
         episodes = turns_to_episodes(parsed, group_id=group_id, source=source)
         return self.add_episodes(episodes, progress=progress)
@@ -231,8 +238,15 @@ class Memory:
         DataFrame) described by ``mapping``. A later record for the same key with a changed
         value closes the old fact and opens a new one."""
         check_group_id(group_id)
+        check_length(mapping.source, ID_MAX_CHARS, "the mapping's source name")
         records = as_records(rows, mapping)
-        pairs = records_to_candidates(records, mapping, group_id=group_id)
+        try:
+            pairs = records_to_candidates(records, mapping, group_id=group_id)
+        except ValidationError as error:
+            raise InputError(
+                f"{mapping.source}: a record cannot be stored: {describe_validation_error(error)}"
+            ) from None
+        _check_mentions(mapping.source, [extraction for _, extraction in pairs])
         plan = (
             plan_snapshot(self.store, group_id, mapping, records)
             if mapping.kind == "snapshot"
@@ -293,6 +307,7 @@ class Memory:
     def entity(self, name: str, *, group_id: str = DEFAULT_GROUP) -> Entity:
         """The entity called ``name`` (or with that alias) in ``group_id``."""
         check_group_id(group_id)
+        check_length(name, ALIAS_MAX_CHARS, "the entity name")
         found = self.store.find_entities(group_id, [name])
         if found:
             return sorted(found, key=lambda e: (name_key(e.name) != name_key(name), e.name))[0]
@@ -585,6 +600,24 @@ class Memory:
     def now(self) -> datetime:
         """The memory's clock (UTC)."""
         return utcnow()
+
+
+def _check_mentions(source: str, extractions: Sequence[Extraction]) -> None:
+    """Every name, label and key a mapping produced is within its limit, before anything is
+    written (:mod:`chronomem.schema.limits`)."""
+    for extraction in extractions:
+        mentions = list(extraction.entities)
+        for candidate in extraction.facts:
+            mentions += [candidate.subject, candidate.object]
+        for mention in mentions:
+            fields = [("a name", mention.name, NAME_MAX_CHARS)]
+            fields.append(("a label", mention.label, NAME_MAX_CHARS))
+            if mention.key is not None:
+                fields.append(("a key", mention.key, ID_MAX_CHARS))
+            for what, value, limit in fields:
+                problem = length_problem(value, limit)
+                if problem is not None:
+                    raise InputError(f"{source}: {what} ({value[:40]!r}...) {problem}")
 
 
 def _timeline_key(fact: Fact) -> tuple[bool, datetime, str, str, str]:
