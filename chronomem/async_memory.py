@@ -145,6 +145,9 @@ class AsyncMemory:
     add_dialogue = _in_thread(Memory.add_dialogue)
     add_episodes = _in_thread(Memory.add_episodes)
     add_records = _in_thread(Memory.add_records)
+    add_fact = _in_thread(Memory.add_fact)
+    invalidate_fact = _in_thread(Memory.invalidate_fact)
+    retract_fact = _in_thread(Memory.retract_fact)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -156,6 +159,7 @@ class AsyncMemory:
     neighbors = _in_thread(Memory.neighbors)
     paths = _in_thread(Memory.paths)
     stats = _in_thread(Memory.stats)
+    groups = _in_thread(Memory.groups)
     export = _in_thread(Memory.export)
 
     async def now(self) -> datetime:

@@ -23,10 +23,11 @@ from chronomem.bench.locomo import plot_recall, run_locomo
 from chronomem.config import config_from_env
 from chronomem.demo import DEMO_GROUP, DEMO_TURNS
 from chronomem.engine.store.factory import INMEMORY_URI, is_neo4j_uri
-from chronomem.errors import ChronomemError, InputError
+from chronomem.errors import ChronomemError, InputError, NotFoundError
 from chronomem.ingest.sources import RecordMapping, read_dialogue
 from chronomem.ingest.sources.dialogue import DialogueFormat
-from chronomem.memory import Memory
+from chronomem.ingest.statements import DIRECT_SOURCE
+from chronomem.memory import ON_CHANGE, Memory, OnChange
 from chronomem.plots import plot_timeline
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
@@ -79,6 +80,18 @@ def _memory(store: str, *, create: bool = False) -> Iterator[Memory]:
     read_only = not create and store.lower() != INMEMORY_URI
     with Memory.open(store, config=config_from_env(), read_only=read_only) as mem:
         yield mem
+
+
+def _check_group_exists(mem: Memory, group_id: str, store: str) -> None:
+    """A search of a group that holds nothing says so, rather than "(nothing found)"."""
+    known = mem.groups()
+    if group_id not in known:
+        listed = ", ".join(repr(g) for g in known[:10]) + (", ..." if len(known) > 10 else "")
+        hint = f"its groups: {listed}" if known else "it holds no group yet"
+        raise NotFoundError(
+            f"no group {group_id!r} in {store} ({hint}); check --group, or list them with "
+            "`chronomem groups`"
+        )
 
 
 def _emit(data: Any) -> None:
@@ -226,8 +239,18 @@ def ingest() -> None:
     show_default=True,
     help="Input format (auto detects by extension and content).",
 )
+@click.option(
+    "--on-change",
+    type=click.Choice(ON_CHANGE),
+    default="error",
+    show_default=True,
+    help="A turn stored under its id with other text: refuse the file (error), keep the "
+    "stored turn (skip), or record the new text as a correction (revise).",
+)
 @_json_option
-def ingest_dialogue(file: Path, store: str, group_id: str, fmt: str, as_json: bool) -> None:
+def ingest_dialogue(
+    file: Path, store: str, group_id: str, fmt: str, on_change: str, as_json: bool
+) -> None:
     """Ingest a dialogue FILE (JSONL turns, LoCoMo or LongMemEval JSON).
 
     JSONL: one turn per line, {"speaker", "text", "time" (ISO-8601 with zone), "id"?,
@@ -245,7 +268,11 @@ def ingest_dialogue(file: Path, store: str, group_id: str, fmt: str, as_json: bo
         for source in sources:
             group = source.group_id if per_conversation else group_id
             report = mem.add_dialogue(
-                source.turns, group_id=group, source=source.name, progress=update
+                source.turns,
+                group_id=group,
+                source=source.name,
+                progress=update,
+                on_change=cast(OnChange, on_change),
             )
             summary["conversations"].append(
                 {"source": source.name, "group": group, **report.as_dict()}
@@ -323,6 +350,7 @@ def search(
 ) -> None:
     """Search facts, entities and episodes for QUERY, best first."""
     with _memory(store) as mem:
+        _check_group_exists(mem, group_id, store)
         hits = mem.search(
             query,
             group_id=group_id,
@@ -429,6 +457,7 @@ def context(
 ) -> None:
     """Print an agent-ready context block for QUERY within a token budget."""
     with _memory(store) as mem:
+        _check_group_exists(mem, group_id, store)
         block = mem.context(
             query, max_tokens=max_tokens, group_id=group_id, as_of=as_of, speaker=speaker
         )
@@ -539,6 +568,140 @@ def timeline(
         _emit([r.to_json_dict() for r in rows])
     elif plot_path is None:
         _print_facts(rows)
+
+
+# -- direct facts ----------------------------------------------------------------------------
+
+
+@cli.group()
+def fact() -> None:
+    """Assert, end or retract a fact directly (as an agent or an operator knows it), by the
+    temporal rules of every extracted fact."""
+
+
+def _print_change(report: Any, as_json: bool, what: str) -> None:
+    if as_json:
+        _emit(report.as_dict())
+        return
+    click.echo(
+        f"{what}: {report.facts_added} facts added, {report.facts_revised} revised, "
+        f"{report.facts_extended} extended, {report.facts_retracted} retracted"
+        + ("" if report.episodes_added else " (already stated: nothing changed)")
+    )
+
+
+def _fact_arguments(func: F) -> F:
+    for decorator in reversed(
+        (
+            click.argument("subject"),
+            click.argument("relation"),
+            click.argument("object_name", metavar="OBJECT"),
+            _store_option,
+            _group_option,
+            click.option("--source", default=DIRECT_SOURCE, show_default=True, help="Source name."),
+            click.option("--text", default=None, help="The statement as text (default: the fact)."),
+            _json_option,
+        )
+    ):
+        func = decorator(func)
+    return func
+
+
+@fact.command("add")
+@_fact_arguments
+@click.option("--valid-at", default=None, help="Holds from then (ISO-8601; default: now).")
+def fact_add(
+    subject: str,
+    relation: str,
+    object_name: str,
+    store: str,
+    group_id: str,
+    source: str,
+    text: str | None,
+    as_json: bool,
+    valid_at: str | None,
+) -> None:
+    """Assert SUBJECT RELATION OBJECT (e.g. Bob LIVES_IN Berlin): a new value of a
+    functional relation ends the old one."""
+    with _memory(store, create=True) as mem:
+        report = mem.add_fact(
+            subject,
+            relation,
+            object_name,
+            valid_at=valid_at,
+            group_id=group_id,
+            source=source,
+            text=text,
+        )
+    _print_change(report, as_json, "asserted")
+
+
+@fact.command("end")
+@_fact_arguments
+@click.option("--at", "invalid_at", default=None, help="Ended then (ISO-8601; default: now).")
+def fact_end(
+    subject: str,
+    relation: str,
+    object_name: str,
+    store: str,
+    group_id: str,
+    source: str,
+    text: str | None,
+    as_json: bool,
+    invalid_at: str | None,
+) -> None:
+    """Say SUBJECT RELATION OBJECT stopped holding (--at): it stays in the history."""
+    with _memory(store, create=True) as mem:
+        report = mem.invalidate_fact(
+            subject,
+            relation,
+            object_name,
+            invalid_at=invalid_at,
+            group_id=group_id,
+            source=source,
+            text=text,
+        )
+    _print_change(report, as_json, "ended")
+
+
+@fact.command("retract")
+@_fact_arguments
+def fact_retract(
+    subject: str,
+    relation: str,
+    object_name: str,
+    store: str,
+    group_id: str,
+    source: str,
+    text: str | None,
+    as_json: bool,
+) -> None:
+    """Say SUBJECT RELATION OBJECT was never true: its rows are expired in transaction
+    time (--known-at before now still shows them)."""
+    with _memory(store, create=True) as mem:
+        report = mem.retract_fact(
+            subject, relation, object_name, group_id=group_id, source=source, text=text
+        )
+    _print_change(report, as_json, "retracted")
+
+
+@cli.command()
+@_store_option
+@_json_option
+def groups(store: str, as_json: bool) -> None:
+    """List the groups (tenants) of a memory with their counts."""
+    with _memory(store) as mem:
+        rows = [{"group": g, **mem.stats(g).model_dump(exclude={"groups"})} for g in mem.groups()]
+    if as_json:
+        _emit(rows)
+        return
+    if not rows:
+        click.echo("  (no groups: the memory is empty)")
+    for row in rows:
+        click.echo(
+            f"  {row['group']}: {row['episodes']} episodes, {row['entities']} entities, "
+            f"{row['facts']} fact rows ({row['current_facts']} current)"
+        )
 
 
 @cli.command()

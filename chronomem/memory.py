@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Final, Literal, Self
 
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
@@ -45,6 +45,15 @@ from chronomem.ingest.sources import (
 )
 from chronomem.ingest.sources.problems import describe_validation_error
 from chronomem.ingest.sources.record_candidates import as_records
+from chronomem.ingest.statements import (
+    DIRECT_SOURCE,
+    StatementKind,
+    TurnRevision,
+    changed_turns,
+    direct_statement,
+    normalise_relation,
+    retractions_for,
+)
 from chronomem.query import SearchEngine, SearchRequest, build_context, neighbors, paths
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
@@ -68,10 +77,14 @@ from chronomem.schema import (
     utcnow,
 )
 
-__all__ = ["Memory"]
+__all__ = ["ON_CHANGE", "Memory", "OnChange"]
 
 ProgressCallback = Callable[[int], None]
 TimeLike = datetime | str | None
+
+OnChange = Literal["error", "skip", "revise"]
+ON_CHANGE: Final[tuple[OnChange, ...]] = ("error", "skip", "revise")
+"""What :meth:`Memory.add_dialogue` does with a turn stored under its id with other text."""
 
 _META_EMBEDDER = "embedder"
 _META_RELATIONS = "functional_relations"
@@ -204,14 +217,164 @@ class Memory:
         group_id: str = DEFAULT_GROUP,
         source: str = "chat",
         progress: ProgressCallback | None = None,
+        on_change: OnChange = "error",
     ) -> IngestReport:
         """Add chat turns (``Turn`` objects or dicts with speaker, text, time, optional id,
-        session, caption). Re-adding the same turns adds nothing."""
+        session, caption). Re-adding the same turns adds nothing.
+
+        ``on_change``: what to do with a turn whose id is stored with other text (or another
+        speaker, time or session): ``"error"`` (the default) refuses the call before anything
+        is written; ``"skip"`` keeps the stored turn; ``"revise"`` records the new text as a
+        correction: a revision of the turn (id ``<id>#rev<n>``; the stored turn is kept) whose
+        facts are added, and whose earlier facts that no other turn supports and the new text
+        does not state again are retracted (expired in transaction time), by the same temporal
+        rules as every other statement."""
         check_group_id(group_id)
         check_length(source, ID_MAX_CHARS, "source")
+        if on_change not in ON_CHANGE:
+            raise InputError(f"on_change must be one of {', '.join(ON_CHANGE)}, not {on_change!r}")
         parsed = as_turns(turns)
         episodes = turns_to_episodes(parsed, group_id=group_id, source=source)
-        return self.add_episodes(episodes, progress=progress)
+        self._check_episodes(episodes)
+        revisions = changed_turns(self.store, episodes)
+        if revisions and on_change == "error":
+            first = revisions[0]
+            raise InputError(
+                f"{len(revisions)} turn(s) of source {source!r} in group {group_id!r} are "
+                f"stored under the same id with other text (first: id {first.turn_id!r}); "
+                "nothing was written. Choose: on_change='skip' keeps the stored text, "
+                "'revise' records the new text as a correction (CLI: --on-change skip|revise)"
+            )
+        report = self.add_episodes(episodes, progress=progress)
+        if revisions and on_change == "revise":
+            report.merge(self._add_revisions(revisions))
+        return report
+
+    def _add_revisions(self, revisions: Sequence[TurnRevision]) -> IngestReport:
+        """Write each revision with its extracted facts and the retractions it implies."""
+        episodes = [r.episode for r in revisions]
+        extracted = self.extractor.extract(episodes)
+        extractions = [
+            retractions_for(self.store, revision, extraction)
+            for revision, extraction in zip(revisions, extracted, strict=True)
+        ]
+        with self._write_lock:
+            return self._get_writer(episodes[0].group_id).write(
+                episodes, batch_size=self.config.batch_size, extractions=extractions
+            )
+
+    # -- direct facts -----------------------------------------------------------------------------
+
+    def add_fact(
+        self,
+        subject: str,
+        relation: str,
+        object: str,
+        *,
+        valid_at: TimeLike = None,
+        group_id: str = DEFAULT_GROUP,
+        source: str = DIRECT_SOURCE,
+        text: str | None = None,
+        subject_label: str | None = None,
+        object_label: str | None = None,
+    ) -> IngestReport:
+        """Assert that ``subject -relation-> object`` holds from ``valid_at`` (default: now),
+        as an agent or an operator knows it, by the rules of every extracted fact: names
+        resolve to the group's entities (a new name makes a new entity, labelled
+        ``subject_label``/``object_label`` or ``"Concept"``), a new value of a functional
+        relation ends the old one at ``valid_at``, a repeat extends the fact's provenance.
+        The statement is kept as an episode of ``source`` (its text ``text``, or the fact);
+        making the same statement again adds nothing. Returns what changed."""
+        return self._direct(
+            "assert",
+            (subject, relation, object),
+            valid_at,
+            group_id,
+            source,
+            text,
+            labels=(subject_label, object_label),
+        )
+
+    def invalidate_fact(
+        self,
+        subject: str,
+        relation: str,
+        object: str,
+        *,
+        invalid_at: TimeLike = None,
+        group_id: str = DEFAULT_GROUP,
+        source: str = DIRECT_SOURCE,
+        text: str | None = None,
+    ) -> IngestReport:
+        """Say that ``subject -relation-> object`` stopped holding at ``invalid_at`` (default:
+        now), like "Bob left Acme": the matching fact ends there and stays in the history
+        (``as_of`` earlier still finds it). With nothing to end, the temporal rules record
+        that it held until then (start unknown). The subject must be known (a typo raises
+        :class:`NotFoundError` with the closest names, and nothing is written)."""
+        self.entity(subject, group_id=group_id)
+        return self._direct("end", (subject, relation, object), invalid_at, group_id, source, text)
+
+    def retract_fact(
+        self,
+        subject: str,
+        relation: str,
+        object: str,
+        *,
+        group_id: str = DEFAULT_GROUP,
+        source: str = DIRECT_SOURCE,
+        text: str | None = None,
+    ) -> IngestReport:
+        """Say that ``subject -relation-> object`` was never true (a mistake, not a change in
+        the world): the matching fact rows are expired in transaction time, so ``known_at``
+        before now still shows what was believed. Raises :class:`NotFoundError` when no
+        current fact matches (nothing is written)."""
+        check_group_id(group_id)
+        rel = normalise_relation(relation)
+        subj = self.entity(subject, group_id=group_id)
+        obj = self.entity(object, group_id=group_id)
+        where = FactFilter(subject_uuids=(subj.uuid,), object_uuids=(obj.uuid,), relations=(rel,))
+        if not self.store.list_facts(group_id, where, limit=1, vectors=False):
+            raise NotFoundError(
+                f"no current fact {subj.name} -{rel}-> {obj.name} in group {group_id!r} to "
+                "retract; see `history` for what is stored"
+            )
+        return self._direct("retract", (subject, relation, object), None, group_id, source, text)
+
+    def _direct(
+        self,
+        kind: StatementKind,
+        triple: tuple[str, str, str],
+        at: TimeLike,
+        group_id: str,
+        source: str,
+        text: str | None,
+        *,
+        labels: tuple[str | None, str | None] = (None, None),
+    ) -> IngestReport:
+        check_group_id(group_id)
+        check_length(source, ID_MAX_CHARS, "source")
+        if text is not None:
+            check_length(text, self.config.max_turn_chars, "text")
+        moment = _time(at, "valid_at" if kind == "assert" else "invalid_at")
+        episode, extraction = direct_statement(
+            self.store,
+            group_id=group_id,
+            kind=kind,
+            subject=triple[0],
+            relation=triple[1],
+            object=triple[2],
+            at=moment,
+            source=source,
+            text=text,
+            subject_label=labels[0],
+            object_label=labels[1],
+            now=self.now(),
+        )
+        self._check_embedder(group_id)
+        with self._write_lock:
+            return self._get_writer(group_id).write(
+                [episode], batch_size=self.config.batch_size, extractions=[extraction]
+            )
 
     def add_episodes(
         self, episodes: Sequence[Episode], *, progress: ProgressCallback | None = None
@@ -562,6 +725,10 @@ class Memory:
                 self.store, self.embedder, workers=self.config.search_workers
             )
         return self._engine
+
+    def groups(self) -> list[str]:
+        """Every group (tenant) that holds anything, sorted."""
+        return self.store.groups()
 
     def stats(self, group_id: str | None = None) -> Stats:
         """Counts of episodes, entities, facts and current facts."""

@@ -32,6 +32,7 @@ __all__ = [
     "ALIAS_MAX_CHARS",
     "ID_MAX_CHARS",
     "NAME_MAX_CHARS",
+    "SOURCE_ID_MAX_CHARS",
     "TEXT_MAX_CHARS",
     "check_length",
     "length_problem",
@@ -41,6 +42,8 @@ NAME_MAX_CHARS: Final = 500
 """Speakers, sessions, entity names and labels, and every name a read looks up."""
 ID_MAX_CHARS: Final = 500
 """Turn ids, record keys and source names (an episode's ``source`` and ``source_id``)."""
+SOURCE_ID_MAX_CHARS: Final = ID_MAX_CHARS + 16
+"""An episode's ``source_id``: a turn id, with room for the mark of a revision (``#rev2``)."""
 ALIAS_MAX_CHARS: Final = NAME_MAX_CHARS + 1 + ID_MAX_CHARS
 """An entity alias: another name, or the ``Label#key`` a record's entity is found by."""
 TEXT_MAX_CHARS: Final = 1_000_000

@@ -18,7 +18,13 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chronomem.errors import InputError
-from chronomem.schema.limits import ALIAS_MAX_CHARS, ID_MAX_CHARS, NAME_MAX_CHARS, TEXT_MAX_CHARS
+from chronomem.schema.limits import (
+    ALIAS_MAX_CHARS,
+    ID_MAX_CHARS,
+    NAME_MAX_CHARS,
+    SOURCE_ID_MAX_CHARS,
+    TEXT_MAX_CHARS,
+)
 from chronomem.schema.time import AwareTime, utcnow
 
 __all__ = [
@@ -126,7 +132,7 @@ class Episode(_Model):
     created_at: AwareTime = Field(default_factory=utcnow)
     source_id: str = Field(
         default="",
-        max_length=ID_MAX_CHARS,
+        max_length=SOURCE_ID_MAX_CHARS,
         description="stable id in its source (turn id, row key) or a content hash",
     )
     speaker: str | None = Field(default=None, max_length=NAME_MAX_CHARS)

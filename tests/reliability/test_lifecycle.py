@@ -5,15 +5,20 @@ true. Tests that need no real extractor run on all three stores (``fake_memory``
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from chronomem.cli import cli
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.errors import InputError
+from chronomem.errors import InputError, NotFoundError
 from chronomem.ingest.extract.fake import FunctionExtractor
 from chronomem.ingest.sources import RecordMapping
 from chronomem.memory import Memory
@@ -176,3 +181,161 @@ def test_record_values_over_their_limit_are_refused_before_any_write(fake_memory
     with pytest.raises(InputError, match=r"a key .* is 501 characters long"):
         mem.add_records(rows, mapping=MULTI_LIVES_IN, group_id=group)
     assert mem.stats(group).episodes == 0
+
+
+def _history(mem: Memory, group: str, person: str, **kw: Any) -> list[tuple[str, str, str]]:
+    return [
+        (r.object or "", _day(r.valid_at), _day(r.invalid_at))
+        for r in mem.history(person, group_id=group, **kw)
+    ]
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment is not None else "-"
+
+
+def test_a_changed_turn_is_an_explicit_choice(fake_memory: Memory) -> None:
+    """Item 8: a turn re-ingested under its id with new text was dropped silently ("0 turns
+    added, 2 already known"). Now: an error by default (nothing written), ``skip`` keeps the
+    stored turn, ``revise`` records the correction by the temporal rules."""
+    mem, group = fake_memory, f"{run_prefix()}-fix"
+    mem.add_dialogue(BOB, group_id=group)
+    assert _history(mem, group, "Bob") == [
+        ("Paris", "2024-01-01", "2024-06-01"),
+        ("Berlin", "2024-06-01", "-"),
+    ]
+    before_revise = mem.now()
+    corrected = [BOB[0], {**BOB[1], "text": "I moved to Rome."}]
+    with pytest.raises(InputError, match=r"1 turn\(s\) .* \(first: id 'b2'\)"):
+        mem.add_dialogue(corrected, group_id=group)
+    assert mem.stats(group).episodes == 2
+    skipped = mem.add_dialogue(corrected, group_id=group, on_change="skip")
+    assert (skipped.episodes_added, skipped.episodes_skipped) == (0, 2)
+    assert _places(mem, group, "Bob") == ["Berlin"]
+
+    revised = mem.add_dialogue(corrected, group_id=group, on_change="revise")
+    assert revised.episodes_added == 1
+    assert revised.facts_retracted == 1
+    assert _history(mem, group, "Bob") == [
+        ("Paris", "2024-01-01", "2024-06-01"),
+        ("Rome", "2024-06-01", "-"),
+    ]
+    # what the memory believed before the correction is still answerable
+    assert ("Berlin", "2024-06-01", "-") in _history(mem, group, "Bob", known_at=before_revise)
+    # the same correction again changes nothing; a second one is a second revision
+    again = mem.add_dialogue(corrected, group_id=group, on_change="revise")
+    assert (again.episodes_added, again.facts_added, again.facts_retracted) == (0, 0, 0)
+    with pytest.raises(InputError, match="first: id 'b2'"):
+        mem.add_dialogue([BOB[0], {**BOB[1], "text": "I moved to Oslo."}], group_id=group)
+    mem.add_dialogue([{**BOB[1], "text": "I moved to Oslo."}], group_id=group, on_change="revise")
+    assert _places(mem, group, "Bob") == ["Oslo"]
+    assert mem.stats(group).episodes == 4
+
+
+def test_direct_facts_follow_the_temporal_rules(fake_memory: Memory) -> None:
+    """Direct facts: asserted, ended and retracted through the same pipeline and resolver as
+    extracted ones, resolving to the entities the dialogue made."""
+    mem, group = fake_memory, f"{run_prefix()}-direct"
+    mem.add_dialogue(BOB[:1], group_id=group)  # Bob (the speaker) lives in Paris from Jan
+    entities = mem.stats(group).entities
+    moved = mem.add_fact(
+        "Bob", "lives in", "Berlin", valid_at="2024-06-01T00:00:00Z", group_id=group
+    )
+    assert moved.facts_added == 1
+    assert mem.stats(group).entities == entities + 1  # Berlin; Bob is the speaker's entity
+    assert _history(mem, group, "Bob") == [
+        ("Paris", "2024-01-01", "2024-06-01"),
+        ("Berlin", "2024-06-01", "-"),
+    ]
+    same = mem.add_fact(
+        "Bob", "LIVES_IN", "Berlin", valid_at="2024-06-01T00:00:00Z", group_id=group
+    )
+    assert (same.episodes_added, same.facts_added) == (0, 0)
+
+    ended = mem.invalidate_fact(
+        "Bob", "LIVES_IN", "Berlin", invalid_at="2024-09-01T00:00:00Z", group_id=group
+    )
+    assert ended.episodes_added == 1
+    assert _places(mem, group, "Bob") == []
+    assert [
+        r.object for r in mem.facts(subject="Bob", group_id=group, as_of="2024-07-01T00:00:00Z")
+    ] == ["Berlin"]
+
+    believed = mem.now()
+    retracted = mem.retract_fact("Bob", "LIVES_IN", "Paris", group_id=group)
+    assert retracted.facts_retracted == 1
+    assert [o for o, _, _ in _history(mem, group, "Bob")] == ["Berlin"]
+    assert "Paris" in [o for o, _, _ in _history(mem, group, "Bob", known_at=believed)]
+    episodes = mem.stats(group).episodes
+    with pytest.raises(NotFoundError, match="no current fact Bob -LIVES_IN-> Paris"):
+        mem.retract_fact("Bob", "LIVES_IN", "Paris", group_id=group)
+    with pytest.raises(InputError, match="is not a relation name"):
+        mem.add_fact("Bob", "lives in?", "Oslo", group_id=group)
+    assert mem.stats(group).episodes == episodes
+
+
+def test_groups_are_listed_and_an_unknown_group_is_named(tmp_path: Path) -> None:
+    """`chronomem groups` lists groups with counts; searching a group that does not exist
+    says so (it printed "(nothing found)")."""
+    directory = tmp_path / "memory"
+    with _writer(directory) as mem:
+        mem.add_dialogue(BOB, group_id="alpha")
+        mem.add_dialogue(BOB[:1], group_id="beta")
+    listed = CliRunner().invoke(cli, ["groups", "--store", str(directory), "--json"])
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)
+    assert [(r["group"], r["episodes"]) for r in rows] == [("alpha", 2), ("beta", 1)]
+    text = CliRunner().invoke(cli, ["groups", "--store", str(directory)])
+    assert "alpha: 2 episodes" in text.output
+    for command in (["search", "Paris"], ["context", "Paris"]):
+        result = CliRunner().invoke(cli, [*command, "--store", str(directory), "--group", "alpah"])
+        assert isinstance(result.exception, NotFoundError)
+        assert "no group 'alpah'" in str(result.exception)
+        assert "'alpha', 'beta'" in str(result.exception)
+
+
+def _cli(args: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from chronomem.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
+@pytest.mark.model
+def test_cli_on_change_and_direct_facts(tmp_path: Path) -> None:
+    """Items 8 and direct facts from the command line."""
+    store = ["--store", str(tmp_path / "m"), "--group", "g"]
+    chat = tmp_path / "chat.jsonl"
+    chat.write_text("\n".join(json.dumps(t) for t in BOB) + "\n", encoding="utf-8")
+    assert _cli(["ingest", "dialogue", str(chat), *store]).returncode == 0
+    changed = [BOB[0], {**BOB[1], "text": "I moved to Rome."}]
+    chat.write_text("\n".join(json.dumps(t) for t in changed) + "\n", encoding="utf-8")
+    refused = _cli(["ingest", "dialogue", str(chat), *store, "--json"])
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: 1 turn(s) of source")
+    assert "--on-change skip|revise" in refused.stderr
+    revised = _cli(["ingest", "dialogue", str(chat), *store, "--on-change", "revise", "--json"])
+    assert revised.returncode == 0, revised.stderr
+    assert json.loads(revised.stdout)["conversations"][0]["facts_retracted"] == 1
+
+    added = _cli(
+        ["fact", "add", "Bob", "WORKS_AT", "Acme", *store, "--valid-at", "2024-02-01T00:00:00Z"]
+    )
+    assert added.returncode == 0, added.stderr
+    assert "asserted: 1 facts added" in added.stdout
+    ended = _cli(["fact", "end", "Bob", "WORKS_AT", "Acme", *store, "--at", "2024-08-01T00:00:00Z"])
+    assert ended.returncode == 0, ended.stderr
+    retracted = _cli(["fact", "retract", "Bob", "LIVES_IN", "Rome", *store, "--json"])
+    assert json.loads(retracted.stdout)["facts_retracted"] == 1
+    again = _cli(["fact", "retract", "Bob", "LIVES_IN", "Rome", *store])
+    assert again.returncode == 1
+    assert again.stderr.startswith("error: no current fact Bob -LIVES_IN-> Rome")
+    history = json.loads(_cli(["history", "Bob", *store, "--json"]).stdout)
+    assert sorted((h["relation"], h["object"]) for h in history) == [
+        ("LIVES_IN", "Paris"),
+        ("WORKS_AT", "Acme"),
+    ]
