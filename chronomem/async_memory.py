@@ -143,6 +143,7 @@ class AsyncMemory:
     # -- writing --------------------------------------------------------------------------------
 
     add_dialogue = _in_thread(Memory.add_dialogue)
+    validate_dialogue = _in_thread(Memory.validate_dialogue)
     add_episodes = _in_thread(Memory.add_episodes)
     add_records = _in_thread(Memory.add_records)
     add_fact = _in_thread(Memory.add_fact)
@@ -160,6 +161,7 @@ class AsyncMemory:
     paths = _in_thread(Memory.paths)
     stats = _in_thread(Memory.stats)
     groups = _in_thread(Memory.groups)
+    incomplete_copy = _in_thread(Memory.incomplete_copy)
     export = _in_thread(Memory.export)
 
     async def now(self) -> datetime:

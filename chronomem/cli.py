@@ -92,6 +92,9 @@ def _check_group_exists(mem: Memory, group_id: str, store: str) -> None:
             f"no group {group_id!r} in {store} ({hint}); check --group, or list them with "
             "`chronomem groups`"
         )
+    incomplete = mem.incomplete_copy(group_id)
+    if incomplete is not None:
+        click.echo(f"warning: {incomplete}", err=True)
 
 
 def _emit(data: Any) -> None:
@@ -264,19 +267,35 @@ def ingest_dialogue(
     total = sum(len(s.turns) for s in sources)
     started = datetime.now().astimezone()
     summary: dict[str, Any] = {"file": str(file), "conversations": []}
-    with _memory(store, create=True) as mem, _progress(total, "ingest", not as_json) as update:
+    with _memory(store, create=True) as mem:
+        # the whole file is checked before any conversation of it is written
         for source in sources:
             group = source.group_id if per_conversation else group_id
-            report = mem.add_dialogue(
-                source.turns,
-                group_id=group,
-                source=source.name,
-                progress=update,
-                on_change=cast(OnChange, on_change),
-            )
-            summary["conversations"].append(
-                {"source": source.name, "group": group, **report.as_dict()}
-            )
+            try:
+                mem.validate_dialogue(
+                    source.turns,
+                    group_id=group,
+                    source=source.name,
+                    on_change=cast(OnChange, on_change),
+                )
+            except InputError as error:
+                raise InputError(
+                    f"{file}: conversation {source.name!r}: {error} (nothing of the file was "
+                    "written)"
+                ) from None
+        with _progress(total, "ingest", not as_json) as update:
+            for source in sources:
+                group = source.group_id if per_conversation else group_id
+                report = mem.add_dialogue(
+                    source.turns,
+                    group_id=group,
+                    source=source.name,
+                    progress=update,
+                    on_change=cast(OnChange, on_change),
+                )
+                summary["conversations"].append(
+                    {"source": source.name, "group": group, **report.as_dict()}
+                )
     seconds = (datetime.now().astimezone() - started).total_seconds()
     summary["turns"] = total
     summary["seconds"] = round(seconds, 3)
@@ -691,7 +710,14 @@ def fact_retract(
 def groups(store: str, as_json: bool) -> None:
     """List the groups (tenants) of a memory with their counts."""
     with _memory(store) as mem:
-        rows = [{"group": g, **mem.stats(g).model_dump(exclude={"groups"})} for g in mem.groups()]
+        rows = [
+            {
+                "group": g,
+                **mem.stats(g).model_dump(exclude={"groups"}),
+                "incomplete_copy": mem.incomplete_copy(g) is not None,
+            }
+            for g in mem.groups()
+        ]
     if as_json:
         _emit(rows)
         return
@@ -701,6 +727,7 @@ def groups(store: str, as_json: bool) -> None:
         click.echo(
             f"  {row['group']}: {row['episodes']} episodes, {row['entities']} entities, "
             f"{row['facts']} fact rows ({row['current_facts']} current)"
+            + ("  INCOMPLETE COPY: run the export again" if row["incomplete_copy"] else "")
         )
 
 

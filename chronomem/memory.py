@@ -87,6 +87,9 @@ ON_CHANGE: Final[tuple[OnChange, ...]] = ("error", "skip", "revise")
 """What :meth:`Memory.add_dialogue` does with a turn stored under its id with other text."""
 
 _META_EMBEDDER = "embedder"
+_META_COPY = "export_state"
+"""``export_state:<group>``: whether the last export into this memory of that group finished
+(``{"state": "complete"|"incomplete", "at": start time}``)."""
 _META_RELATIONS = "functional_relations"
 """Prefix of a group's relation settings (``functional_relations:<group>``: a JSON object
 ``relation -> functional?`` declared by that group's record mappings). Settings belong to one
@@ -229,6 +232,32 @@ class Memory:
         facts are added, and whose earlier facts that no other turn supports and the new text
         does not state again are retracted (expired in transaction time), by the same temporal
         rules as every other statement."""
+        episodes, revisions = self._prepare_dialogue(turns, group_id, source, on_change)
+        report = self.add_episodes(episodes, progress=progress)
+        if revisions and on_change == "revise":
+            report.merge(self._add_revisions(revisions))
+        return report
+
+    def validate_dialogue(
+        self,
+        turns: Iterable[Turn | Mapping[str, Any]],
+        *,
+        group_id: str = DEFAULT_GROUP,
+        source: str = "chat",
+        on_change: OnChange = "error",
+    ) -> None:
+        """Raise what :meth:`add_dialogue` with these arguments would raise on its input,
+        writing nothing: a file of several conversations is checked whole before any of
+        them is written."""
+        self._prepare_dialogue(turns, group_id, source, on_change)
+
+    def _prepare_dialogue(
+        self,
+        turns: Iterable[Turn | Mapping[str, Any]],
+        group_id: str,
+        source: str,
+        on_change: OnChange,
+    ) -> tuple[list[Episode], list[TurnRevision]]:
         check_group_id(group_id)
         check_length(source, ID_MAX_CHARS, "source")
         if on_change not in ON_CHANGE:
@@ -245,10 +274,7 @@ class Memory:
                 "nothing was written. Choose: on_change='skip' keeps the stored text, "
                 "'revise' records the new text as a correction (CLI: --on-change skip|revise)"
             )
-        report = self.add_episodes(episodes, progress=progress)
-        if revisions and on_change == "revise":
-            report.merge(self._add_revisions(revisions))
-        return report
+        return episodes, revisions
 
     def _add_revisions(self, revisions: Sequence[TurnRevision]) -> IngestReport:
         """Write each revision with its extracted facts and the retractions it implies."""
@@ -664,7 +690,13 @@ class Memory:
 
         Every row is copied as it is, expired fact rows and transaction times included, so the
         copy answers ``as_of`` and ``known_at`` queries exactly like the original. Writes are
-        idempotent (by uuid and source id): an interrupted export can simply be run again.
+        idempotent (by uuid and source id) and merge by the bi-temporal rules
+        (:func:`~chronomem.engine.store.copy.merge_fact_rows`: a fact row the destination has
+        expired stays expired, so exporting a stale copy again never reopens a closed fact).
+        Each group's copy is marked incomplete in the destination until it has finished
+        (:meth:`incomplete_copy`, and ``chronomem groups`` says so): an interrupted export is
+        resumed by running it again. A group whose settings (embedder, relation settings)
+        differ in the destination is refused before anything is copied.
 
         With ``reembed`` the episodes' vectors are computed again on the way, as this version
         embeds turns (:func:`~chronomem.engine.episode_text.with_vectors`): the upgrade path for
@@ -682,6 +714,9 @@ class Memory:
         try:
             self._copy_settings(destination, groups, target)
             for group in groups:
+                key = f"{_META_COPY}:{group}"
+                started = self.now().isoformat()
+                destination.set_meta(key, json.dumps({"state": "incomplete", "at": started}))
                 counts += copy_group(
                     self.store,
                     destination,
@@ -690,6 +725,7 @@ class Memory:
                     reembed=partial(with_vectors, self.embedder) if reembed else None,
                     progress=progress,
                 )
+                destination.set_meta(key, json.dumps({"state": "complete", "at": started}))
         finally:
             destination.close()
         return counts.as_dict()
@@ -725,6 +761,18 @@ class Memory:
                 self.store, self.embedder, workers=self.config.search_workers
             )
         return self._engine
+
+    def incomplete_copy(self, group_id: str = DEFAULT_GROUP) -> str | None:
+        """``None``, or why ``group_id`` is not a whole copy: an :meth:`export` into this
+        memory that started then and has not finished (run it again to complete it)."""
+        stored = self.store.get_meta(f"{_META_COPY}:{check_group_id(group_id)}")
+        state = json.loads(stored) if stored else {}
+        if state.get("state") != "incomplete":
+            return None
+        return (
+            f"group {group_id!r} is an incomplete copy: an export into it started at "
+            f"{state.get('at')} and did not finish; run the export again to complete it"
+        )
 
     def groups(self) -> list[str]:
         """Every group (tenant) that holds anything, sorted."""

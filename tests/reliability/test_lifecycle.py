@@ -18,7 +18,9 @@ from click.testing import CliRunner
 
 from chronomem.cli import cli
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.errors import InputError, NotFoundError
+from chronomem.engine.store.embedded import EmbeddedStore
+from chronomem.engine.store.protocol import WriteBatch
+from chronomem.errors import ConfigurationError, InputError, NotFoundError
 from chronomem.ingest.extract.fake import FunctionExtractor
 from chronomem.ingest.sources import RecordMapping
 from chronomem.memory import Memory
@@ -26,21 +28,27 @@ from chronomem.query.request import MAX_SEARCH_TEXT_CHARS, SearchRequest
 from chronomem.schema import ID_MAX_CHARS, NAME_MAX_CHARS
 from tests.reliability.conftest import run_prefix
 
+LOCOMO_MINI = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "locomo_mini.json"
 BOB = [
     {"speaker": "Bob", "text": "I live in Paris.", "time": "2024-01-01T00:00:00Z", "id": "b1"},
     {"speaker": "Bob", "text": "I moved to Berlin.", "time": "2024-06-01T00:00:00Z", "id": "b2"},
 ]
 
-MULTI_LIVES_IN = RecordMapping.from_dict(
-    {
-        "source": "homes",
-        "entity": {"key": "id", "name": "name", "label": "Person"},
-        "time": {"column": "at"},
-        "attributes": [
-            {"column": "home", "relation": "LIVES_IN", "label": "Place", "functional": False}
-        ],
-    }
-)
+
+def _homes(functional: bool) -> RecordMapping:
+    """People's homes, with LIVES_IN declared ``functional`` or not."""
+    home = {"column": "home", "relation": "LIVES_IN", "label": "Place", "functional": functional}
+    return RecordMapping.from_dict(
+        {
+            "source": "homes",
+            "entity": {"key": "id", "name": "name", "label": "Person"},
+            "time": {"column": "at"},
+            "attributes": [home],
+        }
+    )
+
+
+MULTI_LIVES_IN = _homes(functional=False)
 
 
 def _places(mem: Memory, group: str, person: str) -> list[str]:
@@ -339,3 +347,91 @@ def test_cli_on_change_and_direct_facts(tmp_path: Path) -> None:
         ("LIVES_IN", "Paris"),
         ("WORKS_AT", "Acme"),
     ]
+
+
+def test_a_file_is_validated_whole_before_anything_is_written(tmp_path: Path) -> None:
+    """Item 7: a LoCoMo file whose second conversation is invalid (a turn over the length
+    limit) wrote the first and then failed, naming neither file nor conversation."""
+    data = json.loads(LOCOMO_MINI.read_text(encoding="utf-8"))
+    session = data[1]["conversation"]["session_1"]
+    session[0] = {**session[0], "text": "word " * 5_000}
+    path = tmp_path / "locomo.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    directory = tmp_path / "memory"
+    result = CliRunner().invoke(cli, ["ingest", "dialogue", str(path), "--store", str(directory)])
+    assert isinstance(result.exception, InputError)
+    message = str(result.exception)
+    assert message.startswith(f"{path}: conversation 'locomo:{data[1]['sample_id']}'")
+    assert "more than the limit" in message
+    with Memory.open(directory, embedder=HashingEmbedder(), read_only=True) as mem:
+        assert mem.groups() == []
+
+
+def _export(mem: Memory, target: Path, group: str) -> None:
+    mem.export(target, group_id=group)
+
+
+def test_export_merges_by_the_temporal_rules(fake_memory: Memory, tmp_path: Path) -> None:
+    """Item 3: exporting a stale copy again reopened a fact the destination had closed (rows
+    were overwritten by uuid, expired_at included)."""
+    mem, group, target = fake_memory, f"{run_prefix()}-exp", tmp_path / "copy"
+    mem.add_dialogue(BOB[:1], group_id=group)
+    _export(mem, target, group)
+    with _writer(target) as copy:
+        copy.add_dialogue(BOB[1:], group_id=group)  # Bob moves, in the copy only
+        assert _places(copy, group, "Bob") == ["Berlin"]
+    _export(mem, target, group)  # the stale original again
+    with _writer(target) as copy:
+        assert _places(copy, group, "Bob") == ["Berlin"]
+        assert _history(copy, group, "Bob") == [
+            ("Paris", "2024-01-01", "2024-06-01"),
+            ("Berlin", "2024-06-01", "-"),
+        ]
+        assert copy.incomplete_copy(group) is None
+
+
+def test_export_refuses_to_overwrite_conflicting_settings(
+    fake_memory: Memory, tmp_path: Path
+) -> None:
+    """Item 3: export replaced the destination's relation settings with the source's."""
+    mem, group, target = fake_memory, f"{run_prefix()}-set", tmp_path / "copy"
+    rows = [{"id": "1", "name": "Ann", "home": "Oslo", "at": "2024-01-01T00:00:00Z"}]
+    mem.add_records(rows, mapping=MULTI_LIVES_IN, group_id=group)
+    functional = _homes(functional=True)
+    with _writer(target) as copy:
+        copy.add_records(rows, mapping=functional, group_id=group)
+        before = copy.stats(group)
+    with pytest.raises(ConfigurationError, match="relation settings"):
+        _export(mem, target, group)
+    with _writer(target) as copy:
+        assert copy.stats(group) == before
+        assert copy.registry_for(group).is_functional("LIVES_IN")
+
+
+def test_an_interrupted_export_is_marked_and_resumed(
+    fake_memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 7: a killed export left a group's episodes without their facts, and nothing
+    marked the copy incomplete."""
+    mem, group, target = fake_memory, f"{run_prefix()}-cut", tmp_path / "copy"
+    mem.add_dialogue(BOB, group_id=group)
+    real_write = EmbeddedStore.write
+
+    def dies_on_facts(self: EmbeddedStore, batch: WriteBatch) -> None:
+        if batch.facts:
+            raise KeyboardInterrupt  # the process is killed between two steps
+        real_write(self, batch)
+
+    monkeypatch.setattr(EmbeddedStore, "write", dies_on_facts)
+    with pytest.raises(KeyboardInterrupt):
+        _export(mem, target, group)
+    monkeypatch.setattr(EmbeddedStore, "write", real_write)
+    with _writer(target) as copy:
+        assert copy.stats(group).facts == 0
+        assert "incomplete copy" in (copy.incomplete_copy(group) or "")
+    listed = CliRunner().invoke(cli, ["groups", "--store", str(target), "--json"])
+    assert json.loads(listed.output)[0]["incomplete_copy"] is True
+    _export(mem, target, group)  # resumed by running it again
+    with _writer(target) as copy:
+        assert copy.incomplete_copy(group) is None
+        assert copy.stats(group) == mem.stats(group).model_copy(update={"groups": 1})
