@@ -6,6 +6,7 @@ true. Tests that need no real extractor run on all three stores (``fake_memory``
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,7 +21,7 @@ from chronomem.cli import cli
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.embedded import EmbeddedStore
 from chronomem.engine.store.protocol import WriteBatch
-from chronomem.errors import ConfigurationError, InputError, NotFoundError
+from chronomem.errors import ConfigurationError, InputError, NotFoundError, StoreError
 from chronomem.ingest.extract.fake import FunctionExtractor
 from chronomem.ingest.sources import RecordMapping
 from chronomem.memory import Memory
@@ -435,3 +436,24 @@ def test_an_interrupted_export_is_marked_and_resumed(
     with _writer(target) as copy:
         assert copy.incomplete_copy(group) is None
         assert copy.stats(group) == mem.stats(group).model_copy(update={"groups": 1})
+
+
+def test_a_foreign_sqlite_file_is_left_untouched(fake_memory: Memory, tmp_path: Path) -> None:
+    """Item 10: another application's memory.db got chronomem's tables added by `ingest
+    --store` or `export --to`."""
+    directory = tmp_path / "other-app"
+    directory.mkdir()
+    db = directory / "memory.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.execute("INSERT INTO notes (body) VALUES ('keep me')")
+    conn.close()
+    before = db.read_bytes()
+    with pytest.raises(StoreError, match=r"not a chronomem memory .* tables notes"):
+        _writer(directory)
+    mem, group = fake_memory, f"{run_prefix()}-foreign"
+    mem.add_dialogue(BOB, group_id=group)
+    with pytest.raises(StoreError, match="not a chronomem memory"):
+        mem.export(directory, group_id=group)
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in directory.iterdir()) == ["memory.db"]

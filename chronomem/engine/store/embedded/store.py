@@ -49,6 +49,7 @@ from chronomem.engine.store.embedded.tables import (
     has_fact_episodes,
     has_sentence_vectors,
     read_schema_version,
+    refuse_foreign,
 )
 from chronomem.engine.store.embedded.vectors import DEFAULT_ANN_THRESHOLD, VectorIndex
 from chronomem.engine.store.protocol import (
@@ -122,6 +123,7 @@ class EmbeddedStore:
         writer: sqlite3.Connection | None = None
         try:
             if not read_only:
+                refuse_foreign(self._db_path)  # before the lock file is made next to it
                 self._lock = MemoryLock(self._dir / LOCK_FILE)
             with mapped_errors(self._db_path, "opening the memory"):
                 writer = connect(self._db_path, read_only=read_only, writer=True)
