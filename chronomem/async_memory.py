@@ -150,6 +150,12 @@ class AsyncMemory:
     invalidate_fact = _in_thread(Memory.invalidate_fact)
     retract_fact = _in_thread(Memory.retract_fact)
 
+    # -- forgetting -----------------------------------------------------------------------------
+
+    forget_episode = _in_thread(Memory.forget_episode)
+    forget_entity = _in_thread(Memory.forget_entity)
+    forget_group = _in_thread(Memory.forget_group)
+
     # -- reading --------------------------------------------------------------------------------
 
     entity = _in_thread(Memory.entity)

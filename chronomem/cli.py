@@ -22,6 +22,7 @@ from tqdm import tqdm
 from chronomem.bench.locomo import plot_recall, run_locomo
 from chronomem.config import config_from_env
 from chronomem.demo import DEMO_GROUP, DEMO_TURNS
+from chronomem.engine.erasure import ErasureReceipt
 from chronomem.engine.store.factory import INMEMORY_URI, is_neo4j_uri
 from chronomem.errors import ChronomemError, InputError, NotFoundError
 from chronomem.ingest.sources import RecordMapping, read_dialogue
@@ -67,7 +68,7 @@ def _json_option(func: F) -> F:
 
 
 @contextmanager
-def _memory(store: str, *, create: bool = False) -> Iterator[Memory]:
+def _memory(store: str, *, create: bool = False, writing: bool | None = None) -> Iterator[Memory]:
     """Open the memory at ``store``. Only commands that write create a missing directory: a
     mistyped ``--store`` for a read is an error, not a new empty memory. Commands that only
     read open it ``read_only`` (``create`` False): they never take the write lock, so they
@@ -77,7 +78,8 @@ def _memory(store: str, *, create: bool = False) -> Iterator[Memory]:
             f"no memory at {store!r}; check --store, or create one with "
             "`chronomem ingest dialogue FILE --store ...`"
         )
-    read_only = not create and store.lower() != INMEMORY_URI
+    writes = create if writing is None else writing
+    read_only = not writes and store.lower() != INMEMORY_URI
     with Memory.open(store, config=config_from_env(), read_only=read_only) as mem:
         yield mem
 
@@ -279,9 +281,9 @@ def ingest_dialogue(
                     on_change=cast(OnChange, on_change),
                 )
             except InputError as error:
+                where = f"conversation {source.name!r}: " if len(sources) > 1 else ""
                 raise InputError(
-                    f"{file}: conversation {source.name!r}: {error} (nothing of the file was "
-                    "written)"
+                    f"{file}: {where}{error} (nothing of the file was written)"
                 ) from None
         with _progress(total, "ingest", not as_json) as update:
             for source in sources:
@@ -670,7 +672,7 @@ def fact_end(
     invalid_at: str | None,
 ) -> None:
     """Say SUBJECT RELATION OBJECT stopped holding (--at): it stays in the history."""
-    with _memory(store, create=True) as mem:
+    with _memory(store, writing=True) as mem:
         report = mem.invalidate_fact(
             subject,
             relation,
@@ -697,11 +699,71 @@ def fact_retract(
 ) -> None:
     """Say SUBJECT RELATION OBJECT was never true: its rows are expired in transaction
     time (--known-at before now still shows them)."""
-    with _memory(store, create=True) as mem:
+    with _memory(store, writing=True) as mem:
         report = mem.retract_fact(
             subject, relation, object_name, group_id=group_id, source=source, text=text
         )
     _print_change(report, as_json, "retracted")
+
+
+# -- erasure ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def forget() -> None:
+    """Erase an episode, everything about an entity, or a whole group (the right to be
+    forgotten). Prints a receipt of counts, without the erased content."""
+
+
+def _print_receipt(receipt: ErasureReceipt, as_json: bool) -> None:
+    if as_json:
+        _emit(receipt.as_dict())
+        return
+    click.echo(
+        f"erased from group {receipt.group_id} at {receipt.erased_at.isoformat()}: "
+        f"{receipt.episodes} episodes, {receipt.entities} entities, {receipt.facts} fact rows; "
+        f"{receipt.facts_updated} fact rows kept without the erased provenance"
+    )
+
+
+@forget.command("episode")
+@click.argument("episode")
+@_store_option
+@_group_option
+@click.option("--source", default=None, help="The episode's source, if its id is not unique.")
+@_json_option
+def forget_episode(
+    episode: str, store: str, group_id: str, source: str | None, as_json: bool
+) -> None:
+    """Erase EPISODE (a turn id or an episode uuid) and what only it supported."""
+    with _memory(store, writing=True) as mem:
+        receipt = mem.forget_episode(episode, group_id=group_id, source=source)
+    _print_receipt(receipt, as_json)
+
+
+@forget.command("entity")
+@click.argument("name")
+@_store_option
+@_group_option
+@_json_option
+def forget_entity(name: str, store: str, group_id: str, as_json: bool) -> None:
+    """Erase everything about NAME: the entity, its facts, and the episodes about it."""
+    with _memory(store, writing=True) as mem:
+        receipt = mem.forget_entity(name, group_id=group_id)
+    _print_receipt(receipt, as_json)
+
+
+@forget.command("group")
+@click.argument("group")
+@_store_option
+@_json_option
+def forget_group(group: str, store: str, as_json: bool) -> None:
+    """Erase the whole group GROUP and its settings; other groups are untouched."""
+    with _memory(store, writing=True) as mem:
+        if group not in mem.groups():
+            _check_group_exists(mem, group, store)
+        receipt = mem.forget_group(group)
+    _print_receipt(receipt, as_json)
 
 
 @cli.command()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -27,15 +27,21 @@ from rapidfuzz import fuzz, process
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import Embedder, default_embedder
 from chronomem.engine.episode_text import with_vectors
+from chronomem.engine.erasure import ErasureKind, ErasureReceipt, plan_erasure
 from chronomem.engine.store.copy import CopyCounts, copy_group
 from chronomem.engine.store.factory import open_store
-from chronomem.engine.store.protocol import FactFilter, GraphStore
+from chronomem.engine.store.protocol import (
+    FactFilter,
+    GraphStore,
+    WriteBatch,
+    entity_revision_key,
+)
 from chronomem.engine.temporal import RelationRegistry, TemporalResolver
 from chronomem.errors import ConfigurationError, InputError, NotFoundError
 from chronomem.ingest.extract import Extractor, SpacyExtractor
 from chronomem.ingest.extract.protocol import Extraction
 from chronomem.ingest.pipeline import IngestReport, Writer
-from chronomem.ingest.snapshot import plan_snapshot
+from chronomem.ingest.snapshot import plan_snapshot, snapshot_times_key
 from chronomem.ingest.sources import (
     RecordMapping,
     Turn,
@@ -47,6 +53,7 @@ from chronomem.ingest.sources.problems import describe_validation_error
 from chronomem.ingest.sources.record_candidates import as_records
 from chronomem.ingest.statements import (
     DIRECT_SOURCE,
+    REVISION_MARK,
     StatementKind,
     TurnRevision,
     changed_turns,
@@ -63,6 +70,7 @@ from chronomem.schema import (
     DEFAULT_GROUP,
     ID_MAX_CHARS,
     NAME_MAX_CHARS,
+    SOURCE_ID_MAX_CHARS,
     Entity,
     Episode,
     Fact,
@@ -490,6 +498,112 @@ class Memory:
                     f"than the limit of {self.config.max_turn_chars}; split it into several "
                     "turns or raise MemoryConfig.max_turn_chars"
                 )
+
+    # -- forgetting -----------------------------------------------------------------------------
+
+    def forget_episode(
+        self, episode: str, *, group_id: str = DEFAULT_GROUP, source: str | None = None
+    ) -> ErasureReceipt:
+        """Erase one episode (by uuid, or by its id in its source, e.g. a turn id; ``source``
+        narrows that down) with its revisions. Facts only it supported go, facts with other
+        support lose it from their provenance, entities only it named go; full-text and
+        vector indexes forget it, and the embedded store leaves none of its text in its file.
+        Returns a receipt of counts, without the erased content."""
+        check_group_id(group_id)
+        check_length(episode, SOURCE_ID_MAX_CHARS, "the episode id")
+        dump = self.store.dump(group_id)
+        matches = [
+            e
+            for e in dump.episodes
+            if (e.uuid == episode or e.source_id == episode)
+            and (source is None or e.source == source)
+        ]
+        if not matches:
+            raise NotFoundError(
+                f"no episode {episode!r} in group {group_id!r}"
+                + (f" (source {source!r})" if source else "")
+                + "; give its uuid or its id in its source (a turn id)"
+            )
+        if len({(e.source) for e in matches}) > 1:
+            raise InputError(
+                f"episode id {episode!r} is used by several sources of group {group_id!r} "
+                f"({', '.join(sorted({e.source for e in matches}))}); pass source=..."
+            )
+        base = matches[0]
+        revision = f"{base.source_id}{REVISION_MARK}"
+        uuids = {e.uuid for e in matches} | {
+            e.uuid
+            for e in dump.episodes
+            if e.source == base.source and e.source_id.startswith(revision)
+        }
+        return self._erase("episode", dump, group_id, episodes=uuids)
+
+    def forget_entity(self, name: str, *, group_id: str = DEFAULT_GROUP) -> ErasureReceipt:
+        """Erase everything about an entity (a person): the entity, every fact row it takes
+        part in (expired ones too), and every episode that mentions it, is spoken by it or
+        supports one of its facts, with what depends on those (as :meth:`forget_episode`).
+        Returns a receipt of counts, without the erased content."""
+        node = self.entity(name, group_id=group_id)
+        dump = self.store.dump(group_id)
+        keys = {name_key(n) for n in (node.name, *node.aliases)}
+        episodes = {ep for ep, ent in dump.mentions if ent == node.uuid}
+        episodes |= {e.uuid for e in dump.episodes if e.speaker and name_key(e.speaker) in keys}
+        for fact in dump.facts:
+            if node.uuid in (fact.subject_uuid, fact.object_uuid):
+                episodes |= set(fact.episodes)
+        return self._erase("entity", dump, group_id, episodes=episodes, entities={node.uuid})
+
+    def forget_group(self, group_id: str) -> ErasureReceipt:
+        """Erase a whole group (tenant): every episode, entity and fact row, and its settings
+        (embedder, relation settings, export and snapshot state). Other groups are untouched.
+        Returns a receipt of counts."""
+        check_group_id(group_id)
+        dump = self.store.dump(group_id)
+        settings = [
+            f"{_META_EMBEDDER}:{group_id}",
+            _relations_key(group_id),
+            f"{_META_COPY}:{group_id}",
+            entity_revision_key(group_id),
+            *(snapshot_times_key(group_id, s) for s in sorted({e.source for e in dump.episodes})),
+        ]
+        return self._erase(
+            "group",
+            dump,
+            group_id,
+            episodes={e.uuid for e in dump.episodes},
+            entities={e.uuid for e in dump.entities},
+            settings=settings,
+        )
+
+    def _erase(
+        self,
+        kind: ErasureKind,
+        dump: WriteBatch,
+        group_id: str,
+        *,
+        episodes: Collection[str] = (),
+        entities: Collection[str] = (),
+        settings: Sequence[str] = (),
+    ) -> ErasureReceipt:
+        present = [k for k in settings if self.store.get_meta(k) is not None]
+        erasure = plan_erasure(
+            dump, group_id, episodes=episodes, entities=entities, settings=present
+        )
+        with self._write_lock:
+            self.store.erase(erasure)
+            self._writers.pop(group_id, None)  # its entity cache knew the erased entities
+            self._checked_groups.discard(group_id)
+            self._engine = None
+        return ErasureReceipt(
+            kind=kind,
+            group_id=group_id,
+            erased_at=self.now(),
+            episodes=len(erasure.episodes),
+            entities=len(erasure.entities),
+            facts=len(erasure.facts),
+            facts_updated=len(erasure.updated_facts),
+            settings=len(erasure.settings),
+        )
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from chronomem.cli import cli
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.embedded import EmbeddedStore
-from chronomem.engine.store.protocol import WriteBatch
+from chronomem.engine.store.protocol import FactFilter, WriteBatch
 from chronomem.errors import ConfigurationError, InputError, NotFoundError, StoreError
 from chronomem.ingest.extract.fake import FunctionExtractor
 from chronomem.ingest.sources import RecordMapping
@@ -325,7 +325,7 @@ def test_cli_on_change_and_direct_facts(tmp_path: Path) -> None:
     chat.write_text("\n".join(json.dumps(t) for t in changed) + "\n", encoding="utf-8")
     refused = _cli(["ingest", "dialogue", str(chat), *store, "--json"])
     assert refused.returncode == 2
-    assert refused.stderr.startswith("error: 1 turn(s) of source")
+    assert refused.stderr.startswith(f"error: {chat}: 1 turn(s) of source")
     assert "--on-change skip|revise" in refused.stderr
     revised = _cli(["ingest", "dialogue", str(chat), *store, "--on-change", "revise", "--json"])
     assert revised.returncode == 0, revised.stderr
@@ -457,3 +457,123 @@ def test_a_foreign_sqlite_file_is_left_untouched(fake_memory: Memory, tmp_path: 
         mem.export(directory, group_id=group)
     assert db.read_bytes() == before
     assert sorted(p.name for p in directory.iterdir()) == ["memory.db"]
+
+
+MARKER = "Quixotrel"
+"""A word found nowhere else: erased text must not be left anywhere."""
+TALK = [
+    {"speaker": "Bob", "text": "I live in Paris.", "time": "2024-01-01T00:00:00Z", "id": "b1"},
+    {
+        "speaker": "Bob",
+        "text": f"I moved to Berlin. My cat is called {MARKER}.",
+        "time": "2024-06-01T00:00:00Z",
+        "id": "b2",
+    },
+    {"speaker": "Ann", "text": "Bob lives in Berlin.", "time": "2024-06-02T00:00:00Z", "id": "a1"},
+    {"speaker": "Ann", "text": "I live in Oslo.", "time": "2024-06-03T00:00:00Z", "id": "a2"},
+]
+
+
+def _found(mem: Memory, group: str, word: str) -> list[str]:
+    """Every way a read could find ``word`` in ``group``: full text of every target, search."""
+    hits = [
+        uuid
+        for target in ("fact", "entity", "episode")
+        for uuid, _ in mem.store.fulltext(group, word, target, 50, FactFilter())
+    ]
+    hits += [r.text for r in mem.search(word, group_id=group, limit=50) if word in r.text]
+    return hits
+
+
+def _fingerprint(mem: Memory, group: str) -> tuple[object, ...]:
+    dump = mem.store.dump(group)
+    return (
+        mem.stats(group),
+        sorted(e.uuid for e in dump.episodes),
+        sorted(e.uuid for e in dump.entities),
+        sorted((f.uuid, f.expired_at, tuple(f.episodes)) for f in dump.facts),
+    )
+
+
+def test_forgetting_an_episode_keeps_what_other_episodes_support(fake_memory: Memory) -> None:
+    """Erasure: facts only the episode supported go, facts with other support lose it,
+    entities only it named go, indexes forget it; other groups are unchanged."""
+    mem, prefix = fake_memory, run_prefix()
+    group, other = f"{prefix}-forget", f"{prefix}-keep"
+    for g in (group, other):
+        mem.add_dialogue(TALK, group_id=g)
+    untouched = _fingerprint(mem, other)
+    assert _found(mem, group, MARKER)
+
+    receipt = mem.forget_episode("b2", group_id=group)
+    assert (receipt.kind, receipt.episodes, receipt.facts) == ("episode", 1, 0)
+    assert receipt.facts_updated >= 1
+    assert not any(word in json.dumps(receipt.as_dict()) for word in (MARKER, "Berlin", "Bob"))
+    assert _found(mem, group, MARKER) == []
+    berlin = mem.facts(subject="Bob", relation="LIVES_IN", group_id=group)
+    assert [(r.object, r.sources) for r in berlin] == [("Berlin", ["a1"])]  # Ann still says so
+
+    receipt = mem.forget_episode("b1", group_id=group)
+    assert (receipt.episodes, receipt.facts) == (1, 1)
+    assert "Paris" not in [o for o, _, _ in _history(mem, group, "Bob")]
+    with pytest.raises(NotFoundError):
+        mem.entity("Paris", group_id=group)  # only the erased turn named it
+    with pytest.raises(NotFoundError, match="no episode 'b1'"):
+        mem.forget_episode("b1", group_id=group)
+    assert _fingerprint(mem, other) == untouched
+    mem.add_dialogue(TALK[:1], group_id=group)  # the memory goes on: b1 can be said again
+    # a kept fact keeps its interval (dated by the erased turn too): only provenance goes
+    assert _history(mem, group, "Bob") == [
+        ("Paris", "2024-01-01", "2024-06-01"),
+        ("Berlin", "2024-06-01", "-"),
+    ]
+
+
+def test_forgetting_an_entity_and_a_group(fake_memory: Memory) -> None:
+    mem, prefix = fake_memory, run_prefix()
+    group, other = f"{prefix}-person", f"{prefix}-other"
+    for g in (group, other):
+        mem.add_dialogue(TALK, group_id=g)
+    untouched = _fingerprint(mem, other)
+
+    receipt = mem.forget_entity("Bob", group_id=group)
+    assert receipt.kind == "entity"
+    assert receipt.episodes == 3  # Bob's two turns and Ann's about him
+    with pytest.raises(NotFoundError):
+        mem.entity("Bob", group_id=group)
+    assert _found(mem, group, "Bob") == []
+    assert _found(mem, group, MARKER) == []
+    assert _places(mem, group, "Ann") == ["Oslo"]
+    assert mem.stats(group).episodes == 1
+
+    receipt = mem.forget_group(group)
+    assert receipt.kind == "group"
+    assert receipt.settings >= 1
+    assert group not in mem.groups()
+    assert mem.stats(group).model_dump() == {
+        "episodes": 0, "entities": 0, "facts": 0, "current_facts": 0, "groups": 0
+    }  # fmt: skip
+    assert mem.store.get_meta(f"embedder:{group}") is None
+    assert _fingerprint(mem, other) == untouched
+
+
+def test_erased_text_is_not_left_in_the_embedded_files(tmp_path: Path) -> None:
+    """Erasure on the embedded store: SQLite's secure delete, the full-text indexes merged
+    and the write-ahead log truncated; no byte of any file of the memory holds the text."""
+    directory = tmp_path / "memory"
+    marker = MARKER.encode()
+
+    def files_hold_marker() -> bool:
+        return any(marker in path.read_bytes() for path in directory.iterdir() if path.is_file())
+
+    with _writer(directory) as mem:
+        mem.add_dialogue(TALK, group_id="g")
+        mem.search(MARKER, group_id="g")  # builds (and on close saves) the vector indexes
+    assert files_hold_marker()
+    with _writer(directory) as mem:
+        mem.forget_episode("b2", group_id="g")
+        assert _found(mem, "g", MARKER) == []
+    assert not files_hold_marker()
+    with _writer(directory) as mem:  # and the memory is whole
+        assert mem.stats("g").episodes == 3
+        assert mem.search("Oslo", group_id="g")

@@ -2,8 +2,9 @@
 
 A backend is a *graph store*: it persists episodes, entities and fact rows, and answers the
 small set of reads the engine and the query layer need. Fact rows are immutable except for
-``expired_at``/``invalidated_by*`` and provenance extension: a backend never deletes. The
-temporal resolver, not the backend, decides what to expire and what to write.
+``expired_at``/``invalidated_by*`` and provenance extension: a backend never deletes, except
+when told to erase (:meth:`GraphStore.erase`, the right to be forgotten). The temporal
+resolver, not the backend, decides what to expire and what to write.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from chronomem.schema import Entity, Episode, Fact, Stats
 
 __all__ = [
     "SENTENCES_PER_EPISODE",
+    "Erasure",
     "FactFilter",
     "GraphStore",
     "ScoredId",
@@ -85,6 +87,29 @@ class WriteBatch:
 
     def __bool__(self) -> bool:
         return bool(self.episodes or self.entities or self.facts or self.mentions)
+
+
+@dataclass(slots=True)
+class Erasure:
+    """What :meth:`GraphStore.erase` removes from one group, in one transaction.
+
+    ``episodes``, ``entities`` and ``facts`` are uuids of rows to delete with everything that
+    hangs on them (mentions, vectors, sentence vectors, full-text entries); the caller lists
+    every fact row touching an erased entity. ``updated_facts`` are rows kept with the erased
+    provenance taken out (upserted like :attr:`WriteBatch.facts`). ``settings`` are keys of
+    :meth:`GraphStore.get_meta` to delete."""
+
+    group_id: str
+    episodes: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    updated_facts: list[Fact] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.episodes or self.entities or self.facts or self.updated_facts or self.settings
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +273,10 @@ class GraphStore(Protocol):
     def dump(self, group_id: str) -> WriteBatch:
         """Everything of one group, expired fact rows included, as a batch that another store's
         :meth:`write` reproduces exactly (used to copy a memory between backends)."""
+
+    def erase(self, erasure: Erasure) -> None:
+        """Delete what ``erasure`` lists, atomically, so that no read, index or search finds
+        it again; a store that keeps files leaves none of the erased text in them."""
 
     def get_meta(self, key: str) -> str | None:
         """A memory-wide setting (e.g. the embedder's name), or None."""

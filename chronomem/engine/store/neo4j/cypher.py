@@ -631,6 +631,52 @@ GET_META: Final = "MATCH (m:ChronomemMeta {key: $key}) RETURN m.value AS value"
 SET_META: Final = "MERGE (m:ChronomemMeta {key: $key}) SET m.value = $value"
 # Gives revision settings a new value: a fresh uuid, not a counter (two concurrent writers
 # incrementing could both write the same number).
+# --------------------------------------------------------------------------------------------
+# Erasure (one transaction): facts, then sentences and episodes (their MENTIONS go with them),
+# then entities, then settings. Index entries go with the nodes and relationships.
+
+ERASE_FACTS: Final = """
+UNWIND $uuids AS uuid
+MATCH ()-[r:RELATES_TO {uuid: uuid}]->()
+WHERE r.group_id = $group_id
+DELETE r
+"""
+UNLINK_ERASED_FACTS: Final = """
+MATCH (e:Episodic)
+WHERE e.group_id = $group_id AND any(x IN coalesce(e.entity_edges, []) WHERE x IN $uuids)
+SET e.entity_edges = [x IN e.entity_edges WHERE NOT x IN $uuids]
+"""
+ERASE_SENTENCES: Final = """
+MATCH (s:Sentence)
+WHERE s.group_id = $group_id AND s.episode_uuid IN $uuids
+DETACH DELETE s
+"""
+ERASE_EPISODES: Final = """
+UNWIND $uuids AS uuid
+MATCH (e:Episodic {uuid: uuid})
+WHERE e.group_id = $group_id
+DETACH DELETE e
+"""
+ERASE_ENTITIES: Final = """
+UNWIND $uuids AS uuid
+MATCH (n:Entity {uuid: uuid})
+WHERE n.group_id = $group_id
+OPTIONAL MATCH (n)-[r:RELATES_TO]-()
+WITH n, count(r) AS left
+RETURN n.uuid AS uuid, left
+"""
+DELETE_ENTITIES: Final = """
+UNWIND $uuids AS uuid
+MATCH (n:Entity {uuid: uuid})
+WHERE n.group_id = $group_id
+DETACH DELETE n
+"""
+ERASE_SETTINGS: Final = """
+MATCH (m:ChronomemMeta)
+WHERE m.key IN $keys
+DELETE m
+"""
+
 RENEW_REVISIONS: Final = """
 UNWIND $keys AS key
 MERGE (m:ChronomemMeta {key: key})

@@ -33,6 +33,7 @@ from chronomem.engine.store.neo4j.records import (
 )
 from chronomem.engine.store.protocol import (
     SENTENCES_PER_EPISODE,
+    Erasure,
     FactFilter,
     ScoredId,
     StoreCapabilities,
@@ -283,6 +284,39 @@ class Neo4jStore:
         written = {e.group_id for e in batch.episodes} | {e.group_id for e in batch.entities}
         written |= {f.group_id for f in batch.facts}
         for key in [k for k in self._small_groups if k[0] in written]:
+            self._small_groups.pop(key, None)
+
+    def erase(self, erasure: Erasure) -> None:
+        """Delete the listed relationships, nodes (with their sentences and mentions) and
+        settings in one transaction; their full-text and vector index entries go with them."""
+        if not erasure:
+            return
+        group = erasure.group_id
+        updates = [fact_update_params(f) for f in _last_by_uuid(erasure.updated_facts)]
+
+        def work(tx: ManagedTransaction) -> None:
+            if updates:
+                _refuse_group_moves(tx.run(cypher.FACT_GROUP_CONFLICTS, facts=updates))
+                tx.run(cypher.UPDATE_FACTS, facts=updates).consume()
+            if erasure.facts:
+                tx.run(cypher.ERASE_FACTS, uuids=erasure.facts, group_id=group).consume()
+                tx.run(cypher.UNLINK_ERASED_FACTS, uuids=erasure.facts, group_id=group).consume()
+            if erasure.episodes:
+                tx.run(cypher.ERASE_SENTENCES, uuids=erasure.episodes, group_id=group).consume()
+                tx.run(cypher.ERASE_EPISODES, uuids=erasure.episodes, group_id=group).consume()
+            if erasure.entities:
+                linked = tx.run(cypher.ERASE_ENTITIES, uuids=erasure.entities, group_id=group)
+                if any(row["left"] for row in linked):
+                    raise IntegrityError(
+                        "erase: a fact row not erased still links an erased entity"
+                    )
+                tx.run(cypher.DELETE_ENTITIES, uuids=erasure.entities, group_id=group).consume()
+                tx.run(cypher.RENEW_REVISIONS, keys=[entity_revision_key(group)]).consume()
+            if erasure.settings:
+                tx.run(cypher.ERASE_SETTINGS, keys=erasure.settings).consume()
+
+        self._write("erasing", work)
+        for key in [k for k in self._small_groups if k[0] == group]:
             self._small_groups.pop(key, None)
 
     def set_meta(self, key: str, value: str) -> None:
