@@ -292,8 +292,9 @@ class Memory:
             retractions_for(self.store, revision, extraction)
             for revision, extraction in zip(revisions, extracted, strict=True)
         ]
-        with self._write_lock:
-            return self._get_writer(episodes[0].group_id).write(
+        group_id = episodes[0].group_id
+        with self._write_lock, self.store.lock_group(group_id):
+            return self._get_writer(group_id).write(
                 episodes, batch_size=self.config.batch_size, extractions=extractions
             )
 
@@ -405,7 +406,7 @@ class Memory:
             now=self.now(),
         )
         self._check_embedder(group_id)
-        with self._write_lock:
+        with self._write_lock, self.store.lock_group(group_id):
             return self._get_writer(group_id).write(
                 [episode], batch_size=self.config.batch_size, extractions=[extraction]
             )
@@ -417,9 +418,10 @@ class Memory:
         self._check_episodes(episodes)
         if not episodes:
             return IngestReport()
-        self._check_embedder(episodes[0].group_id)
-        with self._write_lock:
-            return self._get_writer(episodes[0].group_id).write(
+        group_id = episodes[0].group_id
+        self._check_embedder(group_id)
+        with self._write_lock, self.store.lock_group(group_id):
+            return self._get_writer(group_id).write(
                 episodes, batch_size=self.config.batch_size, progress=progress
             )
 
@@ -456,7 +458,7 @@ class Memory:
         extractions = [extraction for _, extraction in pairs]
         self._check_episodes(episodes)
         self._check_embedder(group_id)
-        with self._write_lock:
+        with self._write_lock, self.store.lock_group(group_id):
             declared = self._declared_relations(group_id)
             changed = any(declared.get(r) != f for r, f in cardinalities.items())
             if changed:
@@ -511,6 +513,10 @@ class Memory:
         Returns a receipt of counts, without the erased content."""
         check_group_id(group_id)
         check_length(episode, SOURCE_ID_MAX_CHARS, "the episode id")
+        with self._write_lock, self.store.lock_group(group_id):
+            return self._forget_episode(episode, group_id, source)
+
+    def _forget_episode(self, episode: str, group_id: str, source: str | None) -> ErasureReceipt:
         dump = self.store.dump(group_id)
         matches = [
             e
@@ -544,6 +550,10 @@ class Memory:
         supports one of its facts, with what depends on those (as :meth:`forget_episode`).
         Returns a receipt of counts, without the erased content."""
         node = self.entity(name, group_id=group_id)
+        with self._write_lock, self.store.lock_group(group_id):
+            return self._forget_entity(node, group_id)
+
+    def _forget_entity(self, node: Entity, group_id: str) -> ErasureReceipt:
         dump = self.store.dump(group_id)
         keys = {name_key(n) for n in (node.name, *node.aliases)}
         episodes = {ep for ep, ent in dump.mentions if ent == node.uuid}
@@ -558,6 +568,10 @@ class Memory:
         (embedder, relation settings, export and snapshot state). Other groups are untouched.
         Returns a receipt of counts."""
         check_group_id(group_id)
+        with self._write_lock, self.store.lock_group(group_id):
+            return self._forget_group(group_id)
+
+    def _forget_group(self, group_id: str) -> ErasureReceipt:
         dump = self.store.dump(group_id)
         settings = [
             f"{_META_EMBEDDER}:{group_id}",
@@ -589,11 +603,10 @@ class Memory:
         erasure = plan_erasure(
             dump, group_id, episodes=episodes, entities=entities, settings=present
         )
-        with self._write_lock:
-            self.store.erase(erasure)
-            self._writers.pop(group_id, None)  # its entity cache knew the erased entities
-            self._checked_groups.discard(group_id)
-            self._engine = None
+        self.store.erase(erasure)  # under the write locks its caller holds
+        self._writers.pop(group_id, None)  # its entity cache knew the erased entities
+        self._checked_groups.discard(group_id)
+        self._engine = None
         return ErasureReceipt(
             kind=kind,
             group_id=group_id,

@@ -9,6 +9,8 @@ import random
 import subprocess
 import sys
 import threading
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from benchmarks.soak import synthetic_queries, synthetic_turns
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.errors import MemoryLockedError, NotFoundError, StoreError
+from chronomem.ingest.extract.fake import FunctionExtractor
 from chronomem.ingest.extract.protocol import Extractor
 from chronomem.memory import Memory
 from tests.reliability.conftest import BACKENDS, open_memory, run_prefix
@@ -190,3 +193,103 @@ def test_read_only_open_of_a_missing_memory_is_a_clear_error(tmp_path: Path) -> 
     with pytest.raises(StoreError, match="no memory here"):
         Memory.open(tmp_path / "nothing", embedder=HashingEmbedder(), read_only=True)
     assert not (tmp_path / "nothing").exists()
+
+
+RACER = """
+import json, sys, time
+from pathlib import Path
+from chronomem.config import MemoryConfig
+from chronomem.engine.embed import HashingEmbedder
+from chronomem.ingest.extract.fake import FunctionExtractor
+from chronomem.memory import Memory
+
+uri, group, turns_file, go = sys.argv[1:5]
+auth = json.loads(sys.argv[5])
+config = MemoryConfig(batch_size=3, neo4j_auth=tuple(auth) if auth else None)
+turns = json.loads(Path(turns_file).read_text())
+extractor = FunctionExtractor()
+with Memory.open(uri, embedder=HashingEmbedder(), extractor=extractor, config=config) as mem:
+    while not Path(go).exists():  # every racer starts at once
+        time.sleep(0.01)
+    mem.add_dialogue(turns, group_id=group)
+"""
+
+_PEOPLE = ("Caroline", "Melanie", "Oscar", "Priya", "Tomas", "Zofia")
+_PLACES = ("Lisbon", "Porto", "Madrid", "Seville", "Bilbao")
+_FIRMS = ("Acme", "Globex", "Initech", "Umbrella")
+
+
+def _race_turns() -> list[dict[str, str]]:
+    """48 turns of six people moving and changing jobs, in the function extractor's English."""
+    turns = []
+    for n in range(48):
+        who = _PEOPLE[n % len(_PEOPLE)]
+        text = (
+            f"I moved to {_PLACES[n % len(_PLACES)]}."
+            if n % 2
+            else f"I work at {_FIRMS[n % len(_FIRMS)]}. {_PEOPLE[(n + 1) % 6]} lives in "
+            f"{_PLACES[(n + 2) % len(_PLACES)]}."
+        )
+        turns.append(
+            {
+                "speaker": who,
+                "text": text,
+                "time": f"2024-01-{1 + n // 2:02d}T{n % 2 + 8:02d}:00:00Z",
+                "id": f"t{n}",
+            }
+        )
+    return turns
+
+
+_State = tuple[int, list[str], list[tuple[str, str, datetime | None, datetime | None]]]
+
+
+def _state(mem: Memory, group: str) -> _State:
+    dump = mem.store.dump(group)
+    names = sorted(e.name for e in dump.entities)
+    current = sorted(
+        (f.relation, f.fact, f.valid_at, f.invalid_at) for f in dump.facts if f.expired_at is None
+    )
+    return (len(dump.episodes), names, current)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("split", ["same-turns", "disjoint-quarters"])
+def test_neo4j_writers_racing_on_one_group_end_like_one_sequential_ingest(
+    split: str, tmp_path: Path, neo4j_uri: str, neo4j_auth: tuple[str, str] | None
+) -> None:
+    """Issue 17 item 1: four processes adding one conversation to one Neo4j group ended with
+    four times the entities ("Caroline" four times). Writers of a group now take turns under
+    a lock the database holds, so the group ends as one sequential ingest leaves it."""
+    turns = _race_turns()
+    raced, sequential = f"{run_prefix()}-race", f"{run_prefix()}-seq"
+    parts = [turns] * 4 if split == "same-turns" else [turns[i::4] for i in range(4)]
+    go = tmp_path / "go"
+    racers = []
+    for number, part in enumerate(parts):
+        path = tmp_path / f"turns-{number}.json"
+        path.write_text(json.dumps(part), encoding="utf-8")
+        args = [neo4j_uri, raced, str(path), str(go), json.dumps(neo4j_auth)]
+        racers.append(
+            subprocess.Popen(
+                [sys.executable, "-c", RACER, *args],
+                cwd=REPO_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    time.sleep(3)  # every racer connected and waiting
+    go.touch()
+    for racer in racers:
+        _, err = racer.communicate(timeout=300)
+        assert racer.returncode == 0, err
+    config = MemoryConfig(batch_size=3, neo4j_auth=neo4j_auth)
+    with Memory.open(
+        neo4j_uri, embedder=HashingEmbedder(), extractor=FunctionExtractor(), config=config
+    ) as mem:
+        mem.add_dialogue(turns, group_id=sequential)
+        episodes, names, current = _state(mem, raced)
+        assert names.count("Caroline") == 1
+        assert len(names) == len(set(names))
+        assert (episodes, names, current) == _state(mem, sequential)

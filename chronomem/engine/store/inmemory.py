@@ -16,6 +16,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Final, TypeVar
 
 import numpy as np
@@ -31,6 +32,7 @@ from chronomem.engine.store.checks import (
     sentence_vectors,
 )
 from chronomem.engine.store.protocol import (
+    GROUP_LOCK_WAIT_S,
     SENTENCES_PER_EPISODE,
     Erasure,
     FactFilter,
@@ -221,6 +223,13 @@ class InMemoryStore:
         if stored is None:
             return row.model_copy(deep=True)
         return stored.model_copy(update={f: getattr(row, f) for f in mutable}, deep=True)
+
+    def lock_group(
+        self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
+    ) -> AbstractContextManager[None]:
+        """Nothing to take: one process: the Memory serialises its writers."""
+        self._check_open()
+        return nullcontext()
 
     def erase(self, erasure: Erasure) -> None:
         """Delete the listed rows (and their mentions) and settings, all at once."""

@@ -10,6 +10,7 @@ resolver, not the backend, decides what to expire and what to write.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final, Literal, Protocol, runtime_checkable
@@ -20,6 +21,7 @@ import numpy.typing as npt
 from chronomem.schema import Entity, Episode, Fact, Stats
 
 __all__ = [
+    "GROUP_LOCK_WAIT_S",
     "SENTENCES_PER_EPISODE",
     "Erasure",
     "FactFilter",
@@ -38,6 +40,9 @@ TextTarget = Literal["fact", "entity", "episode"]
 VectorTarget = Literal["fact", "entity", "episode"]
 ScoredId = tuple[str, float]
 """A uuid and a score (higher is better)."""
+
+GROUP_LOCK_WAIT_S: Final = 600.0
+"""How long a writer waits for another process's write lock on a group by default."""
 
 SENTENCES_PER_EPISODE: Final = 3
 """Episode vector search reads at least this many of the group's nearest sentence vectors per
@@ -273,6 +278,16 @@ class GraphStore(Protocol):
     def dump(self, group_id: str) -> WriteBatch:
         """Everything of one group, expired fact rows included, as a batch that another store's
         :meth:`write` reproduces exactly (used to copy a memory between backends)."""
+
+    def lock_group(
+        self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
+    ) -> AbstractContextManager[None]:
+        """Hold the write lock of ``group_id`` for the ``with`` block: writers of one group
+        (in any process) take turns, so what one resolves against is what the others wrote.
+        A server store enforces it in the database (a lease renewed while held, that expires
+        if its holder dies); a store with one writing process (the embedded store's file
+        lock) or one process needs nothing more. Waits at most ``timeout`` seconds, then
+        raises :class:`~chronomem.errors.MemoryLockedError`."""
 
     def erase(self, erasure: Erasure) -> None:
         """Delete what ``erasure`` lists, atomically, so that no read, index or search finds

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from glob import escape as glob_escape
@@ -54,6 +54,7 @@ from chronomem.engine.store.embedded.tables import (
 )
 from chronomem.engine.store.embedded.vectors import DEFAULT_ANN_THRESHOLD, VectorIndex
 from chronomem.engine.store.protocol import (
+    GROUP_LOCK_WAIT_S,
     SENTENCES_PER_EPISODE,
     Erasure,
     FactFilter,
@@ -275,6 +276,13 @@ class EmbeddedStore:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def lock_group(
+        self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
+    ) -> AbstractContextManager[None]:
+        """Nothing to take: one writing process holds the memory's file lock."""
+        self._check_open()
+        return nullcontext()
 
     def erase(self, erasure: Erasure) -> None:
         """Delete the listed rows in one transaction, then leave none of their text in the

@@ -677,6 +677,28 @@ WHERE m.key IN $keys
 DELETE m
 """
 
+# --------------------------------------------------------------------------------------------
+# A group's write lock: a lease on the ChronomemMeta node ``write_lock:<group>`` (unique by
+# key, so two writers cannot MERGE two of them). Taken when free, expired or already ours;
+# its expiry is the server's clock. Renewed while held, released on exit.
+
+ACQUIRE_LOCK: Final = """
+MERGE (m:ChronomemMeta {key: $key})
+WITH m
+WHERE m.owner IS NULL OR m.owner = $owner OR m.expires < timestamp()
+SET m.owner = $owner, m.expires = timestamp() + $ttl_ms
+RETURN m.owner AS owner
+"""
+LOCK_HOLDER: Final = """
+MATCH (m:ChronomemMeta {key: $key})
+RETURN m.owner AS owner, m.expires - timestamp() AS left_ms
+"""
+RELEASE_LOCK: Final = """
+MATCH (m:ChronomemMeta {key: $key})
+WHERE m.owner = $owner
+SET m.owner = null, m.expires = null
+"""
+
 RENEW_REVISIONS: Final = """
 UNWIND $keys AS key
 MERGE (m:ChronomemMeta {key: key})
