@@ -534,6 +534,13 @@ def neighbors(
     "--max-hops", default=3, show_default=True, type=click.IntRange(1, 6), help="Longest path."
 )
 @click.option("--as-of", default=None, help="Valid time (ISO-8601).")
+@click.option(
+    "--max-facts-per-hop",
+    default=DEFAULT_HOP_LIMIT,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Refuse (rather than cut) a hop holding more facts than this.",
+)
 @_json_option
 def paths(
     source: str,
@@ -542,11 +549,19 @@ def paths(
     group_id: str,
     max_hops: int,
     as_of: str | None,
+    max_facts_per_hop: int,
     as_json: bool,
 ) -> None:
-    """Paths of facts linking SOURCE and TARGET."""
+    """Paths of facts linking SOURCE and TARGET: all of them, or an error naming the limit."""
     with _memory(store) as mem:
-        found = mem.paths(source, target, max_hops=max_hops, group_id=group_id, as_of=as_of)
+        found = mem.paths(
+            source,
+            target,
+            max_hops=max_hops,
+            group_id=group_id,
+            as_of=as_of,
+            max_facts_per_hop=max_facts_per_hop,
+        )
     if as_json:
         _emit([[r.to_json_dict() for r in path] for path in found])
         return

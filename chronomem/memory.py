@@ -794,13 +794,23 @@ class Memory:
         max_hops: int = 3,
         group_id: str = DEFAULT_GROUP,
         as_of: TimeLike = None,
+        max_facts_per_hop: int = DEFAULT_HOP_LIMIT,
     ) -> list[list[SearchResult]]:
-        """Paths of facts linking two entities, shortest first, each at most ``max_hops``."""
+        """Paths of facts linking two entities, shortest first, each at most ``max_hops``.
+
+        Every path or an error: a hop that holds more than ``max_facts_per_hop`` facts
+        raises :class:`LimitError` rather than searching a cut graph."""
 
         a = self.entity(source, group_id=group_id)
         b = self.entity(target, group_id=group_id)
         found = paths(
-            self.store, group_id, a.uuid, b.uuid, max_hops=max_hops, as_of=_time(as_of, "as_of")
+            self.store,
+            group_id,
+            a.uuid,
+            b.uuid,
+            max_hops=max_hops,
+            as_of=_time(as_of, "as_of"),
+            limit=max_facts_per_hop,
         )
         return [self._fact_results(group_id, path) for path in found]
 

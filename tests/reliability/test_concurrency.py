@@ -13,7 +13,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import neo4j
 import pytest
+from neo4j import Driver
 
 from benchmarks.soak import synthetic_queries, synthetic_turns
 from chronomem.config import MemoryConfig
@@ -293,3 +295,25 @@ def test_neo4j_writers_racing_on_one_group_end_like_one_sequential_ingest(
         assert names.count("Caroline") == 1
         assert len(names) == len(set(names))
         assert (episodes, names, current) == _state(mem, sequential)
+
+
+@pytest.mark.neo4j
+def test_neo4j_refuses_a_second_episode_with_one_source_id(
+    neo4j_uri: str, neo4j_auth: tuple[str, str] | None, neo4j_driver: Driver
+) -> None:
+    """The lock makes writers take turns; a uniqueness constraint makes a duplicate episode
+    impossible even for a writer that skips the lock."""
+    group = f"{run_prefix()}-unique"
+    config = MemoryConfig(neo4j_auth=neo4j_auth)
+    with Memory.open(
+        neo4j_uri, embedder=HashingEmbedder(), extractor=FunctionExtractor(), config=config
+    ) as mem:
+        mem.add_dialogue(_race_turns()[:1], group_id=group)
+    (stored,) = neo4j_driver.execute_query(
+        "MATCH (e:Episodic {group_id: $g}) RETURN e.source_key AS key", g=group
+    ).records
+    assert stored["key"]
+    with pytest.raises(neo4j.exceptions.ConstraintError):
+        neo4j_driver.execute_query(
+            "CREATE (:Episodic {group_id: $g, source_key: $key})", g=group, key=stored["key"]
+        )

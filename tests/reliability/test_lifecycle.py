@@ -21,7 +21,13 @@ from chronomem.cli import cli
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.embedded import EmbeddedStore
 from chronomem.engine.store.protocol import FactFilter, WriteBatch
-from chronomem.errors import ConfigurationError, InputError, NotFoundError, StoreError
+from chronomem.errors import (
+    ConfigurationError,
+    InputError,
+    LimitError,
+    NotFoundError,
+    StoreError,
+)
 from chronomem.ingest.extract.fake import FunctionExtractor
 from chronomem.ingest.sources import RecordMapping
 from chronomem.memory import Memory
@@ -577,3 +583,21 @@ def test_erased_text_is_not_left_in_the_embedded_files(tmp_path: Path) -> None:
     with _writer(directory) as mem:  # and the memory is whole
         assert mem.stats("g").episodes == 3
         assert mem.search("Oslo", group_id="g")
+
+
+def test_paths_are_all_or_an_error_naming_the_limit(fake_memory: Memory) -> None:
+    """Item 11 (the rest): ``paths`` cut each hop at 1,000 facts without a word, so a path
+    through a hub could be missed; now a hop over ``max_facts_per_hop`` is a LimitError."""
+    mem, group = fake_memory, f"{run_prefix()}-paths"
+    people = [f"Person{chr(65 + n)}" for n in range(12)]
+    mem.add_dialogue(
+        [
+            {"speaker": who, "text": "I live in Paris.", "time": "2024-01-01T00:00:00Z"}
+            for who in people
+        ],
+        group_id=group,
+    )
+    with pytest.raises(LimitError, match="reaches more than 5 facts"):
+        mem.paths(people[0], people[-1], max_hops=3, group_id=group, max_facts_per_hop=5)
+    (path,) = mem.paths(people[0], people[-1], max_hops=3, group_id=group)
+    assert [(r.subject, r.object) for r in path] == [(people[0], "Paris"), (people[-1], "Paris")]

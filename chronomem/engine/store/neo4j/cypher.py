@@ -63,6 +63,8 @@ CONSTRAINTS: Final[tuple[str, ...]] = (
     "CREATE CONSTRAINT episode_uuid IF NOT EXISTS FOR (n:Episodic) REQUIRE n.uuid IS UNIQUE",
     "CREATE CONSTRAINT chronomem_meta_key IF NOT EXISTS "
     "FOR (m:ChronomemMeta) REQUIRE m.key IS UNIQUE",
+    "CREATE CONSTRAINT episode_source_unique IF NOT EXISTS "
+    "FOR (n:Episodic) REQUIRE n.source_key IS UNIQUE",
     "CREATE CONSTRAINT sentence_position IF NOT EXISTS "
     "FOR (n:Sentence) REQUIRE (n.episode_uuid, n.position) IS UNIQUE",
 )
@@ -152,6 +154,7 @@ MERGE (e:Episodic {group_id: ep.group_id, source_description: ep.source_descript
                    source_id: ep.source_id})
 ON CREATE SET
     e.uuid = ep.uuid,
+    e.source_key = ep.source_key,
     e.name = ep.name,
     e.source = ep.source,
     e.kind = ep.kind,
