@@ -98,10 +98,26 @@ DEFAULT_GROUP: Final = "default"
 _GROUP_UNSAFE: Final = re.compile(f"[^{GROUP_ID_CHARS}]")
 
 
+_HASHED: Final = re.compile(r"@[0-9a-f]{16}$")
+_HASH_SUFFIX_CHARS: Final = 17
+
+
 def as_group_id(text: str) -> str:
-    """``text`` made a group id: the characters a group id cannot hold replaced by "_", cut to
-    :data:`GROUP_ID_MAX_CHARS` ("locomo:conv 26" -> "locomo:conv_26"; "" stays "")."""
-    return _GROUP_UNSAFE.sub("_", text)[:GROUP_ID_MAX_CHARS]
+    """``text`` made a group id, one to one, so that two texts (conversation ids, in any file
+    or run) never share a group. A text that is a group id already stays as it is ("conv-26");
+    any other (holding characters a group id cannot hold, or too long) has those replaced by
+    "_", is cut, and ends with "@" and 16 hex digits of a hash of the whole text ("user 1" ->
+    "user_1@<hash>", which "user_1" and "user/1" never become). "" stays ""."""
+    if not text:
+        return ""
+    if (
+        len(text) <= GROUP_ID_MAX_CHARS
+        and _GROUP_UNSAFE.search(text) is None
+        and _HASHED.search(text) is None
+    ):
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{_GROUP_UNSAFE.sub('_', text)[: GROUP_ID_MAX_CHARS - _HASH_SUFFIX_CHARS]}@{digest}"
 
 
 def check_group_id(value: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Final, NoReturn, Protocol, TypeVar
@@ -299,11 +299,16 @@ class Neo4jStore:
         for key in [k for k in self._small_groups if k[0] in written]:
             self._small_groups.pop(key, None)
 
-    @contextmanager
-    def lock_group(self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S) -> Iterator[None]:
+    def lock_group(
+        self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
+    ) -> AbstractContextManager[None]:
         """Hold ``group_id``'s write lock, a lease in the database (see :mod:`.cypher`): other
         processes' writers of the group wait. A thread renews it every third of its
         :data:`GROUP_LEASE_S` while held; if this process dies it expires."""
+        return self._held_lock(group_id, timeout)
+
+    @contextmanager
+    def _held_lock(self, group_id: str, timeout: float) -> Iterator[None]:
         key = f"write_lock:{group_id}"
         owner = new_uuid()
         deadline = time.monotonic() + timeout
