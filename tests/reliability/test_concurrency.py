@@ -9,7 +9,6 @@ import random
 import subprocess
 import sys
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -211,6 +210,7 @@ config = MemoryConfig(batch_size=3, neo4j_auth=tuple(auth) if auth else None)
 turns = json.loads(Path(turns_file).read_text())
 extractor = FunctionExtractor()
 with Memory.open(uri, embedder=HashingEmbedder(), extractor=extractor, config=config) as mem:
+    print("ready", flush=True)
     while not Path(go).exists():  # every racer starts at once
         time.sleep(0.01)
     mem.add_dialogue(turns, group_id=group)
@@ -281,7 +281,9 @@ def test_neo4j_writers_racing_on_one_group_end_like_one_sequential_ingest(
                 text=True,
             )
         )
-    time.sleep(3)  # every racer connected and waiting
+    for racer in racers:  # every racer connected and waiting
+        assert racer.stdout is not None
+        assert racer.stdout.readline().strip() == "ready"
     go.touch()
     for racer in racers:
         _, err = racer.communicate(timeout=300)
