@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from chronomem.cli import cli
 from chronomem.engine.embed import HashingEmbedder
@@ -309,15 +307,9 @@ def test_groups_are_listed_and_an_unknown_group_is_named(tmp_path: Path) -> None
         assert "'alpha', 'beta'" in str(result.exception)
 
 
-def _cli(args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from chronomem.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+def _cli(args: list[str]) -> Result:
+    """The command in this process (the models load once)."""
+    return CliRunner().invoke(cli, args)
 
 
 @pytest.mark.model
@@ -326,34 +318,36 @@ def test_cli_on_change_and_direct_facts(tmp_path: Path) -> None:
     store = ["--store", str(tmp_path / "m"), "--group", "g"]
     chat = tmp_path / "chat.jsonl"
     chat.write_text("\n".join(json.dumps(t) for t in BOB) + "\n", encoding="utf-8")
-    assert _cli(["ingest", "dialogue", str(chat), *store]).returncode == 0
+    assert _cli(["ingest", "dialogue", str(chat), *store, "--json"]).exit_code == 0
     changed = [BOB[0], {**BOB[1], "text": "I moved to Rome."}]
     chat.write_text("\n".join(json.dumps(t) for t in changed) + "\n", encoding="utf-8")
     refused = _cli(["ingest", "dialogue", str(chat), *store, "--json"])
-    assert refused.returncode == 2
-    assert refused.stderr.startswith(f"error: {chat}: 1 turn(s) of source")
-    assert "--on-change skip|revise" in refused.stderr
+    assert isinstance(refused.exception, InputError)
+    assert str(refused.exception).startswith(f"{chat}: 1 turn(s) of source")
+    assert "--on-change skip|revise" in str(refused.exception)
     revised = _cli(["ingest", "dialogue", str(chat), *store, "--on-change", "revise", "--json"])
-    assert revised.returncode == 0, revised.stderr
-    assert json.loads(revised.stdout)["conversations"][0]["facts_retracted"] == 1
+    assert revised.exit_code == 0, revised.output
+    assert json.loads(revised.output)["conversations"][0]["facts_retracted"] == 1
 
-    added = _cli(
-        ["fact", "add", "Bob", "WORKS_AT", "Acme", *store, "--valid-at", "2024-02-01T00:00:00Z"]
-    )
-    assert added.returncode == 0, added.stderr
-    assert "asserted: 1 facts added" in added.stdout
+    at = "2024-02-01T00:00:00Z"
+    added = _cli(["fact", "add", "Bob", "WORKS_AT", "Acme", *store, "--valid-at", at])
+    assert added.exit_code == 0, added.output
+    assert "asserted: 1 facts added" in added.output
     ended = _cli(["fact", "end", "Bob", "WORKS_AT", "Acme", *store, "--at", "2024-08-01T00:00:00Z"])
-    assert ended.returncode == 0, ended.stderr
+    assert ended.exit_code == 0, ended.output
     retracted = _cli(["fact", "retract", "Bob", "LIVES_IN", "Rome", *store, "--json"])
-    assert json.loads(retracted.stdout)["facts_retracted"] == 1
+    assert json.loads(retracted.output)["facts_retracted"] == 1
     again = _cli(["fact", "retract", "Bob", "LIVES_IN", "Rome", *store])
-    assert again.returncode == 1
-    assert again.stderr.startswith("error: no current fact Bob -LIVES_IN-> Rome")
-    history = json.loads(_cli(["history", "Bob", *store, "--json"]).stdout)
+    assert isinstance(again.exception, NotFoundError)
+    assert str(again.exception).startswith("no current fact Bob -LIVES_IN-> Rome")
+    history = json.loads(_cli(["history", "Bob", *store, "--json"]).output)
     assert sorted((h["relation"], h["object"]) for h in history) == [
         ("LIVES_IN", "Paris"),
         ("WORKS_AT", "Acme"),
     ]
+    receipt = _cli(["forget", "entity", "Bob", *store, "--json"])
+    assert json.loads(receipt.output)["kind"] == "entity"
+    assert "Bob" not in receipt.output
 
 
 def test_a_file_is_validated_whole_before_anything_is_written(tmp_path: Path) -> None:
