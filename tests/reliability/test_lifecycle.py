@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from neo4j import Driver
 
 from chronomem.cli import cli
+from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.embedded import EmbeddedStore
 from chronomem.engine.store.protocol import FactFilter, WriteBatch
@@ -595,3 +597,43 @@ def test_paths_are_all_or_an_error_naming_the_limit(fake_memory: Memory) -> None
         mem.paths(people[0], people[-1], max_hops=3, group_id=group, max_facts_per_hop=5)
     (path,) = mem.paths(people[0], people[-1], max_hops=3, group_id=group)
     assert [(r.subject, r.object) for r in path] == [(people[0], "Paris"), (people[-1], "Paris")]
+
+
+_HOLDS_WORD = """
+MATCH (n) WHERE any(k IN keys(n) WHERE
+    (n[k] IS :: STRING AND n[k] CONTAINS $word)
+    OR (n[k] IS :: LIST<STRING> AND any(x IN n[k] WHERE x CONTAINS $word)))
+RETURN count(n) AS n
+UNION ALL
+MATCH ()-[r]->() WHERE any(k IN keys(r) WHERE
+    (r[k] IS :: STRING AND r[k] CONTAINS $word)
+    OR (r[k] IS :: LIST<STRING> AND any(x IN r[k] WHERE x CONTAINS $word)))
+RETURN count(r) AS n
+"""
+
+
+@pytest.mark.neo4j
+def test_erased_text_is_on_no_neo4j_node_or_relationship(
+    neo4j_uri: str, neo4j_auth: tuple[str, str] | None, neo4j_driver: Driver
+) -> None:
+    """Erasure on Neo4j: no node or relationship property (of any label) holds the erased
+    word afterwards, and the indexes find nothing."""
+    word = f"Zq{run_prefix()}"  # unique to this run: the database is shared
+    group = f"{run_prefix()}-neo"
+    talk = [{**TALK[1], "text": f"I moved to Berlin. My cat is called {word}."}, TALK[2]]
+    config = MemoryConfig(neo4j_auth=neo4j_auth)
+    extractor = FunctionExtractor()
+    with Memory.open(
+        neo4j_uri, embedder=HashingEmbedder(), extractor=extractor, config=config
+    ) as mem:
+        mem.add_dialogue(talk, group_id=group)
+
+        def holding() -> int:
+            rows = neo4j_driver.execute_query(_HOLDS_WORD, word=word).records
+            return sum(int(row["n"]) for row in rows)
+
+        assert holding() > 0
+        mem.forget_episode("b2", group_id=group)
+        assert holding() == 0
+        assert _found(mem, group, word) == []
+        assert _places(mem, group, "Bob") == ["Berlin"]  # Ann's turn still says so
