@@ -135,14 +135,26 @@ class AsyncMemory:
 
     @property
     def registry(self) -> RelationRegistry:
-        """The memory's relation cardinalities (see :attr:`Memory.registry`)."""
+        """The memory-wide base of relation cardinalities (see :attr:`Memory.registry`)."""
         return self.memory.registry
+
+    registry_for = _in_thread(Memory.registry_for)
 
     # -- writing --------------------------------------------------------------------------------
 
     add_dialogue = _in_thread(Memory.add_dialogue)
+    validate_dialogue = _in_thread(Memory.validate_dialogue)
     add_episodes = _in_thread(Memory.add_episodes)
     add_records = _in_thread(Memory.add_records)
+    add_fact = _in_thread(Memory.add_fact)
+    invalidate_fact = _in_thread(Memory.invalidate_fact)
+    retract_fact = _in_thread(Memory.retract_fact)
+
+    # -- forgetting -----------------------------------------------------------------------------
+
+    forget_episode = _in_thread(Memory.forget_episode)
+    forget_entity = _in_thread(Memory.forget_entity)
+    forget_group = _in_thread(Memory.forget_group)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -154,6 +166,8 @@ class AsyncMemory:
     neighbors = _in_thread(Memory.neighbors)
     paths = _in_thread(Memory.paths)
     stats = _in_thread(Memory.stats)
+    groups = _in_thread(Memory.groups)
+    incomplete_copy = _in_thread(Memory.incomplete_copy)
     export = _in_thread(Memory.export)
 
     async def now(self) -> datetime:

@@ -22,11 +22,13 @@ from tqdm import tqdm
 from chronomem.bench.locomo import plot_recall, run_locomo
 from chronomem.config import api_key_from_env, config_from_env
 from chronomem.demo import DEMO_GROUP, DEMO_TURNS
-from chronomem.engine.store.factory import is_neo4j_uri
-from chronomem.errors import ChronomemError, InputError
+from chronomem.engine.erasure import ErasureReceipt
+from chronomem.engine.store.factory import INMEMORY_URI, is_neo4j_uri
+from chronomem.errors import ChronomemError, InputError, NotFoundError
 from chronomem.ingest.sources import RecordMapping, read_dialogue
 from chronomem.ingest.sources.dialogue import DialogueFormat
-from chronomem.memory import Memory
+from chronomem.ingest.statements import DIRECT_SOURCE
+from chronomem.memory import ON_CHANGE, Memory, OnChange
 from chronomem.plots import plot_timeline
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
@@ -67,16 +69,35 @@ def _json_option(func: F) -> F:
 
 
 @contextmanager
-def _memory(store: str, *, create: bool = False) -> Iterator[Memory]:
+def _memory(store: str, *, create: bool = False, writing: bool | None = None) -> Iterator[Memory]:
     """Open the memory at ``store``. Only commands that write create a missing directory: a
-    mistyped ``--store`` for a read is an error, not a new empty memory."""
+    mistyped ``--store`` for a read is an error, not a new empty memory. Commands that only
+    read open it ``read_only`` (``create`` False): they never take the write lock, so they
+    work while another process ingests."""
     if not create and not is_neo4j_uri(store) and not Path(store).exists():
         raise InputError(
             f"no memory at {store!r}; check --store, or create one with "
             "`chronomem ingest dialogue FILE --store ...`"
         )
-    with Memory.open(store, config=config_from_env()) as mem:
+    writes = create if writing is None else writing
+    read_only = not writes and store.lower() != INMEMORY_URI
+    with Memory.open(store, config=config_from_env(), read_only=read_only) as mem:
         yield mem
+
+
+def _check_group_exists(mem: Memory, group_id: str, store: str) -> None:
+    """A search of a group that holds nothing says so, rather than "(nothing found)"."""
+    known = mem.groups()
+    if group_id not in known:
+        listed = ", ".join(repr(g) for g in known[:10]) + (", ..." if len(known) > 10 else "")
+        hint = f"its groups: {listed}" if known else "it holds no group yet"
+        raise NotFoundError(
+            f"no group {group_id!r} in {store} ({hint}); check --group, or list them with "
+            "`chronomem groups`"
+        )
+    incomplete = mem.incomplete_copy(group_id)
+    if incomplete is not None:
+        click.echo(f"warning: {incomplete}", err=True)
 
 
 def _emit(data: Any) -> None:
@@ -224,8 +245,18 @@ def ingest() -> None:
     show_default=True,
     help="Input format (auto detects by extension and content).",
 )
+@click.option(
+    "--on-change",
+    type=click.Choice(ON_CHANGE),
+    default="error",
+    show_default=True,
+    help="A turn stored under its id with other text: refuse the file (error), keep the "
+    "stored turn (skip), or record the new text as a correction (revise).",
+)
 @_json_option
-def ingest_dialogue(file: Path, store: str, group_id: str, fmt: str, as_json: bool) -> None:
+def ingest_dialogue(
+    file: Path, store: str, group_id: str, fmt: str, on_change: str, as_json: bool
+) -> None:
     """Ingest a dialogue FILE (JSONL turns, LoCoMo or LongMemEval JSON).
 
     JSONL: one turn per line, {"speaker", "text", "time" (ISO-8601 with zone), "id"?,
@@ -239,15 +270,35 @@ def ingest_dialogue(file: Path, store: str, group_id: str, fmt: str, as_json: bo
     total = sum(len(s.turns) for s in sources)
     started = datetime.now().astimezone()
     summary: dict[str, Any] = {"file": str(file), "conversations": []}
-    with _memory(store, create=True) as mem, _progress(total, "ingest", not as_json) as update:
+    with _memory(store, create=True) as mem:
+        # the whole file is checked before any conversation of it is written
         for source in sources:
             group = source.group_id if per_conversation else group_id
-            report = mem.add_dialogue(
-                source.turns, group_id=group, source=source.name, progress=update
-            )
-            summary["conversations"].append(
-                {"source": source.name, "group": group, **report.as_dict()}
-            )
+            try:
+                mem.validate_dialogue(
+                    source.turns,
+                    group_id=group,
+                    source=source.name,
+                    on_change=cast(OnChange, on_change),
+                )
+            except InputError as error:
+                where = f"conversation {source.name!r}: " if len(sources) > 1 else ""
+                raise InputError(
+                    f"{file}: {where}{error} (nothing of the file was written)"
+                ) from None
+        with _progress(total, "ingest", not as_json) as update:
+            for source in sources:
+                group = source.group_id if per_conversation else group_id
+                report = mem.add_dialogue(
+                    source.turns,
+                    group_id=group,
+                    source=source.name,
+                    progress=update,
+                    on_change=cast(OnChange, on_change),
+                )
+                summary["conversations"].append(
+                    {"source": source.name, "group": group, **report.as_dict()}
+                )
     seconds = (datetime.now().astimezone() - started).total_seconds()
     summary["turns"] = total
     summary["seconds"] = round(seconds, 3)
@@ -321,6 +372,7 @@ def search(
 ) -> None:
     """Search facts, entities and episodes for QUERY, best first."""
     with _memory(store) as mem:
+        _check_group_exists(mem, group_id, store)
         hits = mem.search(
             query,
             group_id=group_id,
@@ -427,6 +479,7 @@ def context(
 ) -> None:
     """Print an agent-ready context block for QUERY within a token budget."""
     with _memory(store) as mem:
+        _check_group_exists(mem, group_id, store)
         block = mem.context(
             query, max_tokens=max_tokens, group_id=group_id, as_of=as_of, speaker=speaker
         )
@@ -482,6 +535,13 @@ def neighbors(
     "--max-hops", default=3, show_default=True, type=click.IntRange(1, 6), help="Longest path."
 )
 @click.option("--as-of", default=None, help="Valid time (ISO-8601).")
+@click.option(
+    "--max-facts-per-hop",
+    default=DEFAULT_HOP_LIMIT,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Refuse (rather than cut) a hop holding more facts than this.",
+)
 @_json_option
 def paths(
     source: str,
@@ -490,11 +550,19 @@ def paths(
     group_id: str,
     max_hops: int,
     as_of: str | None,
+    max_facts_per_hop: int,
     as_json: bool,
 ) -> None:
-    """Paths of facts linking SOURCE and TARGET."""
+    """Paths of facts linking SOURCE and TARGET: all of them, or an error naming the limit."""
     with _memory(store) as mem:
-        found = mem.paths(source, target, max_hops=max_hops, group_id=group_id, as_of=as_of)
+        found = mem.paths(
+            source,
+            target,
+            max_hops=max_hops,
+            group_id=group_id,
+            as_of=as_of,
+            max_facts_per_hop=max_facts_per_hop,
+        )
     if as_json:
         _emit([[r.to_json_dict() for r in path] for path in found])
         return
@@ -537,6 +605,208 @@ def timeline(
         _emit([r.to_json_dict() for r in rows])
     elif plot_path is None:
         _print_facts(rows)
+
+
+# -- direct facts ----------------------------------------------------------------------------
+
+
+@cli.group()
+def fact() -> None:
+    """Assert, end or retract a fact directly (as an agent or an operator knows it), by the
+    temporal rules of every extracted fact."""
+
+
+def _print_change(report: Any, as_json: bool, what: str) -> None:
+    if as_json:
+        _emit(report.as_dict())
+        return
+    click.echo(
+        f"{what}: {report.facts_added} facts added, {report.facts_revised} revised, "
+        f"{report.facts_extended} extended, {report.facts_retracted} retracted"
+        + ("" if report.episodes_added else " (already stated: nothing changed)")
+    )
+
+
+def _fact_arguments(func: F) -> F:
+    for decorator in reversed(
+        (
+            click.argument("subject"),
+            click.argument("relation"),
+            click.argument("object_name", metavar="OBJECT"),
+            _store_option,
+            _group_option,
+            click.option("--source", default=DIRECT_SOURCE, show_default=True, help="Source name."),
+            click.option("--text", default=None, help="The statement as text (default: the fact)."),
+            _json_option,
+        )
+    ):
+        func = decorator(func)
+    return func
+
+
+@fact.command("add")
+@_fact_arguments
+@click.option("--valid-at", default=None, help="Holds from then (ISO-8601; default: now).")
+def fact_add(
+    subject: str,
+    relation: str,
+    object_name: str,
+    store: str,
+    group_id: str,
+    source: str,
+    text: str | None,
+    as_json: bool,
+    valid_at: str | None,
+) -> None:
+    """Assert SUBJECT RELATION OBJECT (e.g. Bob LIVES_IN Berlin): a new value of a
+    functional relation ends the old one."""
+    with _memory(store, create=True) as mem:
+        report = mem.add_fact(
+            subject,
+            relation,
+            object_name,
+            valid_at=valid_at,
+            group_id=group_id,
+            source=source,
+            text=text,
+        )
+    _print_change(report, as_json, "asserted")
+
+
+@fact.command("end")
+@_fact_arguments
+@click.option("--at", "invalid_at", default=None, help="Ended then (ISO-8601; default: now).")
+def fact_end(
+    subject: str,
+    relation: str,
+    object_name: str,
+    store: str,
+    group_id: str,
+    source: str,
+    text: str | None,
+    as_json: bool,
+    invalid_at: str | None,
+) -> None:
+    """Say SUBJECT RELATION OBJECT stopped holding (--at): it stays in the history."""
+    with _memory(store, writing=True) as mem:
+        report = mem.invalidate_fact(
+            subject,
+            relation,
+            object_name,
+            invalid_at=invalid_at,
+            group_id=group_id,
+            source=source,
+            text=text,
+        )
+    _print_change(report, as_json, "ended")
+
+
+@fact.command("retract")
+@_fact_arguments
+def fact_retract(
+    subject: str,
+    relation: str,
+    object_name: str,
+    store: str,
+    group_id: str,
+    source: str,
+    text: str | None,
+    as_json: bool,
+) -> None:
+    """Say SUBJECT RELATION OBJECT was never true: its rows are expired in transaction
+    time (--known-at before now still shows them)."""
+    with _memory(store, writing=True) as mem:
+        report = mem.retract_fact(
+            subject, relation, object_name, group_id=group_id, source=source, text=text
+        )
+    _print_change(report, as_json, "retracted")
+
+
+# -- erasure ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def forget() -> None:
+    """Erase an episode, everything about an entity, or a whole group (the right to be
+    forgotten). Prints a receipt of counts, without the erased content."""
+
+
+def _print_receipt(receipt: ErasureReceipt, as_json: bool) -> None:
+    if as_json:
+        _emit(receipt.as_dict())
+        return
+    click.echo(
+        f"erased from group {receipt.group_id} at {receipt.erased_at.isoformat()}: "
+        f"{receipt.episodes} episodes, {receipt.entities} entities, {receipt.facts} fact rows; "
+        f"{receipt.facts_updated} fact rows kept without the erased provenance"
+    )
+
+
+@forget.command("episode")
+@click.argument("episode")
+@_store_option
+@_group_option
+@click.option("--source", default=None, help="The episode's source, if its id is not unique.")
+@_json_option
+def forget_episode(
+    episode: str, store: str, group_id: str, source: str | None, as_json: bool
+) -> None:
+    """Erase EPISODE (a turn id or an episode uuid) and what only it supported."""
+    with _memory(store, writing=True) as mem:
+        receipt = mem.forget_episode(episode, group_id=group_id, source=source)
+    _print_receipt(receipt, as_json)
+
+
+@forget.command("entity")
+@click.argument("name")
+@_store_option
+@_group_option
+@_json_option
+def forget_entity(name: str, store: str, group_id: str, as_json: bool) -> None:
+    """Erase everything about NAME: the entity, its facts, and the episodes about it."""
+    with _memory(store, writing=True) as mem:
+        receipt = mem.forget_entity(name, group_id=group_id)
+    _print_receipt(receipt, as_json)
+
+
+@forget.command("group")
+@click.argument("group")
+@_store_option
+@_json_option
+def forget_group(group: str, store: str, as_json: bool) -> None:
+    """Erase the whole group GROUP and its settings; other groups are untouched."""
+    with _memory(store, writing=True) as mem:
+        if group not in mem.groups():
+            _check_group_exists(mem, group, store)
+        receipt = mem.forget_group(group)
+    _print_receipt(receipt, as_json)
+
+
+@cli.command()
+@_store_option
+@_json_option
+def groups(store: str, as_json: bool) -> None:
+    """List the groups (tenants) of a memory with their counts."""
+    with _memory(store) as mem:
+        rows = [
+            {
+                "group": g,
+                **mem.stats(g).model_dump(exclude={"groups"}),
+                "incomplete_copy": mem.incomplete_copy(g) is not None,
+            }
+            for g in mem.groups()
+        ]
+    if as_json:
+        _emit(rows)
+        return
+    if not rows:
+        click.echo("  (no groups: the memory is empty)")
+    for row in rows:
+        click.echo(
+            f"  {row['group']}: {row['episodes']} episodes, {row['entities']} entities, "
+            f"{row['facts']} fact rows ({row['current_facts']} current)"
+            + ("  INCOMPLETE COPY: run the export again" if row["incomplete_copy"] else "")
+        )
 
 
 @cli.command()

@@ -8,6 +8,8 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chronomem.schema.limits import TEXT_MAX_CHARS
+
 __all__ = [
     "API_KEY_VARIABLE",
     "DEFAULT_SEARCH_WORKERS",
@@ -47,7 +49,10 @@ class MemoryConfig(BaseModel):
     neo4j_auth: tuple[str, str] | None = None
     neo4j_database: str | None = None
     max_turn_chars: int = Field(
-        default=20_000, ge=100, description="longer turns are rejected with a clear error"
+        default=20_000,
+        ge=100,
+        le=TEXT_MAX_CHARS,
+        description="longer turns are rejected with a clear error",
     )
     search_workers: int = Field(default=DEFAULT_SEARCH_WORKERS, ge=0, le=64)
     episode_vectors: bool = True

@@ -144,17 +144,22 @@ def paths(
     The graph is expanded from both ends (``ceil(max_hops / 2)`` hops from ``a``, the rest from
     ``b``), so every path within ``max_hops`` is found while hubs are read at most once per side.
     Each path is a list of facts from ``a`` to ``b`` (edges are followed in either direction).
+    Every path or an error: a hop holding more than ``limit`` facts raises
+    :class:`LimitError` (a cut hop could hide the only path).
     """
     if max_hops < 1:
         raise InputError(f"max_hops must be at least 1, not {max_hops}")
     if max_paths < 1:
         raise InputError(f"max_paths must be at least 1, not {max_paths}")
+    if limit < 1:
+        raise InputError(f"max_facts_per_hop must be at least 1, not {limit}")
     _require(store, group_id, [a_uuid, b_uuid])
     if a_uuid == b_uuid:
         return []
     where = _filter(as_of, known_at)
-    from_a, _ = expand(store, group_id, [a_uuid], math.ceil(max_hops / 2), where, limit)
-    from_b, _ = expand(store, group_id, [b_uuid], max_hops // 2, where, limit)
+    hops_a, hops_b = math.ceil(max_hops / 2), max_hops // 2
+    from_a, _ = expand(store, group_id, [a_uuid], hops_a, where, limit, strict=True)
+    from_b, _ = expand(store, group_id, [b_uuid], hops_b, where, limit, strict=True)
     graph = fact_graph({**from_a, **from_b}.values())
     if a_uuid not in graph or b_uuid not in graph:
         return []

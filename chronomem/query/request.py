@@ -10,12 +10,22 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from chronomem.engine.store.protocol import FactFilter
 from chronomem.language.grounding import ground_first_person
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
-from chronomem.schema import DEFAULT_GROUP, GROUP_ID_PATTERN, AwareTime, ResultKind
+from chronomem.schema import (
+    DEFAULT_GROUP,
+    GROUP_ID_PATTERN,
+    NAME_MAX_CHARS,
+    AwareTime,
+    ResultKind,
+    length_problem,
+)
 
-__all__ = ["MAX_QUERY_CHARS", "SearchRequest"]
+__all__ = ["MAX_QUERY_CHARS", "MAX_SEARCH_TEXT_CHARS", "SearchRequest"]
 
 #: Longer query texts are cut to this many characters before they are searched.
 MAX_QUERY_CHARS: Final = 2_000
+#: The query as searched, with the speaker's name for their "I", is cut to this many
+#: characters: a query of many "I"s must not multiply into megabytes.
+MAX_SEARCH_TEXT_CHARS: Final = 2 * MAX_QUERY_CHARS
 
 
 class SearchRequest(BaseModel):
@@ -64,7 +74,7 @@ class SearchRequest(BaseModel):
         """The query as searched: with ``speaker``, its first person replaced by their name."""
         if self.speaker is None:
             return self.query
-        return ground_first_person(self.query, self.speaker)
+        return ground_first_person(self.query, self.speaker)[:MAX_SEARCH_TEXT_CHARS]
 
     @field_validator("relations")
     @classmethod
@@ -83,6 +93,10 @@ class SearchRequest(BaseModel):
     def _blank_name(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        # checked before anything else reads it: a speaker replaces every "I" of the query
+        problem = length_problem(value, NAME_MAX_CHARS)
+        if problem is not None:
+            raise ValueError(problem)
         return " ".join(value.split()) or None
 
     @model_validator(mode="after")

@@ -1,5 +1,14 @@
 """Pydantic models and time helpers; depends on nothing else in chronomem."""
 
+from chronomem.schema.limits import (
+    ALIAS_MAX_CHARS,
+    ID_MAX_CHARS,
+    NAME_MAX_CHARS,
+    SOURCE_ID_MAX_CHARS,
+    TEXT_MAX_CHARS,
+    check_length,
+    length_problem,
+)
 from chronomem.schema.models import (
     DEFAULT_GROUP,
     GROUP_ID_CHARS,
@@ -24,10 +33,15 @@ from chronomem.schema.rendering import speaker_line
 from chronomem.schema.time import AwareTime, check_time, from_micros, parse_time, to_micros, utcnow
 
 __all__ = [
+    "ALIAS_MAX_CHARS",
     "DEFAULT_GROUP",
     "GROUP_ID_CHARS",
     "GROUP_ID_MAX_CHARS",
     "GROUP_ID_PATTERN",
+    "ID_MAX_CHARS",
+    "NAME_MAX_CHARS",
+    "SOURCE_ID_MAX_CHARS",
+    "TEXT_MAX_CHARS",
     "AwareTime",
     "Entity",
     "EntityLabel",
@@ -39,9 +53,11 @@ __all__ = [
     "Stats",
     "as_group_id",
     "check_group_id",
+    "check_length",
     "check_time",
     "content_hash",
     "from_micros",
+    "length_problem",
     "name_key",
     "new_uuid",
     "parse_time",

@@ -13,11 +13,18 @@ import re
 import uuid as uuid_lib
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chronomem.errors import InputError
+from chronomem.schema.limits import (
+    ALIAS_MAX_CHARS,
+    ID_MAX_CHARS,
+    NAME_MAX_CHARS,
+    SOURCE_ID_MAX_CHARS,
+    TEXT_MAX_CHARS,
+)
 from chronomem.schema.time import AwareTime, utcnow
 
 __all__ = [
@@ -91,10 +98,26 @@ DEFAULT_GROUP: Final = "default"
 _GROUP_UNSAFE: Final = re.compile(f"[^{GROUP_ID_CHARS}]")
 
 
+_HASHED: Final = re.compile(r"@[0-9a-f]{16}$")
+_HASH_SUFFIX_CHARS: Final = 17
+
+
 def as_group_id(text: str) -> str:
-    """``text`` made a group id: the characters a group id cannot hold replaced by "_", cut to
-    :data:`GROUP_ID_MAX_CHARS` ("locomo:conv 26" -> "locomo:conv_26"; "" stays "")."""
-    return _GROUP_UNSAFE.sub("_", text)[:GROUP_ID_MAX_CHARS]
+    """``text`` made a group id, one to one, so that two texts (conversation ids, in any file
+    or run) never share a group. A text that is a group id already stays as it is ("conv-26");
+    any other (holding characters a group id cannot hold, or too long) has those replaced by
+    "_", is cut, and ends with "@" and 16 hex digits of a hash of the whole text ("user 1" ->
+    "user_1@<hash>", which "user_1" and "user/1" never become). "" stays ""."""
+    if not text:
+        return ""
+    if (
+        len(text) <= GROUP_ID_MAX_CHARS
+        and _GROUP_UNSAFE.search(text) is None
+        and _HASHED.search(text) is None
+    ):
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{_GROUP_UNSAFE.sub('_', text)[: GROUP_ID_MAX_CHARS - _HASH_SUFFIX_CHARS]}@{digest}"
 
 
 def check_group_id(value: str) -> str:
@@ -116,16 +139,20 @@ class Episode(_Model):
 
     uuid: str = Field(default_factory=new_uuid)
     group_id: str = Field(default=DEFAULT_GROUP, pattern=GROUP_ID_PATTERN)
-    source: str = Field(default="chat", min_length=1, description="e.g. a chat or table name")
+    source: str = Field(
+        default="chat", min_length=1, max_length=ID_MAX_CHARS, description="e.g. a chat or table"
+    )
     kind: EpisodeKind = EpisodeKind.MESSAGE
-    content: str
+    content: str = Field(max_length=TEXT_MAX_CHARS)
     reference_time: AwareTime
     created_at: AwareTime = Field(default_factory=utcnow)
     source_id: str = Field(
-        default="", description="stable id in its source (turn id, row key) or a content hash"
+        default="",
+        max_length=SOURCE_ID_MAX_CHARS,
+        description="stable id in its source (turn id, row key) or a content hash",
     )
-    speaker: str | None = None
-    session: str | None = None
+    speaker: str | None = Field(default=None, max_length=NAME_MAX_CHARS)
+    session: str | None = Field(default=None, max_length=NAME_MAX_CHARS)
     content_embedding: list[float] | None = Field(
         default=None,
         repr=False,
@@ -152,10 +179,10 @@ class Entity(_Model):
 
     uuid: str = Field(default_factory=new_uuid)
     group_id: str = Field(default=DEFAULT_GROUP, pattern=GROUP_ID_PATTERN)
-    name: str = Field(min_length=1)
-    labels: list[str] = Field(default_factory=list)
-    aliases: list[str] = Field(default_factory=list)
-    summary: str = ""
+    name: str = Field(min_length=1, max_length=NAME_MAX_CHARS)
+    labels: list[Annotated[str, Field(max_length=NAME_MAX_CHARS)]] = Field(default_factory=list)
+    aliases: list[Annotated[str, Field(max_length=ALIAS_MAX_CHARS)]] = Field(default_factory=list)
+    summary: str = Field(default="", max_length=TEXT_MAX_CHARS)
     created_at: AwareTime = Field(default_factory=utcnow)
     name_embedding: list[float] | None = Field(default=None, repr=False)
 
@@ -176,7 +203,9 @@ class Fact(_Model):
     subject_uuid: str
     relation: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")
     object_uuid: str
-    fact: str = Field(min_length=1, description="the natural-language statement")
+    fact: str = Field(
+        min_length=1, max_length=TEXT_MAX_CHARS, description="the natural-language statement"
+    )
     valid_at: AwareTime | None = None
     invalid_at: AwareTime | None = None
     created_at: AwareTime = Field(default_factory=utcnow)

@@ -15,7 +15,6 @@ from chronomem.engine.embed import HashingEmbedder
 from chronomem.errors import (
     InputError,
     LimitError,
-    SourceFormatError,
     StoreUnavailableError,
     TimeError,
 )
@@ -174,11 +173,13 @@ def test_unreachable_neo4j_names_the_address_actually_used() -> None:
 # -- item 4: conversation ids that collide ------------------------------------------------------
 
 
-def test_conversation_ids_that_share_a_group_are_refused_naming_both(tmp_path: Path) -> None:
+def test_conversation_ids_never_share_a_group(tmp_path: Path) -> None:
     """ "user 1", "user_1" and "user/1" all became the group "locomo:user_1", so one person's
-    turns were searchable in another's; the file is now refused, naming both ids."""
-    conversations = [
-        {
+    turns were searchable in another's (in one file, and across files and runs). Group ids
+    made of conversation ids are now one to one (:func:`chronomem.schema.as_group_id`)."""
+
+    def conversation(sample: str) -> dict[str, object]:
+        return {
             "sample_id": sample,
             "conversation": {
                 "speaker_a": "Ann",
@@ -187,13 +188,16 @@ def test_conversation_ids_that_share_a_group_are_refused_naming_both(tmp_path: P
                 "session_1": [{"speaker": "Ann", "dia_id": "D1:1", "text": f"I am {sample}."}],
             },
         }
-        for sample in ("user 1", "user_1", "user/1")
-    ]
-    path = tmp_path / "locomo.json"
-    path.write_text(json.dumps(conversations))
-    with pytest.raises(
-        SourceFormatError,
-        match=r"conversations 'locomo:user 1' and 'locomo:user_1' would share the group "
-        r"'locomo:user_1'",
-    ):
-        read_dialogue(path)
+
+    samples = ("user 1", "user_1", "user/1")
+    together = tmp_path / "locomo.json"
+    together.write_text(json.dumps([conversation(s) for s in samples]))
+    groups = [source.group_id for source in read_dialogue(together)]
+    assert len(set(groups)) == 3
+    assert "locomo:user_1" in groups  # an id that is a group id already stays as it is
+    apart = []
+    for number, sample in enumerate(samples):  # one file (one run) each
+        path = tmp_path / f"locomo-{number}.json"
+        path.write_text(json.dumps([conversation(sample), conversation("other")]))
+        apart.append(read_dialogue(path)[0].group_id)
+    assert apart == groups

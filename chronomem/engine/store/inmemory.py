@@ -15,7 +15,8 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Final, TypeVar
 
 import numpy as np
@@ -31,7 +32,9 @@ from chronomem.engine.store.checks import (
     sentence_vectors,
 )
 from chronomem.engine.store.protocol import (
+    GROUP_LOCK_WAIT_S,
     SENTENCES_PER_EPISODE,
+    Erasure,
     FactFilter,
     ScoredId,
     StoreCapabilities,
@@ -42,7 +45,7 @@ from chronomem.engine.store.protocol import (
     best_of_turns_and_sentences,
     entity_revision_key,
 )
-from chronomem.errors import ConfigurationError, InputError, StoreError
+from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
 from chronomem.schema import Entity, Episode, Fact, Stats, name_key, utcnow
 
 __all__ = ["InMemoryStore"]
@@ -220,6 +223,52 @@ class InMemoryStore:
         if stored is None:
             return row.model_copy(deep=True)
         return stored.model_copy(update={f: getattr(row, f) for f in mutable}, deep=True)
+
+    def lock_group(
+        self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
+    ) -> AbstractContextManager[None]:
+        """Nothing to take: one process: the Memory serialises its writers."""
+        self._check_open()
+        return nullcontext()
+
+    def erase(self, erasure: Erasure) -> None:
+        """Delete the listed rows (and their mentions) and settings, all at once."""
+        with self._lock:
+            self._check_open()
+            group = erasure.group_id
+            for fact in erasure.updated_facts:
+                stored = self._facts.get(fact.uuid)
+                if stored is None or stored.group_id != group:
+                    raise IntegrityError(f"fact {fact.uuid} is not a row of group {group!r}")
+            episodes = {u for u in erasure.episodes if self._in(self._episodes, u, group)}
+            entities = {u for u in erasure.entities if self._in(self._entities, u, group)}
+            facts = {u for u in erasure.facts if self._in(self._facts, u, group)}
+            left = [f for u, f in self._facts.items() if u not in facts]
+            if any(f.subject_uuid in entities or f.object_uuid in entities for f in left):
+                raise IntegrityError("erase: a fact row not erased still links an erased entity")
+            for fact in erasure.updated_facts:
+                self._facts[fact.uuid] = self._upserted(self._facts, fact, _FACT_FIELDS)
+            for uuid in facts:
+                del self._facts[uuid]
+            for uuid in episodes:
+                episode = self._episodes.pop(uuid)
+                self._sources.discard((episode.group_id, episode.source, episode.source_id))
+                self._mentions.pop(uuid, None)
+            for uuid in entities:
+                del self._entities[uuid]
+            for mentioned in self._mentions.values():
+                for uuid in entities & mentioned.keys():
+                    del mentioned[uuid]
+            if entities:
+                revision = entity_revision_key(group)
+                self._meta[revision] = str(int(self._meta.get(revision, "0")) + 1)
+            for key in erasure.settings:
+                self._meta.pop(key, None)
+
+    @staticmethod
+    def _in(rows: Mapping[str, Episode | Entity | Fact], uuid: str, group: str) -> bool:
+        row = rows.get(uuid)
+        return row is not None and row.group_id == group
 
     def set_meta(self, key: str, value: str) -> None:
         with self._lock:

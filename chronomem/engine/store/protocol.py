@@ -2,13 +2,15 @@
 
 A backend is a *graph store*: it persists episodes, entities and fact rows, and answers the
 small set of reads the engine and the query layer need. Fact rows are immutable except for
-``expired_at``/``invalidated_by*`` and provenance extension: a backend never deletes. The
-temporal resolver, not the backend, decides what to expire and what to write.
+``expired_at``/``invalidated_by*`` and provenance extension: a backend never deletes, except
+when told to erase (:meth:`GraphStore.erase`, the right to be forgotten). The temporal
+resolver, not the backend, decides what to expire and what to write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final, Literal, Protocol, runtime_checkable
@@ -19,7 +21,9 @@ import numpy.typing as npt
 from chronomem.schema import Entity, Episode, Fact, Stats
 
 __all__ = [
+    "GROUP_LOCK_WAIT_S",
     "SENTENCES_PER_EPISODE",
+    "Erasure",
     "FactFilter",
     "GraphStore",
     "ScoredId",
@@ -36,6 +40,9 @@ TextTarget = Literal["fact", "entity", "episode"]
 VectorTarget = Literal["fact", "entity", "episode"]
 ScoredId = tuple[str, float]
 """A uuid and a score (higher is better)."""
+
+GROUP_LOCK_WAIT_S: Final = 600.0
+"""How long a writer waits for another process's write lock on a group by default."""
 
 SENTENCES_PER_EPISODE: Final = 3
 """Episode vector search reads at least this many of the group's nearest sentence vectors per
@@ -86,6 +93,29 @@ class WriteBatch:
 
     def __bool__(self) -> bool:
         return bool(self.episodes or self.entities or self.facts or self.mentions)
+
+
+@dataclass(slots=True)
+class Erasure:
+    """What :meth:`GraphStore.erase` removes from one group, in one transaction.
+
+    ``episodes``, ``entities`` and ``facts`` are uuids of rows to delete with everything that
+    hangs on them (mentions, vectors, sentence vectors, full-text entries); the caller lists
+    every fact row touching an erased entity. ``updated_facts`` are rows kept with the erased
+    provenance taken out (upserted like :attr:`WriteBatch.facts`). ``settings`` are keys of
+    :meth:`GraphStore.get_meta` to delete."""
+
+    group_id: str
+    episodes: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    updated_facts: list[Fact] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.episodes or self.entities or self.facts or self.updated_facts or self.settings
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +279,20 @@ class GraphStore(Protocol):
     def dump(self, group_id: str) -> WriteBatch:
         """Everything of one group, expired fact rows included, as a batch that another store's
         :meth:`write` reproduces exactly (used to copy a memory between backends)."""
+
+    def lock_group(
+        self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
+    ) -> AbstractContextManager[None]:
+        """Hold the write lock of ``group_id`` for the ``with`` block: writers of one group
+        (in any process) take turns, so what one resolves against is what the others wrote.
+        A server store enforces it in the database (a lease renewed while held, that expires
+        if its holder dies); a store with one writing process (the embedded store's file
+        lock) or one process needs nothing more. Waits at most ``timeout`` seconds, then
+        raises :class:`~chronomem.errors.MemoryLockedError`."""
+
+    def erase(self, erasure: Erasure) -> None:
+        """Delete what ``erasure`` lists, atomically, so that no read, index or search finds
+        it again; a store that keeps files leaves none of the erased text in them."""
 
     def get_meta(self, key: str) -> str | None:
         """A memory-wide setting (e.g. the embedder's name), or None."""

@@ -64,17 +64,16 @@ def read_dialogue(
 
 
 def _check_distinct_groups(sources: list[DialogueSource], path: str) -> None:
-    """Two conversations of one file must never share a group silently: "user 1", "user_1"
-    and "user/1" all make the group id "..:user_1" (see :func:`chronomem.schema.as_group_id`)."""
+    """Two conversations of one file must never share a group silently. Group ids made of
+    conversation ids are one to one (:func:`chronomem.schema.as_group_id`, a hash keeps
+    "user 1" and "user_1" apart), so this guards against a collision of that hash only."""
     first: dict[str, str] = {}
     for source in sources:
         owner = first.setdefault(source.group_id, source.source)
         if owner != source.source:
             raise SourceFormatError(
                 f"conversations {owner!r} and {source.source!r} would share the group "
-                f"{source.group_id!r} (a group id holds only letters, digits and _ . : @ -, "
-                "other characters become '_', and it is cut to 128 characters); give them "
-                "ids that differ in those characters",
+                f"{source.group_id!r}; give one of them another id",
                 path=path,
             )
 

@@ -6,21 +6,42 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Final
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from chronomem.errors import InputError
 from chronomem.ingest.sources.problems import describe_validation_error
 from chronomem.schema import (
+    ID_MAX_CHARS,
+    NAME_MAX_CHARS,
+    TEXT_MAX_CHARS,
     AwareTime,
     Episode,
     EpisodeKind,
     as_group_id,
     content_hash,
+    length_problem,
     stable_uuid,
 )
 
 __all__ = ["DialogueSource", "Turn", "as_turns", "turn_content", "turns_to_episodes"]
+
+
+_LIMITS: Final = {
+    "speaker": NAME_MAX_CHARS,
+    "session": NAME_MAX_CHARS,
+    "id": ID_MAX_CHARS,
+    "text": TEXT_MAX_CHARS,
+    "caption": TEXT_MAX_CHARS,
+}
 
 
 class Turn(BaseModel):
@@ -68,6 +89,17 @@ class Turn(BaseModel):
                     f"contains the control character {character!r} (U+{ord(character):04X}); "
                     "names, ids and sessions must be printable text, remove it"
                 )
+        return value
+
+    @field_validator("speaker", "id", "session", "caption", "text")
+    @classmethod
+    def _within_limits(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Every field has a size limit (:mod:`chronomem.schema.limits`), checked here, before
+        anything is written, the same for every backend."""
+        limit = _LIMITS[info.field_name or ""]
+        problem = None if value is None else length_problem(value, limit)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @field_validator("speaker")

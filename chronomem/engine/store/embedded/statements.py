@@ -460,3 +460,30 @@ FULLTEXT_SIZE: Final = {
     "entities_fts": "SELECT max(id) FROM entities",
     "episodes_fts": "SELECT max(id) FROM episodes",
 }
+
+# -- erasure (parameters: group id, a JSON list of uuids or keys) ----------------------------
+# Full-text entries go with their rows (triggers), vectors too (ON DELETE CASCADE).
+
+ERASE_MENTIONS: Final = """
+DELETE FROM mentions
+WHERE group_id = ?1
+  AND (episode_uuid IN (SELECT value FROM json_each(?2))
+       OR entity_uuid IN (SELECT value FROM json_each(?3)))
+"""
+ERASE_FACTS: Final = """
+DELETE FROM facts WHERE group_id = ? AND uuid IN (SELECT value FROM json_each(?))
+"""
+ERASE_EPISODES: Final = """
+DELETE FROM episodes WHERE group_id = ? AND uuid IN (SELECT value FROM json_each(?))
+"""
+ERASE_ENTITIES: Final = """
+DELETE FROM entities WHERE group_id = ? AND uuid IN (SELECT value FROM json_each(?))
+"""
+ERASE_SETTINGS: Final = "DELETE FROM settings WHERE key IN (SELECT value FROM json_each(?))"
+OPTIMIZE_FULLTEXT: Final = (
+    "INSERT INTO facts_fts (facts_fts) VALUES ('optimize')",
+    "INSERT INTO entities_fts (entities_fts) VALUES ('optimize')",
+    "INSERT INTO episodes_fts (episodes_fts) VALUES ('optimize')",
+)
+"""Each full-text index merged into one segment after an erasure: FTS5 keeps a deleted row's
+terms in its old segments until they are merged."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
+from glob import escape as glob_escape
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
@@ -49,10 +50,13 @@ from chronomem.engine.store.embedded.tables import (
     has_fact_episodes,
     has_sentence_vectors,
     read_schema_version,
+    refuse_foreign,
 )
 from chronomem.engine.store.embedded.vectors import DEFAULT_ANN_THRESHOLD, VectorIndex
 from chronomem.engine.store.protocol import (
+    GROUP_LOCK_WAIT_S,
     SENTENCES_PER_EPISODE,
+    Erasure,
     FactFilter,
     ScoredId,
     StoreCapabilities,
@@ -122,6 +126,7 @@ class EmbeddedStore:
         writer: sqlite3.Connection | None = None
         try:
             if not read_only:
+                refuse_foreign(self._db_path)  # before the lock file is made next to it
                 self._lock = MemoryLock(self._dir / LOCK_FILE)
             with mapped_errors(self._db_path, "opening the memory"):
                 writer = connect(self._db_path, read_only=read_only, writer=True)
@@ -271,6 +276,56 @@ class EmbeddedStore:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def lock_group(
+        self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
+    ) -> AbstractContextManager[None]:
+        """Nothing to take: one writing process holds the memory's file lock."""
+        self._check_open()
+        return nullcontext()
+
+    def erase(self, erasure: Erasure) -> None:
+        """Delete the listed rows in one transaction, then leave none of their text in the
+        files: SQLite's ``secure_delete`` zeroes what is freed, the full-text indexes are
+        merged (FTS5 keeps deleted terms in old segments until then), the write-ahead log is
+        checkpointed and truncated, and the group's vector indexes (and their files) are
+        dropped, to be rebuilt from what is left."""
+        self._check_writable()
+        if not erasure:
+            return
+        group = erasure.group_id
+        updates = _BatchRows.encode(WriteBatch(facts=erasure.updated_facts), self._dimension)
+        with self._write_lock, mapped_errors(self._db_path, "erasing"):
+            self._check_open()
+            conn = self._writer
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if erasure.updated_facts:
+                    updates.apply(conn, WriteBatch(facts=erasure.updated_facts))
+                episodes, entities = json_list(erasure.episodes), json_list(erasure.entities)
+                conn.execute(sql.ERASE_MENTIONS, (group, episodes, entities))
+                conn.execute(sql.ERASE_FACTS, (group, json_list(erasure.facts)))
+                conn.execute(sql.ERASE_EPISODES, (group, episodes))
+                conn.execute(sql.ERASE_ENTITIES, (group, entities))
+                if erasure.entities:
+                    conn.execute(sql.BUMP_SETTING_COUNTER, (entity_revision_key(group),))
+                conn.execute(sql.ERASE_SETTINGS, (json_list(erasure.settings),))
+                for statement in sql.OPTIMIZE_FULLTEXT:
+                    conn.execute(statement)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            self._data_version = self._read_data_version()
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            with self._index_lock:
+                for key in [k for k in self._indexes if k[0] == group]:
+                    self._indexes.pop(key).close()
+                prefix = f"vectors-{quote(group, safe='')}-"
+                for path in self._dir.glob(f"{glob_escape(prefix)}*"):
+                    path.unlink(missing_ok=True)
 
     def _vector_changes(self, conn: sqlite3.Connection, batch: WriteBatch) -> _VectorChanges:
         """The stored vectors of this batch's rows, for the indexes already in memory."""

@@ -21,6 +21,7 @@ __all__ = [
     "create_schema",
     "has_fact_episodes",
     "read_schema_version",
+    "refuse_foreign",
 ]
 
 #: Version of the layout below. Bump it (and add a migration) whenever the layout changes.
@@ -293,6 +294,44 @@ def read_schema_version(conn: sqlite3.Connection) -> int | None:
         return None
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return None if row is None else int(row[0])
+
+
+def refuse_foreign(path: Path) -> None:
+    """Raise StoreError when ``path`` is a SQLite database that is not a chronomem memory
+    (another application's ``memory.db``): chronomem never adds its tables to it, nor turns
+    on its write-ahead log. Checked on a read-only connection before anything else opens the
+    file; a missing or empty file is fine (a new memory)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # not readable as a database: the open that follows says why
+    try:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        if not names:
+            return
+        try:
+            version = read_schema_version(conn)
+        except sqlite3.Error:
+            version = None
+    except sqlite3.Error:
+        return  # a damaged file: the open that follows says so
+    finally:
+        conn.close()
+    if version is None:
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        raise StoreError(
+            f"{path}: this SQLite file is not a chronomem memory (it holds the tables {shown} "
+            "of another application); chronomem leaves it untouched: point --store (or "
+            "export --to) to another directory"
+        )
 
 
 def create_schema(conn: sqlite3.Connection, path: Path, dimension: int) -> None:

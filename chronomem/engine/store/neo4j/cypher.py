@@ -63,6 +63,8 @@ CONSTRAINTS: Final[tuple[str, ...]] = (
     "CREATE CONSTRAINT episode_uuid IF NOT EXISTS FOR (n:Episodic) REQUIRE n.uuid IS UNIQUE",
     "CREATE CONSTRAINT chronomem_meta_key IF NOT EXISTS "
     "FOR (m:ChronomemMeta) REQUIRE m.key IS UNIQUE",
+    "CREATE CONSTRAINT episode_source_unique IF NOT EXISTS "
+    "FOR (n:Episodic) REQUIRE n.source_key IS UNIQUE",
     "CREATE CONSTRAINT sentence_position IF NOT EXISTS "
     "FOR (n:Sentence) REQUIRE (n.episode_uuid, n.position) IS UNIQUE",
 )
@@ -152,6 +154,7 @@ MERGE (e:Episodic {group_id: ep.group_id, source_description: ep.source_descript
                    source_id: ep.source_id})
 ON CREATE SET
     e.uuid = ep.uuid,
+    e.source_key = ep.source_key,
     e.name = ep.name,
     e.source = ep.source,
     e.kind = ep.kind,
@@ -631,6 +634,74 @@ GET_META: Final = "MATCH (m:ChronomemMeta {key: $key}) RETURN m.value AS value"
 SET_META: Final = "MERGE (m:ChronomemMeta {key: $key}) SET m.value = $value"
 # Gives revision settings a new value: a fresh uuid, not a counter (two concurrent writers
 # incrementing could both write the same number).
+# --------------------------------------------------------------------------------------------
+# Erasure (one transaction): facts, then sentences and episodes (their MENTIONS go with them),
+# then entities, then settings. Index entries go with the nodes and relationships.
+
+ERASE_FACTS: Final = """
+UNWIND $uuids AS uuid
+MATCH ()-[r:RELATES_TO {uuid: uuid}]->()
+WHERE r.group_id = $group_id
+DELETE r
+"""
+UNLINK_ERASED_FACTS: Final = """
+MATCH (e:Episodic)
+WHERE e.group_id = $group_id AND any(x IN coalesce(e.entity_edges, []) WHERE x IN $uuids)
+SET e.entity_edges = [x IN e.entity_edges WHERE NOT x IN $uuids]
+"""
+ERASE_SENTENCES: Final = """
+MATCH (s:Sentence)
+WHERE s.group_id = $group_id AND s.episode_uuid IN $uuids
+DETACH DELETE s
+"""
+ERASE_EPISODES: Final = """
+UNWIND $uuids AS uuid
+MATCH (e:Episodic {uuid: uuid})
+WHERE e.group_id = $group_id
+DETACH DELETE e
+"""
+ERASE_ENTITIES: Final = """
+UNWIND $uuids AS uuid
+MATCH (n:Entity {uuid: uuid})
+WHERE n.group_id = $group_id
+OPTIONAL MATCH (n)-[r:RELATES_TO]-()
+WITH n, count(r) AS left
+RETURN n.uuid AS uuid, left
+"""
+DELETE_ENTITIES: Final = """
+UNWIND $uuids AS uuid
+MATCH (n:Entity {uuid: uuid})
+WHERE n.group_id = $group_id
+DETACH DELETE n
+"""
+ERASE_SETTINGS: Final = """
+MATCH (m:ChronomemMeta)
+WHERE m.key IN $keys
+DELETE m
+"""
+
+# --------------------------------------------------------------------------------------------
+# A group's write lock: a lease on the ChronomemMeta node ``write_lock:<group>`` (unique by
+# key, so two writers cannot MERGE two of them). Taken when free, expired or already ours;
+# its expiry is the server's clock. Renewed while held, released on exit.
+
+ACQUIRE_LOCK: Final = """
+MERGE (m:ChronomemMeta {key: $key})
+WITH m
+WHERE m.owner IS NULL OR m.owner = $owner OR m.expires < timestamp()
+SET m.owner = $owner, m.expires = timestamp() + $ttl_ms
+RETURN m.owner AS owner
+"""
+LOCK_HOLDER: Final = """
+MATCH (m:ChronomemMeta {key: $key})
+RETURN m.owner AS owner, m.expires - timestamp() AS left_ms
+"""
+RELEASE_LOCK: Final = """
+MATCH (m:ChronomemMeta {key: $key})
+WHERE m.owner = $owner
+SET m.owner = null, m.expires = null
+"""
+
 RENEW_REVISIONS: Final = """
 UNWIND $keys AS key
 MERGE (m:ChronomemMeta {key: key})

@@ -18,7 +18,15 @@ import numpy.typing as npt
 from chronomem.engine.store import checks
 from chronomem.engine.store.neo4j.cypher import NODE_LABELS
 from chronomem.errors import InputError, IntegrityError
-from chronomem.schema import Entity, Episode, EpisodeKind, Fact, name_key, stable_uuid
+from chronomem.schema import (
+    Entity,
+    Episode,
+    EpisodeKind,
+    Fact,
+    content_hash,
+    name_key,
+    stable_uuid,
+)
 
 __all__ = [
     "entity_from_record",
@@ -86,6 +94,12 @@ def _stored(vector: npt.NDArray[np.float32] | None) -> list[float] | None:
 # ---------------------------------------------------------------------------------- episodes
 
 
+def episode_source_key(episode: Episode) -> str:
+    """One value for an episode's ``(group_id, source, source_id)``, which a uniqueness
+    constraint keeps unique: two episodes with one source id cannot both be stored."""
+    return content_hash(episode.group_id, episode.source, episode.source_id)
+
+
 def episode_params(episode: Episode, dimension: int) -> dict[str, Any]:
     """The row of ``WRITE_EPISODES`` for ``episode``."""
     return {
@@ -103,6 +117,7 @@ def episode_params(episode: Episode, dimension: int) -> dict[str, Any]:
         "valid_at": to_db_time(episode.reference_time),
         "created_at": to_db_time(episode.created_at),
         "source_id": episode.source_id,
+        "source_key": episode_source_key(episode),
         "speaker": episode.speaker,
         "session": episode.session,
     }

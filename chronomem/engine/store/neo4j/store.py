@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Final, NoReturn, Protocol, TypeVar
@@ -32,7 +34,9 @@ from chronomem.engine.store.neo4j.records import (
     to_db_time,
 )
 from chronomem.engine.store.protocol import (
+    GROUP_LOCK_WAIT_S,
     SENTENCES_PER_EPISODE,
+    Erasure,
     FactFilter,
     ScoredId,
     StoreCapabilities,
@@ -44,10 +48,20 @@ from chronomem.engine.store.protocol import (
     entity_revision_key,
 )
 from chronomem.engine.store.targets import NEO4J_SCHEMES
-from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
-from chronomem.schema import Entity, Episode, Fact, Stats, name_key, utcnow
+from chronomem.errors import (
+    ConfigurationError,
+    InputError,
+    IntegrityError,
+    MemoryLockedError,
+    StoreError,
+)
+from chronomem.schema import Entity, Episode, Fact, Stats, name_key, new_uuid, utcnow
 
-__all__ = ["Neo4jStore"]
+__all__ = ["GROUP_LEASE_S", "Neo4jStore"]
+
+GROUP_LEASE_S: Final = 120.0
+"""A group's write lock expires this long after it was last renewed (its holder renews it
+every third of that while alive): a writer that dies blocks the group at most this long."""
 
 T = TypeVar("T")
 
@@ -283,6 +297,93 @@ class Neo4jStore:
         written = {e.group_id for e in batch.episodes} | {e.group_id for e in batch.entities}
         written |= {f.group_id for f in batch.facts}
         for key in [k for k in self._small_groups if k[0] in written]:
+            self._small_groups.pop(key, None)
+
+    def lock_group(
+        self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
+    ) -> AbstractContextManager[None]:
+        """Hold ``group_id``'s write lock, a lease in the database (see :mod:`.cypher`): other
+        processes' writers of the group wait. A thread renews it every third of its
+        :data:`GROUP_LEASE_S` while held; if this process dies it expires."""
+        return self._held_lock(group_id, timeout)
+
+    @contextmanager
+    def _held_lock(self, group_id: str, timeout: float) -> Iterator[None]:
+        key = f"write_lock:{group_id}"
+        owner = new_uuid()
+        deadline = time.monotonic() + timeout
+        pause = 0.05
+        while not self._try_lock(key, owner):
+            if time.monotonic() >= deadline:
+                holder = self._rows("reading a lock", cypher.LOCK_HOLDER, key=key)
+                left = holder[0]["left_ms"] / 1000 if holder and holder[0]["left_ms"] else 0
+                raise MemoryLockedError(
+                    f"group {group_id!r} at {self._uri} is being written by another process "
+                    f"(its lease runs {left:.0f} s more); waited {timeout:.0f} s; try again "
+                    "when it has finished"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+        stop = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(GROUP_LEASE_S / 3):
+                with suppress(StoreError):
+                    self._try_lock(key, owner)
+
+        renewer = threading.Thread(target=renew, name=f"lease {group_id}", daemon=True)
+        renewer.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            renewer.join()
+            with suppress(StoreError):
+                self._write(
+                    "releasing a lock",
+                    lambda tx: tx.run(cypher.RELEASE_LOCK, key=key, owner=owner).consume(),
+                )
+
+    def _try_lock(self, key: str, owner: str) -> bool:
+        def work(tx: ManagedTransaction) -> bool:
+            ttl_ms = int(GROUP_LEASE_S * 1000)
+            return (
+                tx.run(cypher.ACQUIRE_LOCK, key=key, owner=owner, ttl_ms=ttl_ms).peek() is not None
+            )
+
+        return self._write("taking a group's write lock", work)
+
+    def erase(self, erasure: Erasure) -> None:
+        """Delete the listed relationships, nodes (with their sentences and mentions) and
+        settings in one transaction; their full-text and vector index entries go with them."""
+        if not erasure:
+            return
+        group = erasure.group_id
+        updates = [fact_update_params(f) for f in _last_by_uuid(erasure.updated_facts)]
+
+        def work(tx: ManagedTransaction) -> None:
+            if updates:
+                _refuse_group_moves(tx.run(cypher.FACT_GROUP_CONFLICTS, facts=updates))
+                tx.run(cypher.UPDATE_FACTS, facts=updates).consume()
+            if erasure.facts:
+                tx.run(cypher.ERASE_FACTS, uuids=erasure.facts, group_id=group).consume()
+                tx.run(cypher.UNLINK_ERASED_FACTS, uuids=erasure.facts, group_id=group).consume()
+            if erasure.episodes:
+                tx.run(cypher.ERASE_SENTENCES, uuids=erasure.episodes, group_id=group).consume()
+                tx.run(cypher.ERASE_EPISODES, uuids=erasure.episodes, group_id=group).consume()
+            if erasure.entities:
+                linked = tx.run(cypher.ERASE_ENTITIES, uuids=erasure.entities, group_id=group)
+                if any(row["left"] for row in linked):
+                    raise IntegrityError(
+                        "erase: a fact row not erased still links an erased entity"
+                    )
+                tx.run(cypher.DELETE_ENTITIES, uuids=erasure.entities, group_id=group).consume()
+                tx.run(cypher.RENEW_REVISIONS, keys=[entity_revision_key(group)]).consume()
+            if erasure.settings:
+                tx.run(cypher.ERASE_SETTINGS, keys=erasure.settings).consume()
+
+        self._write("erasing", work)
+        for key in [k for k in self._small_groups if k[0] == group]:
             self._small_groups.pop(key, None)
 
     def set_meta(self, key: str, value: str) -> None:

@@ -1,0 +1,117 @@
+"""The right to be forgotten: what an erasure removes, and the receipt it leaves.
+
+An erasure starts from episodes and entities to forget and follows what depends on them, by
+the rules of the bi-temporal model:
+
+- a fact row whose every supporting episode is erased goes (it has no other source), and so
+  does every fact row with an erased entity at either end;
+- a fact row with other support stays, without the erased episodes in its provenance (and
+  without references to erased episodes or rows in ``invalidated_by*``);
+- an entity that only erased episodes mentioned and that no remaining fact links goes too
+  (its name came from the erased text).
+
+:func:`plan_erasure` computes the :class:`~chronomem.engine.store.protocol.Erasure` from a
+group's :meth:`~chronomem.engine.store.protocol.GraphStore.dump`; the store applies it in one
+transaction. The :class:`ErasureReceipt` says what was removed, in counts, and never the erased
+content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from chronomem.engine.store.protocol import Erasure, WriteBatch
+
+__all__ = ["ErasureKind", "ErasureReceipt", "plan_erasure"]
+
+ErasureKind = Literal["episode", "entity", "group"]
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureReceipt:
+    """What an erasure removed: counts and when, never the erased names or text."""
+
+    kind: ErasureKind
+    group_id: str
+    erased_at: datetime
+    episodes: int
+    entities: int
+    facts: int
+    facts_updated: int
+    settings: int
+
+    def as_dict(self) -> dict[str, object]:
+        """The receipt as JSON-ready values."""
+        return {
+            "kind": self.kind,
+            "group_id": self.group_id,
+            "erased_at": self.erased_at.isoformat(),
+            "episodes": self.episodes,
+            "entities": self.entities,
+            "facts": self.facts,
+            "facts_updated": self.facts_updated,
+            "settings": self.settings,
+        }
+
+
+def plan_erasure(
+    dump: WriteBatch,
+    group_id: str,
+    *,
+    episodes: Collection[str] = (),
+    entities: Collection[str] = (),
+    settings: Sequence[str] = (),
+) -> Erasure:
+    """The erasure of ``episodes`` and ``entities`` (uuids) of ``group_id``, whose whole
+    content is ``dump``, with everything that depends on them (see the module docstring)."""
+    gone_episodes = set(episodes)
+    gone_entities = set(entities)
+    gone_facts: set[str] = set()
+    for fact in dump.facts:
+        touches = fact.subject_uuid in gone_entities or fact.object_uuid in gone_entities
+        unsupported = bool(fact.episodes) and set(fact.episodes) <= gone_episodes
+        if touches or unsupported:
+            gone_facts.add(fact.uuid)
+    # entities named only in what goes
+    mentioned_left: set[str] = set()
+    candidates: set[str] = set()
+    for episode_uuid, entity_uuid in dump.mentions:
+        if episode_uuid in gone_episodes:
+            candidates.add(entity_uuid)
+        else:
+            mentioned_left.add(entity_uuid)
+    linked_left: set[str] = set()
+    for fact in dump.facts:
+        ends = {fact.subject_uuid, fact.object_uuid}
+        if fact.uuid in gone_facts:
+            candidates |= ends
+        else:
+            linked_left |= ends
+    gone_entities |= candidates - mentioned_left - linked_left
+    source_ids = {e.uuid: e.source_id for e in dump.episodes}
+    updated = []
+    for fact in dump.facts:
+        if fact.uuid in gone_facts:
+            continue
+        kept = [e for e in fact.episodes if e not in gone_episodes]
+        change: dict[str, object] = {}
+        if len(kept) != len(fact.episodes):
+            change["episodes"] = kept
+            change["sources"] = list(dict.fromkeys(source_ids[e] for e in kept if e in source_ids))
+        if fact.invalidated_by_episode in gone_episodes:
+            change["invalidated_by_episode"] = None
+        if fact.invalidated_by in gone_facts:
+            change["invalidated_by"] = None
+        if change:
+            updated.append(fact.model_copy(update=change))
+    return Erasure(
+        group_id=group_id,
+        episodes=sorted(gone_episodes & set(source_ids)),
+        entities=sorted(gone_entities & {e.uuid for e in dump.entities}),
+        facts=sorted(gone_facts),
+        updated_facts=updated,
+        settings=list(settings),
+    )

@@ -1,0 +1,102 @@
+"""GraphStore.erase: the listed rows go with everything hanging on them, atomically, on every
+backend; nothing of another group changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from chronomem.engine.store import GraphStore, WriteBatch
+from chronomem.engine.store.protocol import Erasure, FactFilter
+from chronomem.errors import IntegrityError
+from tests.contract.conftest import new_group
+from tests.contract.samples import entity, episode, fact, query, unit
+
+
+def _batch(group: str) -> WriteBatch:
+    a = entity(group, "Alba", name_embedding=unit(1))
+    b = entity(group, "Brisk", name_embedding=unit(0, 1))
+    one = episode(
+        group, "Alba met Brisk", source="chat", source_id="t-1", content_embedding=unit(1)
+    )
+    two = episode(
+        group, "Alba saw Brisk", source="chat", source_id="t-2", content_embedding=unit(1)
+    )
+    met = fact(group, a, b, "Alba met Brisk", "MET", fact_embedding=unit(1))
+    met = met.model_copy(update={"episodes": [one.uuid], "sources": ["t-1"]})
+    saw = fact(group, a, b, "Alba saw Brisk", "SAW", fact_embedding=unit(1))
+    saw = saw.model_copy(update={"episodes": [one.uuid, two.uuid], "sources": ["t-1", "t-2"]})
+    return WriteBatch(
+        episodes=[one, two],
+        entities=[a, b],
+        facts=[met, saw],
+        mentions=[(one.uuid, a.uuid), (one.uuid, b.uuid), (two.uuid, a.uuid)],
+    )
+
+
+def test_erase_removes_rows_indexes_and_settings(store: GraphStore, group: str) -> None:
+    other = new_group()
+    for g in (group, other):
+        store.write(_batch(g))
+        store.set_meta(f"test-setting:{g}", "x")
+    kept_other = store.dump(other)
+    stored = store.dump(group)
+    one = next(e for e in stored.episodes if e.source_id == "t-1")
+    met = next(f for f in stored.facts if f.relation == "MET")
+    saw = next(f for f in stored.facts if f.relation == "SAW")
+    store.erase(
+        Erasure(
+            group_id=group,
+            episodes=[one.uuid],
+            facts=[met.uuid],
+            updated_facts=[
+                saw.model_copy(update={"episodes": saw.episodes[1:], "sources": ["t-2"]})
+            ],
+            settings=[f"test-setting:{group}"],
+        )
+    )
+    assert store.get_episodes(group, [one.uuid]) == []
+    assert store.known_sources(group, "chat", ["t-1", "t-2"]) == {"t-2"}
+    assert store.get_facts(group, [met.uuid]) == []
+    (kept,) = store.get_facts(group, [saw.uuid])
+    assert (kept.episodes, kept.sources) == (saw.episodes[1:], ["t-2"])
+    assert store.list_facts(group, FactFilter(episode_uuids=(one.uuid,))) == []
+    assert store.fulltext(group, "met", "fact", 10, FactFilter()) == []
+    assert store.fulltext(group, "met", "episode", 10, FactFilter()) == []
+    assert one.uuid not in dict(store.vector(group, query(unit(1)), "episode", 10, FactFilter()))
+    assert met.uuid not in dict(store.vector(group, query(unit(1)), "fact", 10, FactFilter()))
+    assert one.uuid not in store.mentions(group, [one.uuid])
+    assert store.get_meta(f"test-setting:{group}") is None
+    assert store.get_meta(f"test-setting:{other}") == "x"
+    assert store.stats(group).episodes == 1
+    after = store.dump(other)
+    assert sorted(e.uuid for e in after.episodes) == sorted(e.uuid for e in kept_other.episodes)
+    assert sorted(f.uuid for f in after.facts) == sorted(f.uuid for f in kept_other.facts)
+
+
+def test_erasing_an_entity_still_linked_is_refused_whole(store: GraphStore, group: str) -> None:
+    store.write(_batch(group))
+    stored = store.dump(group)
+    alba = next(e for e in stored.entities if e.name == "Alba")
+    with pytest.raises(IntegrityError):
+        store.erase(
+            Erasure(group_id=group, entities=[alba.uuid], episodes=[stored.episodes[0].uuid])
+        )
+    assert store.stats(group).episodes == 2
+    assert store.get_entities(group, [alba.uuid], vectors=False) != []
+
+
+def test_a_whole_group_goes(store: GraphStore, group: str) -> None:
+    store.write(_batch(group))
+    stored = store.dump(group)
+    store.erase(
+        Erasure(
+            group_id=group,
+            episodes=[e.uuid for e in stored.episodes],
+            entities=[e.uuid for e in stored.entities],
+            facts=[f.uuid for f in stored.facts],
+        )
+    )
+    assert group not in store.groups()
+    assert store.find_entities(group) == []
+    assert store.fulltext(group, "Alba", "entity", 10, FactFilter()) == []
+    assert store.vector(group, query(unit(1)), "entity", 10, FactFilter()) == []
