@@ -474,9 +474,11 @@ def names_match(stored: str, said: str, vocabulary: Vocabulary) -> bool:
     if a <= b or b <= a:
         return True
     said_categories = vocabulary.categories_of(b)
-    if said_categories and all(
-        vocabulary.categories_of([w]) for w in b
-    ):  # "my car": every word is a category word
+    if (
+        said.strip() == said.strip().lower()  # a common noun, not a brand: "my car"
+        and said_categories
+        and all(vocabulary.categories_of([w]) for w in b)
+    ):
         return bool(said_categories & vocabulary.categories_of(a))
     return False
 

@@ -85,6 +85,7 @@ class PeopleWindow:
     recent_facts: dict[str, list[Any]] = field(default_factory=dict)  # speaker -> last said
     known_names: dict[str, Any] = field(default_factory=dict)  # lower name -> EntityMention
     kin: dict[str, Any] = field(default_factory=dict)  # "dad" -> the speaker's named dad
+    last_text: dict[str, str] = field(default_factory=dict)  # speaker -> their previous turn
 
     def start_turn(self, speaker: str | None) -> None:
         """Begin the next turn (a new group of mentions), noting its speaker."""

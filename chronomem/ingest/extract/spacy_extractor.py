@@ -53,6 +53,9 @@ _RETRACTION_RE: Final = re.compile(
     r"|\bscratch that\b|\bthat(?:'|’)?s not (?:true|right)\b|\bi take (?:that|it) back\b",
     re.IGNORECASE,
 )
+_NAME_GIVEN: Final = re.compile(
+    r"^\W*(?:his|her|its|their|the\s+\w+['’]s)\s+name(?:['’]s|\s+is)\s+([A-Z][\w'’-]+)"
+)
 _ENDING_RE: Final = re.compile(r"\b(?:no longer|anymore|any more|any longer)\b", re.IGNORECASE)
 _NAME_TRIM: Final = re.compile(r"^(?:the\s+)|(?:['’]s?)$", re.IGNORECASE)
 _CAPTION_RELATION: Final = "SHARED_PHOTO_OF"
@@ -166,7 +169,7 @@ class _EpisodeReader:
         entities = self._entities(doc)
         self.entity_tokens = entities
         content = doc.text
-        times = find_time_mentions(content, self.episode.reference_time) if content else []
+        times = self._times(content)
         refs = Referents(
             self.speaker, self.addressee, entities, self._third_person, kin=self.window.kin
         )
@@ -204,6 +207,9 @@ class _EpisodeReader:
                 raw += self._retracted_names(tokens, raw)
             if discards:
                 self._discard_previous()
+            named = _NAME_GIVEN.match(text.strip())
+            if named is not None and not question:
+                self._name_placeholder(named.group(1))
             carried_retraction = retraction and not raw
             if raw:
                 self._add_facts(raw, tokens, [t for t in times if start <= t.start < end])
@@ -341,6 +347,37 @@ class _EpisodeReader:
             if mention is not None and start <= token.i <= end:
                 found.setdefault(mention.name, (token.i, mention))
         return list(found.values())
+
+    def _times(self, content: str) -> list[TimeMention]:
+        """The time mentions of a turn, read after the speaker's previous turn so that "the
+        year after" finds the year that turn named ("I graduated in 2015." / "Moved to Seattle
+        the year after")."""
+        if not content:
+            return []
+        reference = self.episode.reference_time
+        before = self.window.last_text.get(self.speaker.name) if self.speaker else None
+        if self.speaker is not None:
+            self.window.last_text[self.speaker.name] = content
+        if not before:
+            return find_time_mentions(content, reference)
+        offset = len(before) + 1
+        found = find_time_mentions(f"{before}\n{content}", reference)
+        return [
+            dataclasses.replace(m, start=m.start - offset, end=m.end - offset)
+            for m in found
+            if m.start >= offset
+        ]
+
+    def _name_placeholder(self, name: str) -> None:
+        """ "We adopted a kitten! Her name is Pepper": the unnamed kitten of this turn is Pepper."""
+        for key, fact in list(self.facts.items()):
+            obj = fact.object
+            if "'s " in obj.name and obj.label in (PERSON, ANIMAL) and not fact.ends:
+                named = EntityMention(name, obj.label)
+                del self.facts[key]
+                self._add_fact(dataclasses.replace(fact, object=named))
+                self.window.known_names.setdefault(name.lower(), named)
+                return
 
     def _discard_previous(self) -> None:
         """ "Ignore all that", "scratch that": the speaker's previous statements are taken back."""

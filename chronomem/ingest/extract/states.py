@@ -51,7 +51,7 @@ _BOUNDARY_WORDS: Final = frozenset({"and", "but", "so", "because", "cause", "tho
                                     "while", "when", "which", "who", "since", "until", "til",
                                     "after", "before"})  # fmt: skip
 _ENDING_ADVERBS: Final = frozenset({"anymore", "longer"})
-_MODALS: Final = cues.MODALS
+_MODALS: Final = cues.MODALS - {"can", "ca"}  # "I can speak Japanese" is a state
 _CONDITIONAL: Final = frozenset({"if", "unless", "whether"})
 _WISHES: Final = frozenset({
     "want", "hope", "wish", "plan", "try", "need", "intend", "dream", "consider", "think",
@@ -312,8 +312,11 @@ class StateReader:
                 keys.append(f"{lemma} go")  # "got let go"
             if child.dep_ in ("aux", "auxpass") and child.lower_ == "let":
                 keys.append(f"let {lemma}")  # "got let go" parsed with "go" as the verb
-        for token in window[1:5]:
+        for token in window[1:3]:  # "put Biscuit down", "moved back to", not "went ... back in"
             if token.lower_ in _PARTICLES and token.tag_ in ("RP", "RB", "IN", "VB"):
+                following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+                if token.lower_ == "back" and following is not None and following.lower_ == "in":
+                    continue
                 keys.append(f"{lemma} {token.lower_}")
         for child in verb.children:
             if child.dep_ == "acomp" or (child.dep_ == "ROOT" and child.tag_ == "VBN"):
