@@ -79,7 +79,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "mv-12-cars-household",
         "mv-13-two-jobs",
         "mv-14-grandchildren",
-        "mv-15-cities-lived-in-past",
         "noise-01-chatty-move",
         "noise-12-sarcasm",
         "noise-14-someone-elses-news",
