@@ -12,7 +12,7 @@ is a ``list[SearchResult]``) and, through ``functools.wraps``, for ``inspect.sig
 ``help()``. Only what cannot be derived that way is written by hand: :meth:`AsyncMemory.open`
 (an async classmethod returning an ``AsyncMemory``), the async context manager, :meth:`now`
 (it does not block, so it runs on the loop) and the plain properties ``store``, ``config``,
-``embedder`` and ``registry``, which return the memory's own. A test compares every public
+``embedder``, ``registry`` and ``vocabulary``, which return the memory's own. A test compares every public
 member of ``Memory`` with its twin here, so a method added to ``Memory`` without its twin, or a
 hand-written twin with other parameters, fails it.
 
@@ -46,6 +46,7 @@ from chronomem.engine.embed import Embedder
 from chronomem.engine.store.protocol import GraphStore
 from chronomem.engine.temporal import RelationRegistry
 from chronomem.ingest.extract.protocol import Extractor
+from chronomem.language.vocabulary import Vocabulary
 from chronomem.memory import Memory
 
 __all__ = ["NOT_MIRRORED", "AsyncMemory"]
@@ -139,6 +140,11 @@ class AsyncMemory:
         return self.memory.registry
 
     registry_for = _in_thread(Memory.registry_for)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The relation vocabulary (see :attr:`Memory.vocabulary`; reading files, no model)."""
+        return self.memory.vocabulary
 
     # -- writing --------------------------------------------------------------------------------
 
