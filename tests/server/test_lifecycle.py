@@ -76,6 +76,9 @@ def test_direct_facts_over_http(http: TestClient, tenants: Tenants) -> None:
         http, "/v1/facts/add", key, {**fact, "object": "Rome", "valid_at": "2023-01-01T00:00"}
     )
     assert unzoned.status_code == 400, unzoned.text
+    huge = _post(http, "/v1/facts/add", key, {**fact, "subject": "A" * 5_000, "object": "X"})
+    assert huge.status_code == 400, huge.text
+    assert huge.json()["error"]["code"] == "bad_input"
     assert _objects(http, key, group) == []  # nothing half-written
 
 
