@@ -8,7 +8,8 @@ memory and a remote one by changing the line that opens it:
 
 Results come back as the same models (:class:`~chronomem.schema.SearchResult`,
 :class:`~chronomem.schema.Stats`, :class:`~chronomem.schema.Entity`,
-:class:`~chronomem.ingest.pipeline.IngestReport` with its counts). Lists the server pages
+:class:`~chronomem.ingest.pipeline.IngestReport` with its counts,
+:class:`~chronomem.engine.erasure.ErasureReceipt`). Lists the server pages
 (facts, history, neighbours, groups) are fetched page by page until complete; a dialogue is
 sent in requests of ``turns_per_request`` turns, each of which the server applies whole.
 Errors are the chronomem ones: a 400 raises :class:`~chronomem.errors.InputError`, a 404
@@ -30,6 +31,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from chronomem.config import MemoryConfig
+from chronomem.engine.erasure import ErasureReceipt
 from chronomem.errors import (
     ChronomemError,
     ConfigurationError,
@@ -41,6 +43,7 @@ from chronomem.http_api import (
     MAX_PAGE,
     PATHS,
     ContextBlock,
+    ErasureCounts,
     ErrorBody,
     IngestCounts,
     Page,
@@ -49,6 +52,8 @@ from chronomem.http_api import (
 )
 from chronomem.ingest.pipeline import IngestReport
 from chronomem.ingest.sources import RecordMapping, Turn, as_turns
+from chronomem.ingest.statements import DIRECT_SOURCE
+from chronomem.memory import OnChange
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
 from chronomem.schema import DEFAULT_GROUP, Entity, ResultKind, SearchResult, Stats
@@ -139,7 +144,11 @@ class _Requests:
 
     @staticmethod
     def add_dialogue(
-        turns: Iterable[Turn | Mapping[str, Any]], group_id: str, source: str, per_request: int
+        turns: Iterable[Turn | Mapping[str, Any]],
+        group_id: str,
+        source: str,
+        on_change: OnChange,
+        per_request: int,
     ) -> list[_Call[IngestCounts]]:
         """One request per ``per_request`` turns (the server writes each in one transaction)."""
         parsed = [t.model_dump(mode="json", exclude_none=True) for t in as_turns(turns)]
@@ -151,6 +160,7 @@ class _Requests:
                 body={
                     "group_id": group_id,
                     "source": source,
+                    "on_change": on_change,
                     "turns": parsed[at : at + per_request],
                 },
             )
@@ -173,6 +183,16 @@ class _Requests:
             "rows": to_jsonable_python(list(rows)),
         }
         return _Call("POST", PATHS.records, _model(IngestCounts), body=body)
+
+    @staticmethod
+    def fact(path: str, values: Mapping[str, Any]) -> _Call[IngestCounts]:
+        """``add_fact``, ``invalidate_fact`` or ``retract_fact``."""
+        return _Call("POST", path, _model(IngestCounts), body=_clean(values))
+
+    @staticmethod
+    def forget(path: str, values: Mapping[str, Any]) -> _Call[ErasureReceipt]:
+        """``forget_episode``, ``forget_entity`` or ``forget_group``."""
+        return _Call("POST", path, _receipt, body=_clean(values))
 
 
 DEFAULT_TURNS_PER_REQUEST: Final = MemoryConfig.model_fields["batch_size"].default
@@ -259,12 +279,15 @@ class Client(_Base):
         group_id: str = DEFAULT_GROUP,
         source: str = "chat",
         progress: ProgressCallback | None = None,
+        on_change: OnChange = "error",
     ) -> IngestReport:
         """As :meth:`Memory.add_dialogue`: the turns go in requests of ``turns_per_request``,
         each applied whole (as the memory applies a long dialogue batch by batch);
         ``progress`` is told the turns of each request once it is answered."""
         parts = []
-        for call in _Requests.add_dialogue(turns, group_id, source, self.turns_per_request):
+        for call in _Requests.add_dialogue(
+            turns, group_id, source, on_change, self.turns_per_request
+        ):
             parts.append(self._run(call))
             if progress is not None:
                 progress(parts[-1].episodes_added + parts[-1].episodes_skipped)
@@ -283,6 +306,95 @@ class Client(_Base):
         if progress is not None:
             progress(counts.episodes_added + counts.episodes_skipped)
         return counts.report()
+
+    # -- direct facts and erasure ---------------------------------------------------------------
+
+    def add_fact(
+        self,
+        subject: str,
+        relation: str,
+        object: str,
+        *,
+        valid_at: TimeLike = None,
+        group_id: str = DEFAULT_GROUP,
+        source: str = DIRECT_SOURCE,
+        text: str | None = None,
+        subject_label: str | None = None,
+        object_label: str | None = None,
+    ) -> IngestReport:
+        """As :meth:`Memory.add_fact` (the counts, without the resolver's change list)."""
+        values = {
+            "subject": subject,
+            "relation": relation,
+            "object": object,
+            "valid_at": valid_at,
+            "group_id": group_id,
+            "source": source,
+            "text": text,
+            "subject_label": subject_label,
+            "object_label": object_label,
+        }
+        return (self._run(_Requests.fact(PATHS.add_fact, values))).report()
+
+    def invalidate_fact(
+        self,
+        subject: str,
+        relation: str,
+        object: str,
+        *,
+        invalid_at: TimeLike = None,
+        group_id: str = DEFAULT_GROUP,
+        source: str = DIRECT_SOURCE,
+        text: str | None = None,
+    ) -> IngestReport:
+        """As :meth:`Memory.invalidate_fact`."""
+        values = {
+            "subject": subject,
+            "relation": relation,
+            "object": object,
+            "invalid_at": invalid_at,
+            "group_id": group_id,
+            "source": source,
+            "text": text,
+        }
+        return (self._run(_Requests.fact(PATHS.invalidate_fact, values))).report()
+
+    def retract_fact(
+        self,
+        subject: str,
+        relation: str,
+        object: str,
+        *,
+        group_id: str = DEFAULT_GROUP,
+        source: str = DIRECT_SOURCE,
+        text: str | None = None,
+    ) -> IngestReport:
+        """As :meth:`Memory.retract_fact`."""
+        values = {
+            "subject": subject,
+            "relation": relation,
+            "object": object,
+            "group_id": group_id,
+            "source": source,
+            "text": text,
+        }
+        return (self._run(_Requests.fact(PATHS.retract_fact, values))).report()
+
+    def forget_episode(
+        self, episode: str, *, group_id: str = DEFAULT_GROUP, source: str | None = None
+    ) -> ErasureReceipt:
+        """As :meth:`Memory.forget_episode`."""
+        values = {"episode": episode, "group_id": group_id, "source": source}
+        return self._run(_Requests.forget(PATHS.forget_episode, values))
+
+    def forget_entity(self, name: str, *, group_id: str = DEFAULT_GROUP) -> ErasureReceipt:
+        """As :meth:`Memory.forget_entity`."""
+        values = {"name": name, "group_id": group_id}
+        return self._run(_Requests.forget(PATHS.forget_entity, values))
+
+    def forget_group(self, group_id: str) -> ErasureReceipt:
+        """As :meth:`Memory.forget_group` (a key allowed that group)."""
+        return self._run(_Requests.forget(PATHS.forget_group, {"group_id": group_id}))
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -420,6 +532,7 @@ class Client(_Base):
         max_hops: int = 3,
         group_id: str = DEFAULT_GROUP,
         as_of: TimeLike = None,
+        max_facts_per_hop: int = DEFAULT_HOP_LIMIT,
     ) -> list[list[SearchResult]]:
         """As :meth:`Memory.paths`."""
         params = _clean(
@@ -429,6 +542,7 @@ class Client(_Base):
                 "max_hops": max_hops,
                 "group_id": group_id,
                 "as_of": as_of,
+                "max_facts_per_hop": max_facts_per_hop,
             }
         )
         return self._run(_Call("GET", PATHS.paths, _paths, params=params))
@@ -502,10 +616,13 @@ class AsyncClient(_Base):
         group_id: str = DEFAULT_GROUP,
         source: str = "chat",
         progress: ProgressCallback | None = None,
+        on_change: OnChange = "error",
     ) -> IngestReport:
         """As :meth:`Client.add_dialogue`."""
         parts = []
-        for call in _Requests.add_dialogue(turns, group_id, source, self.turns_per_request):
+        for call in _Requests.add_dialogue(
+            turns, group_id, source, on_change, self.turns_per_request
+        ):
             parts.append(await self._run(call))
             if progress is not None:
                 progress(parts[-1].episodes_added + parts[-1].episodes_skipped)
@@ -524,6 +641,95 @@ class AsyncClient(_Base):
         if progress is not None:
             progress(counts.episodes_added + counts.episodes_skipped)
         return counts.report()
+
+    # -- direct facts and erasure ---------------------------------------------------------------
+
+    async def add_fact(
+        self,
+        subject: str,
+        relation: str,
+        object: str,
+        *,
+        valid_at: TimeLike = None,
+        group_id: str = DEFAULT_GROUP,
+        source: str = DIRECT_SOURCE,
+        text: str | None = None,
+        subject_label: str | None = None,
+        object_label: str | None = None,
+    ) -> IngestReport:
+        """As :meth:`Memory.add_fact` (the counts, without the resolver's change list)."""
+        values = {
+            "subject": subject,
+            "relation": relation,
+            "object": object,
+            "valid_at": valid_at,
+            "group_id": group_id,
+            "source": source,
+            "text": text,
+            "subject_label": subject_label,
+            "object_label": object_label,
+        }
+        return (await self._run(_Requests.fact(PATHS.add_fact, values))).report()
+
+    async def invalidate_fact(
+        self,
+        subject: str,
+        relation: str,
+        object: str,
+        *,
+        invalid_at: TimeLike = None,
+        group_id: str = DEFAULT_GROUP,
+        source: str = DIRECT_SOURCE,
+        text: str | None = None,
+    ) -> IngestReport:
+        """As :meth:`Memory.invalidate_fact`."""
+        values = {
+            "subject": subject,
+            "relation": relation,
+            "object": object,
+            "invalid_at": invalid_at,
+            "group_id": group_id,
+            "source": source,
+            "text": text,
+        }
+        return (await self._run(_Requests.fact(PATHS.invalidate_fact, values))).report()
+
+    async def retract_fact(
+        self,
+        subject: str,
+        relation: str,
+        object: str,
+        *,
+        group_id: str = DEFAULT_GROUP,
+        source: str = DIRECT_SOURCE,
+        text: str | None = None,
+    ) -> IngestReport:
+        """As :meth:`Memory.retract_fact`."""
+        values = {
+            "subject": subject,
+            "relation": relation,
+            "object": object,
+            "group_id": group_id,
+            "source": source,
+            "text": text,
+        }
+        return (await self._run(_Requests.fact(PATHS.retract_fact, values))).report()
+
+    async def forget_episode(
+        self, episode: str, *, group_id: str = DEFAULT_GROUP, source: str | None = None
+    ) -> ErasureReceipt:
+        """As :meth:`Memory.forget_episode`."""
+        values = {"episode": episode, "group_id": group_id, "source": source}
+        return await self._run(_Requests.forget(PATHS.forget_episode, values))
+
+    async def forget_entity(self, name: str, *, group_id: str = DEFAULT_GROUP) -> ErasureReceipt:
+        """As :meth:`Memory.forget_entity`."""
+        values = {"name": name, "group_id": group_id}
+        return await self._run(_Requests.forget(PATHS.forget_entity, values))
+
+    async def forget_group(self, group_id: str) -> ErasureReceipt:
+        """As :meth:`Memory.forget_group` (a key allowed that group)."""
+        return await self._run(_Requests.forget(PATHS.forget_group, {"group_id": group_id}))
 
     async def search(
         self,
@@ -659,6 +865,7 @@ class AsyncClient(_Base):
         max_hops: int = 3,
         group_id: str = DEFAULT_GROUP,
         as_of: TimeLike = None,
+        max_facts_per_hop: int = DEFAULT_HOP_LIMIT,
     ) -> list[list[SearchResult]]:
         """As :meth:`Memory.paths`."""
         params = _clean(
@@ -668,6 +875,7 @@ class AsyncClient(_Base):
                 "max_hops": max_hops,
                 "group_id": group_id,
                 "as_of": as_of,
+                "max_facts_per_hop": max_facts_per_hop,
             }
         )
         return await self._run(_Call("GET", PATHS.paths, _paths, params=params))
@@ -688,6 +896,10 @@ def _search_results(content: bytes) -> list[SearchResult]:
 
 def _context_text(content: bytes) -> str:
     return ContextBlock.model_validate_json(content).context
+
+
+def _receipt(content: bytes) -> ErasureReceipt:
+    return ErasureCounts.model_validate_json(content).receipt()
 
 
 def _paths(content: bytes) -> list[list[SearchResult]]:

@@ -18,24 +18,34 @@ from typing import Any, Final, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chronomem.engine.erasure import ErasureKind, ErasureReceipt
 from chronomem.ingest.pipeline import IngestReport
 from chronomem.ingest.sources import RecordMapping, Turn
+from chronomem.ingest.statements import DIRECT_SOURCE
+from chronomem.memory import OnChange
 from chronomem.schema import DEFAULT_GROUP, AwareTime, SearchResult
 
 __all__ = [
     "API_KEY_HEADER",
     "MAX_PAGE",
     "PATHS",
+    "AddFactBody",
     "ContextBlock",
     "ContextBody",
     "DialogueBody",
+    "ErasureCounts",
     "ErrorBody",
     "ErrorDetail",
+    "ForgetEntityBody",
+    "ForgetEpisodeBody",
+    "ForgetGroupBody",
     "Health",
     "IngestCounts",
+    "InvalidateFactBody",
     "Page",
     "PathsResult",
     "RecordsBody",
+    "RetractFactBody",
     "SearchResults",
 ]
 
@@ -63,6 +73,12 @@ class _Paths(BaseModel):
     paths: str = "/v1/paths"
     stats: str = "/v1/stats"
     groups: str = "/v1/groups"
+    add_fact: str = "/v1/facts/add"
+    invalidate_fact: str = "/v1/facts/invalidate"
+    retract_fact: str = "/v1/facts/retract"
+    forget_episode: str = "/v1/forget/episode"
+    forget_entity: str = "/v1/forget/entity"
+    forget_group: str = "/v1/forget/group"
     healthz: str = "/healthz"
     readyz: str = "/readyz"
     mcp: str = "/mcp"
@@ -84,6 +100,11 @@ class DialogueBody(_Body):
     group_id: str = Field(default=DEFAULT_GROUP, description="the tenant written to")
     source: str = Field(default="chat", min_length=1, max_length=200)
     turns: list[Turn] = Field(max_length=10_000, description="speaker, text, time (with zone)")
+    on_change: OnChange = Field(
+        default="error",
+        description="a turn id stored with other text: refuse (error), keep the stored (skip) "
+        "or record a correction (revise)",
+    )
 
 
 class RecordsBody(_Body):
@@ -103,6 +124,82 @@ class ContextBody(_Body):
     as_of: AwareTime | None = None
     limit: int = Field(default=30, ge=1, le=1_000)
     speaker: str | None = None
+
+
+class _FactBody(_Body):
+    """A statement ``subject -relation-> object`` of a group, kept as an episode of
+    ``source`` (its text ``text``, or the fact)."""
+
+    subject: str
+    relation: str
+    object: str
+    group_id: str = Field(default=DEFAULT_GROUP, description="the tenant written to")
+    source: str = DIRECT_SOURCE
+    text: str | None = None
+
+
+class AddFactBody(_FactBody):
+    """A fact that holds from ``valid_at`` (default: now) (:meth:`chronomem.Memory.add_fact`)."""
+
+    valid_at: AwareTime | None = None
+    subject_label: str | None = None
+    object_label: str | None = None
+
+
+class InvalidateFactBody(_FactBody):
+    """A fact that stopped holding at ``invalid_at`` (default: now)
+    (:meth:`chronomem.Memory.invalidate_fact`)."""
+
+    invalid_at: AwareTime | None = None
+
+
+class RetractFactBody(_FactBody):
+    """A fact that was never true (:meth:`chronomem.Memory.retract_fact`)."""
+
+
+class ForgetEpisodeBody(_Body):
+    """An episode to erase, by uuid or by its id in its source
+    (:meth:`chronomem.Memory.forget_episode`)."""
+
+    episode: str
+    group_id: str = Field(default=DEFAULT_GROUP, description="the tenant erased from")
+    source: str | None = Field(default=None, description="narrows an id used by several sources")
+
+
+class ForgetEntityBody(_Body):
+    """An entity to erase with everything about it (:meth:`chronomem.Memory.forget_entity`)."""
+
+    name: str
+    group_id: str = Field(default=DEFAULT_GROUP, description="the tenant erased from")
+
+
+class ForgetGroupBody(_Body):
+    """A whole group to erase (:meth:`chronomem.Memory.forget_group`); no default, on
+    purpose."""
+
+    group_id: str = Field(description="the tenant erased")
+
+
+class ErasureCounts(BaseModel):
+    """What an erasure removed (an :class:`~chronomem.engine.erasure.ErasureReceipt`): counts
+    and a time, never the erased content."""
+
+    kind: ErasureKind
+    group_id: str
+    erased_at: AwareTime
+    episodes: int
+    entities: int
+    facts: int
+    facts_updated: int
+    settings: int
+
+    @classmethod
+    def of(cls, receipt: ErasureReceipt) -> ErasureCounts:
+        return cls.model_validate(receipt.as_dict())
+
+    def receipt(self) -> ErasureReceipt:
+        """The counts as the :class:`ErasureReceipt` the memory returns."""
+        return ErasureReceipt(**self.model_dump())
 
 
 class IngestCounts(BaseModel):

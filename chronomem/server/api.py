@@ -31,15 +31,22 @@ from chronomem.http_api import (
     DEFAULT_PAGE,
     MAX_PAGE,
     PATHS,
+    AddFactBody,
     ContextBlock,
     ContextBody,
     DialogueBody,
+    ErasureCounts,
     ErrorBody,
+    ForgetEntityBody,
+    ForgetEpisodeBody,
+    ForgetGroupBody,
     Health,
     IngestCounts,
+    InvalidateFactBody,
     Page,
     PathsResult,
     RecordsBody,
+    RetractFactBody,
     SearchResults,
 )
 from chronomem.memory import Memory
@@ -73,7 +80,7 @@ _ERRORS: Final[dict[int | str, dict[str, Any]]] = {
         (400, "bad input: the message says what and where"),
         (401, "no API key, or an unknown or revoked one"),
         (403, "the key may not use this group"),
-        (404, "no such entity"),
+        (404, "no such entity, episode or current fact"),
         (409, "the memory refuses the request as it stands (another embedder, locked)"),
         (413, "the body is larger than the server's limit"),
         (429, "the key's rate limit was hit; see Retry-After"),
@@ -216,7 +223,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
         memory's ``batch_size`` turns, 256 by default); re-adding the same turns adds
         nothing."""
         report = await gate.add_dialogue(
-            principal_of(request.scope), body.turns, body.group_id, body.source
+            principal_of(request.scope), body.turns, body.group_id, body.source, body.on_change
         )
         return IngestCounts.of(report)
 
@@ -232,6 +239,98 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
             group_id=body.group_id,
         )
         return IngestCounts.of(report)
+
+    @app.post(PATHS.add_fact, tags=["write"])
+    async def add_fact(body: AddFactBody, request: Request) -> IngestCounts:
+        """Assert that ``subject -relation-> object`` holds from ``valid_at`` (default: now)
+        (:meth:`Memory.add_fact`); the same statement again adds nothing."""
+        report = await gate.write(
+            principal_of(request.scope),
+            body.group_id,
+            memory.add_fact,
+            body.subject,
+            body.relation,
+            body.object,
+            valid_at=body.valid_at,
+            group_id=body.group_id,
+            source=body.source,
+            text=body.text,
+            subject_label=body.subject_label,
+            object_label=body.object_label,
+        )
+        return IngestCounts.of(report)
+
+    @app.post(PATHS.invalidate_fact, tags=["write"])
+    async def invalidate_fact(body: InvalidateFactBody, request: Request) -> IngestCounts:
+        """Say that ``subject -relation-> object`` stopped holding at ``invalid_at`` (default:
+        now); it stays in the history (:meth:`Memory.invalidate_fact`)."""
+        report = await gate.write(
+            principal_of(request.scope),
+            body.group_id,
+            memory.invalidate_fact,
+            body.subject,
+            body.relation,
+            body.object,
+            invalid_at=body.invalid_at,
+            group_id=body.group_id,
+            source=body.source,
+            text=body.text,
+        )
+        return IngestCounts.of(report)
+
+    @app.post(PATHS.retract_fact, tags=["write"])
+    async def retract_fact(body: RetractFactBody, request: Request) -> IngestCounts:
+        """Say that ``subject -relation-> object`` was never true: its rows are expired in
+        transaction time (:meth:`Memory.retract_fact`); 404 when no current fact matches."""
+        report = await gate.write(
+            principal_of(request.scope),
+            body.group_id,
+            memory.retract_fact,
+            body.subject,
+            body.relation,
+            body.object,
+            group_id=body.group_id,
+            source=body.source,
+            text=body.text,
+        )
+        return IngestCounts.of(report)
+
+    @app.post(PATHS.forget_episode, tags=["erase"])
+    async def forget_episode(body: ForgetEpisodeBody, request: Request) -> ErasureCounts:
+        """Erase one episode (by uuid or its id in its source) with its revisions and what
+        only it supported (:meth:`Memory.forget_episode`). The receipt holds counts, no
+        content."""
+        receipt = await gate.write(
+            principal_of(request.scope),
+            body.group_id,
+            memory.forget_episode,
+            body.episode,
+            group_id=body.group_id,
+            source=body.source,
+        )
+        return ErasureCounts.of(receipt)
+
+    @app.post(PATHS.forget_entity, tags=["erase"])
+    async def forget_entity(body: ForgetEntityBody, request: Request) -> ErasureCounts:
+        """Erase an entity, every fact it is in and every episode about it
+        (:meth:`Memory.forget_entity`). The receipt holds counts, no content."""
+        receipt = await gate.write(
+            principal_of(request.scope),
+            body.group_id,
+            memory.forget_entity,
+            body.name,
+            group_id=body.group_id,
+        )
+        return ErasureCounts.of(receipt)
+
+    @app.post(PATHS.forget_group, tags=["erase"])
+    async def forget_group(body: ForgetGroupBody, request: Request) -> ErasureCounts:
+        """Erase a whole group (tenant) and its settings (:meth:`Memory.forget_group`);
+        other groups are untouched."""
+        receipt = await gate.write(
+            principal_of(request.scope), body.group_id, memory.forget_group, body.group_id
+        )
+        return ErasureCounts.of(receipt)
 
     @app.post(PATHS.search, tags=["read"])
     async def search(body: SearchRequest, request: Request) -> SearchResults:
@@ -361,6 +460,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
         group_id: GroupQuery = DEFAULT_GROUP,
         max_hops: Annotated[int, Query(ge=1, le=6)] = 3,
         as_of: TimeQuery = None,
+        max_facts_per_hop: Annotated[int, Query(ge=1)] = DEFAULT_HOP_LIMIT,
     ) -> PathsResult:
         """Paths of facts linking ``source`` and ``target`` (:meth:`Memory.paths`)."""
         found = await gate.read(
@@ -372,6 +472,7 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
             max_hops=max_hops,
             group_id=group_id,
             as_of=as_of,
+            max_facts_per_hop=max_facts_per_hop,
         )
         return PathsResult(paths=found)
 

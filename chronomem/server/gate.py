@@ -25,7 +25,7 @@ from anyio import CapacityLimiter
 from chronomem.errors import LimitError
 from chronomem.ingest.pipeline import IngestReport
 from chronomem.ingest.sources import Turn
-from chronomem.memory import Memory
+from chronomem.memory import Memory, OnChange
 from chronomem.schema import check_group_id
 from chronomem.server.keys import Principal
 from chronomem.server.problems import ApiError
@@ -120,7 +120,12 @@ class Gate:
             return await anyio.to_thread.run_sync(call, limiter=self._writers)
 
     async def add_dialogue(
-        self, principal: Principal, turns: list[Turn], group_id: str, source: str
+        self,
+        principal: Principal,
+        turns: list[Turn],
+        group_id: str,
+        source: str,
+        on_change: OnChange = "error",
     ) -> IngestReport:
         """Write one request's turns in one transaction (so no read sees part of them): a
         request holds at most the memory's ``batch_size`` turns."""
@@ -133,5 +138,11 @@ class Gate:
                 "applied whole), or raise CHRONOMEM_BATCH_SIZE for the server"
             )
         return await self.write(
-            principal, group_id, self.memory.add_dialogue, turns, group_id=group_id, source=source
+            principal,
+            group_id,
+            self.memory.add_dialogue,
+            turns,
+            group_id=group_id,
+            source=source,
+            on_change=on_change,
         )

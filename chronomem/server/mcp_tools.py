@@ -11,7 +11,7 @@ checked against the key's groups before it touches the store.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Final, TypeVar
+from typing import Annotated, Final, Literal, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
@@ -19,8 +19,9 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from chronomem import __version__
+from chronomem.engine.erasure import ErasureReceipt
 from chronomem.errors import ChronomemError
-from chronomem.http_api import ContextBlock, IngestCounts, SearchResults
+from chronomem.http_api import ContextBlock, ErasureCounts, IngestCounts, SearchResults
 from chronomem.ingest.sources import Turn
 from chronomem.schema import DEFAULT_GROUP, ResultKind
 from chronomem.server.gate import Gate
@@ -47,6 +48,8 @@ TOOL_NAMES: Final = (
     "get_facts",
     "get_history",
     "facts_as_of",
+    "add_fact",
+    "forget",
 )
 
 _R = TypeVar("_R")
@@ -64,7 +67,8 @@ INSTRUCTIONS: Final = (
     "chronomem is a temporal knowledge-graph memory. Store what was said with remember_turns; "
     "ask with search_memory or get_context. Facts carry valid_at/invalid_at: get_facts gives "
     "what holds now, facts_as_of what held at a past time, get_history the whole timeline of "
-    "an entity. Every tool takes group_id, the tenant; a key may use only its own groups."
+    "an entity. add_fact states a fact directly; forget erases an episode, an entity or a whole "
+    "group for good. Every tool takes group_id, the tenant; a key may use only its own groups."
 )
 
 
@@ -240,6 +244,74 @@ def build_mcp(gate: Gate, principal_for: PrincipalOf) -> MCPServer:
             )
         )
         return SearchResults(results=rows)
+
+    @server.tool(annotations=ToolAnnotations(readOnlyHint=False, idempotentHint=True))
+    async def add_fact(
+        subject: str,
+        relation: Annotated[str, Field(description="e.g. LIVES_IN, WORKS_AT")],
+        object: str,
+        ctx: Context,
+        group_id: Group = DEFAULT_GROUP,
+        valid_at: Annotated[
+            str | None, Field(description="when it started to hold (ISO-8601); default now")
+        ] = None,
+        text: Annotated[str | None, Field(description="the statement as said, if any")] = None,
+    ) -> IngestCounts:
+        """State a fact directly ("Alice LIVES_IN Berlin since 2024-05-01"): names resolve to
+        the group's entities, a new value of a one-valued relation ends the old one. Stating it
+        again adds nothing."""
+        principal = principal_for(ctx)
+        report = await _told(
+            gate.write(
+                principal,
+                group_id,
+                memory.add_fact,
+                subject,
+                relation,
+                object,
+                valid_at=valid_at,
+                group_id=group_id,
+                text=text,
+            )
+        )
+        return IngestCounts.of(report)
+
+    @server.tool(annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=True))
+    async def forget(
+        what: Annotated[
+            Literal["episode", "entity", "group"],
+            Field(
+                description="episode (a turn, by its id), entity (a person or thing, by "
+                "name) or group (the whole tenant)"
+            ),
+        ],
+        ctx: Context,
+        group_id: Group = DEFAULT_GROUP,
+        target: Annotated[
+            str | None,
+            Field(description="the episode id or the entity name; not given for a group"),
+        ] = None,
+    ) -> ErasureCounts:
+        """Erase for good, with what depends on it (the right to be forgotten): facts only it
+        supported, its text in the indexes. Returns counts of what was removed, no content."""
+        principal = principal_for(ctx)
+        if (what == "group") != (target is None):
+            raise ToolError(
+                "forget: give target (the episode id or the entity name) for an episode or an "
+                "entity, and no target for a group (the group is group_id)"
+            )
+        receipt: ErasureReceipt
+        if target is None:
+            receipt = await _told(gate.write(principal, group_id, memory.forget_group, group_id))
+        elif what == "episode":
+            receipt = await _told(
+                gate.write(principal, group_id, memory.forget_episode, target, group_id=group_id)
+            )
+        else:
+            receipt = await _told(
+                gate.write(principal, group_id, memory.forget_entity, target, group_id=group_id)
+            )
+        return ErasureCounts.of(receipt)
 
     @server.resource(
         TIMELINE_URI,

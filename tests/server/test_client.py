@@ -27,6 +27,13 @@ SHARED = (
     "neighbors",
     "paths",
     "stats",
+    "groups",
+    "add_fact",
+    "invalidate_fact",
+    "retract_fact",
+    "forget_episode",
+    "forget_entity",
+    "forget_group",
 )
 """The methods a remote memory shares with :class:`Memory` (``export`` and ``add_episodes``
 stay local: they hand over stored rows, not requests)."""

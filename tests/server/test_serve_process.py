@@ -149,6 +149,8 @@ def _tool_calls(group: str) -> dict[str, dict[str, Any]]:
         "get_facts": {"entity": "Bob", "group_id": group, "include_ended": True},
         "get_history": {"entity": "Bob", "group_id": group},
         "facts_as_of": {"entity": "Bob", "as_of": "2023-03-01T00:00:00Z", "group_id": group},
+        "add_fact": {"subject": "Bob", "relation": "LIVES_IN", "object": "Mars", "group_id": group},
+        "forget": {"what": "group", "group_id": group},
     }
 
 
