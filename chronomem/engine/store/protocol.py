@@ -63,6 +63,11 @@ class StoreCapabilities:
     """Whether every write that touches a group's entities changes the setting
     :func:`entity_revision_key` of that group (in the same transaction): a cheap way for
     readers to know whether what they derived from the entities is still current."""
+    reopenable: bool = False
+    """Whether what the store holds outlives the store object, so the same memory can be
+    opened again, also with ``read_only=True``: a reader whose every write method
+    (``write``, ``erase``, ``set_meta``, ``lock_group``) refuses with a
+    :class:`~chronomem.errors.StoreError` before touching anything."""
     episode_vectors: bool = False
     """Whether the store keeps episode embeddings (``Episode.content_embedding``) and answers
     :meth:`GraphStore.vector` for the "episode" target; writers embed episodes only then."""

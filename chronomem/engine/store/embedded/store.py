@@ -85,6 +85,7 @@ _PREFILTER_CAP: Final = 2048
 _CAPABILITIES: Final = StoreCapabilities(
     server=False,
     entity_revisions=True,
+    reopenable=True,
     episode_vectors=True,
 )
 
@@ -280,8 +281,9 @@ class EmbeddedStore:
     def lock_group(
         self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
     ) -> AbstractContextManager[None]:
-        """Nothing to take: one writing process holds the memory's file lock."""
-        self._check_open()
+        """Nothing to take: one writing process holds the memory's file lock (a read-only
+        store, which does not hold it, refuses: it writes nothing)."""
+        self._check_writable()
         return nullcontext()
 
     def erase(self, erasure: Erasure) -> None:
