@@ -296,15 +296,16 @@ class EmbeddedStore:
         if not erasure:
             return
         group = erasure.group_id
-        updates = _BatchRows.encode(WriteBatch(facts=erasure.updated_facts), self._dimension)
+        kept = WriteBatch(facts=erasure.updated_facts, entities=erasure.updated_entities)
+        updates = _BatchRows.encode(kept, self._dimension)
         with self._write_lock, mapped_errors(self._db_path, "erasing"):
             self._check_open()
             conn = self._writer
             conn.execute("PRAGMA secure_delete = ON")
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if erasure.updated_facts:
-                    updates.apply(conn, WriteBatch(facts=erasure.updated_facts))
+                if kept:
+                    updates.apply(conn, kept)
                 episodes, entities = json_list(erasure.episodes), json_list(erasure.entities)
                 conn.execute(sql.ERASE_MENTIONS, (group, episodes, entities))
                 conn.execute(sql.ERASE_FACTS, (group, json_list(erasure.facts)))

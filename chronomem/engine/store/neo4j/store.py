@@ -384,8 +384,18 @@ class Neo4jStore:
             return
         group = erasure.group_id
         updates = [fact_update_params(f) for f in _last_by_uuid(erasure.updated_facts)]
+        entities = [
+            entity_params(e, self._dimension) for e in _last_by_uuid(erasure.updated_entities)
+        ]
+        foreign = sorted({e["uuid"] for e in entities if e["group_id"] != group})
+        if foreign:
+            raise IntegrityError(f"erase: entities {foreign} are not of group {group!r}")
 
         def work(tx: ManagedTransaction) -> None:
+            if entities:
+                keys = [{"uuid": e["uuid"], "group_id": e["group_id"]} for e in entities]
+                _refuse_group_moves(tx.run(cypher.ENTITY_GROUP_CONFLICTS, entities=keys))
+                tx.run(cypher.WRITE_ENTITIES, entities=entities).consume()
             if updates:
                 _refuse_group_moves(tx.run(cypher.FACT_GROUP_CONFLICTS, facts=updates))
                 tx.run(cypher.UPDATE_FACTS, facts=updates).consume()
@@ -402,6 +412,7 @@ class Neo4jStore:
                         "erase: a fact row not erased still links an erased entity"
                     )
                 tx.run(cypher.DELETE_ENTITIES, uuids=erasure.entities, group_id=group).consume()
+            if erasure.entities or entities:
                 tx.run(cypher.RENEW_REVISIONS, keys=[entity_revision_key(group)]).consume()
             if erasure.settings:
                 tx.run(cypher.ERASE_SETTINGS, keys=erasure.settings).consume()
