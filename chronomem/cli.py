@@ -738,7 +738,8 @@ def _print_receipt(receipt: ErasureReceipt, as_json: bool) -> None:
     click.echo(
         f"erased from group {receipt.group_id} at {receipt.erased_at.isoformat()}: "
         f"{receipt.episodes} episodes, {receipt.entities} entities, {receipt.facts} fact rows; "
-        f"{receipt.facts_updated} fact rows kept without the erased provenance"
+        f"{receipt.facts_updated} fact rows kept without the erased provenance, "
+        f"{receipt.entities_updated} entities kept without aliases from the erased text"
     )
 
 

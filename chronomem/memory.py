@@ -666,6 +666,7 @@ class Memory:
             facts=len(erasure.facts),
             facts_updated=len(erasure.updated_facts),
             settings=len(erasure.settings),
+            entities_updated=len(erasure.updated_entities),
         )
 
     # -- reading --------------------------------------------------------------------------------

@@ -8,7 +8,10 @@ the rules of the bi-temporal model:
 - a fact row with other support stays, without the erased episodes in its provenance (and
   without references to erased episodes or rows in ``invalidated_by*``);
 - an entity that only erased episodes mentioned and that no remaining fact links goes too
-  (its name came from the erased text).
+  (its name came from the erased text);
+- a kept entity loses the aliases the erased text introduced: stores do not record where an
+  alias came from, so an alias goes when it occurs (as whole words, case and spacing folded)
+  in an erased episode's text or speaker, in no kept episode's, and is not the entity's name.
 
 :func:`plan_erasure` computes the :class:`~chronomem.engine.store.protocol.Erasure` from a
 group's :meth:`~chronomem.engine.store.protocol.GraphStore.dump`; the store applies it in one
@@ -18,12 +21,14 @@ content.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from chronomem.engine.store.protocol import Erasure, WriteBatch
+from chronomem.schema import Entity, Episode, name_key
 
 __all__ = ["ErasureKind", "ErasureReceipt", "plan_erasure"]
 
@@ -42,6 +47,8 @@ class ErasureReceipt:
     facts: int
     facts_updated: int
     settings: int
+    entities_updated: int = 0
+    """Kept entities that lost aliases only the erased text held."""
 
     def as_dict(self) -> dict[str, object]:
         """The receipt as JSON-ready values."""
@@ -54,6 +61,7 @@ class ErasureReceipt:
             "facts": self.facts,
             "facts_updated": self.facts_updated,
             "settings": self.settings,
+            "entities_updated": self.entities_updated,
         }
 
 
@@ -107,11 +115,54 @@ def plan_erasure(
             change["invalidated_by"] = None
         if change:
             updated.append(fact.model_copy(update=change))
+    erased = [e for e in dump.episodes if e.uuid in gone_episodes]
+    kept_episodes = [e for e in dump.episodes if e.uuid not in gone_episodes]
+    kept_entities = [e for e in dump.entities if e.uuid not in gone_entities]
     return Erasure(
         group_id=group_id,
         episodes=sorted(gone_episodes & set(source_ids)),
         entities=sorted(gone_entities & {e.uuid for e in dump.entities}),
         facts=sorted(gone_facts),
         updated_facts=updated,
+        updated_entities=_without_erased_aliases(kept_entities, erased, kept_episodes),
         settings=list(settings),
     )
+
+
+def _without_erased_aliases(
+    entities: Sequence[Entity], erased: Sequence[Episode], kept: Sequence[Episode]
+) -> list[Entity]:
+    """``entities`` that have an alias found in the ``erased`` episodes' text but in none of
+    the ``kept`` ones' (nor equal to their name), without those aliases."""
+    if not erased:
+        return []
+    erased_text = _folded_text(erased)
+    kept_text: str | None = None  # folded only if an alias needs it
+    updated = []
+    for entity in entities:
+        name = name_key(entity.name)
+        dropped = set()
+        for alias in entity.aliases:
+            key = name_key(alias)
+            if not key or key == name or not _holds(erased_text, key):
+                continue
+            if kept_text is None:
+                kept_text = _folded_text(kept)
+            if not _holds(kept_text, key):
+                dropped.add(alias)
+        if dropped:
+            aliases = [a for a in entity.aliases if a not in dropped]
+            updated.append(entity.model_copy(update={"aliases": aliases}))
+    return updated
+
+
+def _folded_text(episodes: Iterable[Episode]) -> str:
+    """The speakers and contents of ``episodes``, folded as names are (:func:`name_key`),
+    one per line."""
+    parts = (name_key(f"{e.speaker or ''}\n{e.content}") for e in episodes)
+    return "\n".join(parts)
+
+
+def _holds(text: str, key: str) -> bool:
+    """Whether ``key`` occurs in ``text`` as whole words."""
+    return re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) is not None

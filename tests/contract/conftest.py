@@ -25,20 +25,24 @@ BACKENDS = [
 StoreFactory = Callable[[], GraphStore]
 
 
-def open_backend(backend: str, request: pytest.FixtureRequest, directory: Path) -> GraphStore:
-    """A new store of ``backend`` (for the embedded one, a new memory in ``directory``)."""
+def open_backend(
+    backend: str, request: pytest.FixtureRequest, directory: Path, *, read_only: bool = False
+) -> GraphStore:
+    """A new store of ``backend`` (for the embedded one, a new memory in ``directory``).
+    With ``read_only``, a read-only store over what is there (in stores with
+    ``capabilities.reopenable``)."""
     if backend == "inmemory":
         return InMemoryStore(DIMENSION)
     if backend == "embedded":
         from chronomem.engine.store.embedded import EmbeddedStore
 
-        return EmbeddedStore(directory, dimension=DIMENSION)
+        return EmbeddedStore(directory, dimension=DIMENSION, read_only=read_only)
     if backend == "neo4j":
         uri = request.getfixturevalue("neo4j_uri")
         auth = request.getfixturevalue("neo4j_auth")
         from chronomem.engine.store.neo4j import Neo4jStore
 
-        store: GraphStore = Neo4jStore(uri, auth=auth, dimension=DIMENSION)
+        store: GraphStore = Neo4jStore(uri, auth=auth, dimension=DIMENSION, read_only=read_only)
         return store
     raise ValueError(f"unknown backend {backend!r}")
 
@@ -59,6 +63,24 @@ def store_factory(
 
     def make() -> GraphStore:
         store = open_backend(backend, request, tmp_path / f"memory-{len(opened)}")
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def read_only_factory(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[StoreFactory]:
+    """Opens read-only stores over what the first store of ``store_factory`` holds (the
+    same directory, the same server); closes them all at teardown."""
+    opened: list[GraphStore] = []
+
+    def make() -> GraphStore:
+        store = open_backend(backend, request, tmp_path / "memory-0", read_only=True)
         opened.append(store)
         return store
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from chronomem.engine.erasure import plan_erasure
 from chronomem.engine.store import GraphStore, WriteBatch
 from chronomem.engine.store.protocol import Erasure, FactFilter
 from chronomem.errors import IntegrityError
@@ -100,3 +101,33 @@ def test_a_whole_group_goes(store: GraphStore, group: str) -> None:
     assert store.find_entities(group) == []
     assert store.fulltext(group, "Alba", "entity", 10, FactFilter()) == []
     assert store.vector(group, query(unit(1)), "entity", 10, FactFilter()) == []
+
+
+def test_an_alias_only_erased_text_held_goes_with_it(store: GraphStore, group: str) -> None:
+    """A kept entity keeps no alias the erased text introduced: not in its aliases, not
+    found by it, not in the full-text index; aliases kept text holds, and the name, stay."""
+    alba = entity(
+        group, "Alba", aliases=["Quixotrel Alba", "Albie", "Person#7"], name_embedding=unit(1)
+    )
+    brisk = entity(group, "Brisk", name_embedding=unit(0, 1))
+    gone = episode(group, "Quixotrel Alba met Brisk", source_id="t-1")
+    kept = episode(group, "Albie saw Brisk", source_id="t-2")
+    saw = fact(group, alba, brisk, "Alba saw Brisk", "SAW", episodes=[gone.uuid, kept.uuid])
+    store.write(
+        WriteBatch(
+            episodes=[gone, kept],
+            entities=[alba, brisk],
+            facts=[saw],
+            mentions=[(gone.uuid, alba.uuid), (kept.uuid, alba.uuid), (kept.uuid, brisk.uuid)],
+        )
+    )
+    erasure = plan_erasure(store.dump(group), group, episodes=[gone.uuid])
+    assert [e.uuid for e in erasure.updated_entities] == [alba.uuid]
+    store.erase(erasure)
+    (left,) = store.get_entities(group, [alba.uuid])
+    assert left.aliases == ["Albie", "Person#7"]
+    assert [e.uuid for e in store.find_entities(group, ["albie"])] == [alba.uuid]
+    assert store.find_entities(group, ["Quixotrel Alba"]) == []
+    assert store.fulltext(group, "Quixotrel", "entity", 10, FactFilter()) == []
+    for stored in store.dump(group).entities:
+        assert not any("quixotrel" in alias.lower() for alias in stored.aliases)

@@ -35,13 +35,22 @@ def open_memory(
     directory: Path,
     extractor: Extractor,
     config: MemoryConfig | None = None,
+    *,
+    read_only: bool = False,
 ) -> Memory:
-    """A memory of ``backend`` with the hashing embedder and ``extractor``."""
+    """A memory of ``backend`` with the hashing embedder and ``extractor`` (``read_only``:
+    opened read-only, over what the directory or the server holds)."""
     if backend == "inmemory":
-        return Memory.open("memory://", embedder=HashingEmbedder(), extractor=extractor)
+        return Memory.open(
+            "memory://", embedder=HashingEmbedder(), extractor=extractor, read_only=read_only
+        )
     if backend == "embedded":
         return Memory.open(
-            directory, embedder=HashingEmbedder(), extractor=extractor, config=config
+            directory,
+            embedder=HashingEmbedder(),
+            extractor=extractor,
+            config=config,
+            read_only=read_only,
         )
     uri: str = request.getfixturevalue("neo4j_uri")
     auth = request.getfixturevalue("neo4j_auth")
@@ -51,6 +60,7 @@ def open_memory(
         embedder=HashingEmbedder(),
         extractor=extractor,
         config=base.model_copy(update={"neo4j_auth": auth}),
+        read_only=read_only,
     )
 
 

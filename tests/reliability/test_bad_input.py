@@ -28,6 +28,7 @@ from chronomem.errors import (
     StoreUnavailableError,
     TimeError,
 )
+from chronomem.ingest.extract.fake import FunctionExtractor
 from chronomem.ingest.extract.protocol import Extractor
 from chronomem.ingest.sources import RecordMapping
 from chronomem.memory import Memory
@@ -620,6 +621,30 @@ def test_read_only_memory_refuses_writes(memory: Memory) -> None:
         with pytest.raises(StoreError, match="opened with read_only=True"):
             reader.add_dialogue([{"speaker": "A", "text": "hi", "time": "2024-01-02"}])
         assert reader.stats().episodes == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_read_only_memory_refuses_writes_on_every_backend(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """``Memory.open(..., read_only=True)`` was ignored on Neo4j: writes succeeded."""
+    group, path = f"{run_prefix()}-read-only", tmp_path / "m"
+    turn = {"speaker": "A", "text": "I work at Acme.", "time": "2024-01-01", "id": "t1"}
+    with open_memory(backend, request, path, FunctionExtractor()) as writer:
+        writer.add_dialogue([turn], group_id=group)
+        before = writer.stats(group)
+        with open_memory(backend, request, path, FunctionExtractor(), read_only=True) as reader:
+            writes: list[Callable[[], object]] = [
+                lambda: reader.add_dialogue([{**turn, "id": "t2"}], group_id=group),
+                lambda: reader.forget_episode("t1", group_id=group),
+                lambda: reader.forget_group(group),
+            ]
+            for write in writes:
+                with pytest.raises(StoreError, match="opened with read_only=True"):
+                    write()
+            assert reader.stats(group) == before
+            assert [h.text for h in reader.search("Acme", group_id=group, limit=3)]
+        assert writer.stats(group) == before
 
 
 def test_other_embedder_is_refused(memory: Memory) -> None:

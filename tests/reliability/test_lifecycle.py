@@ -477,13 +477,20 @@ TALK = [
 
 
 def _found(mem: Memory, group: str, word: str) -> list[str]:
-    """Every way a read could find ``word`` in ``group``: full text of every target, search."""
+    """Every way a read could find ``word`` in ``group``: full text of every target, search,
+    entity aliases."""
     hits = [
         uuid
         for target in ("fact", "entity", "episode")
         for uuid, _ in mem.store.fulltext(group, word, target, 50, FactFilter())
     ]
     hits += [r.text for r in mem.search(word, group_id=group, limit=50) if word in r.text]
+    hits += [
+        alias
+        for entity in mem.store.find_entities(group, vectors=False)
+        for alias in entity.aliases
+        if word.casefold() in alias.casefold()
+    ]
     return hits
 
 

@@ -472,3 +472,30 @@ def test_a_question_through_a_reference_finds_the_other_tables_fact(
     assert "Vento Outdoor is based in Italy" in now, now
     then = mem.search(question, group_id=group, limit=3, as_of="2023-06-01T00:00:00Z")
     assert "Nordkap Gear is based in Norway" in [h.text for h in then], then
+
+
+def test_forgetting_the_record_that_gave_an_alias_forgets_the_alias(
+    mem: Memory, group: str
+) -> None:
+    """Erasure: the older name a forgotten record gave a kept person (an alias) goes with the
+    record; nothing of the erased text is left in any alias."""
+    mem.add_records(
+        [
+            _row("E-7", "Emily Carter", "Lead Designer", "", "", "2024-10-01"),
+            _row("E-7", "Emily Quixotrel", "Designer", "", "", "2023-02-01"),
+        ],
+        mapping=_mapping(),
+        group_id=group,
+    )
+    assert "Emily Quixotrel" in mem.entity("Emily Carter", group_id=group).aliases
+    (erased,) = [e for e in mem.store.dump(group).episodes if "Quixotrel" in e.content]
+    receipt = mem.forget_episode(erased.uuid, group_id=group)
+    assert receipt.entities_updated == 1
+    assert "Quixotrel" not in str(receipt.as_dict())
+    assert "Emily Quixotrel" not in mem.entity("Emily Carter", group_id=group).aliases
+    for entity in mem.store.dump(group).entities:
+        assert not any("quixotrel" in alias.lower() for alias in entity.aliases)
+    assert [h for h in mem.search("Quixotrel", group_id=group) if "Quixotrel" in h.text] == []
+    assert _current(mem, "Emily Carter", "HAS_JOB_TITLE", group) == {
+        "Emily Carter has job title Lead Designer"
+    }

@@ -37,6 +37,7 @@ def open_store(
             auth=config.neo4j_auth,
             dimension=dimension,
             database=config.neo4j_database,
+            read_only=read_only,
         )
     from chronomem.engine.store.embedded import EmbeddedStore
 

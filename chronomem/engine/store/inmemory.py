@@ -240,6 +240,11 @@ class InMemoryStore:
                 stored = self._facts.get(fact.uuid)
                 if stored is None or stored.group_id != group:
                     raise IntegrityError(f"fact {fact.uuid} is not a row of group {group!r}")
+            for entity in erasure.updated_entities:
+                if not self._in(self._entities, entity.uuid, group) or entity.group_id != group:
+                    raise IntegrityError(
+                        f"entity {entity.uuid} is not an entity of group {group!r}"
+                    )
             episodes = {u for u in erasure.episodes if self._in(self._episodes, u, group)}
             entities = {u for u in erasure.entities if self._in(self._entities, u, group)}
             facts = {u for u in erasure.facts if self._in(self._facts, u, group)}
@@ -248,6 +253,8 @@ class InMemoryStore:
                 raise IntegrityError("erase: a fact row not erased still links an erased entity")
             for fact in erasure.updated_facts:
                 self._facts[fact.uuid] = self._upserted(self._facts, fact, _FACT_FIELDS)
+            for entity in erasure.updated_entities:
+                self._entities[entity.uuid] = self._upserted(self._entities, entity, _ENTITY_FIELDS)
             for uuid in facts:
                 del self._facts[uuid]
             for uuid in episodes:
@@ -259,7 +266,7 @@ class InMemoryStore:
             for mentioned in self._mentions.values():
                 for uuid in entities & mentioned.keys():
                     del mentioned[uuid]
-            if entities:
+            if entities or erasure.updated_entities:
                 revision = entity_revision_key(group)
                 self._meta[revision] = str(int(self._meta.get(revision, "0")) + 1)
             for key in erasure.settings:

@@ -63,6 +63,11 @@ class StoreCapabilities:
     """Whether every write that touches a group's entities changes the setting
     :func:`entity_revision_key` of that group (in the same transaction): a cheap way for
     readers to know whether what they derived from the entities is still current."""
+    reopenable: bool = False
+    """Whether what the store holds outlives the store object, so the same memory can be
+    opened again, also with ``read_only=True``: a reader whose every write method
+    (``write``, ``erase``, ``set_meta``, ``lock_group``) refuses with a
+    :class:`~chronomem.errors.StoreError` before touching anything."""
     episode_vectors: bool = False
     """Whether the store keeps episode embeddings (``Episode.content_embedding``) and answers
     :meth:`GraphStore.vector` for the "episode" target; writers embed episodes only then."""
@@ -102,19 +107,27 @@ class Erasure:
     ``episodes``, ``entities`` and ``facts`` are uuids of rows to delete with everything that
     hangs on them (mentions, vectors, sentence vectors, full-text entries); the caller lists
     every fact row touching an erased entity. ``updated_facts`` are rows kept with the erased
-    provenance taken out (upserted like :attr:`WriteBatch.facts`). ``settings`` are keys of
-    :meth:`GraphStore.get_meta` to delete."""
+    provenance taken out (upserted like :attr:`WriteBatch.facts`). ``updated_entities`` are
+    entities kept without the aliases only erased text held (upserted like
+    :attr:`WriteBatch.entities`). ``settings`` are keys of :meth:`GraphStore.get_meta` to
+    delete."""
 
     group_id: str
     episodes: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
     updated_facts: list[Fact] = field(default_factory=list)
+    updated_entities: list[Entity] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(
-            self.episodes or self.entities or self.facts or self.updated_facts or self.settings
+            self.episodes
+            or self.entities
+            or self.facts
+            or self.updated_facts
+            or self.updated_entities
+            or self.settings
         )
 
 

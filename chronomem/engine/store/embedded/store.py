@@ -85,6 +85,7 @@ _PREFILTER_CAP: Final = 2048
 _CAPABILITIES: Final = StoreCapabilities(
     server=False,
     entity_revisions=True,
+    reopenable=True,
     episode_vectors=True,
 )
 
@@ -280,8 +281,9 @@ class EmbeddedStore:
     def lock_group(
         self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
     ) -> AbstractContextManager[None]:
-        """Nothing to take: one writing process holds the memory's file lock."""
-        self._check_open()
+        """Nothing to take: one writing process holds the memory's file lock (a read-only
+        store, which does not hold it, refuses: it writes nothing)."""
+        self._check_writable()
         return nullcontext()
 
     def erase(self, erasure: Erasure) -> None:
@@ -294,15 +296,16 @@ class EmbeddedStore:
         if not erasure:
             return
         group = erasure.group_id
-        updates = _BatchRows.encode(WriteBatch(facts=erasure.updated_facts), self._dimension)
+        kept = WriteBatch(facts=erasure.updated_facts, entities=erasure.updated_entities)
+        updates = _BatchRows.encode(kept, self._dimension)
         with self._write_lock, mapped_errors(self._db_path, "erasing"):
             self._check_open()
             conn = self._writer
             conn.execute("PRAGMA secure_delete = ON")
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if erasure.updated_facts:
-                    updates.apply(conn, WriteBatch(facts=erasure.updated_facts))
+                if kept:
+                    updates.apply(conn, kept)
                 episodes, entities = json_list(erasure.episodes), json_list(erasure.entities)
                 conn.execute(sql.ERASE_MENTIONS, (group, episodes, entities))
                 conn.execute(sql.ERASE_FACTS, (group, json_list(erasure.facts)))

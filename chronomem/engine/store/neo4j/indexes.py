@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from neo4j import Driver
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver
 from neo4j import exceptions as neo
 
 from chronomem.engine.store.neo4j import cypher
@@ -22,9 +22,15 @@ _ALREADY_EXISTS: Final = frozenset(
 
 
 def ensure_schema(
-    driver: Driver, database: str | None, dimension: int, timeout_s: int = 300
+    driver: Driver,
+    database: str | None,
+    dimension: int,
+    timeout_s: int = 300,
+    *,
+    create: bool = True,
 ) -> None:
-    """Create every constraint and index that is missing and wait until all are ONLINE.
+    """Create every constraint and index that is missing and wait until all are ONLINE;
+    without ``create`` (a read-only store), only check the existing ones, in a READ session.
 
     Raises :class:`ConfigurationError` when an index of ours exists with another definition
     (other full-text properties, another vector dimension).
@@ -35,8 +41,9 @@ def ensure_schema(
         *cypher.FULLTEXT_INDEXES,
         *cypher.vector_index_statements(dimension),
     )
-    with driver.session(database=database) as session:
-        for statement in statements:
+    mode = WRITE_ACCESS if create else READ_ACCESS
+    with driver.session(database=database, default_access_mode=mode) as session:
+        for statement in statements if create else ():
             try:
                 session.run(statement).consume()
             except neo.ClientError as exc:  # a concurrent opener created it first

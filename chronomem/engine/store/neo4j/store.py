@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import numpy.typing as npt
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Result
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Result
 from neo4j import exceptions as neo
 
 from chronomem.engine.embed import MINILM_DIMENSION
@@ -76,6 +76,7 @@ U = TypeVar("U", bound=_HasUuid)
 _CAPABILITIES: Final = StoreCapabilities(
     server=True,
     entity_revisions=True,
+    reopenable=True,
     episode_vectors=True,
 )
 _MIN_FETCH: Final = 40
@@ -137,6 +138,11 @@ class Neo4jStore:
     :class:`~chronomem.errors.StoreUnavailableError` otherwise) and creates the constraints
     and indexes that are missing. Each :meth:`write` is one managed transaction, which the
     driver retries on transient errors.
+
+    ``read_only=True`` opens sessions in READ access mode, creates no schema (it only checks
+    it), and every write method (:meth:`write`, :meth:`erase`, :meth:`set_meta`,
+    :meth:`lock_group`) refuses with a :class:`~chronomem.errors.StoreError` before it
+    reaches the database.
     """
 
     def __init__(
@@ -147,6 +153,7 @@ class Neo4jStore:
         database: str | None = None,
         *,
         connection_timeout: float = 5.0,
+        read_only: bool = False,
     ) -> None:
         if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1:
             raise ConfigurationError(f"dimension must be a positive int, got {dimension!r}")
@@ -158,6 +165,8 @@ class Neo4jStore:
         self._uri = uri
         self._dimension = dimension
         self._database = database
+        self._read_only = read_only
+        self._access_mode = READ_ACCESS if read_only else WRITE_ACCESS
         try:
             driver = GraphDatabase.driver(
                 uri,
@@ -174,7 +183,7 @@ class Neo4jStore:
         try:
             with translate_errors(uri, "connecting"):
                 driver.verify_connectivity()
-                ensure_schema(driver, database, dimension)
+                ensure_schema(driver, database, dimension, create=not read_only)
         except ValueError as exc:  # the driver's word for an address it cannot resolve
             driver.close()
             raise ConfigurationError(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
@@ -201,6 +210,16 @@ class Neo4jStore:
         """The server's URI."""
         return self._uri
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only."""
+        return self._read_only
+
+    def _check_writable(self) -> None:
+        self._live_driver()
+        if self._read_only:
+            raise StoreError(f"{self._uri}: opened with read_only=True; open it without to write")
+
     def _live_driver(self) -> Driver:
         if self._driver is None:
             raise StoreError(f"the Neo4j store at {self._uri} is closed; open a new one")
@@ -209,11 +228,14 @@ class Neo4jStore:
     def _read(self, action: str, work: Callable[[ManagedTransaction], T]) -> T:
         with (
             translate_errors(self._uri, action),
-            self._live_driver().session(database=self._database) as session,
+            self._live_driver().session(
+                database=self._database, default_access_mode=self._access_mode
+            ) as session,
         ):
             return session.execute_read(work)
 
     def _write(self, action: str, work: Callable[[ManagedTransaction], T]) -> T:
+        self._check_writable()
         with (
             translate_errors(self._uri, action),
             self._live_driver().session(database=self._database) as session,
@@ -246,6 +268,7 @@ class Neo4jStore:
     # ----------------------------------------------------------------------------- writes
 
     def write(self, batch: WriteBatch) -> None:
+        self._check_writable()
         if not batch:
             return
         episodes = [episode_params(e, self._dimension) for e in _first_by_uuid(batch.episodes)]
@@ -356,12 +379,23 @@ class Neo4jStore:
     def erase(self, erasure: Erasure) -> None:
         """Delete the listed relationships, nodes (with their sentences and mentions) and
         settings in one transaction; their full-text and vector index entries go with them."""
+        self._check_writable()
         if not erasure:
             return
         group = erasure.group_id
         updates = [fact_update_params(f) for f in _last_by_uuid(erasure.updated_facts)]
+        entities = [
+            entity_params(e, self._dimension) for e in _last_by_uuid(erasure.updated_entities)
+        ]
+        foreign = sorted({e["uuid"] for e in entities if e["group_id"] != group})
+        if foreign:
+            raise IntegrityError(f"erase: entities {foreign} are not of group {group!r}")
 
         def work(tx: ManagedTransaction) -> None:
+            if entities:
+                keys = [{"uuid": e["uuid"], "group_id": e["group_id"]} for e in entities]
+                _refuse_group_moves(tx.run(cypher.ENTITY_GROUP_CONFLICTS, entities=keys))
+                tx.run(cypher.WRITE_ENTITIES, entities=entities).consume()
             if updates:
                 _refuse_group_moves(tx.run(cypher.FACT_GROUP_CONFLICTS, facts=updates))
                 tx.run(cypher.UPDATE_FACTS, facts=updates).consume()
@@ -378,6 +412,7 @@ class Neo4jStore:
                         "erase: a fact row not erased still links an erased entity"
                     )
                 tx.run(cypher.DELETE_ENTITIES, uuids=erasure.entities, group_id=group).consume()
+            if erasure.entities or entities:
                 tx.run(cypher.RENEW_REVISIONS, keys=[entity_revision_key(group)]).consume()
             if erasure.settings:
                 tx.run(cypher.ERASE_SETTINGS, keys=erasure.settings).consume()
@@ -387,6 +422,8 @@ class Neo4jStore:
             self._small_groups.pop(key, None)
 
     def set_meta(self, key: str, value: str) -> None:
+        self._check_writable()
+
         def work(tx: ManagedTransaction) -> None:
             tx.run(cypher.SET_META, key=key, value=value).consume()
 
