@@ -13,8 +13,8 @@ is a ``list[SearchResult]``) and, through ``functools.wraps``, for ``inspect.sig
 (an async classmethod returning an ``AsyncMemory``), the async context manager, :meth:`now`
 (it does not block, so it runs on the loop) and the plain properties ``store``, ``config``,
 ``embedder``, ``registry`` and ``vocabulary``, which return the memory's own. A test compares
-every public member of ``Memory`` with its twin here, so a method added to ``Memory`` without its twin, or a
-hand-written twin with other parameters, fails it.
+every public member of ``Memory`` with its twin here, so a method added to ``Memory`` without
+its twin, or a hand-written twin with other parameters, fails it.
 
 Not mirrored (:data:`NOT_MIRRORED`): ``extractor``, a property whose first read loads the spaCy
 pipeline (seconds of blocking work an event loop must not do); read it as
