@@ -34,6 +34,7 @@ from chronomem.engine.embed import HashingEmbedder
 from chronomem.memory import Memory
 from chronomem.server.mcp_tools import TIMELINE_URI, TOOL_NAMES
 from tests.server.conftest import TURNS, free_port
+from tests.server.serve_with_fakes import DELAY_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKES = [sys.executable, "-m", "tests.server.serve_with_fakes"]
@@ -75,7 +76,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     log = tmp / "server.log"
     args = ["serve", "--store", str(tmp / "memory"), "--keys", str(keys), "--port", str(port)]
     with log.open("wb") as out:
-        env = {**_env(), "CHRONOMEM_BATCH_SIZE": "5000"}  # one transaction per request
+        # one transaction per request; the late write lasts 3 s whatever the machine
+        env = {**_env(), "CHRONOMEM_BATCH_SIZE": "5000", DELAY_VARIABLE: "0.001"}
         process = subprocess.Popen([*FAKES, *args], cwd=ROOT, env=env, stderr=out)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
