@@ -176,6 +176,7 @@ class Writer:
         if scoped:
             statements += self._expand_scoped(group_id, statements, scoped, report)
         statements += self._follower_endings(group_id, statements)
+        statements = _distinct(statements)
 
         stored = self._stored_rows(group_id, statements)
         temporal = self.resolver.resolve(statements, stored, now=now)
@@ -455,6 +456,21 @@ class _Keyed:
     entities: dict[str, Entity] = field(default_factory=dict)
     new: list[Entity] = field(default_factory=list)
     updated: list[Entity] = field(default_factory=list)
+
+
+def _distinct(statements: list[ResolvedStatement]) -> list[ResolvedStatement]:
+    """One ending or retraction per value and time: two rules reading "I quit Acme in May"
+    (or an ending made concrete twice) must not close Acme twice."""
+    seen: set[tuple[object, ...]] = set()
+    out: list[ResolvedStatement] = []
+    for s in statements:
+        if s.ends or s.retracts:
+            key = (s.subject_uuid, s.relation, s.object_uuid, s.ends, s.retracts, s.valid_at)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(s)
+    return out
 
 
 _Known = tuple[str, str, str, datetime | None, datetime | None, str]  # a fact, as its ends

@@ -193,6 +193,9 @@ def test_changes_between_april_and_august_2023(demo_graph: DemoGraph, neo4j_driv
         ("ended", "WORKS_AT", "Acme"),
         ("ended", "LIVES_IN", "Paris"),
         ("started", "LIVES_IN", "Berlin"),
+        # "I work at Acme as a data engineer": the title said with the job ends with it
+        # (the vocabulary's `follows`, docs/temporal.md)
+        ("ended", "HAS_JOB_TITLE", "data engineer"),
         ("started", "WORKS_AT", "Globex"),
     ]
 

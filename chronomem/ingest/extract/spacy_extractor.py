@@ -53,6 +53,7 @@ _RETRACTION_RE: Final = re.compile(
     r"|\bscratch that\b|\bthat(?:'|’)?s not (?:true|right)\b|\bi take (?:that|it) back\b",
     re.IGNORECASE,
 )
+_NAMED: Final = frozenset({"Place", "Organization", "Product"})
 _NAME_GIVEN: Final = re.compile(
     r"^\W*(?:his|her|its|their|the\s+\w+['’]s)\s+name(?:['’]s|\s+is)\s+([A-Z][\w'’-]+)"
 )
@@ -229,6 +230,7 @@ class _EpisodeReader:
                     confidence=0.7,
                 )
             )
+        self._one_type_per_name()
         animals = {name for name, label in self.mentions if label == ANIMAL}
         for fact in self.facts.values():  # names the rules gave a type to ("my husband Tomer")
             for mention in (fact.subject, fact.object):
@@ -348,6 +350,31 @@ class _EpisodeReader:
                 found.setdefault(mention.name, (token.i, mention))
         return list(found.values())
 
+    def _one_type_per_name(self) -> None:
+        """A name the vocabulary re-typed ("Acme" read as a place, taken as the employer) is one
+        entity of that type in this turn: its other mentions and facts follow."""
+        retyped = {
+            f.object.name: f.object
+            for f in self.facts.values()
+            if f.object.label in _NAMED and (f.object.name, f.object.label) in self.mentions
+        }
+        for (name, label), _ in list(self.mentions.items()):
+            chosen = retyped.get(name)
+            if chosen is not None and label != chosen.label and label in _NAMED:
+                del self.mentions[(name, label)]
+        if not retyped:
+            return
+        for key, fact in list(self.facts.items()):
+            subject = retyped.get(fact.subject.name, fact.subject)
+            obj = retyped.get(fact.object.name, fact.object)
+            if subject.label not in _NAMED:
+                subject = fact.subject
+            if fact.object.label not in _NAMED:
+                obj = fact.object
+            if subject != fact.subject or obj != fact.object:
+                del self.facts[key]
+                self._add_fact(dataclasses.replace(fact, subject=subject, object=obj))
+
     def _times(self, content: str) -> list[TimeMention]:
         """The time mentions of a turn, read after the speaker's previous turn so that "the
         year after" finds the year that turn named ("I graduated in 2015." / "Moved to Seattle
@@ -466,6 +493,10 @@ def _merge(raw: list[RawFact], stated: list[RawFact], vocabulary: Vocabulary) ->
     """
     if not stated:
         return raw
+    if not any(vocabulary.is_state(f.relation) for f in stated):
+        # events ("went to Paris") leave the sentence's other statements alone
+        said = {(f.subject, f.relation, f.object) for f in stated}
+        return [*stated, *(f for f in raw if (f.subject, f.relation, f.object) not in said)]
     slots = {(f.subject, f.relation) for f in stated}
     pairs = {(f.subject, f.object) for f in stated}
     kept = [

@@ -268,9 +268,11 @@ class StateReader:
         if not objects:
             return value.ref.mention.label
         label = value.ref.mention.label
+        named = [o for o in objects if o in _NAMED_TYPES]
+        if label == CONCEPT and named and value.token.tag_ in ("NNP", "NNPS"):
+            return named[0]  # "quit Acme": a proper name the model did not type is the employer
         if label in objects:
             return label
-        named = [o for o in objects if o in _NAMED_TYPES]
         if (
             coerce
             and named
