@@ -399,10 +399,12 @@ class Writer:
             if moment is None:
                 continue
             if lead.ends:
-                closed = [k for k in known if (
-                    k[0] == lead.subject_uuid and k[1] == lead.relation
-                    and k[2] == lead.object_uuid and holds(k[3], k[4], moment)
-                )]  # fmt: skip
+                closed = [
+                    k
+                    for k in known
+                    if k[:3] == (lead.subject_uuid, lead.relation, lead.object_uuid)
+                    and holds(k[3], k[4], moment)
+                ]
             elif vocabulary.relations.get(lead.relation) is not None and (
                 self.resolver.registry.is_functional(lead.relation)
             ):

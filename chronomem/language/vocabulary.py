@@ -118,11 +118,6 @@ class Vocabulary:
         lowered = {w.lower() for w in words}
         return {name for name, (_, members) in self.categories.items() if lowered & members}
 
-    def category_relation(self, category: str) -> str | None:
-        """The relation that having a thing of ``category`` gives."""
-        found = self.categories.get(category)
-        return None if found is None else found[0]
-
     def is_state(self, relation: str) -> bool:
         """Whether ``relation`` can be ended by a cue: a state of the vocabulary, or a relation
         the vocabulary does not know (a verb the extractor kept as it was said)."""

@@ -303,9 +303,7 @@ class StateReader:
         return any(p is not None and p.name == mention.name for p in (refs.speaker, refs.addressee))
 
     def _keys(self, verb: Token, window: Sequence[Token]) -> list[str]:
-        lemma = self._reader.lemma(verb)
-        if not verb.tag_.startswith("VB"):
-            lemma = self._reader.lemma_of(verb.lower_, "VBD")
+        lemma = self._lemma_of_verb(verb)
         keys: list[str] = []
         for child in verb.children:
             if child.dep_ == "prt" or (child.dep_ == "advmod" and child.lower_ in _PARTICLES):
