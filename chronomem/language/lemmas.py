@@ -59,6 +59,20 @@ class Lemmatizer:
             self._cache[key] = result
         return result
 
+    def knows(self, lower: str) -> bool:
+        """Whether ``lower`` is an English word: listed in the word index itself, or as the
+        dictionary form of an inflection ("proposed", "cars", "happier")."""
+        if any(lower in words for words in self._index.values()):
+            return True
+        if any(lower in table for table in self._exc.values()):
+            return True
+        for tag in ("VBD", "VBG", "VBZ", "NNS", "JJR", "JJS"):
+            pos = _TAG_POS[tag]
+            lemma = self.lemma(lower, tag)
+            if lemma != lower and lemma in self._index.get(pos, frozenset()):
+                return True
+        return False
+
     def _compute(self, word: str, tag: str) -> str:
         special = _SPECIAL.get(word)
         if special is not None and (tag.startswith("VB") or tag == "MD"):

@@ -53,8 +53,8 @@ class RelationSpec:
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """A verb and where its value sits: ``via`` dobj, subj, agent, attr, acomp, oprd, xcomp,
-    dative or a preposition; ``objects`` entity types or category names (empty: any);
+    """A verb and where its value sits: ``via`` dobj, subj, subjpass, agent, attr, acomp,
+    oprd, xcomp, dative or a preposition; ``objects`` entity types or category names (empty: any);
     ``holder`` the types the fact's subject may have; ``needs`` words one of which the clause
     must contain."""
 

@@ -35,6 +35,7 @@ from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extr
 from chronomem.ingest.extract.spacy_model import LoadedPipeline, load_pipeline
 from chronomem.ingest.extract.statements import rewrite_sentence
 from chronomem.ingest.extract.states import StateReader
+from chronomem.language.chat import normalize_chat, people_named
 from chronomem.language.timex import TimeMention, find_time_mentions, mention_interval
 from chronomem.language.vocabulary import Vocabulary, default_vocabulary
 from chronomem.schema import Episode, speaker_line
@@ -66,6 +67,7 @@ _TIME_WORDS: Final = frozenset({
     "april", "may", "june", "july", "august", "september", "october", "november", "december",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 })  # fmt: skip
+_NAME_NORM: Final = "john"  # a first name the model has seen often
 _CHUNK: Final = 2048  # episodes parsed at a time (bounds the memory held by Docs)
 
 
@@ -117,21 +119,41 @@ class SpacyExtractor:
         for start in range(0, len(episodes), _CHUNK):
             chunk = episodes[start : start + _CHUNK]
             parts = [split_caption(episode.content) for episode in chunk]
-            docs = self._parse(pipeline, [text for text, _ in parts])
+            names = _names_by_text(chunk, parts)
+            docs = self._parse(pipeline, [text for text, _ in parts], names)
             for offset, (episode, doc) in enumerate(zip(chunk, docs, strict=True)):
                 window = windows[conversation_key(episode)]
                 reader = _EpisodeReader(
-                    pipeline, episode, targets[start + offset], window, self.vocabulary
-                )
+                    pipeline, episode, targets[start + offset], window, self.vocabulary,
+                    names[offset],
+                )  # fmt: skip
                 results.append(reader.read(doc, parts[offset][1]))
         return results
 
-    def _parse(self, pipeline: LoadedPipeline, texts: list[str]) -> list[Doc]:
-        """Tag and parse every text; run NER on those the gate lets through."""
+    def _parse(
+        self, pipeline: LoadedPipeline, texts: list[str], names: list[frozenset[str]]
+    ) -> list[Doc]:
+        """Tag and parse every text (made readable first, see
+        :func:`~chronomem.language.chat.normalize_chat`); run NER on those the gate lets
+        through. ``names``: per text, the words that name people in its conversation; the
+        parser reads them as it reads a common first name."""
         nlp = pipeline.nlp
+        lemmatizer, stop_words = pipeline.lemmatizer, nlp.Defaults.stop_words
+
+        def known(word: str) -> bool:
+            return word in stop_words or lemmatizer.knows(word)
+
+        texts = [normalize_chat(text, known_word=known) for text in texts]
+        made = []
+        for text, people in zip(texts, names, strict=True):
+            doc = nlp.make_doc(text)
+            for token in doc:
+                if token.text in people:
+                    token.norm_ = _NAME_NORM
+            made.append(doc)
         try:
-            docs = list(nlp.pipe(texts, batch_size=self._batch_size, disable=["ner"]))
-            named = [doc for doc, text in zip(docs, texts, strict=True) if pipeline.ner_gate(text)]
+            docs = list(nlp.pipe(made, batch_size=self._batch_size, disable=["ner"]))
+            named = [doc for doc in docs if pipeline.ner_gate(doc.text)]
             for _ in nlp.get_pipe("ner").pipe(named, batch_size=self._batch_size):
                 pass  # annotates the docs in place
         except (ValueError, RuntimeError, KeyError) as exc:
@@ -149,8 +171,10 @@ class _EpisodeReader:
         addressee: str | None,
         window: PeopleWindow,
         vocabulary: Vocabulary,
+        people: frozenset[str] = frozenset(),
     ) -> None:
         self.pipeline = pipeline
+        self.people = people
         self.vocabulary = vocabulary
         self.episode = episode
         self.window = window
@@ -278,6 +302,8 @@ class _EpisodeReader:
             if name is None:
                 continue
             earlier = self.window.known_names.get(name.lower())
+            if name in self.people and label != PERSON:
+                label = PERSON  # "my cousin Mateo" makes "Mateo" a person, not a city
             if label == PERSON and self.speaker is not None and name == self.speaker.name:
                 mention = self.speaker
             elif earlier is not None:
@@ -292,10 +318,30 @@ class _EpisodeReader:
             if token.i in by_token or not token.is_alpha:
                 continue
             again: EntityMention | None = known.get(token.lower_)
+            if again is None and token.tag_ in ("NNP", "NN") and self._untyped_person(token):
+                again = EntityMention(token.text, PERSON)  # "Rosalind and I", left untyped
             if again is not None:
                 by_token[token.i] = again
                 self._add_mention(again)
         return by_token
+
+    def _untyped_person(self, token: Any) -> bool:
+        """A name NER left untyped that can only be a person's: one the conversation gives to
+        someone ("my cousin Mateo", "Rosalind and I"), or a capitalised word that is no
+        English word, in subject position ("Chloe's dating a guy named Reza")."""
+        if token.text in self.people:
+            return True
+        subject = token.dep_ in ("nsubj", "nsubjpass") or (
+            token.dep_ == "conj" and token.head.dep_ in ("nsubj", "nsubjpass")
+        )
+        return (
+            subject
+            and token.text[:1].isupper()
+            and token.text[1:].islower()
+            and len(token.text) > 2
+            and not self.pipeline.lemmatizer.knows(token.lower_)
+            and token.lower_ not in self.pipeline.nlp.Defaults.stop_words
+        )
 
     def _verb_like(self, token: Any) -> bool:
         """A capitalised word opening a sentence that is a past-tense verb of the vocabulary."""
@@ -483,6 +529,25 @@ class _EpisodeReader:
             self.facts[key] = dataclasses.replace(existing, confidence=fact.confidence)
 
 
+def _names_by_text(
+    episodes: Sequence[Episode], parts: Sequence[tuple[str, str | None]]
+) -> list[frozenset[str]]:
+    """Per episode, the people named in its conversation (in this chunk): the speakers and
+    the names given with a kin or role word ("my brother Rory")."""
+    texts: dict[ConversationKey, list[str]] = {}
+    speakers: dict[ConversationKey, set[str]] = {}
+    for episode, (text, _) in zip(episodes, parts, strict=True):
+        key = conversation_key(episode)
+        texts.setdefault(key, []).append(text)
+        if episode.speaker:
+            speakers.setdefault(key, set()).update(episode.speaker.split()[:1])
+    names = {
+        key: frozenset(people_named(found) | speakers.get(key, set()))
+        for key, found in texts.items()
+    }
+    return [names[conversation_key(episode)] for episode in episodes]
+
+
 def _merge(raw: list[RawFact], stated: list[RawFact], vocabulary: Vocabulary) -> list[RawFact]:
     """The general rules' facts and the vocabulary's state facts of one sentence.
 
@@ -497,16 +562,17 @@ def _merge(raw: list[RawFact], stated: list[RawFact], vocabulary: Vocabulary) ->
         # events ("went to Paris") leave the sentence's other statements alone
         said = {(f.subject, f.relation, f.object) for f in stated}
         return [*stated, *(f for f in raw if (f.subject, f.relation, f.object) not in said)]
-    slots = {(f.subject, f.relation) for f in stated}
-    pairs = {(f.subject, f.object) for f in stated}
+    # by name: the general rules may type a name otherwise ("Zalando" as a place)
+    slots = {(f.subject.name, f.relation) for f in stated}
+    pairs = {(f.subject.name, f.object.name.lower()) for f in stated}
     kept = [
         f
         for f in raw
         if f.span is None  # a possessive ("my husband"): lasting, never in the way
         or (
             f.relation in vocabulary.relations
-            and (f.subject, f.relation) not in slots
-            and (f.subject, f.object) not in pairs
+            and (f.subject.name, f.relation) not in slots
+            and (f.subject.name, f.object.name.lower()) not in pairs
         )
     ]
     return [*stated, *kept]

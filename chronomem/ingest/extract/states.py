@@ -85,8 +85,10 @@ class StateReader:
         found: list[RawFact] = []
         for token in tokens:
             if (
-                token.tag_.startswith("VB") and token.dep_ not in ("aux", "auxpass")
-            ) or self._initial_past(token, tokens):
+                (token.tag_.startswith("VB") and token.dep_ not in ("aux", "auxpass"))
+                or self._initial_past(token, tokens)
+                or _participle_as_adjective(token)
+            ) and not (token.dep_ == "acl" and token.lower_ in ("called", "named")):
                 found.extend(self._verb(token, tokens, retraction=retraction))
             elif token.tag_ in ("NN", "NNS") and token.dep_ in ("ROOT", "nsubj", "attr"):
                 found.extend(self._noun(token, tokens, retraction=retraction))
@@ -229,7 +231,7 @@ class StateReader:
             label = self._fits(value, frame.objects, coerce=coerce)
             if label is None:
                 continue
-            if value.via == "subj":
+            if value.via in ("subj", "subjpass"):
                 owners = [
                     h for h in self._object_holders(value.token) if h.mention != value.ref.mention
                 ]
@@ -248,6 +250,7 @@ class StateReader:
                     scope = "object"  # "no longer", "stopped ...ing": matched by name
                 relation = frame.relation
                 obj = value.ref.mention
+                label = self._relation_type(relation, label)
                 if obj.label != label:
                     obj = EntityMention(obj.name, label)
                 if relation == "HAS_JOB_TITLE" and obj.label != CONCEPT:
@@ -257,6 +260,16 @@ class StateReader:
                     round(0.9 * owner.weight * value.ref.weight, 3), span,
                     ends=ends, retracts=retracts, scope=scope,
                 )  # fmt: skip
+
+    def _relation_type(self, relation: str, label: str) -> str:
+        """The type a name takes as the value of ``relation``: a name typed as another kind of
+        name than the relation's values have is one of those ("Zalando" read as a place in "my
+        roommate is at Zalando" is the employer, as it is in "laid off from Zalando")."""
+        spec = self._vocabulary.relations.get(relation)
+        if spec is None or label in spec.objects or label not in _NAMED_TYPES:
+            return label
+        named = [o for o in spec.objects if o in _NAMED_TYPES]
+        return named[0] if named else label
 
     def _fits(self, value: _Value, objects: tuple[str, ...], *, coerce: bool) -> str | None:
         """The label the value takes in this frame, or ``None`` when it does not fit.
@@ -389,6 +402,10 @@ class StateReader:
         without a subject ("Moved to Denver last month")."""
         reader = self._reader
         subjects = reader.subjects(verb)
+        if not subjects:  # "Chloe is engaged" parsed with "Chloe" under "is"
+            for aux in verb.children:
+                if aux.dep_ in ("aux", "auxpass"):
+                    subjects += reader.subjects(aux)
         if not any(s.mention.label == PERSON for s in subjects):
             for child in verb.children:
                 if child.dep_ in ("dobj", "nsubj") and child.i != verb.i:
@@ -412,22 +429,49 @@ class StateReader:
                 subjects = [Ref(reader.refs.speaker, 0.6)]  # "Joined Ducati last month"
         return subjects
 
+    def _partner_before(self, verb: Token) -> Token | None:
+        """ "Vik and I got back together": the person named with "I" before the verb, however
+        the parser attached the two (it often cannot)."""
+        doc = verb.doc
+        start = verb.sent.start
+        for i in range(start, verb.i - 2):
+            name = doc[i]
+            me = _and_me(name)
+            if me is None:
+                continue
+            mention = self._reader.refs.entities.get(name.i)
+            if mention is None or mention.label != PERSON:
+                continue
+            between = doc[me.i + 1 : verb.i]
+            if all(t.tag_ in ("MD", "RB") or t.dep_ in ("aux", "auxpass", "neg") for t in between):
+                return name
+        return None
+
     def _object_holders(self, subject_token: Token) -> list[Ref]:
         """For a value in subject position ("Acme hired me", "Luke and I split up"): the person
         it is about (the clause's object, or the first person beside it)."""
         reader = self._reader
         verb = subject_token.head
         found: list[Ref] = []
+        me = _and_me(subject_token)
+        if me is not None:  # "Vik and I ...", however parsed
+            ref = reader.ref(me)
+            if ref is not None:
+                return [ref]
         for child in verb.children:
             if child.dep_ in ("dobj", "dative") and child.lower_ in _FIRST_PERSON | _SECOND_PERSON:
                 ref = reader.ref(child)
                 if ref is not None:
                     found.append(ref)
-        for token in _conjuncts(subject_token):
-            if token.lower_ in _FIRST_PERSON and token.i != subject_token.i:
-                ref = reader.ref(token)
-                if ref is not None:
-                    found.append(ref)
+        first = subject_token
+        while first.dep_ == "conj" and first.head.i != first.i:
+            first = first.head
+        for token in _conjuncts(first):
+            if token.i == subject_token.i:
+                continue
+            ref = reader.ref(token)
+            if ref is not None and (token.lower_ in _FIRST_PERSON or ref.mention.label == PERSON):
+                found.append(ref)  # "Luke and I split up", "Chloe and Reza broke up"
         if not found:
             for child in verb.children:
                 if child.dep_ in ("nsubj", "nsubjpass"):
@@ -436,7 +480,7 @@ class StateReader:
                             ref = reader.ref(token)
                             if ref is not None:
                                 found.append(ref)
-        if not found and reader.refs.speaker is not None:
+        if not found and reader.refs.speaker is not None and not _has_object(verb):
             found.append(Ref(reader.refs.speaker, 0.7))  # "Theo proposed!", "Mochi died"
         return found
 
@@ -499,13 +543,18 @@ class StateReader:
                             add(conj, "dobj" if dep == "dobj" else "attr")
                             nominal_children(conj, dep, depth + 1)
                 elif dep in ("nsubj", "nsubjpass") and depth == 0:
-                    for conj in _conjuncts(child):
+                    passive = dep == "nsubjpass" or any(c.dep_ == "auxpass" for c in token.children)
+                    for conj in _conjuncts(child):  # "Devika got laid off": who it happened to
                         if conj.lower_ not in _FIRST_PERSON:
-                            add(conj, "subj")
+                            add(conj, "subjpass" if passive else "subj")
                 elif dep == "advmod" and depth == 0:
                     nominal_children(child, via, depth + 1)
 
         nominal_children(verb, "")
+        partner = self._partner_before(verb)
+        if partner is not None:
+            values.append(_Value(reader.ref(partner) or Ref(EntityMention(partner.text, PERSON)),
+                                 partner, "subj"))  # fmt: skip
         # the words after the verb, up to the end of its clause, as a second reading
         previous = "dobj"
         index = 1
@@ -628,6 +677,44 @@ def _hypothetical(dep: str, lower: str, verb: Token) -> bool:
 
 def _after_any(token: Token) -> bool:
     return any(c.lower_ == "any" for c in token.children)
+
+
+def _and_me(token: Token) -> Token | None:
+    """The "I" of "<token> and I" ("Vik and I"), if the words say so."""
+    doc = token.doc
+    if token.i + 2 < len(doc) and doc[token.i + 1].lower_ == "and":
+        me = doc[token.i + 2]
+        if me.lower_ in ("i", "me"):
+            return me
+    return None
+
+
+def _participle_as_adjective(token: Token) -> bool:
+    """A passive participle the tagger took for an adjective ("Chloe is engaged to Tobias")."""
+    return (
+        token.tag_ == "JJ"
+        and token.lower_.endswith("ed")
+        and token.dep_ in ("ROOT", "conj", "ccomp")
+        and any(c.dep_ in ("auxpass", "aux") for c in token.children)
+    )
+
+
+def _has_object(verb: Token) -> bool:
+    """Whether the clause names something besides its subject and the speaker ("Chloe is
+    dating a guy named Reza"), so that its subject is whom it is about."""
+    for child in verb.children:
+        if child.dep_ in ("dobj", "attr", "oprd"):
+            return child.lower_ not in _FIRST_PERSON
+        if (
+            child.dep_ == "prep"
+            and child.lower_ in ("to", "with")
+            and any(
+                g.dep_ == "pobj" and g.lower_ not in _FIRST_PERSON and g.tag_ in _NOMINAL
+                for g in child.children
+            )
+        ):
+            return True
+    return False
 
 
 def _conjuncts(token: Token) -> Iterator[Token]:

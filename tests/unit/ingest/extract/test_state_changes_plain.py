@@ -42,6 +42,17 @@ CASES = [
      "Rosa", "HAS_DIET", "vegetarian", "vegan"),
     ("I live in Cardiff.", "I don't live in Cardiff anymore.",
      "Rosa", "LIVES_IN", "Cardiff", None),
+    # chat the small model misreads: "X and I", a name's "'s", emoji, shouting, typos
+    ("Idris and I have been together since school, kind of wild", "Idris and I broke up 💔 not ok",
+     "Rosa", "PARTNER_OF", "Idris", None),
+    ("My roommate Oksana's at Zalando now", "Oksana got laid off from Zalando",
+     "Oksana", "WORKS_AT", "Zalando", None),
+    ("Bexley's dating a guy named Tiago.", "Bexley and Tiago split up 😬",
+     "Bexley", "PARTNER_OF", "Tiago", None),
+    ("I work at Ferrovial.", "GOT HIRED BY OCADO!!! start monday",
+     "Rosa", "WORKS_AT", "Ferrovial", "Ocado"),
+    ("workin at Greggs rn, early shifts", "Got poached by Pret 😎 first day today",
+     "Rosa", "WORKS_AT", "Greggs", "Pret"),
 ]  # fmt: skip
 
 
