@@ -475,6 +475,19 @@ class TemporalResolver:
             out.changes.append(
                 Change("expire", base.uuid, f"superseded by revised version {interval.uuid}")
             )
+            opener = next(
+                (
+                    s
+                    for s in statements
+                    if not (s.ends or s.retracts) and s.valid_at == interval.start
+                ),
+                None,
+            )
+            if base.valid_at is None and interval.start is not None and opener is not None:
+                # an ending kept as stated met the start it ends: the fact says what held
+                update["fact"] = opener.fact
+                if opener.embedding:
+                    update["fact_embedding"] = list(opener.embedding)
             update.update(
                 {
                     "uuid": interval.uuid,

@@ -26,6 +26,7 @@ __all__ = [
     "SlotEnding",
     "Vocabulary",
     "default_vocabulary",
+    "gerund_of",
     "load_vocabulary",
 ]
 
@@ -88,6 +89,8 @@ class Vocabulary:
     slot_endings: tuple[SlotEnding, ...]
     retraction_phrases: tuple[str, ...]
     discard_phrases: tuple[str, ...]
+    favourites: Mapping[str, str] = field(default_factory=dict)  # noun -> FAVORITE_ relation
+    habits: frozenset[str] = frozenset()
     _by_verb: dict[str, list[Frame]] = field(default_factory=dict, compare=False, repr=False)
     _endings_by_verb: dict[str, list[SlotEnding]] = field(
         default_factory=dict, compare=False, repr=False
@@ -169,6 +172,15 @@ def _choice(value: object, allowed: frozenset[str], default: str, where: str) ->
     return value
 
 
+def gerund_of(verb: str) -> str:
+    """The -ing form of a habit verb as questions and facts write it ("smoke" -> "smoking",
+    "cycle" -> "cycling", "drink" -> "drinking"); doubled consonants ("running") are not
+    attempted."""
+    if verb.endswith("e") and not verb.endswith("ee"):
+        return verb[:-1] + "ing"
+    return verb + "ing"
+
+
 def _relation_name(value: object, where: str) -> str:
     if not isinstance(value, str) or not value or not value.replace("_", "").isalnum():
         raise ConfigurationError(f"{where}: a relation name like LIVES_IN, got {value!r}")
@@ -180,7 +192,7 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
         raise ConfigurationError(f"{source}: the vocabulary must be a mapping of sections")
     unknown = set(raw) - {
         "relations", "categories", "roles", "frames", "slot_endings", "retraction_phrases",
-        "discard_phrases",
+        "discard_phrases", "favourites", "habits",
     }  # fmt: skip
     if unknown:
         raise ConfigurationError(f"{source}: unknown section(s) {sorted(unknown)}")
@@ -238,7 +250,16 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
                 needs=_strings(spec.get("needs"), f"{where}.needs"),
             )
         )
+    favourites_raw = raw.get("favourites") or {}
+    if not isinstance(favourites_raw, Mapping):
+        raise ConfigurationError(f"{source}: favourites must map nouns to relations")
+    favourites = {
+        str(noun).lower(): _relation_name(rel, f"{source}: favourites.{noun}")
+        for noun, rel in favourites_raw.items()
+    }
     return {
+        "favourites": favourites,
+        "habits": set(_strings(raw.get("habits"), f"{source}: habits")),
         "relations": relations,
         "categories": categories,
         "roles": set(_strings(raw.get("roles"), f"{source}: roles")),
@@ -270,8 +291,19 @@ def load_vocabulary(*extra: Path | str) -> Vocabulary:
         merged["relations"].update(part["relations"])
         merged["categories"].update(part["categories"])
         merged["roles"] |= part["roles"]
+        merged["habits"] |= part["habits"]
+        merged["favourites"].update(part["favourites"])
         for key in ("frames", "slot_endings", "retraction_phrases", "discard_phrases"):
             merged[key] = [*merged[key], *part[key]]
+    for habit in sorted(merged["habits"]):  # "I smoke": SMOKE, asked as "smoke", "smoking"
+        name = _relation_name(habit.replace(" ", "_"), "habits")
+        merged["relations"].setdefault(
+            name,
+            RelationSpec(
+                name=name, functional=False, kind="state", objects=("Concept",),
+                asks=(habit, f"{habit}s", gerund_of(habit)),
+            ),
+        )  # fmt: skip
     return Vocabulary(
         relations=merged["relations"],
         categories=merged["categories"],
@@ -280,6 +312,8 @@ def load_vocabulary(*extra: Path | str) -> Vocabulary:
         slot_endings=tuple(merged["slot_endings"]),
         retraction_phrases=tuple(merged["retraction_phrases"]),
         discard_phrases=tuple(merged["discard_phrases"]),
+        favourites=merged["favourites"],
+        habits=frozenset(merged["habits"]),
     )
 
 

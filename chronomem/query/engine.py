@@ -396,10 +396,25 @@ class SearchEngine:
         # A fact that ended because another value replaced it answers the question less
         # currently than its successor: the value that holds now (the end of the chain of
         # replacements: Starter -> Pro -> Enterprise) ranks at least as high as it would have.
+        # A fact that ended with nothing after it ("quit smoking", "I retired") is answered by
+        # the message that ended it, which ranks at least as high as the fact would have.
+        said_now = {  # messages behind facts that hold now: those facts answer for them
+            episode
+            for key in scores
+            if key[0] == "fact"
+            and isinstance(fact := pool.get(key), Fact)
+            and not _ended(fact, now)
+            for episode in fact.episodes
+        }
         for uuid, score in before_penalty.items():
             successor = _current_successor(uuid, pool, before_penalty)
             if successor is not None and ("fact", successor) in scores:
                 scores[("fact", successor)] = max(scores[("fact", successor)], score)
+            elif successor is None:
+                fact = pool.get(("fact", uuid))
+                ending = fact.invalidated_by_episode if isinstance(fact, Fact) else None
+                if ending is not None and ending not in said_now and ("episode", ending) in scores:
+                    scores[("episode", ending)] = max(scores[("episode", ending)], score)
         return scores
 
     def _select(

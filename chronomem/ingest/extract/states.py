@@ -29,7 +29,7 @@ from chronomem.ingest.extract.clauses import (
 from chronomem.ingest.extract.protocol import EntityMention
 from chronomem.ingest.extract.relations import relation_name
 from chronomem.language import cues
-from chronomem.language.vocabulary import Frame, Vocabulary
+from chronomem.language.vocabulary import Frame, Vocabulary, gerund_of
 
 __all__ = ["StateReader"]
 
@@ -51,6 +51,12 @@ _BOUNDARY_WORDS: Final = frozenset({"and", "but", "so", "because", "cause", "tho
                                     "while", "when", "which", "who", "since", "until", "til",
                                     "after", "before"})  # fmt: skip
 _ENDING_ADVERBS: Final = frozenset({"anymore", "longer"})
+_CAUSATIVES: Final = frozenset({"make", "name", "appoint", "promote", "elect", "bump", "hire"})
+_REPORTING: Final = frozenset({
+    "think", "believe", "say", "know", "want", "plan", "expect", "guess", "reckon", "hope",
+    "feel", "mean", "intend", "suppose", "imagine", "remember", "recall", "tell", "hear",
+})  # fmt: skip
+_FAVOURITE: Final = frozenset({"favorite", "favourite", "fave", "fav"})
 _MODALS: Final = cues.MODALS - {"can", "ca"}  # "I can speak Japanese" is a state
 _CONDITIONAL: Final = frozenset({"if", "unless", "whether"})
 _WISHES: Final = frozenset({
@@ -90,7 +96,12 @@ class StateReader:
                 or _participle_as_adjective(token)
             ) and not (token.dep_ == "acl" and token.lower_ in ("called", "named")):
                 found.extend(self._verb(token, tokens, retraction=retraction))
-            elif token.tag_ in ("NN", "NNS") and token.dep_ in ("ROOT", "nsubj", "attr"):
+            elif token.tag_ in ("NN", "NNS") and token.dep_ in (
+                "ROOT",
+                "nsubj",
+                "attr",
+                "npadvmod",
+            ):
                 found.extend(self._noun(token, tokens, retraction=retraction))
         return _one_per_slot(found, self._vocabulary)
 
@@ -159,10 +170,28 @@ class StateReader:
                         ends=True, scope="slot",
                     )  # fmt: skip
                 return
+        if polarity == "start":
+            yield from self._habit(verb, holders, span)
         if polarity in ("end", "retract"):
             yield from self._unframed(verb, holders, values, polarity, span)
         elif polarity == "start" and self._lemma_of_verb(verb) in _STOP_VERBS:
             yield from self._unframed(verb, holders, [], "end", span)  # "Quit smoking!"
+
+    def _habit(self, verb: Token, holders: list[Ref], span: tuple[int, int]) -> Iterator[RawFact]:
+        """ "I smoke like a pack a day", "I cycle now": a habit said in the present tense,
+        without an object, holds until it ends ("quit smoking", "I don't run anymore")."""
+        lemma = self._lemma_of_verb(verb)
+        if lemma not in self._vocabulary.habits or verb.tag_ not in ("VBP", "VBZ"):
+            return
+        if any(c.dep_ in ("dobj", "aux", "auxpass", "xcomp", "ccomp") for c in verb.children):
+            return  # "I run marathons" is read as said; "I'll run" is no habit
+        gerund = gerund_of(lemma)
+        for holder in holders:
+            if holder.mention.label == PERSON:
+                yield RawFact(
+                    holder.mention, relation_name(lemma), EntityMention(gerund, CONCEPT),
+                    0.75 * holder.weight, span,
+                )  # fmt: skip
 
     def _unframed(
         self,
@@ -187,11 +216,24 @@ class StateReader:
             if named or polarity != "end":
                 continue
             activity = self._activity(verb)
-            if activity is not None:
+            if activity is not None and activity in self._vocabulary.habits:
+                yield RawFact(  # "quit smoking": the habit itself, kept if it arrives first
+                    holder.mention, relation_name(activity),
+                    EntityMention(gerund_of(activity), CONCEPT), 0.75 * holder.weight, span,
+                    ends=True, scope="object",
+                )  # fmt: skip
+            elif activity is not None:
                 yield RawFact(
                     holder.mention, relation_name(activity), EntityMention(activity, CONCEPT),
                     0.75 * holder.weight, span, ends=True, scope="slot",
                 )  # fmt: skip
+
+    def _activity_word(self, token: Token) -> bool:
+        """A gerund naming an activity ("smoking", "teaching"), whatever its tag."""
+        lower = token.lower_
+        if not lower.endswith("ing") or token.ent_type_ or token.tag_ in ("NNP", "NNPS"):
+            return False
+        return bool(token.tag_ == "VBG" or self._reader.lemma_of(lower, "VBG") != lower)
 
     def _lemma_of_verb(self, verb: Token) -> str:
         if verb.tag_.startswith("VB"):
@@ -228,6 +270,8 @@ class StateReader:
                 continue
             if self._reader.lemma(value.token) in cues.JOB_NOUNS:
                 continue  # "my job at Acme": the employer is Acme, not the job
+            if (frame.effect == "end" or polarity == "end") and self._activity_word(value.token):
+                continue  # "quit smoking": an activity, not a place of work
             label = self._fits(value, frame.objects, coerce=coerce)
             if label is None:
                 continue
@@ -300,6 +344,8 @@ class StateReader:
         categories = self._vocabulary.categories_of([*name_words, head])
         if categories & set(objects):
             return label
+        if "role" in objects and len(name_words) == 1 and name_words[0] in self._vocabulary.roles:
+            return CONCEPT  # "I'm the CTO of a startup": NER took "CTO" for an organisation
         if (
             "role" in objects
             and label == CONCEPT
@@ -384,8 +430,8 @@ class StateReader:
                 return "end"  # "I stopped volunteering at the food bank"
             if head_lemma in _WISHES:
                 return None
-            if any(c.dep_ == "neg" for c in head.children):
-                negated = True
+            if head_lemma in _REPORTING and any(c.dep_ == "neg" for c in head.children):
+                negated = True  # "I don't think I'll move" (not "..., don't even miss meat")
         if not negated:
             return "start"
         if never:
@@ -401,6 +447,17 @@ class StateReader:
         not a person ("my company relocated me to Amsterdam"), or the speaker of a sentence
         without a subject ("Moved to Denver last month")."""
         reader = self._reader
+        if self._lemma_of_verb(verb) in _CAUSATIVES:
+            for child in verb.children:  # "Chef made me sous chef": the title is mine
+                if child.lower_ in ("me", "us") and child.dep_ in ("dobj", "nsubj", "dative"):
+                    ref = reader.ref(child)
+                    if ref is not None:
+                        return [ref]
+                for grandchild in child.children if child.dep_ in ("ccomp", "xcomp") else ():
+                    if grandchild.lower_ in ("me", "us") and grandchild.dep_ == "nsubj":
+                        ref = reader.ref(grandchild)
+                        if ref is not None:
+                            return [ref]
         subjects = reader.subjects(verb)
         if not subjects:  # "Chloe is engaged" parsed with "Chloe" under "is"
             for aux in verb.children:
@@ -508,6 +565,8 @@ class StateReader:
                 prefix = verb.text + " "
                 if ref.mention.name.startswith(prefix):  # "Joined Grab": the verb is no name
                     ref = Ref(EntityMention(ref.mention.name[len(prefix) :], CONCEPT), ref.weight)
+            if ref is None and len(run) > 1 and run[-1].lower_ in roles:
+                ref = Ref(EntityMention(" ".join(t.lower_ for t in run), CONCEPT), 0.85)
             if (
                 ref is None
                 and token.tag_ == "JJ"
@@ -571,7 +630,8 @@ class StateReader:
             if token.tag_ in _NOMINAL or token.ent_type_ or lower in roles:
                 end = index
                 while end + 1 < len(window) and (
-                    window[end + 1].tag_ in _NOMINAL and window[end + 1].ent_iob_ != "B"
+                    (window[end + 1].tag_ in _NOMINAL and window[end + 1].ent_iob_ != "B")
+                    or (window[end + 1].lower_ in roles and window[end + 1].tag_.startswith("VB"))
                 ):
                     end += 1
                 head = window[end]
@@ -608,6 +668,56 @@ class StateReader:
 
     # -- nouns: "my last day at Allegro", "the divorce from Felix is final" --------------------
 
+    def _favourite(self, noun: Token, *, retraction: bool) -> RawFact | None:
+        """ "My favorite food is sushi", "tacos al pastor are my favourite food now"."""
+        relation = self._vocabulary.favourites.get(self._reader.lemma(noun))
+        if relation is None or not any(c.lower_ in _FAVOURITE for c in noun.children):
+            return None
+        verb = noun.head
+        if self._reader.lemma(verb) != "be" or noun.dep_ not in ("nsubj", "attr"):
+            return None
+        other = "attr" if noun.dep_ == "nsubj" else "nsubj"
+        value = next((c for c in verb.children if c.dep_ == other), None)
+        if value is None and noun.dep_ == "attr":  # "tacos al pastor are ...": a long subject
+            value = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if value is None or owner is None:
+            return None
+        holder = self._reader.ref(owner)
+        if holder is None or holder.mention.label != PERSON:
+            return None
+        ref = self._reader.object_ref(value)
+        name = ref.mention.name if ref is not None else _noun_phrase(value)
+        if not name:
+            return None
+        label = ref.mention.label if ref is not None else CONCEPT
+        polarity = self._polarity(verb, retraction)
+        if polarity is None:
+            return None
+        return RawFact(
+            holder.mention, relation, EntityMention(name, label), 0.8 * holder.weight,
+            clause_span(verb, list(verb.children)),
+            ends=polarity == "end", retracts=polarity == "retract",
+            scope="object" if polarity != "start" else "fact",
+        )  # fmt: skip
+
+    def _title_fragment(self, noun: Token, speaker: EntityMention) -> RawFact | None:
+        """ "Officially an associate attorney as of this week!": a sentence without a verb that
+        names a role is the speaker's title."""
+        if noun.dep_ != "ROOT" or noun.lower_ not in self._vocabulary.roles:
+            return None
+        sentence = noun.sent
+        if any(t.tag_.startswith("VB") or t.tag_ in ("PRP", "PRP$") for t in sentence):
+            return None
+        if not any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children):
+            return None
+        words = [t for t in noun.lefts if t.dep_ in ("compound", "amod") and t.tag_ != "RB"]
+        title = " ".join([*(t.lower_ for t in words), noun.lower_])
+        return RawFact(
+            speaker, "HAS_JOB_TITLE", EntityMention(title, CONCEPT), 0.7,
+            clause_span(noun, list(noun.children)),
+        )  # fmt: skip
+
     def _noun(self, noun: Token, tokens: Sequence[Token], *, retraction: bool) -> Iterator[RawFact]:
         lower = self._reader.lemma(noun)
         reader = self._reader
@@ -616,6 +726,14 @@ class StateReader:
             return
         relation: str | None = None
         ends = False
+        favourite = self._favourite(noun, retraction=retraction)
+        if favourite is not None:
+            yield favourite
+            return
+        title = self._title_fragment(noun, speaker)
+        if title is not None:
+            yield title
+            return
         if lower == "home" and noun.dep_ == "attr" and reader.lemma(noun.head) == "be":
             for child in noun.head.children:  # "Monterrey has been home for six years"
                 ref = reader.ref(child) if child.dep_ == "nsubj" else None
@@ -646,12 +764,30 @@ class StateReader:
                     if pobj.dep_ != "pobj":
                         continue
                     ref = reader.object_ref(pobj)
-                    if ref is None or ref.mention.label == CONCEPT:
+                    if ref is None or (ref.mention.label == CONCEPT and pobj.tag_ != "NNP"):
                         continue
+                    mention = ref.mention
+                    if relation == "WORKS_AT" and mention.label != "Organization":
+                        mention = EntityMention(mention.name, "Organization")  # "at Atlassian"
                     yield RawFact(
-                        speaker, relation, ref.mention, 0.8, clause_span(noun, list(noun.children)),
+                        speaker, relation, mention, 0.8, clause_span(noun, list(noun.children)),
                         ends=ends, scope="object" if ends else "fact",
                     )  # fmt: skip
+            elif child.dep_ == "prep" and child.lower_ == "as" and relation == "WORKS_AT":
+                for pobj in child.children:  # "first week at the OECD as a junior economist"
+                    if pobj.dep_ == "pobj" and pobj.lower_ in self._vocabulary.roles:
+                        role = _noun_phrase(pobj).lower()
+                        yield RawFact(
+                            speaker, "HAS_JOB_TITLE", EntityMention(role, CONCEPT), 0.8,
+                            clause_span(noun, list(noun.children)),
+                            ends=ends, scope="object" if ends else "fact",
+                        )  # fmt: skip
+
+
+def _noun_phrase(token: Token) -> str:
+    """A value's words up to its head, without determiners ("tacos al pastor", "sushi")."""
+    words = token.doc[token.left_edge.i : token.i + 1]
+    return " ".join(t.text for t in words if t.dep_ not in ("det", "poss", "punct", "advmod"))
 
 
 def _called(token: Token) -> Token | None:

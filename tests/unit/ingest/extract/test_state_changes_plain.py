@@ -53,6 +53,14 @@ CASES = [
      "Rosa", "WORKS_AT", "Ferrovial", "Ocado"),
     ("workin at Greggs rn, early shifts", "Got poached by Pret 😎 first day today",
      "Rosa", "WORKS_AT", "Greggs", "Pret"),
+    # habits, favourites, titles given and titles said without a verb
+    ("I smoke about ten a day.", "Quit smoking in March!", "Rosa", "SMOKE", "smoking", None),
+    ("My favorite food is ramen.", "Honestly tacos are my favorite food now.",
+     "Rosa", "FAVORITE_FOOD", "ramen", "tacos"),
+    ("I'm a junior designer.", "They made me design lead today!",
+     "Rosa", "HAS_JOB_TITLE", "junior designer", "design lead"),
+    ("I'm a paralegal.", "Passed the bar!!! Officially an associate attorney as of this week",
+     "Rosa", "HAS_JOB_TITLE", "paralegal", "associate attorney"),
 ]  # fmt: skip
 
 
