@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -148,11 +146,11 @@ def test_a_start_arriving_after_its_ending_gives_the_fact_its_words() -> None:
     # "Quit smoking in January" arrives first, "I smoke a pack a day" (said earlier) second:
     # the fact that held is told in the start's words, not the ending's
     ledger = Ledger()
-    ending = dataclasses.replace(
+    ending = replace(
         stmt("smoking", 100, relation="SMOKE", ends=True), fact="Quit smoking in January"
     )
     ledger.ingest([ending])
-    ledger.ingest([dataclasses.replace(stmt("smoking", 0, relation="SMOKE"), fact="I smoke")])
+    ledger.ingest([replace(stmt("smoking", 0, relation="SMOKE"), fact="I smoke")])
     (row,) = ledger.current()
     assert (row.valid_at, row.invalid_at) == (day(0), day(100))
     assert row.fact == "I smoke"

@@ -49,6 +49,7 @@ def test_a_state_that_ended_with_nothing_after_it_is_answered_by_its_ending(
         m.add_dialogue(turns)
         hits = m.search("Does Nadia smoke?", limit=5)
     smoke = [h for h in hits if h.kind == "fact" and h.relation == "SMOKE"]
-    assert smoke and smoke[0].invalid_at is not None  # the habit ended in March
+    assert smoke
+    assert smoke[0].invalid_at is not None  # the habit ended in March
     ending = next(i for i, h in enumerate(hits) if h.kind == "episode" and "Quit" in h.text)
     assert ending <= hits.index(smoke[0])  # the message that ended it answers "now"
