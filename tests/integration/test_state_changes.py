@@ -110,7 +110,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "pref-11-early-riser",
         "pref-13-cut-caffeine",
         "pref-15-running-to-climbing",
-        "rel-01-split-up-new-gf",
         "rel-05-wife-to-ex",
         "rel-06-engagement-called-off",
         "rel-07-back-together",

@@ -56,7 +56,8 @@ _RETRACTION_RE: Final = re.compile(
 )
 _NAMED: Final = frozenset({"Place", "Organization", "Product"})
 _NAME_GIVEN: Final = re.compile(
-    r"^\W*(?:his|her|its|their|the\s+\w+['’]s)\s+name(?:['’]s|\s+is)\s+([A-Z][\w'’-]+)"
+    r"(?:^\W*|[,;:]\s*|\band\s+)(?i:his|her|its|their|the\s+\w+['’]s)\s+(?i:name)"
+    r"(?:['’]s|\s+is)\s+([A-Z][\w'’-]+)"
 )
 _ENDING_RE: Final = re.compile(r"\b(?:no longer|anymore|any more|any longer)\b", re.IGNORECASE)
 _NAME_TRIM: Final = re.compile(r"^(?:the\s+)|(?:['’]s?)$", re.IGNORECASE)
@@ -232,12 +233,12 @@ class _EpisodeReader:
                 raw += self._retracted_names(tokens, raw)
             if discards:
                 self._discard_previous()
-            named = _NAME_GIVEN.match(text.strip())
-            if named is not None and not question:
-                self._name_placeholder(named.group(1))
             carried_retraction = retraction and not raw
             if raw:
                 self._add_facts(raw, tokens, [t for t in times if start <= t.start < end])
+            named = _NAME_GIVEN.search(text.strip())
+            if named is not None and not question:  # after this sentence's own facts:
+                self._name_placeholder(named.group(1), text.strip())  # "seeing someone, her..."
             people = [(m.name, m.label) for _, m in self.sentence_people if m.label == PERSON]
             people += [(m.name, m.label) for m in refs.people]
             people += [(m.name, m.label) for m in self.resolved.values() if m is not None]
@@ -441,14 +442,16 @@ class _EpisodeReader:
             if m.start >= offset
         ]
 
-    def _name_placeholder(self, name: str) -> None:
-        """ "We adopted a kitten! Her name is Pepper": the unnamed kitten of this turn is Pepper."""
+    def _name_placeholder(self, name: str, sentence: str) -> None:
+        """ "We adopted a kitten! Her name is Pepper": the unnamed kitten of this turn is Pepper,
+        and the fact says so."""
         for key, fact in list(self.facts.items()):
             obj = fact.object
             if "'s " in obj.name and obj.label in (PERSON, ANIMAL) and not fact.ends:
                 named = EntityMention(name, obj.label)
                 del self.facts[key]
-                self._add_fact(dataclasses.replace(fact, object=named))
+                text = fact.fact if sentence in fact.fact else f"{fact.fact} {sentence}"
+                self._add_fact(dataclasses.replace(fact, object=named, fact=text))
                 self.window.known_names.setdefault(name.lower(), named)
                 return
 

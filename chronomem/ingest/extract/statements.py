@@ -62,7 +62,9 @@ def rewrite_sentence(
                 replacement = FIRST_PERSON[lower].format(speaker)
             elif addressee and lower in _SECOND:
                 replacement = _SECOND[lower].format(addressee)
-            elif lower in _THIRD_SUBJECT or lower in _THIRD_POSSESSIVE or lower == "her":
+            elif (
+                lower in _THIRD_SUBJECT or lower in _THIRD_POSSESSIVE or lower == "her"
+            ) and not _names_someone(token):
                 name = third_person(token.i)
                 if name is not None:
                     possessive = lower in _THIRD_POSSESSIVE or (lower == "her" and tag == "PRP$")
@@ -85,6 +87,12 @@ def _third_singular(verb: str) -> str:
     if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
         return verb[:-1] + "ies"
     return verb + "s"
+
+
+def _names_someone(token: Token) -> bool:
+    """ "her name is Jordan": the pronoun is whoever is being named, not an earlier person."""
+    doc = token.doc
+    return bool(token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "name")
 
 
 def _next_tag(token: Token) -> str:

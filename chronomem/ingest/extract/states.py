@@ -56,6 +56,8 @@ _REPORTING: Final = frozenset({
     "think", "believe", "say", "know", "want", "plan", "expect", "guess", "reckon", "hope",
     "feel", "mean", "intend", "suppose", "imagine", "remember", "recall", "tell", "hear",
 })  # fmt: skip
+_SOMEONE: Final = frozenset({"someone", "somebody"})
+_PLACEHOLDER_NOUN: Final = {"PARTNER_OF": "partner", "MARRIED_TO": "spouse", "ENGAGED_TO": "fiancé"}
 _FAVOURITE: Final = frozenset({"favorite", "favourite", "fave", "fav"})
 _MODALS: Final = cues.MODALS - {"can", "ca"}  # "I can speak Japanese" is a state
 _CONDITIONAL: Final = frozenset({"if", "unless", "whether"})
@@ -294,6 +296,12 @@ class StateReader:
                     scope = "object"  # "no longer", "stopped ...ing": matched by name
                 relation = frame.relation
                 obj = value.ref.mention
+                if obj.name in _SOMEONE:
+                    if relation not in _PLACEHOLDER_NOUN:
+                        continue
+                    obj = EntityMention(
+                        f"{owner.mention.name}'s {_PLACEHOLDER_NOUN[relation]}", PERSON
+                    )
                 label = self._relation_type(relation, label)
                 if obj.label != label:
                     obj = EntityMention(obj.name, label)
@@ -343,6 +351,9 @@ class StateReader:
         head = self._reader.lemma(value.token)
         categories = self._vocabulary.categories_of([*name_words, head])
         if categories & set(objects):
+            if label in (PERSON, *_NAMED_TYPES) and label not in objects:
+                # "a silver Prius" that NER took for a place is the thing the frame names
+                return next((o for o in objects if o in _NAMED_TYPES), CONCEPT)
             return label
         if "role" in objects and len(name_words) == 1 and name_words[0] in self._vocabulary.roles:
             return CONCEPT  # "I'm the CTO of a startup": NER took "CTO" for an organisation
@@ -553,6 +564,9 @@ class StateReader:
                 return
             seen.add((token.i, via))
             if token.lower_ in _FIRST_PERSON | _SECOND_PERSON or token.ent_type_ in _NOT_VALUES:
+                return
+            if token.lower_ in _SOMEONE:  # "seeing someone new": named later, if at all
+                values.append(_Value(Ref(EntityMention(token.lower_, PERSON), 0.8), token, via))
                 return
             named = _called(token)
             if named is not None:  # "a tiny startup called Tsumiki Labs", "a tabby named Miso"

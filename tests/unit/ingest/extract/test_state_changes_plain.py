@@ -61,6 +61,8 @@ CASES = [
      "Rosa", "HAS_JOB_TITLE", "junior designer", "design lead"),
     ("I'm a paralegal.", "Passed the bar!!! Officially an associate attorney as of this week",
      "Rosa", "HAS_JOB_TITLE", "paralegal", "associate attorney"),
+    ("Idris and I have been dating since uni.", "I've been seeing someone new, her name is Noor.",
+     "Rosa", "PARTNER_OF", "Idris", "Noor"),
 ]  # fmt: skip
 
 
