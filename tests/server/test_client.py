@@ -24,6 +24,7 @@ SHARED = (
     "facts",
     "history",
     "entity",
+    "profile",
     "neighbors",
     "paths",
     "stats",
