@@ -29,7 +29,7 @@ from chronomem.schema.models import (
     stable_uuid,
 )
 from chronomem.schema.names import name_key
-from chronomem.schema.profile import Profile, ProfileEntry, relation_phrase
+from chronomem.schema.profile import Profile, ProfileEntry
 from chronomem.schema.rendering import speaker_line
 from chronomem.schema.time import AwareTime, check_time, from_micros, parse_time, to_micros, utcnow
 
@@ -64,7 +64,6 @@ __all__ = [
     "name_key",
     "new_uuid",
     "parse_time",
-    "relation_phrase",
     "speaker_line",
     "stable_uuid",
     "to_micros",

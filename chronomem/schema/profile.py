@@ -15,12 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chronomem.schema.models import GROUP_ID_PATTERN
 from chronomem.schema.time import AwareTime
 
-__all__ = ["Profile", "ProfileEntry", "relation_phrase"]
-
-
-def relation_phrase(relation: str) -> str:
-    """How a relation reads in a profile: ``LIVES_IN`` -> "lives in"."""
-    return relation.lower().replace("_", " ")
+__all__ = ["Profile", "ProfileEntry"]
 
 
 class _Model(BaseModel):
@@ -42,9 +37,10 @@ class ProfileEntry(_Model):
     sources: list[str] = Field(default_factory=list)
 
     def text(self) -> str:
-        """``lives in Bristol (since 2024-03-01)``."""
+        """``lives in Bristol (since 2024-03-01)``: the relation's name in lower case (a label,
+        not a sentence: ``PARTNER_OF`` reads "partner of"), the value, the start if known."""
         since = f" (since {self.since.date().isoformat()})" if self.since is not None else ""
-        return f"{relation_phrase(self.relation)} {self.value}{since}"
+        return f"{self.relation.lower().replace('_', ' ')} {self.value}{since}"
 
 
 class Profile(_Model):
