@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from chronomem.engine.profile import build_profile
+from chronomem.engine.profile import build_profile, summary_of
 from chronomem.engine.store.protocol import Erasure, WriteBatch
 from chronomem.schema import Entity, Episode, name_key, utcnow
 
@@ -134,9 +134,9 @@ def plan_erasure(
         if entity.uuid not in losing:
             continue
         current = renamed.get(entity.uuid, entity)
-        summary = build_profile(
-            current, kept_facts, names, functional, at=moment, order=order
-        ).text()
+        summary = summary_of(
+            build_profile(current, kept_facts, names, functional, at=moment, order=order)
+        )
         if summary != current.summary:
             renamed[entity.uuid] = current.model_copy(update={"summary": summary})
     return Erasure(

@@ -19,9 +19,18 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from chronomem.engine.store.protocol import FactFilter, GraphStore
-from chronomem.schema import Entity, Fact, Profile, ProfileEntry
+from chronomem.schema import TEXT_MAX_CHARS, Entity, Fact, Profile, ProfileEntry
 
-__all__ = ["build_profile", "read_profiles", "summaries_after"]
+__all__ = ["build_profile", "read_profiles", "summaries_after", "summary_of"]
+
+
+def summary_of(profile: Profile, limit: int = TEXT_MAX_CHARS) -> str:
+    """The profile's text as an entity's summary: whole entries, as many as fit in ``limit``
+    characters (the summary's limit, :mod:`chronomem.schema.limits`)."""
+    text = profile.text()
+    while len(text) > limit:
+        text = text.rpartition("; ")[0]
+    return text
 
 
 def _chosen(rows: Iterable[Fact], at: datetime, known_at: datetime | None) -> dict[str, Fact]:
@@ -163,7 +172,7 @@ def summaries_after(
         entity = holders.get(uuid)
         if entity is None:
             continue
-        text = build_profile(entity, current, names, functional, at=now, order=order).text()
+        text = summary_of(build_profile(entity, current, names, functional, at=now, order=order))
         if text != entity.summary:
             changed.append(entity.model_copy(update={"summary": text}))
     return changed

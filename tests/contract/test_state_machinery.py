@@ -162,7 +162,67 @@ def test_an_object_ending_of_something_not_held_is_kept_as_said(memory: Memory, 
     assert ended_at(memory, group, "OWNS", "Vespa") == [parse_time(T2, field="t")]
 
 
+def test_a_start_and_its_ending_in_one_batch(memory: Memory, group: str) -> None:
+    """The ending is made concrete against the statements of its own batch too."""
+    memory.add_dialogue(
+        [
+            {"speaker": SPEAKER, "text": "start DRIVES Mazda 3", "time": T1},
+            {"speaker": SPEAKER, "text": "end-object OWNS Mazda", "time": T2},
+        ],
+        group_id=group,
+    )
+    assert values(memory, group, "DRIVES") == []
+    assert ended_at(memory, group, "DRIVES", "Mazda 3") == [parse_time(T2, field="t")]
+
+
+def test_a_slot_ending_ends_its_family_and_nothing_else(memory: Memory, group: str) -> None:
+    """ "I got rid of my car" (a slot ending of OWNS) ends DRIVES too (its family), and leaves
+    the subject's other states alone."""
+    say(
+        memory,
+        group,
+        (T1, "start DRIVES Volvo XC60 & start HAS_PET Rex & start LIVES_IN Leeds"),
+        (T2, "end-slot OWNS vehicle"),
+    )
+    assert values(memory, group, "DRIVES") == []
+    assert values(memory, group, "HAS_PET") == ["Rex"]
+    assert values(memory, group, "LIVES_IN") == ["Leeds"]
+
+
+def test_a_pet_that_died_ends_only_that_pet(memory: Memory, group: str) -> None:
+    say(
+        memory,
+        group,
+        (T1, "start HAS_PET Mochi & start HAS_PET Biscuit"),
+        (T2, "end-object HAS_PET Mochi"),
+    )
+    assert values(memory, group, "HAS_PET") == ["Biscuit"]
+    assert values(memory, group, "HAS_PET", as_of=BETWEEN) == ["Biscuit", "Mochi"]
+
+
+def test_splitting_up_ends_the_partner_whoever_it_is(memory: Memory, group: str) -> None:
+    say(memory, group, (T1, "start PARTNER_OF Luke"), (T2, "end-slot PARTNER_OF partner"))
+    assert values(memory, group, "PARTNER_OF") == []
+    assert ended_at(memory, group, "PARTNER_OF", "Luke") == [parse_time(T2, field="t")]
+
+
 # -- retractions ------------------------------------------------------------------------------
+
+
+def test_a_cancelled_plan_leaves_the_current_job_open(memory: Memory, group: str) -> None:
+    """ "I'm joining Deloitte next month" then "the offer got pulled": the planned job is
+    expired, and the job it would have closed holds on, with no end."""
+    say(
+        memory,
+        group,
+        (T1, "start WORKS_AT KPMG"),
+        (T2, "start WORKS_AT Deloitte @2023-07-01T00:00:00Z"),
+    )
+    assert values(memory, group, "WORKS_AT", as_of="2023-08-01T00:00:00Z") == ["Deloitte"]
+    say(memory, group, (T3, "retract-object WORKS_AT Deloitte"))
+    assert values(memory, group, "WORKS_AT") == ["KPMG"]
+    assert ended_at(memory, group, "WORKS_AT", "KPMG") == [None]
+    assert ended_at(memory, group, "WORKS_AT", "Deloitte") == []
 
 
 def test_a_retraction_then_a_reassertion_ends_current(memory: Memory, group: str) -> None:

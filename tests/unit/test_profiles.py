@@ -28,7 +28,7 @@ from chronomem import (
     RecordMapping,
 )
 from chronomem.cli import cli
-from chronomem.engine.profile import build_profile
+from chronomem.engine.profile import build_profile, summary_of
 from chronomem.query.context import build_context
 from chronomem.schema import Entity, Fact, Profile, ProfileEntry, SearchResult, parse_time
 
@@ -82,6 +82,18 @@ def test_build_profile_takes_what_holds_then_latest_start_first() -> None:
         ann, rows, names, functional, at=_at("2031-01-01T00:00:00Z"), order=("WORKS_AT",)
     )
     assert [e.relation for e in ordered.entries] == ["WORKS_AT", "LIVES_IN"]
+
+
+def test_a_summary_keeps_whole_entries_within_its_limit() -> None:
+    ann, oslo, acme = (Entity(group_id=G, name=n) for n in ("Ann", "Oslo", "Acme"))
+    rows = [_row(ann, "LIVES_IN", oslo), _row(ann, "WORKS_AT", acme)]
+    names = {oslo.uuid: "Oslo", acme.uuid: "Acme"}
+    profile = build_profile(
+        ann, rows, names, {"LIVES_IN", "WORKS_AT"}, at=_at("2030-01-01T00:00:00Z")
+    )
+    assert summary_of(profile) == "lives in Oslo; works at Acme"
+    assert summary_of(profile, limit=20) == "lives in Oslo"
+    assert summary_of(profile, limit=5) == ""
 
 
 def test_build_profile_reads_transaction_time() -> None:
