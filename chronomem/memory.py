@@ -128,10 +128,10 @@ class Memory:
     Open one with :meth:`open` (a directory for the embedded store, a ``neo4j://`` URI for
     Neo4j), write with :meth:`add_dialogue`, :meth:`add_records` or :meth:`add_episodes`, read
     with :meth:`search`, :meth:`facts`, :meth:`history`, :meth:`profile`, :meth:`context`,
-    :meth:`neighbors` and
-    :meth:`paths`. Every read takes ``group_id`` (the tenant) and optional ``as_of`` (valid
-    time: what was true then) and ``known_at`` (transaction time: what the memory believed
-    then). Thread-safe: reads may run while a write is in progress.
+    :meth:`neighbors` and :meth:`paths`. Every read takes ``group_id`` (the tenant) and
+    optional ``as_of`` (valid time: what was true then) and ``known_at`` (transaction time:
+    what the memory believed then). Thread-safe: reads may run while a write is in
+    progress.
     """
 
     def __init__(

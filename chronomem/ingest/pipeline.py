@@ -259,7 +259,9 @@ class Writer:
 
     def refresh_summaries(self, group_id: str, subjects: Collection[str]) -> None:
         """Recompute the summaries of ``subjects`` from what is stored (after fact rows were
-        written around the resolver, e.g. a snapshot's moved endings)."""
+        written around the resolver, e.g. a snapshot's moved endings). The resolver's cache
+        may keep the older summaries: a batch that rewrites one of these entities recomputes
+        its summary anyway (:meth:`_with_summaries`)."""
         changed = summaries_after(
             self.store,
             group_id,
@@ -272,7 +274,6 @@ class Writer:
         )
         if changed:
             self.store.write(WriteBatch(entities=changed))
-            self.entities.forget(group_id)
 
     def _embedded(self, episodes: list[Episode]) -> list[Episode]:
         """``episodes`` with their vectors (:func:`~chronomem.engine.episode_text.with_vectors`:
