@@ -33,7 +33,7 @@ from chronomem.ingest.sources import RecordMapping, Turn
 from chronomem.memory import Memory
 from chronomem.plots import plot_timeline
 from chronomem.query import personalised_pagerank
-from chronomem.schema import Entity, Episode, Fact, SearchResult, Stats
+from chronomem.schema import Entity, Episode, Fact, Profile, ProfileEntry, SearchResult, Stats
 
 __version__ = "0.1.0"
 
@@ -61,6 +61,8 @@ __all__ = [
     "MemoryConfig",
     "MemoryLockedError",
     "NotFoundError",
+    "Profile",
+    "ProfileEntry",
     "RecordMapping",
     "RelationRegistry",
     "RemoteError",

@@ -167,6 +167,7 @@ class AsyncMemory:
     entity = _in_thread(Memory.entity)
     facts = _in_thread(Memory.facts)
     history = _in_thread(Memory.history)
+    profile = _in_thread(Memory.profile)
     search = _in_thread(Memory.search)
     context = _in_thread(Memory.context)
     neighbors = _in_thread(Memory.neighbors)

@@ -32,7 +32,7 @@ from chronomem.memory import ON_CHANGE, Memory, OnChange
 from chronomem.plots import plot_timeline
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
-from chronomem.schema import DEFAULT_GROUP, SearchResult
+from chronomem.schema import DEFAULT_GROUP, Profile, SearchResult
 from chronomem.server.keys import KeyRing, default_keys_path
 
 __all__ = ["cli", "main"]
@@ -437,13 +437,56 @@ def history(
     known_at: str | None,
     as_json: bool,
 ) -> None:
-    """The timeline of ENTITY: every fact it takes part in, ordered by valid time."""
+    """The timeline of ENTITY: every fact it takes part in, ordered by valid time, after
+    its profile (the current value of each one-value relation, and since when)."""
     with _memory(store) as mem:
         rows = mem.history(entity, relation=relation, group_id=group_id, known_at=known_at)
+        profile = mem.profile(entity, group_id=group_id, known_at=known_at)
     if as_json:
         _emit([r.to_json_dict() for r in rows])
         return
+    _print_profile(profile)
     _print_facts(rows)
+
+
+def _print_profile(profile: Profile) -> None:
+    click.echo(f"{profile.entity}: {profile.text() or '(no one-value relation holds)'}")
+
+
+@cli.command()
+@click.argument("name")
+@_store_option
+@_group_option
+@click.option("--as-of", default=None, help="Valid time: the profile then (ISO-8601).")
+@click.option("--known-at", default=None, help="Transaction time: as the memory believed then.")
+@_json_option
+def entity(
+    name: str,
+    store: str,
+    group_id: str,
+    as_of: str | None,
+    known_at: str | None,
+    as_json: bool,
+) -> None:
+    """The entity called NAME (or with that alias): its labels, aliases and profile (the
+    value of each one-value relation now, or --as-of / --known-at a past time, and since
+    when)."""
+    with _memory(store) as mem:
+        node = mem.entity(name, group_id=group_id)
+        profile = mem.profile(name, group_id=group_id, as_of=as_of, known_at=known_at)
+    if as_json:
+        shown = node.model_dump(mode="json", exclude={"name_embedding"})
+        _emit({"entity": shown, "profile": profile.to_json_dict()})
+        return
+    labels = f" ({', '.join(node.labels)})" if node.labels else ""
+    click.echo(f"{node.name}{labels}")
+    if node.aliases:
+        click.echo(f"  aliases: {', '.join(node.aliases)}")
+    if not profile.entries:
+        click.echo("  (no one-value relation holds)")
+    for entry in profile.entries:
+        until = f" until {_date(entry.until)}" if entry.until is not None else ""
+        click.echo(f"  {entry.relation:<16} {entry.value}  [since {_date(entry.since)}{until}]")
 
 
 @cli.command()

@@ -56,7 +56,7 @@ from chronomem.ingest.statements import DIRECT_SOURCE
 from chronomem.memory import OnChange
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
-from chronomem.schema import DEFAULT_GROUP, Entity, ResultKind, SearchResult, Stats
+from chronomem.schema import DEFAULT_GROUP, Entity, Profile, ResultKind, SearchResult, Stats
 
 __all__ = ["AsyncClient", "Client", "RemoteError"]
 
@@ -503,6 +503,20 @@ class Client(_Base):
         params = {"name": name, "group_id": group_id}
         return self._run(_Call("GET", PATHS.entity, _model(Entity), params=params))
 
+    def profile(
+        self,
+        entity: str,
+        *,
+        group_id: str = DEFAULT_GROUP,
+        as_of: TimeLike = None,
+        known_at: TimeLike = None,
+    ) -> Profile:
+        """As :meth:`Memory.profile`."""
+        params = _clean(
+            {"entity": entity, "group_id": group_id, "as_of": as_of, "known_at": known_at}
+        )
+        return self._run(_Call("GET", PATHS.profile, _model(Profile), params=params))
+
     def neighbors(
         self,
         entity: str,
@@ -835,6 +849,20 @@ class AsyncClient(_Base):
         """As :meth:`Memory.entity`."""
         params = {"name": name, "group_id": group_id}
         return await self._run(_Call("GET", PATHS.entity, _model(Entity), params=params))
+
+    async def profile(
+        self,
+        entity: str,
+        *,
+        group_id: str = DEFAULT_GROUP,
+        as_of: TimeLike = None,
+        known_at: TimeLike = None,
+    ) -> Profile:
+        """As :meth:`Memory.profile`."""
+        params = _clean(
+            {"entity": entity, "group_id": group_id, "as_of": as_of, "known_at": known_at}
+        )
+        return await self._run(_Call("GET", PATHS.profile, _model(Profile), params=params))
 
     async def neighbors(
         self,

@@ -69,6 +69,7 @@ class _Paths(BaseModel):
     facts: str = "/v1/facts"
     history: str = "/v1/history"
     entity: str = "/v1/entity"
+    profile: str = "/v1/profile"
     neighbors: str = "/v1/neighbors"
     paths: str = "/v1/paths"
     stats: str = "/v1/stats"

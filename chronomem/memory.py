@@ -28,6 +28,7 @@ from chronomem.config import MemoryConfig
 from chronomem.engine.embed import Embedder, default_embedder
 from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.erasure import ErasureKind, ErasureReceipt, plan_erasure
+from chronomem.engine.profile import read_profiles
 from chronomem.engine.store.copy import CopyCounts, copy_group
 from chronomem.engine.store.factory import open_store
 from chronomem.engine.store.protocol import (
@@ -66,6 +67,7 @@ from chronomem.ingest.statements import (
     normalise_relation,
     retractions_for,
 )
+from chronomem.language.grounding import ground_first_person
 from chronomem.language.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 from chronomem.query import SearchEngine, SearchRequest, build_context, neighbors, paths
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
@@ -80,6 +82,7 @@ from chronomem.schema import (
     Entity,
     Episode,
     Fact,
+    Profile,
     ResultKind,
     SearchResult,
     Stats,
@@ -124,10 +127,11 @@ class Memory:
 
     Open one with :meth:`open` (a directory for the embedded store, a ``neo4j://`` URI for
     Neo4j), write with :meth:`add_dialogue`, :meth:`add_records` or :meth:`add_episodes`, read
-    with :meth:`search`, :meth:`facts`, :meth:`history`, :meth:`context`, :meth:`neighbors` and
-    :meth:`paths`. Every read takes ``group_id`` (the tenant) and optional ``as_of`` (valid
-    time: what was true then) and ``known_at`` (transaction time: what the memory believed
-    then). Thread-safe: reads may run while a write is in progress.
+    with :meth:`search`, :meth:`facts`, :meth:`history`, :meth:`profile`, :meth:`context`,
+    :meth:`neighbors` and :meth:`paths`. Every read takes ``group_id`` (the tenant) and
+    optional ``as_of`` (valid time: what was true then) and ``known_at`` (transaction time:
+    what the memory believed then). Thread-safe: reads may run while a write is in
+    progress.
     """
 
     def __init__(
@@ -510,6 +514,8 @@ class Memory:
                 extractions=extractions,
                 progress=progress,
             )
+            if plan is not None and plan.revisions:
+                writer.refresh_summaries(group_id, {f.subject_uuid for f in plan.revisions.facts})
             renamed = renamed_record_entities(self.store, group_id, latest, stored_times)
             if renamed:
                 vectors = self.embedder.embed([e.name for e in renamed])
@@ -522,6 +528,10 @@ class Memory:
                     )
                 )
                 writer.entities.forget(group_id)
+                # the summaries that name a renamed entity as a value read its new name
+                where = FactFilter(object_uuids=tuple(e.uuid for e in renamed))
+                holders = self.store.list_facts(group_id, where, vectors=False)
+                writer.refresh_summaries(group_id, {f.subject_uuid for f in holders})
             if changed:
                 # recorded once the records that declare them are written
                 self.store.set_meta(_relations_key(group_id), json.dumps(declared, sort_keys=True))
@@ -651,8 +661,16 @@ class Memory:
     ) -> ErasureReceipt:
         present = [k for k in settings if self.store.get_meta(k) is not None]
         erasure = plan_erasure(
-            dump, group_id, episodes=episodes, entities=entities, settings=present
+            dump,
+            group_id,
+            episodes=episodes,
+            entities=entities,
+            settings=present,
+            functional=self.registry_for(group_id).functional,
+            now=self.now(),
+            order=tuple(self.vocabulary.relations),
         )
+        aliases = {e.uuid: e.aliases for e in dump.entities}
         self.store.erase(erasure)  # under the write locks its caller holds
         self._writers.pop(group_id, None)  # its entity cache knew the erased entities
         self._checked_groups.discard(group_id)
@@ -666,7 +684,9 @@ class Memory:
             facts=len(erasure.facts),
             facts_updated=len(erasure.updated_facts),
             settings=len(erasure.settings),
-            entities_updated=len(erasure.updated_entities),
+            entities_updated=sum(
+                1 for e in erasure.updated_entities if e.aliases != aliases.get(e.uuid)
+            ),
         )
 
     # -- reading --------------------------------------------------------------------------------
@@ -809,7 +829,47 @@ class Memory:
         "I" and "my" in ``query`` mean them)."""
 
         hits = self.search(query, group_id=group_id, as_of=as_of, limit=limit, speaker=speaker)
-        return build_context(hits, query=query, max_tokens=max_tokens)
+        text = ground_first_person(query, speaker) if speaker else query
+        named = self._search_engine().entities_named(group_id, text)
+        profiles = self._profiles(group_id, named, as_of=_time(as_of, "as_of"), known_at=None)
+        return build_context(hits, query=query, max_tokens=max_tokens, profiles=profiles)
+
+    def profile(
+        self,
+        entity: str,
+        *,
+        group_id: str = DEFAULT_GROUP,
+        as_of: TimeLike = None,
+        known_at: TimeLike = None,
+    ) -> Profile:
+        """The profile of ``entity``: the value each of its one-value relations (where it
+        lives, works, its title, partner ...; the relations :meth:`registry_for` the group
+        says hold one value at a time) holds, with the date it became true (``since``).
+        Now by default; ``as_of`` (valid time) gives the profile then, ``known_at``
+        (transaction time) as the memory believed it then. Computed from the fact rows on
+        each call; its text now is kept as the entity's ``summary``."""
+        node = self.entity(entity, group_id=group_id)
+        moments = _time(as_of, "as_of"), _time(known_at, "known_at")
+        return self._profiles(group_id, [node], as_of=moments[0], known_at=moments[1])[0]
+
+    def _profiles(
+        self,
+        group_id: str,
+        entities: Sequence[Entity],
+        *,
+        as_of: datetime | None,
+        known_at: datetime | None,
+    ) -> list[Profile]:
+        return read_profiles(
+            self.store,
+            group_id,
+            entities,
+            self.registry_for(group_id).functional,
+            now=self.now(),
+            as_of=as_of,
+            known_at=known_at,
+            order=tuple(self.vocabulary.relations),
+        )
 
     def neighbors(
         self,

@@ -253,4 +253,9 @@ def test_readme_testing_example_runs_without_models(capsys: pytest.CaptureFixtur
     )
     (block,) = _blocks(section, "python")
     exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
-    assert capsys.readouterr().out.splitlines() == ["['Bergen']", "['Oslo']"]
+    assert capsys.readouterr().out.splitlines() == [
+        "['Bergen']",
+        "['Oslo']",
+        "lives in Bergen (since 2024-09-01)",
+        "lives in Oslo (since 2024-02-01)",
+    ]

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from chronomem.engine.profile import build_profile, summary_of
 from chronomem.engine.store.protocol import Erasure, WriteBatch
-from chronomem.schema import Entity, Episode, name_key
+from chronomem.schema import Entity, Episode, name_key, utcnow
 
 __all__ = ["ErasureKind", "ErasureReceipt", "plan_erasure"]
 
@@ -72,9 +73,15 @@ def plan_erasure(
     episodes: Collection[str] = (),
     entities: Collection[str] = (),
     settings: Sequence[str] = (),
+    functional: Collection[str] = (),
+    now: datetime | None = None,
+    order: Sequence[str] = (),
 ) -> Erasure:
     """The erasure of ``episodes`` and ``entities`` (uuids) of ``group_id``, whose whole
-    content is ``dump``, with everything that depends on them (see the module docstring)."""
+    content is ``dump``, with everything that depends on them (see the module docstring).
+    A kept entity that loses facts as their subject gets the summary of what is left (its
+    profile over the one-value relations ``functional`` at ``now``,
+    :mod:`chronomem.engine.profile`), so no summary names what was erased."""
     gone_episodes = set(episodes)
     gone_entities = set(entities)
     gone_facts: set[str] = set()
@@ -118,13 +125,27 @@ def plan_erasure(
     erased = [e for e in dump.episodes if e.uuid in gone_episodes]
     kept_episodes = [e for e in dump.episodes if e.uuid not in gone_episodes]
     kept_entities = [e for e in dump.entities if e.uuid not in gone_entities]
+    renamed = {e.uuid: e for e in _without_erased_aliases(kept_entities, erased, kept_episodes)}
+    losing = {f.subject_uuid for f in dump.facts if f.uuid in gone_facts}
+    kept_facts = [f for f in dump.facts if f.uuid not in gone_facts]
+    names = {e.uuid: e.name for e in kept_entities}
+    moment = now or utcnow()
+    for entity in kept_entities:
+        if entity.uuid not in losing:
+            continue
+        current = renamed.get(entity.uuid, entity)
+        summary = summary_of(
+            build_profile(current, kept_facts, names, functional, at=moment, order=order)
+        )
+        if summary != current.summary:
+            renamed[entity.uuid] = current.model_copy(update={"summary": summary})
     return Erasure(
         group_id=group_id,
         episodes=sorted(gone_episodes & set(source_ids)),
         entities=sorted(gone_entities & {e.uuid for e in dump.entities}),
         facts=sorted(gone_facts),
         updated_facts=updated,
-        updated_entities=_without_erased_aliases(kept_entities, erased, kept_episodes),
+        updated_entities=list(renamed.values()),
         settings=list(settings),
     )
 

@@ -8,12 +8,13 @@ crash leaves either all of a batch or none of it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from chronomem.engine.embed import Embedder
 from chronomem.engine.episode_text import with_vectors
+from chronomem.engine.profile import summaries_after
 from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
@@ -190,14 +191,21 @@ class Writer:
                     seen.add(uuid)
                     mention_pairs.append((extraction.episode_uuid, uuid))
 
+        entities = [
+            *keyed.new,
+            *keyed.updated,
+            *resolution.new_entities,
+            *resolution.updated_entities,
+        ]
         batch = WriteBatch(
             episodes=fresh,
-            entities=[
-                *keyed.new,
-                *keyed.updated,
-                *resolution.new_entities,
-                *resolution.updated_entities,
-            ],
+            entities=self._with_summaries(
+                group_id,
+                entities,
+                [*keyed.updated, *resolution.updated_entities],
+                temporal.facts,
+                now,
+            ),
             facts=temporal.facts,
             mentions=mention_pairs,
         )
@@ -216,6 +224,56 @@ class Writer:
             elif change.kind == "retract":
                 report.facts_retracted += 1
         return report
+
+    def _with_summaries(
+        self,
+        group_id: str,
+        entities: list[Entity],
+        rewritten: Sequence[Entity],
+        facts: Sequence[Fact],
+        now: datetime,
+    ) -> list[Entity]:
+        """``entities`` and the subjects of ``facts``, each with the summary (its profile,
+        :mod:`chronomem.engine.profile`) it has once the batch is stored: the subjects whose
+        one-value facts the batch changes, and every stored entity the batch rewrites (the
+        resolver's cached copy may carry an older summary). A few reads per batch, none per
+        fact."""
+        functional = self.resolver.registry.functional
+        subjects = {f.subject_uuid for f in facts if f.relation in functional}
+        subjects |= {e.uuid for e in rewritten}
+        changed = summaries_after(
+            self.store,
+            group_id,
+            subjects,
+            facts,
+            entities,
+            functional,
+            now=now,
+            order=tuple(self.vocabulary.relations),
+        )
+        if not changed:
+            return entities
+        update = {e.uuid: e for e in changed}
+        out = [update.pop(e.uuid, e) for e in entities]
+        return [*out, *update.values()]
+
+    def refresh_summaries(self, group_id: str, subjects: Collection[str]) -> None:
+        """Recompute the summaries of ``subjects`` from what is stored (after fact rows were
+        written around the resolver, e.g. a snapshot's moved endings). The resolver's cache
+        may keep the older summaries: a batch that rewrites one of these entities recomputes
+        its summary anyway (:meth:`_with_summaries`)."""
+        changed = summaries_after(
+            self.store,
+            group_id,
+            subjects,
+            (),
+            (),
+            self.resolver.registry.functional,
+            now=utcnow(),
+            order=tuple(self.vocabulary.relations),
+        )
+        if changed:
+            self.store.write(WriteBatch(entities=changed))
 
     def _embedded(self, episodes: list[Episode]) -> list[Episode]:
         """``episodes`` with their vectors (:func:`~chronomem.engine.episode_text.with_vectors`:

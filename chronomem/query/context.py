@@ -5,8 +5,11 @@ BPE tokenizers, and never below the true count by much on ordinary prose). The b
 exceeds the budget by this estimate: lines are added best first while they fit; a line that
 does not fit is shortened with "..." if at least a few words of it fit, else left out.
 
-Layout::
+Layout (profiles first: the entities the question names, each with the current value of its
+one-value relations, :class:`~chronomem.schema.Profile`)::
 
+    Profiles:
+    - Alice: lives in Berlin (since 2023-05-01); works at Acme (since 2019-01-01)
     Facts:
     - [2023-05-07 → now] Caroline went to an LGBTQ support group (source D1:3)
     - [2019-01-01 → 2023-02-01, ended] Alice works at Acme (source D2:1)
@@ -19,19 +22,20 @@ Layout::
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Final
 
 from chronomem.errors import InputError
 from chronomem.query.engine import SearchEngine
 from chronomem.query.request import SearchRequest
-from chronomem.schema import SearchResult, utcnow
+from chronomem.schema import Profile, SearchResult, utcnow
 
 __all__ = ["build_context", "estimate_tokens"]
 
 _MIN_TRUNCATED_CHARS: Final = 40
 _SUMMARY_CHARS: Final = 200
+_PROFILES: Final = "Profiles:"
 _SECTIONS: Final = (("fact", "Facts:"), ("episode", "Conversation:"), ("entity", "Entities:"))
 
 
@@ -46,12 +50,13 @@ def build_context(
     max_tokens: int = 1500,
     *,
     now: datetime | None = None,
+    profiles: Sequence[Profile] = (),
     **request: Any,
 ) -> str:
     """Render results (or the results of ``source.search`` for ``query``) as a text block of
-    at most ``max_tokens`` estimated tokens. Extra keyword arguments (``group_id``, ``as_of``,
-    ``limit`` ...) build the :class:`SearchRequest` when an engine is given; the default limit
-    is 30 results."""
+    at most ``max_tokens`` estimated tokens, after the ``profiles`` that have entries. Extra
+    keyword arguments (``group_id``, ``as_of``, ``limit`` ...) build the
+    :class:`SearchRequest` when an engine is given; the default limit is 30 results."""
     if max_tokens < 0:
         raise InputError(f"max_tokens must be non-negative, not {max_tokens}")
     if isinstance(source, SearchEngine):
@@ -62,13 +67,23 @@ def build_context(
     moment = now or utcnow()
     budget = max_tokens * 4  # characters, by the estimate
     lines: list[str] = []
+    prefix = [_PROFILES]
+    for profile in profiles:
+        if not profile.entries:
+            continue
+        room = budget - len("\n".join(lines + prefix)) - 1
+        line = _shorten_to(f"- {profile.entity}: {profile.text()}", room)
+        if line:
+            lines += [*prefix, line]
+            prefix = []
+    profiled = {p.entity for p in profiles if p.entries}
     for kind, header in _SECTIONS:
         section = [r for r in results if r.kind == kind]
         prefix = [header]
         for result in section:
             base = "\n".join(lines + prefix)
             room = budget - len(base) - 1
-            line = _line(result, moment)
+            line = _line(result, moment, profiled)
             if len(line) > room:
                 line = _shorten(line, room)
                 if not line:
@@ -76,6 +91,11 @@ def build_context(
             lines += [*prefix, line]
             prefix = []
     return "\n".join(lines)
+
+
+def _shorten_to(line: str, room: int) -> str:
+    """``line`` if it fits in ``room`` characters, else shortened (:func:`_shorten`)."""
+    return line if len(line) <= room else _shorten(line, room)
 
 
 def _shorten(line: str, chars: int) -> str:
@@ -91,7 +111,7 @@ def _day(moment: datetime | None) -> str:
     return moment.date().isoformat() if moment is not None else "?"
 
 
-def _line(result: SearchResult, now: datetime) -> str:
+def _line(result: SearchResult, now: datetime, profiled: Collection[str]) -> str:
     sources = f" (source {', '.join(result.sources)})" if result.sources else ""
     text = " ".join(result.text.split())
     if result.kind == "fact":
@@ -113,6 +133,8 @@ def _line(result: SearchResult, now: datetime) -> str:
         return f"- [{when}] {text}{sources}"
     labels = f" ({', '.join(result.labels)})" if result.labels else ""
     name, _, summary = text.partition(": ")
+    if name in profiled:  # its summary is its profile, shown above
+        summary = ""
     if len(summary) > _SUMMARY_CHARS:
         summary = summary[:_SUMMARY_CHARS].rsplit(" ", 1)[0] + " ..."
     return f"- {name}{labels}" + (f": {summary}" if summary else "")

@@ -162,6 +162,13 @@ class SearchEngine:
         self._load_ends(ctx, chosen, pool)
         return [self._result(key, scores[key], pool) for key in chosen]
 
+    def entities_named(self, group_id: str, text: str) -> list[Entity]:
+        """The entities of ``group_id`` that ``text`` names, exactly or nearly (as a search
+        recognises them: :func:`~chronomem.query.names.recognise_entities`), longer names
+        first."""
+        index = self._names.get(self._store, group_id)
+        return recognise_entities(self._store, group_id, text, index)
+
     # ----------------------------------------------------------------------------------------
 
     def _fuse(self, ctx: QueryContext, recipe: Recipe, kinds: frozenset[str]) -> dict[Key, float]:

@@ -29,6 +29,7 @@ from chronomem.schema.models import (
     stable_uuid,
 )
 from chronomem.schema.names import name_key
+from chronomem.schema.profile import Profile, ProfileEntry
 from chronomem.schema.rendering import speaker_line
 from chronomem.schema.time import AwareTime, check_time, from_micros, parse_time, to_micros, utcnow
 
@@ -48,6 +49,8 @@ __all__ = [
     "Episode",
     "EpisodeKind",
     "Fact",
+    "Profile",
+    "ProfileEntry",
     "ResultKind",
     "SearchResult",
     "Stats",

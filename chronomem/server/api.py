@@ -52,7 +52,7 @@ from chronomem.http_api import (
 from chronomem.memory import Memory
 from chronomem.query import SearchRequest
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
-from chronomem.schema import DEFAULT_GROUP, Entity, SearchResult, Stats
+from chronomem.schema import DEFAULT_GROUP, Entity, Profile, SearchResult, Stats
 from chronomem.server.gate import Gate
 from chronomem.server.keys import KeyRing
 from chronomem.server.mcp_tools import build_mcp, http_principal
@@ -427,6 +427,26 @@ def _install_routes(app: FastAPI, gate: Gate) -> None:
             principal_of(request.scope), group_id, memory.entity, name, group_id=group_id
         )
         return found.model_copy(update={"name_embedding": None})
+
+    @app.get(PATHS.profile, tags=["read"])
+    async def profile(
+        request: Request,
+        entity: str,
+        group_id: GroupQuery = DEFAULT_GROUP,
+        as_of: TimeQuery = None,
+        known_at: TimeQuery = None,
+    ) -> Profile:
+        """The value of each one-value relation of ``entity`` now (or ``as_of``, as known
+        ``known_at``), with the date it became true (:meth:`Memory.profile`)."""
+        return await gate.read(
+            principal_of(request.scope),
+            group_id,
+            memory.profile,
+            entity,
+            group_id=group_id,
+            as_of=as_of,
+            known_at=known_at,
+        )
 
     @app.get(PATHS.neighbors, tags=["read"])
     async def neighbors(

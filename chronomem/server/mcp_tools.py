@@ -23,7 +23,7 @@ from chronomem.engine.erasure import ErasureReceipt
 from chronomem.errors import ChronomemError
 from chronomem.http_api import ContextBlock, ErasureCounts, IngestCounts, SearchResults
 from chronomem.ingest.sources import Turn
-from chronomem.schema import DEFAULT_GROUP, ResultKind
+from chronomem.schema import DEFAULT_GROUP, Profile, ResultKind
 from chronomem.server.gate import Gate
 from chronomem.server.keys import Principal
 from chronomem.server.middleware import principal_of
@@ -47,6 +47,7 @@ TOOL_NAMES: Final = (
     "get_context",
     "get_facts",
     "get_history",
+    "get_profile",
     "facts_as_of",
     "add_fact",
     "forget",
@@ -67,8 +68,9 @@ INSTRUCTIONS: Final = (
     "chronomem is a temporal knowledge-graph memory. Store what was said with remember_turns; "
     "ask with search_memory or get_context. Facts carry valid_at/invalid_at: get_facts gives "
     "what holds now, facts_as_of what held at a past time, get_history the whole timeline of "
-    "an entity. add_fact states a fact directly; forget erases an episode, an entity or a whole "
-    "group for good. Every tool takes group_id, the tenant; a key may use only its own groups."
+    "an entity, get_profile its one-value facts (now or as_of) with their dates. add_fact "
+    "states a fact directly; forget erases an episode, an entity or a whole group for good. "
+    "Every tool takes group_id, the tenant; a key may use only its own groups."
 )
 
 
@@ -244,6 +246,20 @@ def build_mcp(gate: Gate, principal_for: PrincipalOf) -> MCPServer:
             )
         )
         return SearchResults(results=rows)
+
+    @server.tool(annotations=reading)
+    async def get_profile(
+        entity: str,
+        ctx: Context,
+        group_id: Group = DEFAULT_GROUP,
+        as_of: Time = None,
+    ) -> Profile:
+        """The profile of an entity: the value each one-value relation (lives in, works at,
+        job title, partner ...) holds now, or at as_of, with the date it became true."""
+        principal = principal_for(ctx)
+        return await _told(
+            gate.read(principal, group_id, memory.profile, entity, group_id=group_id, as_of=as_of)
+        )
 
     @server.tool(annotations=ToolAnnotations(readOnlyHint=False, idempotentHint=True))
     async def add_fact(

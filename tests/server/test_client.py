@@ -24,6 +24,7 @@ SHARED = (
     "facts",
     "history",
     "entity",
+    "profile",
     "neighbors",
     "paths",
     "stats",
@@ -98,6 +99,11 @@ def test_the_client_answers_as_the_memory_does(
     assert (
         remote.entity("Alice", group_id=group).uuid == memory.entity("Alice", group_id=group).uuid
     )
+    assert remote.profile("Alice", group_id=group) == memory.profile("Alice", group_id=group)
+    assert remote.profile("Alice", group_id=group, as_of=as_of) == memory.profile(
+        "Alice", group_id=group, as_of=as_of
+    )
+    assert remote.profile("Alice", group_id=group).entries  # the turns say where she lives
     assert remote.stats(group) == memory.stats(group)
     assert remote.groups() == [group]
 
@@ -160,6 +166,8 @@ def test_the_async_client_in_process(app: FastAPI, memory: Memory, tenants: Tena
             assert found[0].object == "Berlin"
             _same(history, memory.history("Alice", group_id=group))
             assert (await mem.stats(group)).episodes == 3
+            profile = await mem.profile("Alice", group_id=group)
+            assert profile == memory.profile("Alice", group_id=group)
             assert await mem.groups() == [group]
             with pytest.raises(RemoteError):
                 await mem.search("x", group_id=tenants.group_b)

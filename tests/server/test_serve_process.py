@@ -150,6 +150,7 @@ def _tool_calls(group: str) -> dict[str, dict[str, Any]]:
         "get_context": {"query": "Bob", "group_id": group},
         "get_facts": {"entity": "Bob", "group_id": group, "include_ended": True},
         "get_history": {"entity": "Bob", "group_id": group},
+        "get_profile": {"entity": "Bob", "group_id": group},
         "facts_as_of": {"entity": "Bob", "as_of": "2023-03-01T00:00:00Z", "group_id": group},
         "add_fact": {"subject": "Bob", "relation": "LIVES_IN", "object": "Mars", "group_id": group},
         "forget": {"what": "group", "group_id": group},
