@@ -59,7 +59,9 @@ MULTI_LIVES_IN = _homes(functional=False)
 
 
 def _places(mem: Memory, group: str, person: str) -> list[str]:
-    return sorted(r.object or "" for r in mem.facts(subject=person, group_id=group))
+    return sorted(
+        r.object or "" for r in mem.facts(subject=person, relation="LIVES_IN", group_id=group)
+    )
 
 
 def test_relation_settings_belong_to_their_group(fake_memory: Memory) -> None:
@@ -521,6 +523,11 @@ def test_forgetting_an_episode_keeps_what_other_episodes_support(fake_memory: Me
     assert _found(mem, group, MARKER) == []
     berlin = mem.facts(subject="Bob", relation="LIVES_IN", group_id=group)
     assert [(r.object, r.sources) for r in berlin] == [("Berlin", ["a1"])]  # Ann still says so
+    # the dates the erased turn gave go with it: Berlin starts when Ann said so
+    assert _history(mem, group, "Bob") == [
+        ("Paris", "2024-01-01", "2024-06-02"),
+        ("Berlin", "2024-06-02", "-"),
+    ]
 
     receipt = mem.forget_episode("b1", group_id=group)
     assert (receipt.episodes, receipt.facts) == (1, 1)
@@ -531,11 +538,51 @@ def test_forgetting_an_episode_keeps_what_other_episodes_support(fake_memory: Me
         mem.forget_episode("b1", group_id=group)
     assert _fingerprint(mem, other) == untouched
     mem.add_dialogue(TALK[:1], group_id=group)  # the memory goes on: b1 can be said again
-    # a kept fact keeps its interval (dated by the erased turn too): only provenance goes
     assert _history(mem, group, "Bob") == [
-        ("Paris", "2024-01-01", "2024-06-01"),
-        ("Berlin", "2024-06-01", "-"),
+        ("Paris", "2024-01-01", "2024-06-02"),
+        ("Berlin", "2024-06-02", "-"),
     ]
+
+
+def test_forgetting_recomputes_the_dates_the_erased_episodes_gave(fake_memory: Memory) -> None:
+    """A kept fact loses the start, the ending and the closing value the erased episodes
+    stated: what is left holds as if they had never been said, with no trace of their dates in
+    the group (expired versions included)."""
+    mem, group = fake_memory, f"{run_prefix()}-dates"
+    for place, at in (("Paris", "2024-01-01"), ("Rome", "2024-03-01"), ("Oslo", "2024-09-01")):
+        mem.add_fact("Bob", "LIVES_IN", place, valid_at=f"{at}T00:00:00Z", group_id=group)
+    mem.add_fact("Bob", "LIVES_IN", "Oslo", valid_at="2024-10-01T00:00:00Z", group_id=group)
+    mem.invalidate_fact(
+        "Bob", "LIVES_IN", "Oslo", invalid_at="2024-12-01T00:00:00Z", group_id=group
+    )
+    assert _history(mem, group, "Bob") == [
+        ("Paris", "2024-01-01", "2024-03-01"),
+        ("Rome", "2024-03-01", "2024-09-01"),
+        ("Oslo", "2024-09-01", "2024-12-01"),
+    ]
+
+    def episode(word: str, at: str) -> str:
+        (found,) = [
+            e.uuid
+            for e in mem.store.dump(group).episodes
+            if word in e.content and e.reference_time.date().isoformat() == at
+        ]
+        return found
+
+    mem.forget_episode(episode("Rome", "2024-03-01"), group_id=group)  # the closing value goes
+    mem.forget_episode(episode("Oslo", "2024-09-01"), group_id=group)  # Oslo's first start
+    mem.forget_episode(episode("Oslo", "2024-12-01"), group_id=group)  # the ending
+    assert _history(mem, group, "Bob") == [
+        ("Paris", "2024-01-01", "2024-10-01"),
+        ("Oslo", "2024-10-01", "-"),
+    ]
+    assert _history(mem, group, "Bob", relation="LIVES_IN") == _history(mem, group, "Bob")
+    rows = mem.store.dump(group).facts
+    dates = {t for r in rows for t in (r.valid_at, r.invalid_at, *r.observed_at) if t}
+    assert {d.date().isoformat() for d in dates} == {"2024-01-01", "2024-10-01"}
+    assert mem.facts(subject="Bob", group_id=group, as_of="2024-09-15T00:00:00Z")[0].object == (
+        "Paris"
+    )
 
 
 def test_forgetting_an_entity_and_a_group(fake_memory: Memory) -> None:
