@@ -15,7 +15,12 @@ from datetime import datetime
 from chronomem.engine.embed import Embedder
 from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
-from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
+from chronomem.engine.temporal import (
+    NAME_RELATION,
+    Change,
+    ResolvedStatement,
+    TemporalResolver,
+)
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
 from chronomem.ingest.resolve import EntityResolver
 from chronomem.language.vocabulary import Vocabulary, default_vocabulary
@@ -162,7 +167,9 @@ class Writer:
         for candidate in candidates:
             subject = entity_for(candidate.subject)
             obj = subject if candidate.scope == "slot" else entity_for(candidate.object)
-            if subject.uuid == obj.uuid and candidate.scope != "slot":
+            if subject.uuid == obj.uuid and not (
+                candidate.scope == "slot" or _names_its_subject(candidate)
+            ):
                 continue
             episode = by_episode[candidate.episode_uuid]
             embedding = (
@@ -458,6 +465,12 @@ class _Keyed:
     entities: dict[str, Entity] = field(default_factory=dict)
     new: list[Entity] = field(default_factory=list)
     updated: list[Entity] = field(default_factory=list)
+
+
+def _names_its_subject(candidate: CandidateFact) -> bool:
+    """Whether ``candidate`` is a record's name fact, the one fact whose object is its own
+    subject (every other such candidate is dropped)."""
+    return candidate.relation == NAME_RELATION and candidate.subject.key is not None
 
 
 def _distinct(statements: list[ResolvedStatement]) -> list[ResolvedStatement]:

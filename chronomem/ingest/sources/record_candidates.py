@@ -8,6 +8,11 @@ changes in a later record gives a new candidate; closing the old one is the temp
 resolver's job. An attribute's value is an *exact* mention: equal after normalisation is a
 repeat, anything else a change, however similar. An empty cell gives no fact (and so ends
 nothing in a change log; a snapshot source ends it, see :mod:`~chronomem.ingest.snapshot`).
+
+A mapping with a name column also states the entity's name as a fact of its own
+(:data:`~chronomem.engine.temporal.NAME_RELATION`, "customer C-204 is named Lumio Studios",
+valid from the record time, its object the entity itself): one name at a time, so a rename
+under a stable key ends the previous name and shows in the entity's history.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from chronomem.engine.temporal import NAME_RELATION
 from chronomem.errors import InputError
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction
 from chronomem.ingest.sources.mapping import RecordMapping, RelationColumn
@@ -31,6 +37,7 @@ __all__ = [
     "as_records",
     "cell_values",
     "label_words",
+    "name_statement",
     "record_source_id",
     "records_to_candidates",
     "render_record",
@@ -137,7 +144,24 @@ def _extraction(episode_uuid: str, record: Record, mapping: RecordMapping) -> Ex
                     invalid_at=record.valid_to,
                 )
             )
+    if mapping.entity.name is not None:
+        facts.append(
+            CandidateFact(
+                episode_uuid=episode_uuid,
+                subject=subject,
+                relation=NAME_RELATION,
+                object=subject,
+                fact=name_statement(mapping.entity.label, record.key, record.name),
+                valid_at=record.time,
+            )
+        )
     return Extraction(episode_uuid=episode_uuid, entities=entities, facts=facts)
+
+
+def name_statement(label: str, key: str, name: str) -> str:
+    """The text of a name fact: "customer C-204 is named Lumio Studios". A name holds until
+    another row of the key gives another name, not until a row's ``valid_to``."""
+    return f"{label_words(label)} {key} is named {name}"
 
 
 def cell_values(record: Record, column: RelationColumn) -> list[str]:
