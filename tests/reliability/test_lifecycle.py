@@ -20,6 +20,15 @@ from chronomem.cli import cli
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.embedded import EmbeddedStore
+from chronomem.engine.store.neo4j.cypher import (
+    ENTITY_FULLTEXT_INDEX,
+    ENTITY_VECTOR_INDEX,
+    EPISODE_FULLTEXT_INDEX,
+    EPISODE_VECTOR_INDEX,
+    FACT_FULLTEXT_INDEX,
+    FACT_VECTOR_INDEX,
+    SENTENCE_VECTOR_INDEX,
+)
 from chronomem.engine.store.protocol import FactFilter, WriteBatch
 from chronomem.errors import (
     ConfigurationError,
@@ -691,3 +700,91 @@ def test_erased_text_is_on_no_neo4j_node_or_relationship(
         assert holding() == 0
         assert _found(mem, group, word) == []
         assert _places(mem, group, "Bob") == ["Berlin"]  # Ann's turn still says so
+
+
+_FULLTEXT_NODE_HITS = """
+CALL db.index.fulltext.queryNodes($index, $query) YIELD node
+RETURN node.uuid AS uuid
+"""
+_FULLTEXT_RELATIONSHIP_HITS = """
+CALL db.index.fulltext.queryRelationships($index, $query) YIELD relationship
+RETURN relationship.uuid AS uuid
+"""
+_COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
+_COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN count(r) AS n"
+_VECTOR_NODE_HITS = """
+CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node
+RETURN coalesce(node.uuid, node.episode_uuid) AS uuid
+"""
+_VECTOR_RELATIONSHIP_HITS = """
+CALL db.index.vector.queryRelationships($index, $k, $vector) YIELD relationship
+RETURN relationship.uuid AS uuid
+"""
+
+
+@pytest.mark.neo4j
+def test_erased_text_is_in_no_neo4j_index(
+    neo4j_uri: str, neo4j_auth: tuple[str, str] | None, neo4j_driver: Driver
+) -> None:
+    """Erasure on Neo4j, index by index, over the whole database (no group filter): once the
+    indexes are online again (``db.awaitIndexes``), no full-text index finds the erased word
+    and no vector index returns the erased episode, sentence, fact or entity for its own
+    vector, which each returned before."""
+    word = f"Zq{run_prefix()}"
+    group = f"{run_prefix()}-index"
+    talk = [{**TALK[1], "text": f"I moved to Berlin. I work at {word}."}, TALK[2]]
+    config = MemoryConfig(neo4j_auth=neo4j_auth)
+    with Memory.open(
+        neo4j_uri, embedder=HashingEmbedder(), extractor=FunctionExtractor(), config=config
+    ) as mem:
+        mem.add_dialogue(talk, group_id=group)
+        dump = mem.store.dump(group)
+        (turn,) = [e for e in dump.episodes if word in e.content]
+        (company,) = [e for e in dump.entities if e.name == word]
+        (job,) = [f for f in dump.facts if word in f.fact]
+        assert turn.content_embedding and turn.sentence_embeddings
+        assert company.name_embedding and job.fact_embedding
+        vectors = {
+            (EPISODE_VECTOR_INDEX, False, turn.uuid): turn.content_embedding,
+            (SENTENCE_VECTOR_INDEX, False, turn.uuid): turn.sentence_embeddings[-1],
+            (ENTITY_VECTOR_INDEX, False, company.uuid): company.name_embedding,
+            (FACT_VECTOR_INDEX, True, job.uuid): job.fact_embedding,
+        }
+
+        def found() -> dict[str, set[str]]:
+            neo4j_driver.execute_query("CALL db.awaitIndexes(300)")
+            # the vector indexes are approximate: asking for as many hits as the database
+            # holds rows is what makes them return a vector whatever its neighbours
+            k = sum(
+                int(neo4j_driver.execute_query(count).records[0]["n"])
+                for count in (_COUNT_NODES, _COUNT_RELATIONSHIPS)
+            )
+            hits: dict[str, set[str]] = {}
+            for index in (EPISODE_FULLTEXT_INDEX, ENTITY_FULLTEXT_INDEX):
+                rows = neo4j_driver.execute_query(_FULLTEXT_NODE_HITS, index=index, query=word)
+                hits[index] = {r["uuid"] for r in rows.records}
+            rows = neo4j_driver.execute_query(
+                _FULLTEXT_RELATIONSHIP_HITS, index=FACT_FULLTEXT_INDEX, query=word
+            )
+            hits[FACT_FULLTEXT_INDEX] = {r["uuid"] for r in rows.records}
+            for (index, relationships, uuid), vector in vectors.items():
+                query = _VECTOR_RELATIONSHIP_HITS if relationships else _VECTOR_NODE_HITS
+                rows = neo4j_driver.execute_query(query, index=index, k=k, vector=vector)
+                hits[index] = {r["uuid"] for r in rows.records} & {uuid}
+            return hits
+
+        assert found() == {
+            EPISODE_FULLTEXT_INDEX: {turn.uuid},
+            ENTITY_FULLTEXT_INDEX: {company.uuid},
+            FACT_FULLTEXT_INDEX: {job.uuid},
+            EPISODE_VECTOR_INDEX: {turn.uuid},
+            SENTENCE_VECTOR_INDEX: {turn.uuid},
+            ENTITY_VECTOR_INDEX: {company.uuid},
+            FACT_VECTOR_INDEX: {job.uuid},
+        }
+        mem.forget_episode("b2", group_id=group)
+        assert all(hits == set() for hits in found().values())
+        assert _places(mem, group, "Bob") == ["Berlin"]  # Ann's turn still says so
+        for trace in (word, turn.uuid, company.uuid, job.uuid):  # nor any reference to them
+            rows = neo4j_driver.execute_query(_HOLDS_WORD, word=trace).records
+            assert sum(int(row["n"]) for row in rows) == 0, trace
