@@ -22,8 +22,9 @@ state does not depend on the order statements arrive in:
 - A retraction ("actually I never moved to Berlin") expires the matching rows in transaction time
   and the slot is recomputed without them: the world is not said to have changed.
 - A value is the fact's object, except for a fact about its subject itself (its object is its
-  subject: the name a record gives its entity, :data:`NAME_RELATION`), whose value is its text,
-  compared folded ("customer C-1 is named Acme" and "... is named ACME" are one value).
+  subject: the name a record gives its entity, :data:`~chronomem.schema.NAME_RELATION`), whose
+  value is its text, compared folded ("customer C-1 is named Acme" and "... is named ACME" are
+  one value).
 
 Each change records the fact and episode that caused it (``invalidated_by``,
 ``invalidated_by_episode``) and is reported as a :class:`Change` so callers can explain it.
@@ -35,28 +36,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chronomem.language.vocabulary import default_vocabulary
-from chronomem.schema import Fact, name_key, new_uuid
+from chronomem.schema import NAME_RELATION, Fact, name_key, new_uuid
 
 __all__ = [
     "DEFAULT_FUNCTIONAL_RELATIONS",
-    "NAME_RELATION",
     "Change",
     "RelationRegistry",
     "Resolution",
     "ResolvedStatement",
     "TemporalResolver",
 ]
-
-NAME_RELATION: Final = "HAS_NAME"
-"""The relation of a record entity's name facts: each row of a table states the name its key
-has from the row's time ("customer C-204 is named Lumio Studios"), a fact whose object is its
-subject. One name at a time, so a new name ends the previous one and a rename is in the
-entity's history."""
 
 DEFAULT_FUNCTIONAL_RELATIONS: frozenset[str] = default_vocabulary().functional() | frozenset(
     {

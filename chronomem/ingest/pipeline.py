@@ -15,16 +15,11 @@ from datetime import datetime
 from chronomem.engine.embed import Embedder
 from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
-from chronomem.engine.temporal import (
-    NAME_RELATION,
-    Change,
-    ResolvedStatement,
-    TemporalResolver,
-)
+from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
 from chronomem.ingest.resolve import EntityResolver
 from chronomem.language.vocabulary import Vocabulary, default_vocabulary
-from chronomem.schema import Entity, Episode, Fact, name_key, utcnow
+from chronomem.schema import NAME_RELATION, Entity, Episode, Fact, name_key, utcnow
 
 __all__ = ["IngestReport", "Writer", "names_match", "source_key_alias"]
 

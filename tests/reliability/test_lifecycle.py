@@ -742,8 +742,10 @@ def test_erased_text_is_in_no_neo4j_index(
         (turn,) = [e for e in dump.episodes if word in e.content]
         (company,) = [e for e in dump.entities if e.name == word]
         (job,) = [f for f in dump.facts if word in f.fact]
-        assert turn.content_embedding and turn.sentence_embeddings
-        assert company.name_embedding and job.fact_embedding
+        assert turn.content_embedding
+        assert turn.sentence_embeddings
+        assert company.name_embedding
+        assert job.fact_embedding
         vectors = {
             (EPISODE_VECTOR_INDEX, False, turn.uuid): turn.content_embedding,
             (SENTENCE_VECTOR_INDEX, False, turn.uuid): turn.sentence_embeddings[-1],

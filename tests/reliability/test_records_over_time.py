@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from chronomem.engine.temporal import NAME_RELATION
 from chronomem.ingest.sources.mapping import RecordMapping
 from chronomem.memory import Memory
+from chronomem.schema import NAME_RELATION
 from tests.reliability.conftest import run_prefix
 
 
@@ -245,8 +245,12 @@ def test_a_rename_is_in_the_entity_history(mem: Memory, group: str, order: tuple
     assert [f.text for f in before] == ["person E-5 is named Emily Carter"]
     now = mem.facts(subject="Emily Carter", relation=NAME_RELATION, group_id=group)
     assert [f.text for f in now] == ["person E-5 is named Emily Nakamura"]
-    # one row per name, every row that gave it among its sources
-    assert len(mem.history("Emily Carter", relation=NAME_RELATION, group_id=group)) == 2
+    # one row per name, every row that gave it among its sources; each names what it states
+    rows = mem.history("Emily Carter", relation=NAME_RELATION, group_id=group)
+    assert [(n.subject, n.object) for n in rows] == [
+        ("Emily Nakamura", "Emily Carter"),
+        ("Emily Nakamura", "Emily Nakamura"),
+    ]
     assert len(before[0].episodes) == 2
 
 

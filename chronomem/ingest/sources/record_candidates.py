@@ -10,9 +10,10 @@ repeat, anything else a change, however similar. An empty cell gives no fact (an
 nothing in a change log; a snapshot source ends it, see :mod:`~chronomem.ingest.snapshot`).
 
 A mapping with a name column also states the entity's name as a fact of its own
-(:data:`~chronomem.engine.temporal.NAME_RELATION`, "customer C-204 is named Lumio Studios",
+(:data:`~chronomem.schema.NAME_RELATION`, "customer C-204 is named Lumio Studios",
 valid from the record time, its object the entity itself): one name at a time, so a rename
-under a stable key ends the previous name and shows in the entity's history.
+under a stable key ends the previous name and shows in the entity's history. A name holds
+until another row of the key gives another name, not until a row's ``valid_to``.
 """
 
 from __future__ import annotations
@@ -23,12 +24,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from chronomem.engine.temporal import NAME_RELATION
 from chronomem.errors import InputError
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction
 from chronomem.ingest.sources.mapping import RecordMapping, RelationColumn
 from chronomem.ingest.sources.records import Record, load_records, records_from_rows
-from chronomem.schema import Episode, EpisodeKind, content_hash, stable_uuid
+from chronomem.schema import (
+    NAME_RELATION,
+    Episode,
+    EpisodeKind,
+    content_hash,
+    name_statement,
+    stable_uuid,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,7 +44,6 @@ __all__ = [
     "as_records",
     "cell_values",
     "label_words",
-    "name_statement",
     "record_source_id",
     "records_to_candidates",
     "render_record",
@@ -151,17 +157,13 @@ def _extraction(episode_uuid: str, record: Record, mapping: RecordMapping) -> Ex
                 subject=subject,
                 relation=NAME_RELATION,
                 object=subject,
-                fact=name_statement(mapping.entity.label, record.key, record.name),
+                fact=name_statement(
+                    f"{label_words(mapping.entity.label)} {record.key}", record.name
+                ),
                 valid_at=record.time,
             )
         )
     return Extraction(episode_uuid=episode_uuid, entities=entities, facts=facts)
-
-
-def name_statement(label: str, key: str, name: str) -> str:
-    """The text of a name fact: "customer C-204 is named Lumio Studios". A name holds until
-    another row of the key gives another name, not until a row's ``valid_to``."""
-    return f"{label_words(label)} {key} is named {name}"
 
 
 def cell_values(record: Record, column: RelationColumn) -> list[str]:

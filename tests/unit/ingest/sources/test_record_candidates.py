@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from chronomem.engine.temporal import NAME_RELATION
 from chronomem.errors import InputError
 from chronomem.ingest.extract.protocol import EntityMention
 from chronomem.ingest.sources import (
@@ -16,7 +15,7 @@ from chronomem.ingest.sources import (
     read_records,
     records_to_candidates,
 )
-from chronomem.schema import EpisodeKind
+from chronomem.schema import NAME_RELATION, EpisodeKind
 
 
 @pytest.fixture
