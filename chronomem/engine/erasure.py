@@ -6,7 +6,11 @@ the rules of the bi-temporal model:
 - a fact row whose every supporting episode is erased goes (it has no other source), and so
   does every fact row with an erased entity at either end;
 - a fact row with other support stays, without the erased episodes in its provenance (and
-  without references to erased episodes or rows in ``invalidated_by*``);
+  without references to erased episodes or rows in ``invalidated_by*``), and with the dates
+  the erased episodes gave it recomputed from what remains (:func:`_revised_intervals`): a
+  start stated only by an erased turn goes (the row starts at its first start left, and the
+  value it closed ends there instead), an ending stated by an erased turn goes, and a value
+  closed by a row that goes is closed by that row's own successor, or holds again;
 - an entity that only erased episodes mentioned and that no remaining fact links goes too
   (its name came from the erased text);
 - a kept entity loses the aliases the erased text introduced: stores do not record where an
@@ -29,7 +33,7 @@ from typing import Literal
 
 from chronomem.engine.profile import build_profile, summary_of
 from chronomem.engine.store.protocol import Erasure, WriteBatch
-from chronomem.schema import Entity, Episode, name_key, utcnow
+from chronomem.schema import Entity, Episode, Fact, name_key, utcnow
 
 __all__ = ["ErasureKind", "ErasureReceipt", "plan_erasure"]
 
@@ -122,6 +126,7 @@ def plan_erasure(
             change["invalidated_by"] = None
         if change:
             updated.append(fact.model_copy(update=change))
+    updated = _revised_intervals(dump, updated, gone_episodes, gone_facts)
     erased = [e for e in dump.episodes if e.uuid in gone_episodes]
     kept_episodes = [e for e in dump.episodes if e.uuid not in gone_episodes]
     kept_entities = [e for e in dump.entities if e.uuid not in gone_entities]
@@ -148,6 +153,71 @@ def plan_erasure(
         updated_entities=list(renamed.values()),
         settings=list(settings),
     )
+
+
+def _revised_intervals(
+    dump: WriteBatch, updated: list[Fact], gone_episodes: set[str], gone_facts: set[str]
+) -> list[Fact]:
+    """``updated`` (kept rows that lost provenance), plus every kept row whose interval
+    depended on what goes, each with its interval recomputed without it.
+
+    A row records its stated starts (``observed_at``), not which episode stated each: a start
+    is taken as the erased turn's when it is the reference time of an erased supporting
+    episode and of no kept one (an undated statement starts at its turn's time; records start
+    at their row's time). A start given by an explicit date in an erased turn cannot be told
+    from the others and stays. An explicit end (``invalidated_by`` unset) goes when the
+    episode that stated it is erased, unless a kept supporting episode is of that time."""
+    times = {e.uuid: e.reference_time for e in dump.episodes}
+    original = {f.uuid: f for f in dump.facts}
+    rows = {f.uuid: f for f in updated}
+    starts: dict[str, datetime | None] = {}  # a row's new start, where it moved
+    for fact in updated:
+        before = original[fact.uuid]
+        lost = {times[e] for e in before.episodes if e in gone_episodes and e in times}
+        kept = {times[e] for e in fact.episodes if e in times}
+        dropped = lost - kept
+        change: dict[str, object] = {}
+        if dropped & set(before.observed_at):
+            observed = [t for t in before.observed_at if t not in dropped]
+            change["observed_at"] = observed
+            if before.valid_at in dropped:
+                start = min(observed) if observed else None
+                change["valid_at"] = start
+                starts[fact.uuid] = start
+        if (
+            before.invalid_at is not None
+            and before.invalidated_by is None
+            and before.invalidated_by_episode in gone_episodes
+            and before.invalid_at not in kept
+        ):
+            change["invalid_at"] = None
+        if change:
+            rows[fact.uuid] = fact.model_copy(update=change)
+    # A value closed by a row that goes is closed by that row's successor (or holds again);
+    # a value closed by a row whose start moved ends where that row now starts.
+    for fact in dump.facts:
+        closer = fact.invalidated_by
+        if fact.uuid in gone_facts or closer is None or fact.invalid_at is None:
+            continue
+        seen: set[str] = set()
+        while closer in gone_facts and closer not in seen:
+            seen.add(closer)
+            closer = original[closer].invalidated_by if closer in original else None
+        if closer == fact.invalidated_by and closer not in starts:
+            continue
+        current = rows.get(fact.uuid, fact)
+        if closer is None or closer not in original:
+            end, by = None, None
+        else:
+            successor = rows.get(closer, original[closer])
+            end, by = successor.valid_at, closer
+        if end is not None and current.valid_at is not None and end <= current.valid_at:
+            end, by = current.invalid_at, current.invalidated_by
+        change = {"invalid_at": end, "invalidated_by": by}
+        if end is None:
+            change["invalidated_by_episode"] = None
+        rows[fact.uuid] = current.model_copy(update=change)
+    return list(rows.values())
 
 
 def _without_erased_aliases(

@@ -21,6 +21,10 @@ state does not depend on the order statements arrive in:
   values of a functional relation never hold at one instant.
 - A retraction ("actually I never moved to Berlin") expires the matching rows in transaction time
   and the slot is recomputed without them: the world is not said to have changed.
+- A value is the fact's object, except for a fact about its subject itself (its object is its
+  subject: the name a record gives its entity, :data:`~chronomem.schema.NAME_RELATION`), whose
+  value is its text, compared folded ("customer C-1 is named Acme" and "... is named ACME" are
+  one value).
 
 Each change records the fact and episode that caused it (``invalidated_by``,
 ``invalidated_by_episode``) and is reported as a :class:`Change` so callers can explain it.
@@ -37,7 +41,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from chronomem.language.vocabulary import default_vocabulary
-from chronomem.schema import Fact, new_uuid
+from chronomem.schema import NAME_RELATION, Fact, name_key, new_uuid
 
 __all__ = [
     "DEFAULT_FUNCTIONAL_RELATIONS",
@@ -50,6 +54,7 @@ __all__ = [
 
 DEFAULT_FUNCTIONAL_RELATIONS: frozenset[str] = default_vocabulary().functional() | frozenset(
     {
+        NAME_RELATION,
         "LIVES_IN",
         "WORKS_AT",
         "EMPLOYED_BY",
@@ -147,7 +152,7 @@ _END, _START = 0, 1  # at equal times an end sorts before a start: "left A, join
 class _Event:
     time: datetime | None
     kind: int
-    object_uuid: str
+    value: str  # what the slot holds from/until then (see _value)
     row: Fact | None = None  # the stored row it comes from
     statement: ResolvedStatement | None = None  # or the new statement
     seq: int = 0
@@ -155,7 +160,7 @@ class _Event:
 
 @dataclass(slots=True)
 class _Interval:
-    object_uuid: str
+    value: str
     start: datetime | None
     end: datetime | None = None
     explicit_end: bool = False
@@ -174,13 +179,23 @@ class _Interval:
         return evs
 
 
+def _value(subject_uuid: str, object_uuid: str, fact: str) -> str:
+    """What a statement says the slot holds: its object, or for a fact whose object is its
+    subject (a name fact) its folded text."""
+    return f"={name_key(fact)}" if subject_uuid == object_uuid else object_uuid
+
+
+def _value_of(item: Fact | ResolvedStatement) -> str:
+    return _value(item.subject_uuid, item.object_uuid, item.fact)
+
+
 def _sort_key(event: _Event) -> tuple[bool, datetime | None, int, str, str, int]:
     # Events with an unknown time sort first. Ties are broken by content (the statement's
     # text), not by ids, so the same statements give the same state in every run.
     text = (
         event.statement.fact if event.statement is not None else event.row.fact if event.row else ""
     )
-    return (event.time is not None, event.time, event.kind, text, event.object_uuid, event.seq)
+    return (event.time is not None, event.time, event.kind, text, event.value, event.seq)
 
 
 def _walk(events: list[_Event]) -> list[_Interval]:
@@ -191,10 +206,10 @@ def _walk(events: list[_Event]) -> list[_Interval]:
     last_end: datetime | None = None
     for event in events:
         if event.kind == _START:
-            if current is not None and current.object_uuid == event.object_uuid:
+            if current is not None and current.value == event.value:
                 current.starts.append(event)
                 continue
-            interval = _Interval(event.object_uuid, event.time, starts=[event])
+            interval = _Interval(event.value, event.time, starts=[event])
             if current is not None:
                 current.end = event.time
                 current.closer = interval
@@ -205,7 +220,7 @@ def _walk(events: list[_Event]) -> list[_Interval]:
         # an end event
         if (
             current is not None
-            and current.object_uuid == event.object_uuid
+            and current.value == event.value
             and (current.start is None or event.time is None or current.start < event.time)
         ):
             current.end = event.time
@@ -217,7 +232,7 @@ def _walk(events: list[_Event]) -> list[_Interval]:
             # Nothing holds: the value held from where the previous one ended (unknown start).
             intervals.append(
                 _Interval(
-                    event.object_uuid,
+                    event.value,
                     last_end,
                     end=event.time,
                     explicit_end=True,
@@ -229,7 +244,7 @@ def _walk(events: list[_Event]) -> list[_Interval]:
             # Another value holds at that time: the end asserts nothing in valid time.
             intervals.append(
                 _Interval(
-                    event.object_uuid,
+                    event.value,
                     event.time,
                     end=event.time,
                     explicit_end=True,
@@ -300,7 +315,8 @@ class TemporalResolver:
             if not statement.retracts:
                 positives.append(statement)
                 continue
-            retracted = [r for r in rows if r.object_uuid == statement.object_uuid]
+            value = _value_of(statement)
+            retracted = [r for r in rows if _value_of(r) == value]
             if not retracted:
                 out.changes.append(
                     Change(
@@ -323,8 +339,8 @@ class TemporalResolver:
                 out.changes.append(
                     Change("retract", row.uuid, f"retracted by episode {statement.episode_uuid}")
                 )
-            rows = [r for r in rows if r.object_uuid != statement.object_uuid]
-            positives = [p for p in positives if p.object_uuid != statement.object_uuid]
+            rows = [r for r in rows if _value_of(r) != value]
+            positives = [p for p in positives if _value_of(p) != value]
         if not positives and not retracted_any:
             return
         events = self._events(rows, positives)
@@ -338,13 +354,13 @@ class TemporalResolver:
             # Only stated starts are events: a row's valid_at may be derived (an ending whose
             # start is unknown begins where the previous value ended).
             for moment in row.observed_at:
-                events.append(_Event(moment, _START, row.object_uuid, row=row, seq=len(events)))
+                events.append(_Event(moment, _START, _value_of(row), row=row, seq=len(events)))
             if row.invalid_at is not None and row.invalidated_by is None:
                 events.append(
-                    _Event(row.invalid_at, _END, row.object_uuid, row=row, seq=len(events))
+                    _Event(row.invalid_at, _END, _value_of(row), row=row, seq=len(events))
                 )
         for statement in positives:
-            obj = statement.object_uuid
+            obj = _value_of(statement)
             if statement.ends or statement.valid_at is None:
                 end_time = statement.invalid_at or statement.valid_at
                 events.append(_Event(end_time, _END, obj, statement=statement, seq=len(events)))
@@ -530,7 +546,7 @@ class TemporalResolver:
                 group_id=first.group_id,
                 subject_uuid=first.subject_uuid,
                 relation=first.relation,
-                object_uuid=interval.object_uuid,
+                object_uuid=first.object_uuid,  # the interval's value is its object's or text
                 fact=first.fact,
                 valid_at=interval.start,
                 invalid_at=interval.end,

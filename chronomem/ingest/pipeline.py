@@ -20,7 +20,7 @@ from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolve
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
 from chronomem.ingest.resolve import EntityResolver
 from chronomem.language.vocabulary import Vocabulary, default_vocabulary
-from chronomem.schema import Entity, Episode, Fact, name_key, utcnow
+from chronomem.schema import NAME_RELATION, Entity, Episode, Fact, name_key, utcnow
 
 __all__ = ["IngestReport", "Writer", "names_match", "source_key_alias"]
 
@@ -163,7 +163,9 @@ class Writer:
         for candidate in candidates:
             subject = entity_for(candidate.subject)
             obj = subject if candidate.scope == "slot" else entity_for(candidate.object)
-            if subject.uuid == obj.uuid and candidate.scope != "slot":
+            if subject.uuid == obj.uuid and not (
+                candidate.scope == "slot" or _names_its_subject(candidate)
+            ):
                 continue
             episode = by_episode[candidate.episode_uuid]
             embedding = (
@@ -516,6 +518,12 @@ class _Keyed:
     entities: dict[str, Entity] = field(default_factory=dict)
     new: list[Entity] = field(default_factory=list)
     updated: list[Entity] = field(default_factory=list)
+
+
+def _names_its_subject(candidate: CandidateFact) -> bool:
+    """Whether ``candidate`` is a record's name fact, the one fact whose object is its own
+    subject (every other such candidate is dropped)."""
+    return candidate.relation == NAME_RELATION and candidate.subject.key is not None
 
 
 def _distinct(statements: list[ResolvedStatement]) -> list[ResolvedStatement]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chronomem.schema import Entity, Episode, Fact, SearchResult, speaker_line
+from chronomem.schema import Entity, Episode, Fact, SearchResult, speaker_line, stated_name
 
 __all__ = ["entity_result", "episode_result", "fact_result"]
 
@@ -13,9 +13,11 @@ def fact_result(fact: Fact, score: float, entities: Mapping[str, Entity]) -> Sea
     """A fact as a result (of a search, or of a listing scored by confidence); subject and
     object are given by name, from ``entities`` (uuid -> entity), or None when the entity is
     not there: a name field never holds a uuid (the context builder then leaves out the
-    "subject relation object" triple and keeps the statement)."""
+    "subject relation object" triple and keeps the statement). The object of a fact about its
+    subject itself (a record's name fact) is the name it states, not today's name."""
     subject = entities.get(fact.subject_uuid)
     obj = entities.get(fact.object_uuid)
+    own = stated_name(fact.fact) if fact.object_uuid == fact.subject_uuid else None
     return SearchResult(
         kind="fact",
         uuid=fact.uuid,
@@ -24,7 +26,7 @@ def fact_result(fact: Fact, score: float, entities: Mapping[str, Entity]) -> Sea
         group_id=fact.group_id,
         subject=subject.name if subject is not None else None,
         relation=fact.relation,
-        object=obj.name if obj is not None else None,
+        object=own or (obj.name if obj is not None else None),
         valid_at=fact.valid_at,
         invalid_at=fact.invalid_at,
         created_at=fact.created_at,

@@ -28,7 +28,7 @@ from chronomem.schema.models import (
     new_uuid,
     stable_uuid,
 )
-from chronomem.schema.names import name_key
+from chronomem.schema.names import NAME_RELATION, name_key, name_statement, stated_name
 from chronomem.schema.profile import Profile, ProfileEntry
 from chronomem.schema.rendering import speaker_line
 from chronomem.schema.time import AwareTime, check_time, from_micros, parse_time, to_micros, utcnow
@@ -41,6 +41,7 @@ __all__ = [
     "GROUP_ID_PATTERN",
     "ID_MAX_CHARS",
     "NAME_MAX_CHARS",
+    "NAME_RELATION",
     "SOURCE_ID_MAX_CHARS",
     "TEXT_MAX_CHARS",
     "AwareTime",
@@ -62,10 +63,12 @@ __all__ = [
     "from_micros",
     "length_problem",
     "name_key",
+    "name_statement",
     "new_uuid",
     "parse_time",
     "speaker_line",
     "stable_uuid",
+    "stated_name",
     "to_micros",
     "utcnow",
 ]

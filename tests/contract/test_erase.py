@@ -131,3 +131,40 @@ def test_an_alias_only_erased_text_held_goes_with_it(store: GraphStore, group: s
     assert store.fulltext(group, "Quixotrel", "entity", 10, FactFilter()) == []
     for stored in store.dump(group).entities:
         assert not any("quixotrel" in alias.lower() for alias in stored.aliases)
+
+
+def test_an_erasure_replaces_a_kept_rows_interval(store: GraphStore, group: str) -> None:
+    """Unlike a write, an erasure rewrites a kept row's valid-time interval in place (the
+    dates the erased text gave it go, with no expired version keeping them); filters read the
+    new interval."""
+    store.write(_batch(group))
+    stored = store.dump(group)
+    one = next(e for e in stored.episodes if e.source_id == "t-1")
+    saw = next(f for f in stored.facts if f.relation == "SAW")
+    start, end = saw.created_at.replace(year=2030), saw.created_at.replace(year=2031)
+    store.erase(
+        Erasure(
+            group_id=group,
+            episodes=[one.uuid],
+            facts=[f.uuid for f in stored.facts if f.relation == "MET"],
+            updated_facts=[
+                saw.model_copy(
+                    update={
+                        "episodes": saw.episodes[1:],
+                        "sources": ["t-2"],
+                        "valid_at": start,
+                        "invalid_at": end,
+                    }
+                )
+            ],
+        )
+    )
+    (kept,) = store.get_facts(group, [saw.uuid])
+    assert (kept.valid_at, kept.invalid_at) == (start, end)
+    assert [f.uuid for f in store.list_facts(group, FactFilter(as_of=start))] == [saw.uuid]
+    assert store.list_facts(group, FactFilter(as_of=end)) == []
+    store.erase(
+        Erasure(group_id=group, updated_facts=[kept.model_copy(update={"invalid_at": None})])
+    )
+    (reopened,) = store.get_facts(group, [saw.uuid])
+    assert (reopened.valid_at, reopened.invalid_at) == (start, None)

@@ -20,6 +20,15 @@ from chronomem.cli import cli
 from chronomem.config import MemoryConfig
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.embedded import EmbeddedStore
+from chronomem.engine.store.neo4j.cypher import (
+    ENTITY_FULLTEXT_INDEX,
+    ENTITY_VECTOR_INDEX,
+    EPISODE_FULLTEXT_INDEX,
+    EPISODE_VECTOR_INDEX,
+    FACT_FULLTEXT_INDEX,
+    FACT_VECTOR_INDEX,
+    SENTENCE_VECTOR_INDEX,
+)
 from chronomem.engine.store.protocol import FactFilter, WriteBatch
 from chronomem.errors import (
     ConfigurationError,
@@ -59,7 +68,9 @@ MULTI_LIVES_IN = _homes(functional=False)
 
 
 def _places(mem: Memory, group: str, person: str) -> list[str]:
-    return sorted(r.object or "" for r in mem.facts(subject=person, group_id=group))
+    return sorted(
+        r.object or "" for r in mem.facts(subject=person, relation="LIVES_IN", group_id=group)
+    )
 
 
 def test_relation_settings_belong_to_their_group(fake_memory: Memory) -> None:
@@ -521,6 +532,11 @@ def test_forgetting_an_episode_keeps_what_other_episodes_support(fake_memory: Me
     assert _found(mem, group, MARKER) == []
     berlin = mem.facts(subject="Bob", relation="LIVES_IN", group_id=group)
     assert [(r.object, r.sources) for r in berlin] == [("Berlin", ["a1"])]  # Ann still says so
+    # the dates the erased turn gave go with it: Berlin starts when Ann said so
+    assert _history(mem, group, "Bob") == [
+        ("Paris", "2024-01-01", "2024-06-02"),
+        ("Berlin", "2024-06-02", "-"),
+    ]
 
     receipt = mem.forget_episode("b1", group_id=group)
     assert (receipt.episodes, receipt.facts) == (1, 1)
@@ -531,11 +547,51 @@ def test_forgetting_an_episode_keeps_what_other_episodes_support(fake_memory: Me
         mem.forget_episode("b1", group_id=group)
     assert _fingerprint(mem, other) == untouched
     mem.add_dialogue(TALK[:1], group_id=group)  # the memory goes on: b1 can be said again
-    # a kept fact keeps its interval (dated by the erased turn too): only provenance goes
     assert _history(mem, group, "Bob") == [
-        ("Paris", "2024-01-01", "2024-06-01"),
-        ("Berlin", "2024-06-01", "-"),
+        ("Paris", "2024-01-01", "2024-06-02"),
+        ("Berlin", "2024-06-02", "-"),
     ]
+
+
+def test_forgetting_recomputes_the_dates_the_erased_episodes_gave(fake_memory: Memory) -> None:
+    """A kept fact loses the start, the ending and the closing value the erased episodes
+    stated: what is left holds as if they had never been said, with no trace of their dates in
+    the group (expired versions included)."""
+    mem, group = fake_memory, f"{run_prefix()}-dates"
+    for place, at in (("Paris", "2024-01-01"), ("Rome", "2024-03-01"), ("Oslo", "2024-09-01")):
+        mem.add_fact("Bob", "LIVES_IN", place, valid_at=f"{at}T00:00:00Z", group_id=group)
+    mem.add_fact("Bob", "LIVES_IN", "Oslo", valid_at="2024-10-01T00:00:00Z", group_id=group)
+    mem.invalidate_fact(
+        "Bob", "LIVES_IN", "Oslo", invalid_at="2024-12-01T00:00:00Z", group_id=group
+    )
+    assert _history(mem, group, "Bob") == [
+        ("Paris", "2024-01-01", "2024-03-01"),
+        ("Rome", "2024-03-01", "2024-09-01"),
+        ("Oslo", "2024-09-01", "2024-12-01"),
+    ]
+
+    def episode(word: str, at: str) -> str:
+        (found,) = [
+            e.uuid
+            for e in mem.store.dump(group).episodes
+            if word in e.content and e.reference_time.date().isoformat() == at
+        ]
+        return found
+
+    mem.forget_episode(episode("Rome", "2024-03-01"), group_id=group)  # the closing value goes
+    mem.forget_episode(episode("Oslo", "2024-09-01"), group_id=group)  # Oslo's first start
+    mem.forget_episode(episode("Oslo", "2024-12-01"), group_id=group)  # the ending
+    assert _history(mem, group, "Bob") == [
+        ("Paris", "2024-01-01", "2024-10-01"),
+        ("Oslo", "2024-10-01", "-"),
+    ]
+    assert _history(mem, group, "Bob", relation="LIVES_IN") == _history(mem, group, "Bob")
+    rows = mem.store.dump(group).facts
+    dates = {t for r in rows for t in (r.valid_at, r.invalid_at, *r.observed_at) if t}
+    assert {d.date().isoformat() for d in dates} == {"2024-01-01", "2024-10-01"}
+    assert mem.facts(subject="Bob", group_id=group, as_of="2024-09-15T00:00:00Z")[0].object == (
+        "Paris"
+    )
 
 
 def test_forgetting_an_entity_and_a_group(fake_memory: Memory) -> None:
@@ -644,3 +700,93 @@ def test_erased_text_is_on_no_neo4j_node_or_relationship(
         assert holding() == 0
         assert _found(mem, group, word) == []
         assert _places(mem, group, "Bob") == ["Berlin"]  # Ann's turn still says so
+
+
+_FULLTEXT_NODE_HITS = """
+CALL db.index.fulltext.queryNodes($index, $query) YIELD node
+RETURN node.uuid AS uuid
+"""
+_FULLTEXT_RELATIONSHIP_HITS = """
+CALL db.index.fulltext.queryRelationships($index, $query) YIELD relationship
+RETURN relationship.uuid AS uuid
+"""
+_COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
+_COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN count(r) AS n"
+_VECTOR_NODE_HITS = """
+CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node
+RETURN coalesce(node.uuid, node.episode_uuid) AS uuid
+"""
+_VECTOR_RELATIONSHIP_HITS = """
+CALL db.index.vector.queryRelationships($index, $k, $vector) YIELD relationship
+RETURN relationship.uuid AS uuid
+"""
+
+
+@pytest.mark.neo4j
+def test_erased_text_is_in_no_neo4j_index(
+    neo4j_uri: str, neo4j_auth: tuple[str, str] | None, neo4j_driver: Driver
+) -> None:
+    """Erasure on Neo4j, index by index, over the whole database (no group filter): once the
+    indexes are online again (``db.awaitIndexes``), no full-text index finds the erased word
+    and no vector index returns the erased episode, sentence, fact or entity for its own
+    vector, which each returned before."""
+    word = f"Zq{run_prefix()}"
+    group = f"{run_prefix()}-index"
+    talk = [{**TALK[1], "text": f"I moved to Berlin. I work at {word}."}, TALK[2]]
+    config = MemoryConfig(neo4j_auth=neo4j_auth)
+    with Memory.open(
+        neo4j_uri, embedder=HashingEmbedder(), extractor=FunctionExtractor(), config=config
+    ) as mem:
+        mem.add_dialogue(talk, group_id=group)
+        dump = mem.store.dump(group)
+        (turn,) = [e for e in dump.episodes if word in e.content]
+        (company,) = [e for e in dump.entities if e.name == word]
+        (job,) = [f for f in dump.facts if word in f.fact]
+        assert turn.content_embedding
+        assert turn.sentence_embeddings
+        assert company.name_embedding
+        assert job.fact_embedding
+        vectors = {
+            (EPISODE_VECTOR_INDEX, False, turn.uuid): turn.content_embedding,
+            (SENTENCE_VECTOR_INDEX, False, turn.uuid): turn.sentence_embeddings[-1],
+            (ENTITY_VECTOR_INDEX, False, company.uuid): company.name_embedding,
+            (FACT_VECTOR_INDEX, True, job.uuid): job.fact_embedding,
+        }
+
+        def found() -> dict[str, set[str]]:
+            neo4j_driver.execute_query("CALL db.awaitIndexes(300)")
+            # the vector indexes are approximate: asking for as many hits as the database
+            # holds rows is what makes them return a vector whatever its neighbours
+            k = sum(
+                int(neo4j_driver.execute_query(count).records[0]["n"])
+                for count in (_COUNT_NODES, _COUNT_RELATIONSHIPS)
+            )
+            hits: dict[str, set[str]] = {}
+            for index in (EPISODE_FULLTEXT_INDEX, ENTITY_FULLTEXT_INDEX):
+                rows = neo4j_driver.execute_query(_FULLTEXT_NODE_HITS, index=index, query=word)
+                hits[index] = {r["uuid"] for r in rows.records}
+            rows = neo4j_driver.execute_query(
+                _FULLTEXT_RELATIONSHIP_HITS, index=FACT_FULLTEXT_INDEX, query=word
+            )
+            hits[FACT_FULLTEXT_INDEX] = {r["uuid"] for r in rows.records}
+            for (index, relationships, uuid), vector in vectors.items():
+                query = _VECTOR_RELATIONSHIP_HITS if relationships else _VECTOR_NODE_HITS
+                rows = neo4j_driver.execute_query(query, index=index, k=k, vector=vector)
+                hits[index] = {r["uuid"] for r in rows.records} & {uuid}
+            return hits
+
+        assert found() == {
+            EPISODE_FULLTEXT_INDEX: {turn.uuid},
+            ENTITY_FULLTEXT_INDEX: {company.uuid},
+            FACT_FULLTEXT_INDEX: {job.uuid},
+            EPISODE_VECTOR_INDEX: {turn.uuid},
+            SENTENCE_VECTOR_INDEX: {turn.uuid},
+            ENTITY_VECTOR_INDEX: {company.uuid},
+            FACT_VECTOR_INDEX: {job.uuid},
+        }
+        mem.forget_episode("b2", group_id=group)
+        assert all(hits == set() for hits in found().values())
+        assert _places(mem, group, "Bob") == ["Berlin"]  # Ann's turn still says so
+        for trace in (word, turn.uuid, company.uuid, job.uuid):  # nor any reference to them
+            rows = neo4j_driver.execute_query(_HOLDS_WORD, word=trace).records
+            assert sum(int(row["n"]) for row in rows) == 0, trace

@@ -12,6 +12,7 @@ import pytest
 
 from chronomem.ingest.sources.mapping import RecordMapping
 from chronomem.memory import Memory
+from chronomem.schema import NAME_RELATION
 from tests.reliability.conftest import run_prefix
 
 
@@ -203,8 +204,55 @@ def test_a_rename_inside_one_file_takes_the_latest_row(mem: Memory, group: str) 
         group_id=group,
     )
     assert mem.entity("Ann Lee", group_id=group).name == "Ann Moss"
-    history = [h.text for h in mem.history("Ann Moss", group_id=group)]
+    history = [h.text for h in mem.history("Ann Moss", relation="HAS_JOB_TITLE", group_id=group)]
     assert history == ["Ann Lee has job title Analyst"]  # one fact, stated under both names
+    names = mem.history("Ann Moss", relation=NAME_RELATION, group_id=group)
+    assert [(n.text, str(n.valid_at), str(n.invalid_at)) for n in names] == [
+        ("person E-6 is named Ann Lee", "2023-06-01 00:00:00+00:00", "2024-05-01 00:00:00+00:00"),
+        ("person E-6 is named Ann Moss", "2024-05-01 00:00:00+00:00", "None"),
+    ]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0)])
+def test_a_rename_is_in_the_entity_history(mem: Memory, group: str, order: tuple[int, ...]) -> None:
+    """The name a key has is a fact of its own: the new name ends the old one where the
+    first row with the new name starts, whatever order the files arrive in, and the history
+    under either name shows the change."""
+    files = (
+        [_row("E-5", "Emily Carter", "Designer", "", "", "2023-02-01")],
+        [_row("E-5", "Emily Nakamura", "Lead Designer", "", "", "2024-10-01")],
+        [_row("E-5", "Emily Carter", "Designer", "", "", "2023-06-01")],  # the same name again
+    )
+    for index in order:
+        mem.add_records(files[index], mapping=_mapping(), group_id=group)
+    for name in ("Emily Carter", "Emily Nakamura"):
+        timeline = [
+            (h.text, h.valid_at, h.invalid_at)
+            for h in mem.history(name, group_id=group)
+            if h.kind == "fact"
+        ]
+        names = [t for t in timeline if " is named " in t[0]]
+        assert [(text, str(start), str(end)) for text, start, end in names] == [
+            (
+                "person E-5 is named Emily Carter",
+                "2023-02-01 00:00:00+00:00",
+                "2024-10-01 00:00:00+00:00",
+            ),
+            ("person E-5 is named Emily Nakamura", "2024-10-01 00:00:00+00:00", "None"),
+        ]
+    before = mem.facts(
+        subject="Emily Nakamura", relation=NAME_RELATION, group_id=group, as_of="2024-01-01"
+    )
+    assert [f.text for f in before] == ["person E-5 is named Emily Carter"]
+    now = mem.facts(subject="Emily Carter", relation=NAME_RELATION, group_id=group)
+    assert [f.text for f in now] == ["person E-5 is named Emily Nakamura"]
+    # one row per name, every row that gave it among its sources; each names what it states
+    rows = mem.history("Emily Carter", relation=NAME_RELATION, group_id=group)
+    assert [(n.subject, n.object) for n in rows] == [
+        ("Emily Nakamura", "Emily Carter"),
+        ("Emily Nakamura", "Emily Nakamura"),
+    ]
+    assert len(before[0].episodes) == 2
 
 
 def test_the_mapping_reference_examples_run() -> None:

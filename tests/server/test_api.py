@@ -127,7 +127,9 @@ def test_records_with_a_mapping(http: TestClient, tenants: Tenants) -> None:
     assert response.status_code == 200, response.text
     assert response.json()["episodes_added"] == 2
     history = http.get(
-        "/v1/history", params={"group_id": group, "entity": "Kestrel"}, headers=auth
+        "/v1/history",
+        params={"group_id": group, "entity": "Kestrel", "relation": "HAS_PLAN"},
+        headers=auth,
     ).json()["items"]
     assert [(f["object"], f["invalid_at"] is None) for f in history] == [
         ("Starter", False),

@@ -123,7 +123,8 @@ def test_records_through_the_client(remote: Client, tenants: Tenants) -> None:
     ]
     report = remote.add_records(rows, mapping=mapping, group_id=tenants.group_a)
     assert report.episodes_added == 2
-    assert [r.object for r in remote.facts(subject="Kestrel", group_id=tenants.group_a)] == ["Pro"]
+    plans = remote.facts(subject="Kestrel", relation="HAS_PLAN", group_id=tenants.group_a)
+    assert [r.object for r in plans] == ["Pro"]
     with pytest.raises(InputError, match="not a path"):
         remote.add_records("customers.csv", mapping=mapping, group_id=tenants.group_a)
 

@@ -135,7 +135,7 @@ def test_records_and_reads_while_writing(extractor: Extractor) -> None:
             report, lives = await asyncio.gather(write, read)
             assert report.episodes_added == 2
             assert [r.object for r in lives] == ["Berlin"]
-            plans = await mem.history("Brightwater", group_id="crm")
+            plans = await mem.history("Brightwater", relation="HAS_PLAN", group_id="crm")
             assert [r.object for r in plans] == ["Starter", "Pro"]
 
     asyncio.run(scenario())

@@ -207,7 +207,11 @@ def test_records_are_not_embedded(memory: Memory) -> None:
     hits = memory.store.vector("crm", query, "episode", 10, FactFilter())
     (turn,) = memory.store.get_episodes("crm", [uuid for uuid, _ in hits])
     assert turn.kind is EpisodeKind.MESSAGE  # the record has no vector; the turn has one
-    assert [r.object for r in memory.facts(subject="Brightwater", group_id="crm")] == ["Pro"]
+    facts = memory.facts(subject="Brightwater", group_id="crm")
+    assert sorted((r.relation or "", r.object) for r in facts) == [
+        ("HAS_NAME", "Brightwater"),
+        ("HAS_PLAN", "Pro"),
+    ]
 
 
 def test_episode_vectors_can_be_switched_off(tmp_path: Path, extractor: Extractor) -> None:

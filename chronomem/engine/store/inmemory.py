@@ -252,7 +252,9 @@ class InMemoryStore:
             if any(f.subject_uuid in entities or f.object_uuid in entities for f in left):
                 raise IntegrityError("erase: a fact row not erased still links an erased entity")
             for fact in erasure.updated_facts:
-                self._facts[fact.uuid] = self._upserted(self._facts, fact, _FACT_FIELDS)
+                self._facts[fact.uuid] = self._upserted(
+                    self._facts, fact, (*_FACT_FIELDS, "valid_at", "invalid_at")
+                )
             for entity in erasure.updated_entities:
                 self._entities[entity.uuid] = self._upserted(self._entities, entity, _ENTITY_FIELDS)
             for uuid in facts:

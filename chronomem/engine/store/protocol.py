@@ -107,7 +107,10 @@ class Erasure:
     ``episodes``, ``entities`` and ``facts`` are uuids of rows to delete with everything that
     hangs on them (mentions, vectors, sentence vectors, full-text entries); the caller lists
     every fact row touching an erased entity. ``updated_facts`` are rows kept with the erased
-    provenance taken out (upserted like :attr:`WriteBatch.facts`). ``updated_entities`` are
+    provenance taken out (upserted like :attr:`WriteBatch.facts`) and with their valid-time
+    interval recomputed without the erased statements: unlike a write, an erasure also
+    replaces a kept row's ``valid_at`` and ``invalid_at`` (the dates the erased text gave must
+    not stay, not even in an expired version). ``updated_entities`` are
     entities kept without the aliases only erased text held (upserted like
     :attr:`WriteBatch.entities`). ``settings`` are keys of :meth:`GraphStore.get_meta` to
     delete."""

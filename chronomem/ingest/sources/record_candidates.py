@@ -8,6 +8,12 @@ changes in a later record gives a new candidate; closing the old one is the temp
 resolver's job. An attribute's value is an *exact* mention: equal after normalisation is a
 repeat, anything else a change, however similar. An empty cell gives no fact (and so ends
 nothing in a change log; a snapshot source ends it, see :mod:`~chronomem.ingest.snapshot`).
+
+A mapping with a name column also states the entity's name as a fact of its own
+(:data:`~chronomem.schema.NAME_RELATION`, "customer C-204 is named Lumio Studios",
+valid from the record time, its object the entity itself): one name at a time, so a rename
+under a stable key ends the previous name and shows in the entity's history. A name holds
+until another row of the key gives another name, not until a row's ``valid_to``.
 """
 
 from __future__ import annotations
@@ -22,7 +28,14 @@ from chronomem.errors import InputError
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction
 from chronomem.ingest.sources.mapping import RecordMapping, RelationColumn
 from chronomem.ingest.sources.records import Record, load_records, records_from_rows
-from chronomem.schema import Episode, EpisodeKind, content_hash, stable_uuid
+from chronomem.schema import (
+    NAME_RELATION,
+    Episode,
+    EpisodeKind,
+    content_hash,
+    name_statement,
+    stable_uuid,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -137,6 +150,19 @@ def _extraction(episode_uuid: str, record: Record, mapping: RecordMapping) -> Ex
                     invalid_at=record.valid_to,
                 )
             )
+    if mapping.entity.name is not None:
+        facts.append(
+            CandidateFact(
+                episode_uuid=episode_uuid,
+                subject=subject,
+                relation=NAME_RELATION,
+                object=subject,
+                fact=name_statement(
+                    f"{label_words(mapping.entity.label)} {record.key}", record.name
+                ),
+                valid_at=record.time,
+            )
+        )
     return Extraction(episode_uuid=episode_uuid, entities=entities, facts=facts)
 
 

@@ -470,6 +470,11 @@ WHERE group_id = ?1
   AND (episode_uuid IN (SELECT value FROM json_each(?2))
        OR entity_uuid IN (SELECT value FROM json_each(?3)))
 """
+# Parameters: valid_at, invalid_at (microseconds or NULL), group id, fact uuid. Only an
+# erasure rewrites a kept row's interval (the dates the erased text gave it).
+SET_FACT_INTERVAL: Final = """
+UPDATE facts SET valid_at = ?, invalid_at = ? WHERE group_id = ? AND uuid = ?
+"""
 ERASE_FACTS: Final = """
 DELETE FROM facts WHERE group_id = ? AND uuid IN (SELECT value FROM json_each(?))
 """

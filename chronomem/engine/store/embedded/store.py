@@ -306,6 +306,13 @@ class EmbeddedStore:
             try:
                 if kept:
                     updates.apply(conn, kept)
+                conn.executemany(
+                    sql.SET_FACT_INTERVAL,
+                    [
+                        (_micros_or_none(f.valid_at), _micros_or_none(f.invalid_at), group, f.uuid)
+                        for f in erasure.updated_facts
+                    ],
+                )
                 episodes, entities = json_list(erasure.episodes), json_list(erasure.entities)
                 conn.execute(sql.ERASE_MENTIONS, (group, episodes, entities))
                 conn.execute(sql.ERASE_FACTS, (group, json_list(erasure.facts)))
@@ -880,3 +887,7 @@ def _write_mentions(conn: sqlite3.Connection, batch: WriteBatch) -> None:
         {ep.uuid for ep in batch.episodes},
     )
     conn.executemany(sql.INSERT_MENTIONS, rows)
+
+
+def _micros_or_none(value: datetime | None) -> int | None:
+    return None if value is None else to_micros(value)

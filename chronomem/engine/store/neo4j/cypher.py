@@ -638,6 +638,13 @@ SET_META: Final = "MERGE (m:ChronomemMeta {key: $key}) SET m.value = $value"
 # Erasure (one transaction): facts, then sentences and episodes (their MENTIONS go with them),
 # then entities, then settings. Index entries go with the nodes and relationships.
 
+SET_FACT_INTERVALS: Final = """
+UNWIND $facts AS f
+MATCH ()-[r:RELATES_TO {uuid: f.uuid}]->()
+WHERE r.group_id = $group_id
+SET r.valid_at = f.valid_at, r.invalid_at = f.invalid_at
+"""
+"""A kept row's interval recomputed by an erasure (the only rewrite of an interval)."""
 ERASE_FACTS: Final = """
 UNWIND $uuids AS uuid
 MATCH ()-[r:RELATES_TO {uuid: uuid}]->()

@@ -399,6 +399,15 @@ class Neo4jStore:
             if updates:
                 _refuse_group_moves(tx.run(cypher.FACT_GROUP_CONFLICTS, facts=updates))
                 tx.run(cypher.UPDATE_FACTS, facts=updates).consume()
+                intervals = [
+                    {
+                        "uuid": f.uuid,
+                        "valid_at": to_db_time(f.valid_at),
+                        "invalid_at": to_db_time(f.invalid_at),
+                    }
+                    for f in _last_by_uuid(erasure.updated_facts)
+                ]
+                tx.run(cypher.SET_FACT_INTERVALS, facts=intervals, group_id=group).consume()
             if erasure.facts:
                 tx.run(cypher.ERASE_FACTS, uuids=erasure.facts, group_id=group).consume()
                 tx.run(cypher.UNLINK_ERASED_FACTS, uuids=erasure.facts, group_id=group).consume()

@@ -15,7 +15,7 @@ from chronomem.ingest.sources import (
     read_records,
     records_to_candidates,
 )
-from chronomem.schema import EpisodeKind
+from chronomem.schema import NAME_RELATION, EpisodeKind
 
 
 @pytest.fixture
@@ -54,7 +54,11 @@ def test_attribute_and_reference_candidates(fixtures: Path, mapping: RecordMappi
         ("HAS_TAG", "retail"),
         ("HAS_TAG", "b2b"),
         ("MANAGED_BY", "Dana Kim"),
+        (NAME_RELATION, "Acme Ltd"),
     }
+    name = facts[(NAME_RELATION, "Acme Ltd")]  # the name, a fact of the key itself
+    assert (name.subject, name.object, name.fact) == (acme, acme, "customer A-1 is named Acme Ltd")
+    assert (name.valid_at, name.invalid_at) == (episode.reference_time, None)
     plan = facts[("HAS_PLAN", "Pro")]
     assert plan.subject == acme
     assert plan.object == EntityMention("Pro", "Plan", exact=True)
@@ -68,7 +72,10 @@ def test_attribute_and_reference_candidates(fixtures: Path, mapping: RecordMappi
 def test_empty_cells_produce_no_fact(fixtures: Path, mapping: RecordMapping) -> None:
     pairs = records_to_candidates(fixtures / "accounts.csv", mapping, group_id="crm")
     _, globex = pairs[0]
-    assert [(f.relation, f.object.name) for f in globex.facts] == [("HAS_PLAN", "Starter")]
+    assert [(f.relation, f.object.name) for f in globex.facts] == [
+        ("HAS_PLAN", "Starter"),
+        (NAME_RELATION, "Globex"),
+    ]
 
 
 def test_a_changed_value_gives_two_facts_with_increasing_times(
