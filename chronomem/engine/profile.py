@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from chronomem.engine.store.protocol import FactFilter, GraphStore
-from chronomem.schema import TEXT_MAX_CHARS, Entity, Fact, Profile, ProfileEntry
+from chronomem.schema import NAME_RELATION, TEXT_MAX_CHARS, Entity, Fact, Profile, ProfileEntry
 
 __all__ = ["build_profile", "read_profiles", "summaries_after", "summary_of"]
 
@@ -72,7 +72,13 @@ def build_profile(
     now). ``names`` gives object names by uuid (an object without one is left out);
     ``as_of``/``known_at`` are recorded in the profile; ``order`` lists relations in the order
     they are shown (the rest follow, by name)."""
-    mine = (r for r in rows if r.subject_uuid == entity.uuid and r.relation in functional)
+    mine = (  # the name is the entity's own (its history shows renames), not a profile line
+        r
+        for r in rows
+        if r.subject_uuid == entity.uuid
+        and r.relation in functional
+        and r.relation != NAME_RELATION
+    )
     chosen = _chosen(mine, at, known_at)
     position = {relation: i for i, relation in enumerate(order)}
     entries = [
