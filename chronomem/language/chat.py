@@ -66,6 +66,8 @@ _NAMED_PERSON: Final = re.compile(
     r"|\b(?i:guy|girl|man|woman|lady|dude|someone|somebody|person)\s+(?i:named|called)\s+"
     r"([A-Z][a-z]+)\b"
     r"|\b(?i:his|her|their)\s+name\s+is\s+([A-Z][a-z]+)\b"
+    r"|\b(?i:my|his|her|our|their|your)\s+(?:\w+\s+)?(?i:" + _KIN_OR_ROLE + r")\s+(?:is|was)\s+"
+    r"([A-Z][a-z]+)\b"
     r"|\b([A-Z][a-z]+)\s+and\s+(?:I|me)\b"
     r"|\b([A-Z][a-z]+)(?:['’]s|\s+(?:is|was|got|has\s+been|just\s+got)|\s+and\s+([A-Z][a-z]+))\s+"
     r"(?:dating|engaged|married|divorced|seeing|pregnant|single|broke\s+up|split\s+up|separated)\b"

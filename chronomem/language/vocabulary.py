@@ -90,6 +90,7 @@ class Vocabulary:
     retraction_phrases: tuple[str, ...]
     discard_phrases: tuple[str, ...]
     favourites: Mapping[str, str] = field(default_factory=dict)  # noun -> FAVORITE_ relation
+    organisation_nouns: Mapping[str, str] = field(default_factory=dict)  # "ceo" -> HAS_CEO
     habits: frozenset[str] = frozenset()
     _by_verb: dict[str, list[Frame]] = field(default_factory=dict, compare=False, repr=False)
     _endings_by_verb: dict[str, list[SlotEnding]] = field(
@@ -192,7 +193,7 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
         raise ConfigurationError(f"{source}: the vocabulary must be a mapping of sections")
     unknown = set(raw) - {
         "relations", "categories", "roles", "frames", "slot_endings", "retraction_phrases",
-        "discard_phrases", "favourites", "habits",
+        "discard_phrases", "favourites", "habits", "organisation_nouns",
     }  # fmt: skip
     if unknown:
         raise ConfigurationError(f"{source}: unknown section(s) {sorted(unknown)}")
@@ -250,15 +251,9 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
                 needs=_strings(spec.get("needs"), f"{where}.needs"),
             )
         )
-    favourites_raw = raw.get("favourites") or {}
-    if not isinstance(favourites_raw, Mapping):
-        raise ConfigurationError(f"{source}: favourites must map nouns to relations")
-    favourites = {
-        str(noun).lower(): _relation_name(rel, f"{source}: favourites.{noun}")
-        for noun, rel in favourites_raw.items()
-    }
     return {
-        "favourites": favourites,
+        "favourites": _noun_relations(raw, "favourites", source),
+        "organisation_nouns": _noun_relations(raw, "organisation_nouns", source),
         "habits": set(_strings(raw.get("habits"), f"{source}: habits")),
         "relations": relations,
         "categories": categories,
@@ -267,6 +262,17 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
         "slot_endings": endings,
         "retraction_phrases": list(_strings(raw.get("retraction_phrases"), source)),
         "discard_phrases": list(_strings(raw.get("discard_phrases"), source)),
+    }
+
+
+def _noun_relations(raw: Mapping[str, Any], section: str, source: str) -> dict[str, str]:
+    """A section mapping nouns to relation names (``favourites``, ``organisation_nouns``)."""
+    value = raw.get(section) or {}
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(f"{source}: {section} must map nouns to relation names")
+    return {
+        str(noun).lower(): _relation_name(rel, f"{source}: {section}.{noun}")
+        for noun, rel in value.items()
     }
 
 
@@ -293,6 +299,7 @@ def load_vocabulary(*extra: Path | str) -> Vocabulary:
         merged["roles"] |= part["roles"]
         merged["habits"] |= part["habits"]
         merged["favourites"].update(part["favourites"])
+        merged["organisation_nouns"].update(part["organisation_nouns"])
         for key in ("frames", "slot_endings", "retraction_phrases", "discard_phrases"):
             merged[key] = [*merged[key], *part[key]]
     for habit in sorted(merged["habits"]):  # "I smoke": SMOKE, asked as "smoke", "smoking"
@@ -313,6 +320,7 @@ def load_vocabulary(*extra: Path | str) -> Vocabulary:
         retraction_phrases=tuple(merged["retraction_phrases"]),
         discard_phrases=tuple(merged["discard_phrases"]),
         favourites=merged["favourites"],
+        organisation_nouns=merged["organisation_nouns"],
         habits=frozenset(merged["habits"]),
     )
 

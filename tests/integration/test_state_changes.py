@@ -34,7 +34,6 @@ from tests.state_cases import (
 KNOWN_FAILURES: frozenset[str] = frozenset(
     {
         "rel-13-its-over",
-        "cor-02-offer-fell-through",
         "cor-08-ignore-that-staying",
         "cor-09-wrong-year-name-kid-school",
         "cor-10-actually-not-engaged",

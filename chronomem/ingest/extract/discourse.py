@@ -84,6 +84,7 @@ class PeopleWindow:
     turn: int = 0
     recent_facts: dict[str, list[Any]] = field(default_factory=dict)  # speaker -> last said
     known_names: dict[str, Any] = field(default_factory=dict)  # lower name -> EntityMention
+    known_things: dict[str, Any] = field(default_factory=dict)  # organisations and places
     kin: dict[str, Any] = field(default_factory=dict)  # "dad" -> the speaker's named dad
     last_text: dict[str, str] = field(default_factory=dict)  # speaker -> their previous turn
 

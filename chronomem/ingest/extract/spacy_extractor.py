@@ -270,6 +270,10 @@ class _EpisodeReader:
                     first = mention.name.split()[0].lower()
                     if first != mention.name.lower():  # "Femke" for "Femke de Wit"
                         known.setdefault(first, mention)
+        for fact in self.facts.values():  # employers and places, for a later bare mention
+            obj = fact.object
+            if obj.label in _NAMED and obj.name[:1].isupper() and " " not in obj.name:
+                self.window.known_things.setdefault(obj.name.lower(), obj)
         if self.speaker is not None:
             said = [f for f in self.facts.values() if not f.retracts]
             if said:
@@ -303,6 +307,8 @@ class _EpisodeReader:
             if name is None:
                 continue
             earlier = self.window.known_names.get(name.lower())
+            if earlier is None and label in _NAMED:  # "works at Flutterwave", then "left
+                earlier = self.window.known_things.get(name.lower())  # Flutterwave" (a place?)
             if name in self.people and label != PERSON:
                 label = PERSON  # "my cousin Mateo" makes "Mateo" a person, not a city
             if label == PERSON and self.speaker is not None and name == self.speaker.name:
@@ -319,6 +325,8 @@ class _EpisodeReader:
             if token.i in by_token or not token.is_alpha:
                 continue
             again: EntityMention | None = known.get(token.lower_)
+            if again is None and token.text[:1].isupper():  # "Zalando is headquartered ..."
+                again = self.window.known_things.get(token.lower_)
             if again is None and token.tag_ in ("NNP", "NN") and self._untyped_person(token):
                 again = EntityMention(token.text, PERSON)  # "Rosalind and I", left untyped
             if again is not None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from chronomem.ingest.extract.clauses import (
+    ANIMAL,
     CONCEPT,
     PERSON,
     RawFact,
@@ -715,6 +716,53 @@ class StateReader:
             scope="object" if polarity != "start" else "fact",
         )  # fmt: skip
 
+    def _organisation_noun(self, noun: Token, *, retraction: bool) -> RawFact | None:
+        """ "Spotify's headquarters are in Stockholm", "Northwind's new CEO is Simon Achebe",
+        "Paula Brandt is Northwind's CEO": a noun of the vocabulary said of an organisation."""
+        relation = self._vocabulary.organisation_nouns.get(self._reader.lemma(noun))
+        verb = noun.head
+        if relation is None or self._reader.lemma(verb) != "be":
+            return None
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        holder = self._reader.object_ref(owner) if owner is not None else None
+        if holder is None or holder.mention.label in (PERSON, ANIMAL):
+            if owner is None or owner.tag_ not in ("NNP", "NNPS"):
+                return None
+            holder = Ref(EntityMention(_noun_phrase(owner), "Organization"), 0.8)
+        value: Token | None = None
+        if noun.dep_ == "nsubj":
+            for child in verb.children:
+                if child.dep_ == "attr":
+                    value = child
+                elif child.dep_ == "prep" and child.lower_ in ("in", "at") and value is None:
+                    value = next((g for g in child.children if g.dep_ == "pobj"), None)
+        elif noun.dep_ == "attr":
+            value = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if value is None:
+            return None
+        ref = self._reader.object_ref(value)
+        if ref is None:
+            return None
+        polarity = self._polarity(verb, retraction)
+        if polarity is None:
+            return None
+        spec = self._vocabulary.relations.get(relation)
+        label = ref.mention.label
+        if spec is not None and label not in spec.objects:
+            named = [o for o in spec.objects if o in (PERSON, *_NAMED_TYPES)]
+            if not named or value.tag_ not in ("NNP", "NNPS"):
+                return None
+            label = named[0]  # "Simon Achebe" the model left untyped is the CEO
+        organisation = holder.mention
+        if organisation.label != "Organization":
+            organisation = EntityMention(organisation.name, "Organization")
+        return RawFact(
+            organisation, relation, EntityMention(ref.mention.name, label), 0.8,
+            clause_span(verb, list(verb.children)),
+            ends=polarity == "end", retracts=polarity == "retract",
+            scope="object" if polarity != "start" else "fact",
+        )  # fmt: skip
+
     def _title_fragment(self, noun: Token, speaker: EntityMention) -> RawFact | None:
         """ "Officially an associate attorney as of this week!": a sentence without a verb that
         names a role is the speaker's title."""
@@ -743,6 +791,10 @@ class StateReader:
         favourite = self._favourite(noun, retraction=retraction)
         if favourite is not None:
             yield favourite
+            return
+        said = self._organisation_noun(noun, retraction=retraction)
+        if said is not None:
+            yield said
             return
         title = self._title_fragment(noun, speaker)
         if title is not None:

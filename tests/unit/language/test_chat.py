@@ -51,8 +51,9 @@ def test_people_named_by_kin_role_and_company() -> None:
         "Vik and I broke up",
         "I've been seeing someone new, her name is Jordan.",
         "We moved to Leeds. It rains.",
+        "My manager is Greta.",
     ]
-    assert people_named(texts) == {"Rory", "Devika", "Chloe", "Reza", "Vik", "Jordan"}
+    assert people_named(texts) == {"Rory", "Devika", "Chloe", "Reza", "Vik", "Jordan", "Greta"}
 
 
 def test_pronouns_are_never_names() -> None:

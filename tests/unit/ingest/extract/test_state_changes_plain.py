@@ -63,6 +63,9 @@ CASES = [
      "Rosa", "HAS_JOB_TITLE", "paralegal", "associate attorney"),
     ("Idris and I have been dating since uni.", "I've been seeing someone new, her name is Noor.",
      "Rosa", "PARTNER_OF", "Idris", "Noor"),
+    # organisations: a noun said of them, a name known as an employer before
+    ("Tomas works at Quillpay.", "Tomas left Quillpay for Brindle last month",
+     "Tomas", "WORKS_AT", "Quillpay", "Brindle"),
 ]  # fmt: skip
 
 
@@ -94,3 +97,19 @@ def test_a_change_said_in_plain_words_closes_the_old_state(
     assert not any(old.lower() in (o or "").lower() for o in now), now
     if new is not None:
         assert any(new.lower() in (o or "").lower() for o in now), now
+
+
+def test_an_organisations_new_ceo_replaces_the_old_one(memory: Memory) -> None:
+    memory.add_dialogue(
+        [
+            {"speaker": "Oskar", "text": "Corvid Bank's CEO is Lena Marsh.", "time": T1},
+            {"speaker": "Oskar", "text": "Corvid Bank's new CEO is Omar Haddad", "time": T2},
+        ],
+        group_id="plain-ceo",
+    )
+    now = memory.facts(subject="Corvid Bank", relation="HAS_CEO", group_id="plain-ceo")
+    before = memory.facts(
+        subject="Corvid Bank", relation="HAS_CEO", group_id="plain-ceo", as_of=BETWEEN
+    )
+    assert [f.object for f in now] == ["Omar Haddad"]
+    assert [f.object for f in before] == ["Lena Marsh"]
