@@ -106,7 +106,52 @@ class StateReader:
                 "npadvmod",
             ):
                 found.extend(self._noun(token, tokens, retraction=retraction))
+            elif token.lower_ == "home" and self._reader.lemma(token.head) == "be":
+                found.extend(self._home(token))
+        found.extend(self._where_now(tokens))
         return _one_per_slot(found, self._vocabulary)
+
+    def _home(self, home: Token) -> Iterator[RawFact]:
+        """ "Monterrey has been home for six years": the speaker lives in the subject."""
+        speaker = self._reader.refs.speaker
+        verb = home.head
+        if speaker is None or home.dep_ not in ("attr", "advmod", "acomp"):
+            return
+        for child in verb.children:
+            if child.dep_ != "nsubj" or child.tag_ not in ("NNP", "NNPS"):
+                continue
+            ref = self._reader.ref(child)
+            if ref is not None and ref.mention.label in ("Place", PERSON, CONCEPT):
+                if ref.mention.label == PERSON and self._is_participant(ref.mention):
+                    continue
+                yield RawFact(
+                    speaker, "LIVES_IN", EntityMention(ref.mention.name, "Place"), 0.8,
+                    clause_span(verb, list(verb.children)),
+                )  # fmt: skip
+
+    def _where_now(self, tokens: Sequence[Token]) -> Iterator[RawFact]:
+        """ "Still in Detroit", "Back in Leeds now": a sentence without a verb that places
+        the speaker somewhere they stay."""
+        speaker = self._reader.refs.speaker
+        words = [t for t in tokens if not t.is_punct]
+        if (
+            speaker is None
+            or len(words) < 3
+            or words[0].lower_ not in ("still", "now", "currently", "back", "finally")
+            or words[1].lower_ != "in"
+            or any(t.tag_.startswith("VB") for t in words)
+        ):
+            return
+        ref = self._reader.object_ref(words[2]) if words[2].tag_ in ("NNP", "NNPS") else None
+        if ref is None:
+            return
+        end = words[2]
+        while end.i + 1 < len(end.doc) and end.doc[end.i + 1].ent_iob_ == "I":
+            end = end.doc[end.i + 1]
+        mention = self._reader.refs.entities.get(end.i, ref.mention)
+        if mention.label == "Place":
+            last = tokens[-1]
+            yield RawFact(speaker, "LIVES_IN", mention, 0.7, (tokens[0].idx, last.idx + len(last)))
 
     # -- verbs ----------------------------------------------------------------------------------
 
@@ -239,6 +284,13 @@ class StateReader:
         return bool(token.tag_ == "VBG" or self._reader.lemma_of(lower, "VBG") != lower)
 
     def _lemma_of_verb(self, verb: Token) -> str:
+        if (
+            verb.tag_ in ("VB", "VBP")
+            and verb.i == verb.sent.start
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+        ):  # "Got a flat in Leeds": a past the tagger took for a base form
+            past = self._reader.lemma_of(verb.lower_, "VBD")
+            return past if past != verb.lower_ else self._reader.lemma(verb)
         if verb.tag_.startswith("VB"):
             return self._reader.lemma(verb)
         return self._reader.lemma_of(verb.lower_, "VBD")

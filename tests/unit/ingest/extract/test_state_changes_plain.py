@@ -66,6 +66,8 @@ CASES = [
     # organisations: a noun said of them, a name known as an employer before
     ("Tomas works at Quillpay.", "Tomas left Quillpay for Brindle last month",
      "Tomas", "WORKS_AT", "Quillpay", "Brindle"),
+    ("Leeds has been home for six years now.", "Got a flat in Bristol, way cheaper",
+     "Rosa", "LIVES_IN", "Leeds", "Bristol"),
 ]  # fmt: skip
 
 
