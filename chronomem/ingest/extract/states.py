@@ -14,7 +14,7 @@ condition or a wish ("I want to move to Rome") says nothing yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -81,11 +81,17 @@ class _Value:
 class StateReader:
     """Finds the vocabulary's state statements in a sentence (see the module docstring)."""
 
-    __slots__ = ("_reader", "_vocabulary")
+    __slots__ = ("_known_word", "_reader", "_vocabulary")
 
-    def __init__(self, reader: SentenceReader, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self,
+        reader: SentenceReader,
+        vocabulary: Vocabulary,
+        known_word: Callable[[str], bool] = lambda word: True,
+    ) -> None:
         self._reader = reader
         self._vocabulary = vocabulary
+        self._known_word = known_word  # whether a lower-case word is English
 
     def read(self, tokens: Sequence[Token], *, question: bool, retraction: bool) -> list[RawFact]:
         """The state facts of one sentence (none for a question)."""
@@ -158,7 +164,7 @@ class StateReader:
     def _initial_past(self, token: Token, tokens: Sequence[Token]) -> bool:
         """A capitalised past-tense verb opening a sentence that the tagger took for a name
         ("Got a flat in Leeds", "Moved home to Cork")."""
-        if token.i != tokens[0].i or token.tag_ not in ("NNP", "NN") or token.ent_type_:
+        if token.i != tokens[0].i or token.tag_ not in ("NNP", "NN", "JJ") or token.ent_type_:
             return False
         lower = token.lower_
         if lower in _STOP_VERBS:
@@ -391,6 +397,14 @@ class StateReader:
             return named[0]  # "quit Acme": a proper name the model did not type is the employer
         if label in objects:
             return label
+        if (
+            PERSON in objects
+            and label in _NAMED_TYPES
+            and value.token.tag_ == "NNP"
+            and " " not in value.ref.mention.name
+            and not self._known_word(value.ref.mention.name.lower())
+        ):
+            return PERSON  # "Married Danielle": a first name NER took for a place
         if (
             coerce
             and named
