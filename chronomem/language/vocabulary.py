@@ -133,6 +133,11 @@ class Vocabulary:
         spec = self.relations.get(relation)
         return (relation,) if spec is None else (relation, *spec.family)
 
+    def asks_of(self, relation: str) -> tuple[str, ...]:
+        """The question words of ``relation`` (none for a relation the vocabulary lacks)."""
+        spec = self.relations.get(relation)
+        return () if spec is None else spec.asks
+
     def followers(self, relation: str) -> tuple[str, ...]:
         """The relations whose values, stated in one sentence with a value of ``relation``,
         end when that value ends."""

@@ -35,7 +35,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
     {
         "rel-13-its-over",
         "cor-08-ignore-that-staying",
-        "cor-09-wrong-year-name-kid-school",
         "cor-10-actually-not-engaged",
         "cor-12-promotion-rescinded",
         "cor-13-didnt-buy-car",

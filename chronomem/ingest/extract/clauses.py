@@ -234,6 +234,10 @@ class SentenceReader:
             for child in head.children:
                 if child.dep_ == "nsubj" and child.tag_ in _PROPER_TAGS:
                     return self._named(child, pet)
+        if token.dep_ == "nsubj" and self.lemma(head) == "be":  # "my boss is Karen Liu"
+            for child in head.children:
+                if child.dep_ == "attr" and child.tag_ in _PROPER_TAGS:
+                    return self._named(child, pet)
         return None
 
     def _named(self, token: Token, pet: bool) -> EntityMention:

@@ -200,7 +200,7 @@ class _EpisodeReader:
             self.speaker, self.addressee, entities, self._third_person, kin=self.window.kin
         )
         reader = SentenceReader(self.pipeline.lemmatizer, refs)
-        states = StateReader(reader, self.vocabulary)
+        states = StateReader(reader, self.vocabulary, self.pipeline.lemmatizer.knows)
         carried_retraction = False
         for tokens in doc.sents:
             start, end = tokens.start_char, tokens.end_char
@@ -573,6 +573,10 @@ def _merge(raw: list[RawFact], stated: list[RawFact], vocabulary: Vocabulary) ->
         # events ("went to Paris") leave the sentence's other statements alone
         said = {(f.subject, f.relation, f.object) for f in stated}
         return [*stated, *(f for f in raw if (f.subject, f.relation, f.object) not in said)]
+    # a status a state of the sentence carries ("Felix and I got married": MARRIED_TO, so no
+    # HAS_STATUS married that would outlive the marriage)
+    carried = {ask for f in stated for ask in vocabulary.asks_of(f.relation)}
+    raw = [f for f in raw if not (f.relation == "HAS_STATUS" and f.object.name.lower() in carried)]
     # by name: the general rules may type a name otherwise ("Zalando" as a place)
     slots = {(f.subject.name, f.relation) for f in stated}
     pairs = {(f.subject.name, f.object.name.lower()) for f in stated}

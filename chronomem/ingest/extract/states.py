@@ -14,7 +14,7 @@ condition or a wish ("I want to move to Rome") says nothing yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -81,11 +81,17 @@ class _Value:
 class StateReader:
     """Finds the vocabulary's state statements in a sentence (see the module docstring)."""
 
-    __slots__ = ("_reader", "_vocabulary")
+    __slots__ = ("_known_word", "_reader", "_vocabulary")
 
-    def __init__(self, reader: SentenceReader, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self,
+        reader: SentenceReader,
+        vocabulary: Vocabulary,
+        known_word: Callable[[str], bool] = lambda word: True,
+    ) -> None:
         self._reader = reader
         self._vocabulary = vocabulary
+        self._known_word = known_word  # whether a lower-case word is English
 
     def read(self, tokens: Sequence[Token], *, question: bool, retraction: bool) -> list[RawFact]:
         """The state facts of one sentence (none for a question)."""
@@ -106,14 +112,59 @@ class StateReader:
                 "npadvmod",
             ):
                 found.extend(self._noun(token, tokens, retraction=retraction))
+            elif token.lower_ == "home" and self._reader.lemma(token.head) == "be":
+                found.extend(self._home(token))
+        found.extend(self._where_now(tokens))
         return _one_per_slot(found, self._vocabulary)
+
+    def _home(self, home: Token) -> Iterator[RawFact]:
+        """ "Monterrey has been home for six years": the speaker lives in the subject."""
+        speaker = self._reader.refs.speaker
+        verb = home.head
+        if speaker is None or home.dep_ not in ("attr", "advmod", "acomp"):
+            return
+        for child in verb.children:
+            if child.dep_ != "nsubj" or child.tag_ not in ("NNP", "NNPS"):
+                continue
+            ref = self._reader.ref(child)
+            if ref is not None and ref.mention.label in ("Place", PERSON, CONCEPT):
+                if ref.mention.label == PERSON and self._is_participant(ref.mention):
+                    continue
+                yield RawFact(
+                    speaker, "LIVES_IN", EntityMention(ref.mention.name, "Place"), 0.8,
+                    clause_span(verb, list(verb.children)),
+                )  # fmt: skip
+
+    def _where_now(self, tokens: Sequence[Token]) -> Iterator[RawFact]:
+        """ "Still in Detroit", "Back in Leeds now": a sentence without a verb that places
+        the speaker somewhere they stay."""
+        speaker = self._reader.refs.speaker
+        words = [t for t in tokens if not t.is_punct]
+        if (
+            speaker is None
+            or len(words) < 3
+            or words[0].lower_ not in ("still", "now", "currently", "back", "finally")
+            or words[1].lower_ != "in"
+            or any(t.tag_.startswith("VB") for t in words)
+        ):
+            return
+        ref = self._reader.object_ref(words[2]) if words[2].tag_ in ("NNP", "NNPS") else None
+        if ref is None:
+            return
+        end = words[2]
+        while end.i + 1 < len(end.doc) and end.doc[end.i + 1].ent_iob_ == "I":
+            end = end.doc[end.i + 1]
+        mention = self._reader.refs.entities.get(end.i, ref.mention)
+        if mention.label == "Place":
+            last = tokens[-1]
+            yield RawFact(speaker, "LIVES_IN", mention, 0.7, (tokens[0].idx, last.idx + len(last)))
 
     # -- verbs ----------------------------------------------------------------------------------
 
     def _initial_past(self, token: Token, tokens: Sequence[Token]) -> bool:
         """A capitalised past-tense verb opening a sentence that the tagger took for a name
         ("Got a flat in Leeds", "Moved home to Cork")."""
-        if token.i != tokens[0].i or token.tag_ not in ("NNP", "NN") or token.ent_type_:
+        if token.i != tokens[0].i or token.tag_ not in ("NNP", "NN", "JJ") or token.ent_type_:
             return False
         lower = token.lower_
         if lower in _STOP_VERBS:
@@ -239,6 +290,13 @@ class StateReader:
         return bool(token.tag_ == "VBG" or self._reader.lemma_of(lower, "VBG") != lower)
 
     def _lemma_of_verb(self, verb: Token) -> str:
+        if (
+            verb.tag_ in ("VB", "VBP")
+            and verb.i == verb.sent.start
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+        ):  # "Got a flat in Leeds": a past the tagger took for a base form
+            past = self._reader.lemma_of(verb.lower_, "VBD")
+            return past if past != verb.lower_ else self._reader.lemma(verb)
         if verb.tag_.startswith("VB"):
             return self._reader.lemma(verb)
         return self._reader.lemma_of(verb.lower_, "VBD")
@@ -339,6 +397,14 @@ class StateReader:
             return named[0]  # "quit Acme": a proper name the model did not type is the employer
         if label in objects:
             return label
+        if (
+            PERSON in objects
+            and label in _NAMED_TYPES
+            and value.token.tag_ == "NNP"
+            and " " not in value.ref.mention.name
+            and not self._known_word(value.ref.mention.name.lower())
+        ):
+            return PERSON  # "Married Danielle": a first name NER took for a place
         if (
             coerce
             and named

@@ -66,6 +66,14 @@ CASES = [
     # organisations: a noun said of them, a name known as an employer before
     ("Tomas works at Quillpay.", "Tomas left Quillpay for Brindle last month",
      "Tomas", "WORKS_AT", "Quillpay", "Brindle"),
+    ("Leeds has been home for six years now.", "Got a flat in Bristol, way cheaper",
+     "Rosa", "LIVES_IN", "Leeds", "Bristol"),
+    ("My wife Ines and I just had our tenth anniversary.", "Ines and I divorced in the spring.",
+     "Rosa", "MARRIED_TO", "Ines", None),
+    ("My boss is Karen Liu.", "My new boss is Mike Chen, seems chill so far",
+     "Rosa", "REPORTS_TO", "Karen Liu", "Mike Chen"),
+    ("Ottavio and I are celebrating our third anniversary together", "I'm no longer with Ottavio.",
+     "Rosa", "PARTNER_OF", "Ottavio", None),
 ]  # fmt: skip
 
 
