@@ -502,33 +502,68 @@ RETURN raw, kept
 """
 )
 
-# Exact scoring of a group's vectors: for groups too small to find among the index's nearest.
-EXACT_VECTOR_FACTS: Final = (
-    """
-MATCH (s:Entity)-[r:RELATES_TO]->(o:Entity)
-WHERE r.group_id = $group_id AND r.fact_embedding IS NOT NULL AND """
-    + FACT_FILTER
-    + """
-WITH r, vector.similarity.cosine(r.fact_embedding, $embedding) AS score
-ORDER BY score DESC, r.uuid
-LIMIT $limit
-RETURN r.uuid AS uuid, score
-"""
-)
 
-# How many vectors a group holds, counting no further than $cap.
-COUNT_GROUP_FACT_VECTORS: Final = """
+def _small_or_indexed(count: str, exact: str, index: str) -> str:
+    """The start of a vector search statement: count the group's vectors up to ``$cap``
+    (``count`` returns ``held``); a group holding fewer is scored exactly (``exact`` returns
+    ``exact``, the best ``$limit`` as ``[uuid, score]`` pairs), a larger one through the index
+    (``index`` returns ``raw`` and ``kept``, and maybe ``seen``). Fixed texts only."""
+    return f"""
+CALL () {{{count}}}
+CALL (held) {{
+WITH held WHERE held < $cap{exact}}}
+CALL (held) {{
+WITH held WHERE held >= $cap{index}}}
+"""
+
+
+_COUNT_FACT_VECTORS: Final = """
 MATCH ()-[r:RELATES_TO]->()
 WHERE r.group_id = $group_id AND r.fact_embedding IS NOT NULL
 WITH r LIMIT $cap
-RETURN count(r) AS n
+RETURN count(r) AS held
 """
 
+_EXACT_FACTS_TAIL: Final = (
+    FACT_FILTER
+    + """ AND r.fact_embedding IS NOT NULL
+WITH r, vector.similarity.cosine(r.fact_embedding, $embedding) AS score
+ORDER BY score DESC, r.uuid
+LIMIT $limit
+RETURN collect([r.uuid, score]) AS exact
+"""
+)
 
-def _node_vector_statements(label: str, embedding: str) -> tuple[str, str, str]:
+SEARCH_FACT_VECTORS: Final = (
+    _small_or_indexed(_COUNT_FACT_VECTORS, _FACT_ROWS_OF_GROUP + _EXACT_FACTS_TAIL, VECTOR_FACTS)
+    + "RETURN held, exact, raw, kept\n"
+)
+"""Vector search over a group's facts in one statement: exactly for a group holding fewer
+than ``$cap`` fact vectors, else through the index (over-fetching ``$k``; the caller fetches
+more with :data:`VECTOR_FACTS` when too few of the hits pass the filter)."""
+
+
+def scoped_fact_vectors_statement(where: FactFilter) -> str | None:
+    """For a filter naming entities, subjects, objects or episodes, the statement scoring
+    exactly the fact rows they reach (few, in any group); ``None`` for other filters."""
+    if where.episode_uuids is not None:
+        start = _FACT_ROWS_OF_EPISODES
+    elif where.subject_uuids is not None:
+        start = _FACT_ROWS_OF_SUBJECTS
+    elif where.object_uuids is not None:
+        start = _FACT_ROWS_OF_OBJECTS
+    elif where.entity_uuids is not None:
+        start = _FACT_ROWS_OF_ENDS
+    else:
+        return None
+    return start + _EXACT_FACTS_TAIL
+
+
+def _node_vector_statements(label: str, embedding: str) -> tuple[str, str]:
     """Vector search over the ``embedding`` property of ``label`` nodes: through the index
-    (over-fetching, the group checked on the hits), exactly over a group, and counting a
-    group's vectors (up to ``$cap``). Called below with fixed names only."""
+    (over-fetching, the group checked on the hits), and one block of
+    :func:`_small_or_indexed` (exactly over a small group, else through the index). Called
+    below with fixed names only."""
     index = f"""
 CALL db.index.vector.queryNodes($index, $k, $embedding)
 YIELD node
@@ -544,27 +579,26 @@ WHERE n.group_id = $group_id AND n.{embedding} IS NOT NULL
 WITH n, vector.similarity.cosine(n.{embedding}, $embedding) AS score
 ORDER BY score DESC, n.uuid
 LIMIT $limit
-RETURN n.uuid AS uuid, score
+RETURN collect([n.uuid, score]) AS exact
 """
     count = f"""
 MATCH (n:{label})
 WHERE n.group_id = $group_id AND n.{embedding} IS NOT NULL
 WITH n LIMIT $cap
-RETURN count(n) AS n
+RETURN count(n) AS held
 """
-    return index, exact, count
+    return index, _small_or_indexed(count, exact, index)
 
 
-VECTOR_NODES, EXACT_VECTOR_NODES, COUNT_GROUP_ENTITY_VECTORS = _node_vector_statements(
-    "Entity", "name_embedding"
-)
-VECTOR_EPISODES, EXACT_VECTOR_EPISODES, COUNT_GROUP_EPISODE_VECTORS = _node_vector_statements(
-    "Episodic", "content_embedding"
-)
+VECTOR_NODES, _ENTITY_BLOCK = _node_vector_statements("Entity", "name_embedding")
+SEARCH_ENTITY_VECTORS: Final = _ENTITY_BLOCK + "RETURN held, exact, raw, kept\n"
+"""Vector search over a group's entities in one statement (as :data:`SEARCH_FACT_VECTORS`)."""
 
-# Episodes by their nearest sentence: the same three statements over Sentence nodes, each
-# episode once with the best score of its sentences (so ``kept`` and ``$limit`` count episodes;
-# ``seen`` counts the group's sentences among the index hits).
+VECTOR_EPISODES, _TURN_BLOCK = _node_vector_statements("Episodic", "content_embedding")
+
+# Episodes by their nearest sentence: each episode once with the best score of its sentences
+# (so ``kept`` and ``$limit`` count episodes; ``seen`` counts the group's sentences among the
+# index hits).
 VECTOR_SENTENCES: Final = """
 CALL db.index.vector.queryNodes($index, $k, $embedding)
 YIELD node
@@ -577,21 +611,32 @@ CALL (sentences) {
 RETURN raw, kept, size(sentences) AS seen
 """
 
-EXACT_VECTOR_SENTENCES: Final = """
+_SENTENCE_BLOCK: Final = _small_or_indexed(
+    """
+MATCH (s:Sentence)
+WHERE s.group_id = $group_id AND s.embedding IS NOT NULL
+WITH s LIMIT $cap
+RETURN count(s) AS held
+""",
+    """
 MATCH (s:Sentence)
 WHERE s.group_id = $group_id AND s.embedding IS NOT NULL
 WITH s.episode_uuid AS uuid, max(vector.similarity.cosine(s.embedding, $embedding)) AS score
 ORDER BY score DESC, uuid
 LIMIT $limit
-RETURN uuid, score
-"""
+RETURN collect([uuid, score]) AS exact
+""",
+    re.sub(r"\$k\b", "$sentence_k", VECTOR_SENTENCES.replace("$index", "$sentence_index")),
+)
 
-COUNT_GROUP_SENTENCE_VECTORS: Final = """
-MATCH (s:Sentence)
-WHERE s.group_id = $group_id AND s.embedding IS NOT NULL
-WITH s LIMIT $cap
-RETURN count(s) AS n
-"""
+SEARCH_EPISODE_VECTORS: Final = (
+    _TURN_BLOCK
+    + "WITH held AS turn_held, exact AS turn_exact, raw AS turn_raw, kept AS turn_kept\n"
+    + _SENTENCE_BLOCK
+    + "RETURN turn_held, turn_exact, turn_raw, turn_kept, held, exact, raw, kept, seen\n"
+)
+"""Vector search over a group's episodes by their turn vectors and their sentences' vectors,
+both in one statement (each block as in :data:`SEARCH_FACT_VECTORS`)."""
 
 # --------------------------------------------------------------------------------------------
 # Stats and settings.
