@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from chronomem.engine.store.protocol import FactFilter
 
@@ -556,7 +557,7 @@ def scoped_fact_vectors_statement(where: FactFilter) -> str | None:
         start = _FACT_ROWS_OF_ENDS
     else:
         return None
-    return start + _EXACT_FACTS_TAIL
+    return "CALL () {" + start + _EXACT_FACTS_TAIL + "}\nRETURN exact\n"
 
 
 def _node_vector_statements(label: str, embedding: str) -> tuple[str, str]:
@@ -803,6 +804,45 @@ def list_facts_statement(where: FactFilter, limited: bool) -> str:
     else:
         statement = LIST_FACTS
     return statement + LIMIT if limited else statement
+
+
+_PARAMETER: Final = re.compile(r"\$(\w+)")
+_RETURN_LINE: Final = re.compile(r"\nRETURN (\w+(?:, \w+)*)\s*$")
+
+
+def together(statements: Sequence[str]) -> str:
+    """One statement running each of ``statements`` in a ``CALL`` subquery of its own, one
+    after another, in one round trip. Each must give one row and end in a ``RETURN`` of plain
+    column names; in the result, statement ``i``'s columns and parameters (all but
+    ``$group_id``) start with ``b<i>_`` (:func:`block_params`, :func:`block_row`)."""
+    blocks, columns = [], []
+    for i, statement in enumerate(statements):
+        end = _RETURN_LINE.search(statement)
+        if end is None:
+            raise AssertionError(f"expected a RETURN of plain columns at the end of: {statement}")
+        names = end.group(1).split(", ")
+        body = _PARAMETER.sub(functools.partial(_block_parameter, i), statement[: end.start()])
+        renamed = ", ".join(f"{name} AS b{i}_{name}" for name in names)
+        blocks.append(f"CALL () {{{body}\nRETURN {renamed}\n}}")
+        columns += [f"b{i}_{name}" for name in names]
+    return "\n".join(blocks) + "\nRETURN " + ", ".join(columns) + "\n"
+
+
+def _block_parameter(i: int, found: re.Match[str]) -> str:
+    """Parameter ``found`` of statement ``i`` in :func:`together`'s statement."""
+    name = found.group(1)
+    return found.group(0) if name == "group_id" else f"$b{i}_{name}"
+
+
+def block_params(i: int, params: Mapping[str, object]) -> dict[str, object]:
+    """The parameters of statement ``i`` in :func:`together`'s statement."""
+    return {(k if k == "group_id" else f"b{i}_{k}"): v for k, v in params.items()}
+
+
+def block_row(i: int, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Statement ``i``'s columns of a row of :func:`together`'s statement."""
+    prefix = f"b{i}_"
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
 
 def vector_index_statements(dimension: int) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, Final, NoReturn, Protocol, TypeVar
 
@@ -37,6 +37,7 @@ from chronomem.engine.store.protocol import (
     SENTENCES_PER_EPISODE,
     Erasure,
     FactFilter,
+    IndexSearch,
     ScoredId,
     StoreCapabilities,
     TextTarget,
@@ -617,17 +618,9 @@ class Neo4jStore:
     def fulltext(
         self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
     ) -> list[ScoredId]:
-        if target not in _FULLTEXT:
-            raise InputError(f"unknown full-text target {target!r}; use fact, entity or episode")
-        statement, index, fields = _FULLTEXT[target]
-        lucene = lucene_query(query, fields, group_id)
-        if lucene is None or limit <= 0:
-            return []
-        params: dict[str, Any] = {"group_id": group_id, "index": index, "query": lucene}
-        if target == "fact":
-            params.update(cypher.filter_params(_db_filter(where), utcnow()))
-        hits, _ = self._search("full-text search", statement, params, limit, None)
-        return hits
+        return self._run_plans(
+            group_id, [self._fulltext_plan(group_id, query, target, limit, where)]
+        )[0]
 
     def vector(
         self,
@@ -640,37 +633,106 @@ class Neo4jStore:
         """One statement: exact scoring of a small group (or of the facts a filter naming
         entities, ends or episodes reaches), else the vector index, over-fetched; more index
         rounds only when too few of a large group's hits pass the filter."""
+        return self._run_plans(
+            group_id, [self._vector_plan(group_id, embedding, target, limit, where)]
+        )[0]
+
+    def searches(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
+        """Every search's first fetch in one statement (:func:`cypher.together`); a search
+        whose first fetch from a large group's index held too few passing hits fetches more
+        on its own."""
+        plans = [
+            self._vector_plan(group_id, s.embedding, s.target, s.limit, s.where)
+            if s.embedding is not None
+            else self._fulltext_plan(group_id, s.text or "", s.target, s.limit, s.where)
+            for s in searches
+        ]
+        return self._run_plans(group_id, plans)
+
+    def _run_plans(self, group_id: str, plans: Sequence[_Plan | None]) -> list[list[ScoredId]]:
+        live = [plan for plan in plans if plan is not None]
+        if len(live) == 1:
+            rows = self._rows(live[0].action, live[0].statement, **live[0].params)[:1]
+        elif live:
+            params: dict[str, Any] = {}
+            for i, plan in enumerate(live):
+                params.update(cypher.block_params(i, plan.params))
+            statement = cypher.together([plan.statement for plan in live])
+            row = self._rows("searching", statement, **params)[0]
+            rows = [cypher.block_row(i, row) for i in range(len(live))]
+        answers = iter(rows if live else [])
+        return [[] if plan is None else plan.finish(next(answers)) for plan in plans]
+
+    def _fulltext_plan(
+        self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
+    ) -> _Plan | None:
+        if target not in _FULLTEXT:
+            raise InputError(f"unknown full-text target {target!r}; use fact, entity or episode")
+        statement, index, fields = _FULLTEXT[target]
+        lucene = lucene_query(query, fields, group_id)
+        if lucene is None or limit <= 0:
+            return None
+        params: dict[str, Any] = {"group_id": group_id, "index": index, "query": lucene}
+        if target == "fact":
+            params.update(cypher.filter_params(_db_filter(where), utcnow()))
+        k = _first_fetch(limit)
+
+        def finish(row: dict[str, Any]) -> list[ScoredId]:
+            kept, raw = row["kept"], row["raw"]
+            if len(kept) >= limit or raw < k:
+                return _ranked(kept, limit)
+            action = "full-text search"
+            more = k * _FETCH_GROWTH
+            return self._search(action, statement, params, limit, None, start=more)[0]
+
+        return _Plan("full-text search", statement, {**params, "k": k}, finish)
+
+    def _vector_plan(
+        self,
+        group_id: str,
+        embedding: npt.NDArray[np.float32],
+        target: VectorTarget,
+        limit: int,
+        where: FactFilter,
+    ) -> _Plan | None:
         query = checks.unit_query(embedding, target, self._dimension)
         if query is None or limit <= 0:
-            return []
+            return None
         params: dict[str, Any] = {"group_id": group_id, "embedding": query.tolist()}
         if target == "fact":
             params.update(cypher.filter_params(_db_filter(where), utcnow()))
             scoped = cypher.scoped_fact_vectors_statement(where)
             if scoped is not None:
-                rows = self._rows("vector search", scoped, limit=limit, **params)
-                return _cosines(_ranked(rows[0]["exact"], limit))
+                return _Plan(
+                    "vector search",
+                    scoped,
+                    {**params, "limit": limit},
+                    lambda row: _cosines(_ranked(row["exact"], limit)),
+                )
         statement, index, further = _VECTOR[target]
         k = _first_fetch(limit)
         run = {**params, "index": index, "k": k, "limit": limit, "cap": _EXACT_MAX + 1}
-        if target == "episode":
-            enough = limit * SENTENCES_PER_EPISODE
-            sentence_k = max(k, enough)
-            run.update(sentence_index=cypher.SENTENCE_VECTOR_INDEX, sentence_k=sentence_k)
-        row = self._rows("vector search", statement, **run)[0]
+        indexed = {**params, "index": index}
         if target != "episode":
-            return _cosines(self._settle(row, "", further, {**params, "index": index}, limit, k))
-        sentences = self._settle(
-            row,
-            "",
-            cypher.VECTOR_SENTENCES,
-            {**params, "index": cypher.SENTENCE_VECTOR_INDEX},
-            limit,
-            sentence_k,
-            enough,
-        )
-        turns = self._settle(row, "turn_", further, {**params, "index": index}, limit, k)
-        return _cosines(best_of_turns_and_sentences(turns, sentences, limit))
+            return _Plan(
+                "vector search",
+                statement,
+                run,
+                lambda row: _cosines(self._settle(row, "", further, indexed, limit, k)),
+            )
+        enough = limit * SENTENCES_PER_EPISODE
+        sentence_k = max(k, enough)
+        run.update(sentence_index=cypher.SENTENCE_VECTOR_INDEX, sentence_k=sentence_k)
+        by_sentence = {**params, "index": cypher.SENTENCE_VECTOR_INDEX}
+
+        def finish(row: dict[str, Any]) -> list[ScoredId]:
+            sentences = self._settle(
+                row, "", cypher.VECTOR_SENTENCES, by_sentence, limit, sentence_k, enough
+            )
+            turns = self._settle(row, "turn_", further, indexed, limit, k)
+            return _cosines(best_of_turns_and_sentences(turns, sentences, limit))
+
+        return _Plan("vector search", statement, run, finish)
 
     def _settle(
         self,
@@ -723,6 +785,17 @@ class Neo4jStore:
                 break
             k *= _FETCH_GROWTH
         return _ranked(kept, limit), complete
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One search's first statement, its parameters, and what makes hits of its row (maybe
+    fetching more)."""
+
+    action: str
+    statement: str
+    params: dict[str, Any]
+    finish: Callable[[dict[str, Any]], list[ScoredId]]
 
 
 def _first_fetch(limit: int) -> int:
