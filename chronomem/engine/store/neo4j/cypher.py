@@ -92,6 +92,8 @@ RANGE_INDEXES: Final[tuple[str, ...]] = (
     "FOR (n:Episodic) ON (n.group_id, n.source_description, n.source_id)",
     "CREATE INDEX relation_lineage IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.lineage)",
     "CREATE INDEX sentence_group_id IF NOT EXISTS FOR (n:Sentence) ON (n.group_id)",
+    "CREATE INDEX episode_session_time IF NOT EXISTS "
+    "FOR (n:Episodic) ON (n.group_id, n.source_description, n.session, n.valid_at)",
 )
 
 _FULLTEXT_OPTIONS: Final = "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"
@@ -300,24 +302,44 @@ WHERE e.uuid IN $uuids AND e.group_id = $group_id"""
     + "\n"
 )
 
-ADJACENT_EPISODES: Final = """
+# Turns of a known session are found through episode_session_time (the session's turns
+# before or after the centre, by a range seek); turns of no session scan their source. Each
+# branch seeks on a value that is null (finding nothing) when the branch does not apply: a
+# filter on ``t`` alone would be planned after the scan.
+_SESSION: Final = "CASE WHEN t.session <> $no_session THEN t.session END"
+_NO_SESSION: Final = "CASE WHEN coalesce(t.session, $no_session) = $no_session THEN t.group_id END"
+ADJACENT_EPISODES: Final = f"""
 UNWIND $uuids AS u
-MATCH (t:Episodic {uuid: u}) WHERE t.group_id = $group_id
-CALL (t) {
+MATCH (t:Episodic {{uuid: u}}) WHERE t.group_id = $group_id
+CALL (t) {{
     MATCH (e:Episodic)
     WHERE e.group_id = t.group_id AND e.source_description = t.source_description
-      AND coalesce(e.session, $no_session) = coalesce(t.session, $no_session)
-      AND (e.valid_at < t.valid_at OR (e.valid_at = t.valid_at AND e.uuid < t.uuid))
+      AND e.session = {_SESSION} AND e.valid_at <= t.valid_at
+      AND (e.valid_at < t.valid_at OR e.uuid < t.uuid)
     WITH e ORDER BY e.valid_at DESC, e.uuid DESC LIMIT $before
     RETURN e, 0 AS side
   UNION ALL
     MATCH (e:Episodic)
     WHERE e.group_id = t.group_id AND e.source_description = t.source_description
-      AND coalesce(e.session, $no_session) = coalesce(t.session, $no_session)
+      AND e.session = {_SESSION} AND e.valid_at >= t.valid_at
+      AND (e.valid_at > t.valid_at OR e.uuid > t.uuid)
+    WITH e ORDER BY e.valid_at, e.uuid LIMIT $after
+    RETURN e, 1 AS side
+  UNION ALL
+    MATCH (e:Episodic)
+    WHERE e.group_id = {_NO_SESSION} AND e.source_description = t.source_description
+      AND coalesce(e.session, $no_session) = $no_session
+      AND (e.valid_at < t.valid_at OR (e.valid_at = t.valid_at AND e.uuid < t.uuid))
+    WITH e ORDER BY e.valid_at DESC, e.uuid DESC LIMIT $before
+    RETURN e, 0 AS side
+  UNION ALL
+    MATCH (e:Episodic)
+    WHERE e.group_id = {_NO_SESSION} AND e.source_description = t.source_description
+      AND coalesce(e.session, $no_session) = $no_session
       AND (e.valid_at > t.valid_at OR (e.valid_at = t.valid_at AND e.uuid > t.uuid))
     WITH e ORDER BY e.valid_at, e.uuid LIMIT $after
     RETURN e, 1 AS side
-}
+}}
 WITH t.uuid AS centre, e ORDER BY e.valid_at, e.uuid
 """ + _EPISODE_COLUMNS.replace("RETURN ", "RETURN centre, ", 1)
 
