@@ -249,11 +249,11 @@ Each library's own search over the same graph, written by chronomem ({sizes}): q
 searches interleaved, one client, {LIMIT} results. Both use the same 384-d `HashingEmbedder`
 (graphiti through an `EmbedderClient` wrapper); its cost is negligible, so the figures compare the
 search machinery and its round trips to Neo4j. "x graphiti" is the ratio of medians; "statements"
-counts, for chronomem, store calls per search (in two waves of up to 4 at a time; most send one
-Neo4j statement, a vector search over a small group in a shared database several: a fetch from
-the global index, a count of the group's vectors, an exact scoring, each for turn and sentence
-vectors; a group once found small is scored exactly at once for a minute or until the next
-write), and for graphiti its Neo4j statements (two, concurrently).
+counts, for chronomem, store calls per search (each one Neo4j statement, unless a large group's
+first index fetch holds too few of its hits: the BM25 and vector searches go together as one
+`searches` call, beside the graph generator's; then the episode generators, the conversation
+context and the reads of the results), and for graphiti its Neo4j statements (two,
+concurrently).
 
 | graph | search | median ms | p90 ms | x graphiti | statements |
 |---|---|---|---|---|---|

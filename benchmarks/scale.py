@@ -367,6 +367,9 @@ class SyntheticMemory:
     group_id: str = GROUP
     embedder: TopicEmbedder = field(default_factory=TopicEmbedder)
     batch: int = 2_000
+    uuid_prefix: str = ""
+    """Put before every uuid: a uuid belongs to one group, so memories of several groups in
+    one database need distinct prefixes."""
 
     def __post_init__(self) -> None:
         if self.facts < 2:
@@ -380,7 +383,7 @@ class SyntheticMemory:
         for kind in _KINDS:
             count = max(10, int(total * _KIND_SHARE[kind]))
             self.names[kind] = _names(kind, count, rng)
-            self.uuids[kind] = [f"{kind}-{i}" for i in range(count)]
+            self.uuids[kind] = [f"{self.uuid_prefix}{kind}-{i}" for i in range(count)]
             self.weights[kind] = _popularity(count, rng)
             self.subject_weights[kind] = _popularity(count, rng, 0.5)
 
@@ -465,7 +468,7 @@ class SyntheticMemory:
         for pair in range(0, count, 2):
             index = start + pair
             members = rows[pair : pair + 2]
-            episode_uuid = f"episode-{index // 2}"
+            episode_uuid = f"{self.uuid_prefix}episode-{index // 2}"
             source_id = f"turn-{index // 2}"
             reference = from_micros(min(row[6] for row in members))
             episodes.append(
@@ -480,7 +483,7 @@ class SyntheticMemory:
             )  # fmt: skip
             for offset, row in enumerate(members):
                 relation, subject, obj, text, valid_at, invalid_at, made, gone = row
-                uuid = f"fact-{index + offset}"
+                uuid = f"{self.uuid_prefix}fact-{index + offset}"
                 facts.append(
                     Fact.model_construct(
                         uuid=uuid, group_id=self.group_id, subject_uuid=subject,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -20,10 +21,16 @@ import click
 from tqdm import tqdm
 
 from chronomem.bench.locomo import plot_recall, run_locomo
-from chronomem.config import api_key_from_env, config_from_env
+from chronomem.config import (
+    NEO4J_PASSWORD_VARIABLE,
+    MemoryConfig,
+    api_key_from_env,
+    config_from_env,
+)
 from chronomem.demo import DEMO_GROUP, DEMO_TURNS
 from chronomem.engine.erasure import ErasureReceipt
 from chronomem.engine.store.factory import INMEMORY_URI, is_neo4j_uri
+from chronomem.engine.store.targets import parse_neo4j_uri
 from chronomem.errors import ChronomemError, InputError, NotFoundError
 from chronomem.ingest.sources import RecordMapping, read_dialogue
 from chronomem.ingest.sources.dialogue import DialogueFormat
@@ -41,13 +48,94 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_STORE = ".chronomem/memory"
 
 
-def _store_option(func: F) -> F:
+_NEO4J_OPTIONS = ("database", "user")
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Keep a Neo4j option for :func:`_config` (the commands' own parameters stay as they were)."""
+    if value is not None:
+        ctx.meta[f"chronomem.{param.name}"] = value
+    return value
+
+
+def _store_only_option(func: F) -> F:
+    """``--store`` alone, for commands that do not open the memory (API keys)."""
     return click.option(
         "--store",
         default=DEFAULT_STORE,
         show_default=True,
         help="A memory directory (embedded store) or a neo4j:// / bolt:// URI.",
     )(func)
+
+
+def _store_option(func: F) -> F:
+    func = click.option(
+        "--user",
+        default=None,
+        expose_value=False,
+        callback=_remember,
+        help=f"Neo4j user; the password comes from {NEO4J_PASSWORD_VARIABLE}, else is asked for.",
+    )(func)
+    func = click.option(
+        "--database",
+        default=None,
+        expose_value=False,
+        callback=_remember,
+        help="Neo4j database (default: the URI's path, NEO4J_DATABASE, or the server's default).",
+    )(func)
+    return click.option(
+        "--store",
+        default=DEFAULT_STORE,
+        show_default=True,
+        help="A memory directory (embedded store) or a neo4j:// / bolt:// URI "
+        "(neo4j://[USER@]host[:port][/DATABASE]).",
+    )(func)
+
+
+def _interactive() -> bool:
+    """Whether a password can be asked for (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _config(*targets: str) -> MemoryConfig:
+    """The configuration from the environment with ``--database`` and ``--user`` over it; a
+    user's password comes from :data:`NEO4J_PASSWORD_VARIABLE` or a prompt, never from the
+    command line (a URI holding one is refused)."""
+    config = config_from_env()
+    meta = click.get_current_context().meta
+    database, user = (meta.get(f"chronomem.{name}") for name in _NEO4J_OPTIONS)
+    servers = [parse_neo4j_uri(t) for t in targets if is_neo4j_uri(t)]
+    for server in servers:
+        if server.password is not None:
+            raise InputError(
+                f"{server.shown!r} holds a password: a command line is seen by other users "
+                f"and kept in shell history; remove ':PASSWORD' from the URI and set "
+                f"{NEO4J_PASSWORD_VARIABLE} (or answer the prompt)"
+            )
+    if not servers:
+        if database is not None or user is not None:
+            raise InputError(
+                "--database and --user apply to a Neo4j store (a neo4j:// or bolt:// URI), "
+                f"not to {targets[0]!r}; drop them"
+            )
+        return config
+    updates: dict[str, object] = {}
+    if database is not None:
+        updates["neo4j_database"] = database
+    user = user or next((s.user for s in servers if s.user is not None), None)
+    if user is not None:
+        password = os.environ.get(NEO4J_PASSWORD_VARIABLE)
+        if not password:
+            if not _interactive():
+                raise InputError(
+                    f"no password for Neo4j user {user!r}: set {NEO4J_PASSWORD_VARIABLE} "
+                    "(the command line takes no password option)"
+                )
+            password = click.prompt(
+                f"Neo4j password for {user} at {servers[0].shown}", hide_input=True, err=True
+            )
+        updates["neo4j_auth"] = (user, password)
+    return config.model_copy(update=updates)
 
 
 def _group_option(func: F) -> F:
@@ -69,11 +157,14 @@ def _json_option(func: F) -> F:
 
 
 @contextmanager
-def _memory(store: str, *, create: bool = False, writing: bool | None = None) -> Iterator[Memory]:
+def _memory(
+    store: str, *, create: bool = False, writing: bool | None = None, destination: str = ""
+) -> Iterator[Memory]:
     """Open the memory at ``store``. Only commands that write create a missing directory: a
     mistyped ``--store`` for a read is an error, not a new empty memory. Commands that only
     read open it ``read_only`` (``create`` False): they never take the write lock, so they
-    work while another process ingests."""
+    work while another process ingests. ``destination``: where the command copies the memory
+    (``--database`` and ``--user`` may be meant for it)."""
     if not create and not is_neo4j_uri(store) and not Path(store).exists():
         raise InputError(
             f"no memory at {store!r}; check --store, or create one with "
@@ -81,7 +172,8 @@ def _memory(store: str, *, create: bool = False, writing: bool | None = None) ->
         )
     writes = create if writing is None else writing
     read_only = not writes and store.lower() != INMEMORY_URI
-    with Memory.open(store, config=config_from_env(), read_only=read_only) as mem:
+    config = _config(store, *([destination] if destination else []))
+    with Memory.open(store, config=config, read_only=read_only) as mem:
         yield mem
 
 
@@ -872,7 +964,7 @@ def groups(store: str, as_json: bool) -> None:
 def export(store: str, target: str, group_id: str | None, reembed: bool, as_json: bool) -> None:
     """Copy a memory into another store (e.g. an embedded memory into Neo4j), with every
     fact row's validity and transaction times, so the copy answers as-of queries alike."""
-    with _memory(store) as mem:
+    with _memory(store, destination=target) as mem:
         stats = mem.stats(group_id)
         total = stats.facts + (stats.episodes if reembed else 0)
         with _progress(total, "export", not as_json, unit="row") as update:
@@ -1051,7 +1143,7 @@ def serve(
         host=host,
         port=port,
     )
-    memory = Memory.open(store, config=config_from_env())
+    memory = Memory.open(store, config=_config(store))
     serve_memory(memory, keys=keys, settings=settings, http=not no_http, mcp_stdio=stdio)
 
 
@@ -1061,7 +1153,7 @@ def keys() -> None:
 
 
 @keys.command("create")
-@_store_option
+@_store_only_option
 @_keys_option
 @click.option("--name", required=True, help="What the key is for (shown in `keys list`).")
 @click.option(
@@ -1091,7 +1183,7 @@ def keys_create(
 
 
 @keys.command("list")
-@_store_option
+@_store_only_option
 @_keys_option
 @_json_option
 def keys_list(store: str, keys_path: Path | None, as_json: bool) -> None:
@@ -1111,7 +1203,7 @@ def keys_list(store: str, keys_path: Path | None, as_json: bool) -> None:
 
 @keys.command("revoke")
 @click.argument("key_id")
-@_store_option
+@_store_only_option
 @_keys_option
 def keys_revoke(key_id: str, store: str, keys_path: Path | None) -> None:
     """Revoke key KEY_ID: a running server refuses it from its next request."""

@@ -21,6 +21,9 @@ __all__ = [
 DEFAULT_SEARCH_WORKERS: Final = 4
 """Threads running the candidate generators of one search, unless configured."""
 
+NEO4J_PASSWORD_VARIABLE: Final = "NEO4J_PASSWORD"
+"""The variable holding a Neo4j user's password (never given as a command-line option)."""
+
 API_KEY_VARIABLE: Final = "CHRONOMEM_API_KEY"
 """The variable holding the API key a stdio MCP session of ``chronomem serve`` acts for."""
 
@@ -74,8 +77,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> MemoryConfig:
         values["vocabulary"] = tuple(
             p for p in env["CHRONOMEM_VOCABULARY"].split(os.pathsep) if p.strip()
         )
-    if env.get("NEO4J_USER") and env.get("NEO4J_PASSWORD"):
-        values["neo4j_auth"] = (env["NEO4J_USER"], env["NEO4J_PASSWORD"])
+    if env.get("NEO4J_USER") and env.get(NEO4J_PASSWORD_VARIABLE):
+        values["neo4j_auth"] = (env["NEO4J_USER"], env[NEO4J_PASSWORD_VARIABLE])
     if env.get("NEO4J_DATABASE"):
         values["neo4j_database"] = env["NEO4J_DATABASE"]
     return MemoryConfig.model_validate(values)

@@ -35,7 +35,14 @@ from chronomem.engine.store.protocol import GraphStore
 from chronomem.errors import InputError, NotFoundError
 from chronomem.language.timex import find_time_mentions
 from chronomem.query.fusion import mmr, reciprocal_rank_fusion, score_fusion
-from chronomem.query.generators import Candidate, Key, QueryContext, run_generator
+from chronomem.query.generators import (
+    Candidate,
+    Key,
+    QueryContext,
+    is_index_generator,
+    run_generator,
+    run_index_generators,
+)
 from chronomem.query.multihop import expand
 from chronomem.query.names import NameIndexCache, recognise_entities
 from chronomem.query.recipes import RECIPES, GeneratorSpec, Recipe
@@ -49,6 +56,11 @@ __all__ = ["SearchEngine"]
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
+
+
+def _run_one(ctx: QueryContext, spec: GeneratorSpec) -> list[list[Candidate]]:
+    """:func:`run_generator`'s list, alone in a list (as :func:`run_index_generators` gives)."""
+    return [run_generator(ctx, spec)]
 
 
 def _shared_pool(size: int) -> ThreadPoolExecutor:
@@ -188,15 +200,33 @@ class SearchEngine:
 
     def _run_all(self, ctx: QueryContext, specs: list[GeneratorSpec]) -> list[list[Candidate]]:
         """Run independent generators, concurrently when there is a worker pool: each waits
-        mostly on the store (SQLite and hnswlib release the GIL; Neo4j is a round trip)."""
-        if self._workers is None or len(specs) < 2:
-            return [run_generator(ctx, spec) for spec in specs]
-        # What several generators share is computed once, here, before they start.
-        if any(s.name not in ("fact_text", "entity_text", "episode_text") for s in specs):
-            _ = ctx.embedding
-        if any(s.name in ("graph", "pagerank") for s in specs):
-            _ = ctx.recognised
-        return list(self._workers.map(functools.partial(run_generator, ctx), specs))
+        mostly on the store (SQLite and hnswlib release the GIL; Neo4j is a round trip). The
+        index searches among them (BM25 and vectors) go to the store together, in one call."""
+        indexed = [i for i, s in enumerate(specs) if is_index_generator(s.name)]
+        if len(indexed) < 2:
+            indexed = []
+        others = [i for i in range(len(specs)) if i not in indexed]
+        tasks: list[Callable[[], list[list[Candidate]]]] = [
+            functools.partial(_run_one, ctx, specs[i]) for i in others
+        ]
+        if indexed:
+            tasks.insert(
+                0, functools.partial(run_index_generators, ctx, [specs[i] for i in indexed])
+            )
+        order = ([indexed] if indexed else []) + [[i] for i in others]
+        if self._workers is None or len(tasks) < 2:
+            answers = [task() for task in tasks]
+        else:
+            # What several generators share is computed once, here, before they start.
+            if any(s.name not in ("fact_text", "entity_text", "episode_text") for s in specs):
+                _ = ctx.embedding
+            if any(s.name in ("graph", "pagerank") for s in specs):
+                _ = ctx.recognised
+            answers = list(self._workers.map(lambda task: task(), tasks))
+        found: dict[int, list[Candidate]] = {}
+        for positions, lists in zip(order, answers, strict=True):
+            found.update(zip(positions, lists, strict=True))
+        return [found[i] for i in range(len(specs))]
 
     def _add_context(self, ctx: QueryContext, fused: dict[Key, float]) -> None:
         """Conversation context: an episode ``d`` turns from one of the best episode hits

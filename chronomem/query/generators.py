@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chronomem.engine.embed import Embedder
-from chronomem.engine.store.protocol import FactFilter, GraphStore, VectorTarget
+from chronomem.engine.store.protocol import FactFilter, GraphStore, IndexSearch
 from chronomem.query.multihop import expand, fact_graph, personalised_pagerank
 from chronomem.query.names import NameIndex, NameIndexCache, recognise_entities
 from chronomem.query.recipes import GeneratorSpec, Recipe
@@ -29,7 +29,15 @@ from chronomem.query.request import SearchRequest
 from chronomem.query.text import keywords
 from chronomem.schema import Entity, Episode, Fact, ResultKind
 
-__all__ = ["GENERATORS", "Candidate", "Key", "QueryContext", "run_generator"]
+__all__ = [
+    "GENERATORS",
+    "Candidate",
+    "Key",
+    "QueryContext",
+    "is_index_generator",
+    "run_generator",
+    "run_index_generators",
+]
 
 Key = tuple[ResultKind, str]
 Candidate = tuple[Key, float]
@@ -112,15 +120,21 @@ class QueryContext:
 Generator = Callable[[QueryContext, GeneratorSpec], list[Candidate]]
 
 
-def _text(kind: ResultKind) -> Generator:
-    def generate(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
-        if not ctx.request.query:
-            return []
-        hits = ctx.store.fulltext(ctx.group_id, ctx.search_text, kind, spec.limit, ctx.where)
-        return [((kind, uuid), score) for uuid, score in hits]
+_INDEXED: Final[dict[str, tuple[ResultKind, bool]]] = {
+    "fact_text": ("fact", False),
+    "entity_text": ("entity", False),
+    "episode_text": ("episode", False),
+    "fact_vector": ("fact", True),
+    "entity_vector": ("entity", True),
+    "episode_vector": ("episode", True),
+}
+"""The generators that are one index search each: name -> (kind, by vectors?)."""
 
-    generate.__doc__ = f"BM25 over {kind} text."
-    return generate
+
+def is_index_generator(name: str) -> bool:
+    """Whether generator ``name`` is one index search (run together by
+    :func:`run_index_generators`)."""
+    return name in _INDEXED
 
 
 def episode_vectors_supported(store: GraphStore) -> bool:
@@ -128,18 +142,47 @@ def episode_vectors_supported(store: GraphStore) -> bool:
     return store.capabilities.episode_vectors
 
 
-def _vector(kind: ResultKind) -> Generator:
-    target: VectorTarget = kind
+def _index_search(ctx: QueryContext, spec: GeneratorSpec) -> IndexSearch | None:
+    """The index search of generator ``spec`` (one of :data:`_INDEXED`), or ``None`` when it
+    has nothing to search."""
+    kind, by_vector = _INDEXED[spec.name]
+    if not ctx.request.query:
+        return None
+    if not by_vector:
+        return IndexSearch(target=kind, limit=spec.limit, where=ctx.where, text=ctx.search_text)
+    if kind == "episode" and not episode_vectors_supported(ctx.store):
+        return None
+    return IndexSearch(target=kind, limit=spec.limit, where=ctx.where, embedding=ctx.embedding)
+
+
+def run_index_generators(ctx: QueryContext, specs: list[GeneratorSpec]) -> list[list[Candidate]]:
+    """Generators of :data:`_INDEXED` run together, in one :meth:`GraphStore.searches` call
+    (on a server, one round trip): each list as :func:`run_generator` gives it, remembered
+    in the context."""
+    planned = [(spec, _index_search(ctx, spec)) for spec in specs]
+    asked = [search for _, search in planned if search is not None]
+    answers = iter(ctx.store.searches(ctx.group_id, asked) if asked else [])
+    lists: list[list[Candidate]] = []
+    for spec, search in planned:
+        found: list[Candidate] = []
+        if search is not None:
+            found = [((search.target, uuid), score) for uuid, score in next(answers)]
+        ctx.lists[spec.name] = found
+        lists.append(found)
+    return lists
+
+
+def _indexed(name: str) -> Generator:
+    kind, by_vector = _INDEXED[name]
 
     def generate(ctx: QueryContext, spec: GeneratorSpec) -> list[Candidate]:
-        if not ctx.request.query:
-            return []
-        if kind == "episode" and not episode_vectors_supported(ctx.store):
-            return []
-        hits = ctx.store.vector(ctx.group_id, ctx.embedding, target, spec.limit, ctx.where)
-        return [((kind, uuid), score) for uuid, score in hits]
+        return run_index_generators(ctx, [spec])[0]
 
-    generate.__doc__ = f"Cosine similarity of {kind} embeddings to the query."
+    generate.__doc__ = (
+        f"Cosine similarity of {kind} embeddings to the query."
+        if by_vector
+        else f"BM25 over {kind} text."
+    )
     return generate
 
 
@@ -234,12 +277,12 @@ def _top_episodes(ctx: QueryContext, count: int) -> list[str]:
 
 
 GENERATORS: Final[dict[str, Generator]] = {
-    "fact_text": _text("fact"),
-    "entity_text": _text("entity"),
-    "episode_text": _text("episode"),
-    "fact_vector": _vector("fact"),
-    "entity_vector": _vector("entity"),
-    "episode_vector": _vector("episode"),
+    "fact_text": _indexed("fact_text"),
+    "entity_text": _indexed("entity_text"),
+    "episode_text": _indexed("episode_text"),
+    "fact_vector": _indexed("fact_vector"),
+    "entity_vector": _indexed("entity_vector"),
+    "episode_vector": _indexed("episode_vector"),
     "graph": graph,
     "pagerank": pagerank,
     "episode_facts": episode_facts,

@@ -36,6 +36,7 @@ from chronomem.engine.store.protocol import (
     SENTENCES_PER_EPISODE,
     Erasure,
     FactFilter,
+    IndexSearch,
     ScoredId,
     StoreCapabilities,
     TextTarget,
@@ -44,6 +45,7 @@ from chronomem.engine.store.protocol import (
     assemble_dump,
     best_of_turns_and_sentences,
     entity_revision_key,
+    search_one_by_one,
 )
 from chronomem.errors import ConfigurationError, InputError, IntegrityError, StoreError
 from chronomem.schema import Entity, Episode, Fact, Stats, name_key, utcnow
@@ -473,6 +475,9 @@ class InMemoryStore:
                 u: (e.group_id, " ".join((e.name, *e.aliases))) for u, e in self._entities.items()
             }
         return {u: (e.group_id, e.content) for u, e in self._episodes.items()}
+
+    def searches(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
+        return search_one_by_one(self, group_id, searches)
 
     def vector(
         self,

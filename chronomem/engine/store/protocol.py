@@ -26,6 +26,7 @@ __all__ = [
     "Erasure",
     "FactFilter",
     "GraphStore",
+    "IndexSearch",
     "ScoredId",
     "StoreCapabilities",
     "TextTarget",
@@ -34,6 +35,7 @@ __all__ = [
     "assemble_dump",
     "best_of_turns_and_sentences",
     "entity_revision_key",
+    "search_one_by_one",
 ]
 
 TextTarget = Literal["fact", "entity", "episode"]
@@ -198,6 +200,22 @@ class FactFilter:
         return self.episode_uuids is None or any(e in self.episode_uuids for e in fact.episodes)
 
 
+@dataclass(frozen=True, eq=False)
+class IndexSearch:
+    """One index lookup of a search: full text over ``target`` (``text`` given, as
+    :meth:`GraphStore.fulltext`) or vectors (``embedding`` given, as :meth:`GraphStore.vector`)."""
+
+    target: TextTarget
+    limit: int
+    where: FactFilter
+    text: str | None = None
+    embedding: npt.NDArray[np.float32] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.text is None) == (self.embedding is None):
+            raise ValueError("an IndexSearch takes either text or an embedding")
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """The storage protocol. Every method is scoped to one ``group_id`` (tenant)."""
@@ -263,6 +281,11 @@ class GraphStore(Protocol):
         backend has one). ``where`` applies to facts only. A store without
         ``capabilities.episode_vectors`` returns no episodes."""
 
+    def searches(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
+        """The hits of each search, as :meth:`fulltext` and :meth:`vector` give them, in
+        order. A server store sends them together (one statement, one round trip); the
+        others run them one by one (:func:`search_one_by_one`)."""
+
     def neighbors(
         self,
         group_id: str,
@@ -318,6 +341,25 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Release resources; the store must not be used afterwards."""
+
+
+def search_one_by_one(
+    store: GraphStore, group_id: str, searches: Sequence[IndexSearch]
+) -> list[list[ScoredId]]:
+    """:meth:`GraphStore.searches` through the store's own :meth:`~GraphStore.fulltext` and
+    :meth:`~GraphStore.vector`, one call each."""
+    found: list[list[ScoredId]] = []
+    for search in searches:
+        if search.embedding is not None:
+            hits = store.vector(
+                group_id, search.embedding, search.target, search.limit, search.where
+            )
+        else:
+            hits = store.fulltext(
+                group_id, search.text or "", search.target, search.limit, search.where
+            )
+        found.append(hits)
+    return found
 
 
 def best_of_turns_and_sentences(

@@ -58,6 +58,7 @@ from chronomem.engine.store.protocol import (
     SENTENCES_PER_EPISODE,
     Erasure,
     FactFilter,
+    IndexSearch,
     ScoredId,
     StoreCapabilities,
     TextTarget,
@@ -66,6 +67,7 @@ from chronomem.engine.store.protocol import (
     assemble_dump,
     best_of_turns_and_sentences,
     entity_revision_key,
+    search_one_by_one,
 )
 from chronomem.errors import ConfigurationError, InputError, StoreError
 from chronomem.schema import Entity, Episode, Fact, Stats, name_key, to_micros, utcnow
@@ -627,6 +629,9 @@ class EmbeddedStore:
             if len(rows) >= limit:
                 break
         return [(row[0], -float(row[1])) for row in rows]
+
+    def searches(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
+        return search_one_by_one(self, group_id, searches)
 
     def vector(
         self,

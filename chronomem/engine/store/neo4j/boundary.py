@@ -19,6 +19,7 @@ __all__ = ["start_hint", "translate_errors", "unavailable"]
 
 _LOCAL_SERVER = ("127.0.0.1", 7687)  # where tools/neo4j-local/neo4j-local starts its server
 _LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+_DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
 
 
 def start_hint(uri: str) -> str:
@@ -46,8 +47,9 @@ def unavailable(uri: str, cause: BaseException) -> StoreUnavailableError:
 
 
 @contextmanager
-def translate_errors(uri: str, action: str) -> Iterator[None]:
-    """Re-raise driver errors raised while doing ``action`` as chronomem errors."""
+def translate_errors(uri: str, action: str, database: str | None = None) -> Iterator[None]:
+    """Re-raise driver errors raised while doing ``action`` (on ``database``, ``None``: the
+    server's default one) as chronomem errors."""
     try:
         yield
     except (neo.ServiceUnavailable, neo.SessionExpired) as exc:
@@ -55,12 +57,20 @@ def translate_errors(uri: str, action: str) -> Iterator[None]:
     except neo.AuthError as exc:
         raise ConfigurationError(
             f"Neo4j at {uri} rejected the credentials while {action}: {exc.message}; "
-            "pass auth=(user, password) matching the server (the local server has auth off: "
-            "auth=None)"
+            "give the server's user and password: auth=(user, password), the URI's "
+            "'neo4j://USER@host' with NEO4J_PASSWORD, or --user (the local development server "
+            "has auth off: auth=None)"
         ) from exc
     except neo.ConstraintError as exc:
         raise IntegrityError(f"Neo4j refused a write while {action}: {exc.message}") from exc
     except neo.Neo4jError as exc:
+        if exc.code == _DATABASE_NOT_FOUND:
+            named = "its default database" if database is None else f"database {database!r}"
+            raise ConfigurationError(
+                f"Neo4j at {uri} has no {named} ({exc.message}); check the database name in "
+                "the URI's path (neo4j://host:7687/NAME), database= or --database (Community "
+                "edition holds one database, 'neo4j'; `SHOW DATABASES` lists them)"
+            ) from exc
         raise StoreError(f"Neo4j failed while {action}: [{exc.code}] {exc.message}") from exc
     except neo.ConfigurationError as exc:
         raise ConfigurationError(f"bad Neo4j driver configuration for {uri}: {exc}") from exc

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from chronomem.engine.store.protocol import FactFilter
 
@@ -91,6 +92,8 @@ RANGE_INDEXES: Final[tuple[str, ...]] = (
     "FOR (n:Episodic) ON (n.group_id, n.source_description, n.source_id)",
     "CREATE INDEX relation_lineage IF NOT EXISTS FOR ()-[e:RELATES_TO]-() ON (e.lineage)",
     "CREATE INDEX sentence_group_id IF NOT EXISTS FOR (n:Sentence) ON (n.group_id)",
+    "CREATE INDEX episode_session_time IF NOT EXISTS "
+    "FOR (n:Episodic) ON (n.group_id, n.source_description, n.session, n.valid_at)",
 )
 
 _FULLTEXT_OPTIONS: Final = "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"
@@ -299,24 +302,44 @@ WHERE e.uuid IN $uuids AND e.group_id = $group_id"""
     + "\n"
 )
 
-ADJACENT_EPISODES: Final = """
+# Turns of a known session are found through episode_session_time (the session's turns
+# before or after the centre, by a range seek); turns of no session scan their source. Each
+# branch seeks on a value that is null (finding nothing) when the branch does not apply: a
+# filter on ``t`` alone would be planned after the scan.
+_SESSION: Final = "CASE WHEN t.session <> $no_session THEN t.session END"
+_NO_SESSION: Final = "CASE WHEN coalesce(t.session, $no_session) = $no_session THEN t.group_id END"
+ADJACENT_EPISODES: Final = f"""
 UNWIND $uuids AS u
-MATCH (t:Episodic {uuid: u}) WHERE t.group_id = $group_id
-CALL (t) {
+MATCH (t:Episodic {{uuid: u}}) WHERE t.group_id = $group_id
+CALL (t) {{
     MATCH (e:Episodic)
     WHERE e.group_id = t.group_id AND e.source_description = t.source_description
-      AND coalesce(e.session, $no_session) = coalesce(t.session, $no_session)
-      AND (e.valid_at < t.valid_at OR (e.valid_at = t.valid_at AND e.uuid < t.uuid))
+      AND e.session = {_SESSION} AND e.valid_at <= t.valid_at
+      AND (e.valid_at < t.valid_at OR e.uuid < t.uuid)
     WITH e ORDER BY e.valid_at DESC, e.uuid DESC LIMIT $before
     RETURN e, 0 AS side
   UNION ALL
     MATCH (e:Episodic)
     WHERE e.group_id = t.group_id AND e.source_description = t.source_description
-      AND coalesce(e.session, $no_session) = coalesce(t.session, $no_session)
+      AND e.session = {_SESSION} AND e.valid_at >= t.valid_at
+      AND (e.valid_at > t.valid_at OR e.uuid > t.uuid)
+    WITH e ORDER BY e.valid_at, e.uuid LIMIT $after
+    RETURN e, 1 AS side
+  UNION ALL
+    MATCH (e:Episodic)
+    WHERE e.group_id = {_NO_SESSION} AND e.source_description = t.source_description
+      AND coalesce(e.session, $no_session) = $no_session
+      AND (e.valid_at < t.valid_at OR (e.valid_at = t.valid_at AND e.uuid < t.uuid))
+    WITH e ORDER BY e.valid_at DESC, e.uuid DESC LIMIT $before
+    RETURN e, 0 AS side
+  UNION ALL
+    MATCH (e:Episodic)
+    WHERE e.group_id = {_NO_SESSION} AND e.source_description = t.source_description
+      AND coalesce(e.session, $no_session) = $no_session
       AND (e.valid_at > t.valid_at OR (e.valid_at = t.valid_at AND e.uuid > t.uuid))
     WITH e ORDER BY e.valid_at, e.uuid LIMIT $after
     RETURN e, 1 AS side
-}
+}}
 WITH t.uuid AS centre, e ORDER BY e.valid_at, e.uuid
 """ + _EPISODE_COLUMNS.replace("RETURN ", "RETURN centre, ", 1)
 
@@ -502,33 +525,68 @@ RETURN raw, kept
 """
 )
 
-# Exact scoring of a group's vectors: for groups too small to find among the index's nearest.
-EXACT_VECTOR_FACTS: Final = (
-    """
-MATCH (s:Entity)-[r:RELATES_TO]->(o:Entity)
-WHERE r.group_id = $group_id AND r.fact_embedding IS NOT NULL AND """
-    + FACT_FILTER
-    + """
-WITH r, vector.similarity.cosine(r.fact_embedding, $embedding) AS score
-ORDER BY score DESC, r.uuid
-LIMIT $limit
-RETURN r.uuid AS uuid, score
-"""
-)
 
-# How many vectors a group holds, counting no further than $cap.
-COUNT_GROUP_FACT_VECTORS: Final = """
+def _small_or_indexed(count: str, exact: str, index: str) -> str:
+    """The start of a vector search statement: count the group's vectors up to ``$cap``
+    (``count`` returns ``held``); a group holding fewer is scored exactly (``exact`` returns
+    ``exact``, the best ``$limit`` as ``[uuid, score]`` pairs), a larger one through the index
+    (``index`` returns ``raw`` and ``kept``, and maybe ``seen``). Fixed texts only."""
+    return f"""
+CALL () {{{count}}}
+CALL (held) {{
+WITH held WHERE held < $cap{exact}}}
+CALL (held) {{
+WITH held WHERE held >= $cap{index}}}
+"""
+
+
+_COUNT_FACT_VECTORS: Final = """
 MATCH ()-[r:RELATES_TO]->()
 WHERE r.group_id = $group_id AND r.fact_embedding IS NOT NULL
 WITH r LIMIT $cap
-RETURN count(r) AS n
+RETURN count(r) AS held
 """
 
+_EXACT_FACTS_TAIL: Final = (
+    FACT_FILTER
+    + """ AND r.fact_embedding IS NOT NULL
+WITH r, vector.similarity.cosine(r.fact_embedding, $embedding) AS score
+ORDER BY score DESC, r.uuid
+LIMIT $limit
+RETURN collect([r.uuid, score]) AS exact
+"""
+)
 
-def _node_vector_statements(label: str, embedding: str) -> tuple[str, str, str]:
+SEARCH_FACT_VECTORS: Final = (
+    _small_or_indexed(_COUNT_FACT_VECTORS, _FACT_ROWS_OF_GROUP + _EXACT_FACTS_TAIL, VECTOR_FACTS)
+    + "RETURN held, exact, raw, kept\n"
+)
+"""Vector search over a group's facts in one statement: exactly for a group holding fewer
+than ``$cap`` fact vectors, else through the index (over-fetching ``$k``; the caller fetches
+more with :data:`VECTOR_FACTS` when too few of the hits pass the filter)."""
+
+
+def scoped_fact_vectors_statement(where: FactFilter) -> str | None:
+    """For a filter naming entities, subjects, objects or episodes, the statement scoring
+    exactly the fact rows they reach (few, in any group); ``None`` for other filters."""
+    if where.episode_uuids is not None:
+        start = _FACT_ROWS_OF_EPISODES
+    elif where.subject_uuids is not None:
+        start = _FACT_ROWS_OF_SUBJECTS
+    elif where.object_uuids is not None:
+        start = _FACT_ROWS_OF_OBJECTS
+    elif where.entity_uuids is not None:
+        start = _FACT_ROWS_OF_ENDS
+    else:
+        return None
+    return "CALL () {" + start + _EXACT_FACTS_TAIL + "}\nRETURN exact\n"
+
+
+def _node_vector_statements(label: str, embedding: str) -> tuple[str, str]:
     """Vector search over the ``embedding`` property of ``label`` nodes: through the index
-    (over-fetching, the group checked on the hits), exactly over a group, and counting a
-    group's vectors (up to ``$cap``). Called below with fixed names only."""
+    (over-fetching, the group checked on the hits), and one block of
+    :func:`_small_or_indexed` (exactly over a small group, else through the index). Called
+    below with fixed names only."""
     index = f"""
 CALL db.index.vector.queryNodes($index, $k, $embedding)
 YIELD node
@@ -544,27 +602,26 @@ WHERE n.group_id = $group_id AND n.{embedding} IS NOT NULL
 WITH n, vector.similarity.cosine(n.{embedding}, $embedding) AS score
 ORDER BY score DESC, n.uuid
 LIMIT $limit
-RETURN n.uuid AS uuid, score
+RETURN collect([n.uuid, score]) AS exact
 """
     count = f"""
 MATCH (n:{label})
 WHERE n.group_id = $group_id AND n.{embedding} IS NOT NULL
 WITH n LIMIT $cap
-RETURN count(n) AS n
+RETURN count(n) AS held
 """
-    return index, exact, count
+    return index, _small_or_indexed(count, exact, index)
 
 
-VECTOR_NODES, EXACT_VECTOR_NODES, COUNT_GROUP_ENTITY_VECTORS = _node_vector_statements(
-    "Entity", "name_embedding"
-)
-VECTOR_EPISODES, EXACT_VECTOR_EPISODES, COUNT_GROUP_EPISODE_VECTORS = _node_vector_statements(
-    "Episodic", "content_embedding"
-)
+VECTOR_NODES, _ENTITY_BLOCK = _node_vector_statements("Entity", "name_embedding")
+SEARCH_ENTITY_VECTORS: Final = _ENTITY_BLOCK + "RETURN held, exact, raw, kept\n"
+"""Vector search over a group's entities in one statement (as :data:`SEARCH_FACT_VECTORS`)."""
 
-# Episodes by their nearest sentence: the same three statements over Sentence nodes, each
-# episode once with the best score of its sentences (so ``kept`` and ``$limit`` count episodes;
-# ``seen`` counts the group's sentences among the index hits).
+VECTOR_EPISODES, _TURN_BLOCK = _node_vector_statements("Episodic", "content_embedding")
+
+# Episodes by their nearest sentence: each episode once with the best score of its sentences
+# (so ``kept`` and ``$limit`` count episodes; ``seen`` counts the group's sentences among the
+# index hits).
 VECTOR_SENTENCES: Final = """
 CALL db.index.vector.queryNodes($index, $k, $embedding)
 YIELD node
@@ -577,21 +634,32 @@ CALL (sentences) {
 RETURN raw, kept, size(sentences) AS seen
 """
 
-EXACT_VECTOR_SENTENCES: Final = """
+_SENTENCE_BLOCK: Final = _small_or_indexed(
+    """
+MATCH (s:Sentence)
+WHERE s.group_id = $group_id AND s.embedding IS NOT NULL
+WITH s LIMIT $cap
+RETURN count(s) AS held
+""",
+    """
 MATCH (s:Sentence)
 WHERE s.group_id = $group_id AND s.embedding IS NOT NULL
 WITH s.episode_uuid AS uuid, max(vector.similarity.cosine(s.embedding, $embedding)) AS score
 ORDER BY score DESC, uuid
 LIMIT $limit
-RETURN uuid, score
-"""
+RETURN collect([uuid, score]) AS exact
+""",
+    re.sub(r"\$k\b", "$sentence_k", VECTOR_SENTENCES.replace("$index", "$sentence_index")),
+)
 
-COUNT_GROUP_SENTENCE_VECTORS: Final = """
-MATCH (s:Sentence)
-WHERE s.group_id = $group_id AND s.embedding IS NOT NULL
-WITH s LIMIT $cap
-RETURN count(s) AS n
-"""
+SEARCH_EPISODE_VECTORS: Final = (
+    _TURN_BLOCK
+    + "WITH held AS turn_held, exact AS turn_exact, raw AS turn_raw, kept AS turn_kept\n"
+    + _SENTENCE_BLOCK
+    + "RETURN turn_held, turn_exact, turn_raw, turn_kept, held, exact, raw, kept, seen\n"
+)
+"""Vector search over a group's episodes by their turn vectors and their sentences' vectors,
+both in one statement (each block as in :data:`SEARCH_FACT_VECTORS`)."""
 
 # --------------------------------------------------------------------------------------------
 # Stats and settings.
@@ -765,6 +833,45 @@ def list_facts_statement(where: FactFilter, limited: bool) -> str:
     else:
         statement = LIST_FACTS
     return statement + LIMIT if limited else statement
+
+
+_PARAMETER: Final = re.compile(r"\$(\w+)")
+_RETURN_LINE: Final = re.compile(r"\nRETURN (\w+(?:, \w+)*)\s*$")
+
+
+def together(statements: Sequence[str]) -> str:
+    """One statement running each of ``statements`` in a ``CALL`` subquery of its own, one
+    after another, in one round trip. Each must give one row and end in a ``RETURN`` of plain
+    column names; in the result, statement ``i``'s columns and parameters (all but
+    ``$group_id``) start with ``b<i>_`` (:func:`block_params`, :func:`block_row`)."""
+    blocks, columns = [], []
+    for i, statement in enumerate(statements):
+        end = _RETURN_LINE.search(statement)
+        if end is None:
+            raise AssertionError(f"expected a RETURN of plain columns at the end of: {statement}")
+        names = end.group(1).split(", ")
+        body = _PARAMETER.sub(functools.partial(_block_parameter, i), statement[: end.start()])
+        renamed = ", ".join(f"{name} AS b{i}_{name}" for name in names)
+        blocks.append(f"CALL () {{{body}\nRETURN {renamed}\n}}")
+        columns += [f"b{i}_{name}" for name in names]
+    return "\n".join(blocks) + "\nRETURN " + ", ".join(columns) + "\n"
+
+
+def _block_parameter(i: int, found: re.Match[str]) -> str:
+    """Parameter ``found`` of statement ``i`` in :func:`together`'s statement."""
+    name = found.group(1)
+    return found.group(0) if name == "group_id" else f"$b{i}_{name}"
+
+
+def block_params(i: int, params: Mapping[str, object]) -> dict[str, object]:
+    """The parameters of statement ``i`` in :func:`together`'s statement."""
+    return {(k if k == "group_id" else f"b{i}_{k}"): v for k, v in params.items()}
+
+
+def block_row(i: int, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Statement ``i``'s columns of a row of :func:`together`'s statement."""
+    prefix = f"b{i}_"
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
 
 def vector_index_statements(dimension: int) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ from typing import Final
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver
 from neo4j import exceptions as neo
+from neo4j.api import BookmarkManager
 
 from chronomem.engine.store.neo4j import cypher
 from chronomem.errors import ConfigurationError
@@ -25,6 +26,7 @@ def ensure_schema(
     driver: Driver,
     database: str | None,
     dimension: int,
+    bookmarks: BookmarkManager | None = None,
     timeout_s: int = 300,
     *,
     create: bool = True,
@@ -33,7 +35,9 @@ def ensure_schema(
     without ``create`` (a read-only store), only check the existing ones, in a READ session.
 
     Raises :class:`ConfigurationError` when an index of ours exists with another definition
-    (other full-text properties, another vector dimension).
+    (other full-text properties, another vector dimension). The schema statements run
+    one by one (auto-commit: Neo4j runs no schema change in a transaction that also reads);
+    ``bookmarks`` makes the store's later sessions start after them.
     """
     statements = (
         *cypher.CONSTRAINTS,
@@ -42,7 +46,9 @@ def ensure_schema(
         *cypher.vector_index_statements(dimension),
     )
     mode = WRITE_ACCESS if create else READ_ACCESS
-    with driver.session(database=database, default_access_mode=mode) as session:
+    with driver.session(
+        database=database, default_access_mode=mode, bookmark_manager=bookmarks
+    ) as session:
         for statement in statements if create else ():
             try:
                 session.run(statement).consume()

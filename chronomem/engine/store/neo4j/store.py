@@ -6,10 +6,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, Final, NoReturn, Protocol, TypeVar
-from urllib.parse import urlsplit
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +37,7 @@ from chronomem.engine.store.protocol import (
     SENTENCES_PER_EPISODE,
     Erasure,
     FactFilter,
+    IndexSearch,
     ScoredId,
     StoreCapabilities,
     TextTarget,
@@ -47,7 +47,7 @@ from chronomem.engine.store.protocol import (
     best_of_turns_and_sentences,
     entity_revision_key,
 )
-from chronomem.engine.store.targets import NEO4J_SCHEMES
+from chronomem.engine.store.targets import Neo4jTarget, parse_neo4j_uri
 from chronomem.errors import (
     ConfigurationError,
     InputError,
@@ -84,12 +84,9 @@ _MIN_FETCH: Final = 40
 _FETCH_GROWTH: Final = 4
 
 _EXACT_MAX: Final = 2_000
-"""Groups with at most this many vectors are searched exactly when the index's nearest
-neighbours (of every group) do not hold enough of theirs."""
-_SMALL_GROUP_SECONDS: Final = 60.0
-"""A group found to hold at most ``_EXACT_MAX`` vectors of a kind is scored exactly (one
-statement, no index fetch and count first) for this many seconds, or until this store writes
-to it. Writers elsewhere can only make it larger: an exact search stays right, just slower."""
+"""A group holding at most this many vectors of a kind is scored exactly (every one of its
+vectors, in the same statement that counts them); a larger one is searched through the
+index, over-fetching until enough of its hits pass the filters."""
 
 # target -> (statement, index, searched fields with their boosts)
 _FULLTEXT: Final[dict[str, tuple[str, str, dict[str, float]]]] = {
@@ -101,34 +98,16 @@ _FULLTEXT: Final[dict[str, tuple[str, str, dict[str, float]]]] = {
     ),
     "episode": (cypher.FULLTEXT_NODES, cypher.EPISODE_FULLTEXT_INDEX, {"content": 1.0}),
 }
-# target -> (index statement, index, exact statement, vector count statement)
-_VECTOR: Final[dict[str, tuple[str, str, str, str]]] = {
-    "fact": (
-        cypher.VECTOR_FACTS,
-        cypher.FACT_VECTOR_INDEX,
-        cypher.EXACT_VECTOR_FACTS,
-        cypher.COUNT_GROUP_FACT_VECTORS,
-    ),
-    "entity": (
-        cypher.VECTOR_NODES,
-        cypher.ENTITY_VECTOR_INDEX,
-        cypher.EXACT_VECTOR_NODES,
-        cypher.COUNT_GROUP_ENTITY_VECTORS,
-    ),
+# target -> (the one statement of a search, its index, the statement fetching more hits)
+_VECTOR: Final[dict[str, tuple[str, str, str]]] = {
+    "fact": (cypher.SEARCH_FACT_VECTORS, cypher.FACT_VECTOR_INDEX, cypher.VECTOR_FACTS),
+    "entity": (cypher.SEARCH_ENTITY_VECTORS, cypher.ENTITY_VECTOR_INDEX, cypher.VECTOR_NODES),
     "episode": (
-        cypher.VECTOR_EPISODES,
+        cypher.SEARCH_EPISODE_VECTORS,
         cypher.EPISODE_VECTOR_INDEX,
-        cypher.EXACT_VECTOR_EPISODES,
-        cypher.COUNT_GROUP_EPISODE_VECTORS,
+        cypher.VECTOR_EPISODES,
     ),
 }
-# An episode is also found by its sentences' vectors (each episode once, by its best sentence).
-_SENTENCE_VECTOR: Final = (
-    cypher.VECTOR_SENTENCES,
-    cypher.SENTENCE_VECTOR_INDEX,
-    cypher.EXACT_VECTOR_SENTENCES,
-    cypher.COUNT_GROUP_SENTENCE_VECTORS,
-)
 
 
 class Neo4jStore:
@@ -157,42 +136,41 @@ class Neo4jStore:
     ) -> None:
         if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1:
             raise ConfigurationError(f"dimension must be a positive int, got {dimension!r}")
-        if urlsplit(uri).scheme not in NEO4J_SCHEMES:
-            raise ConfigurationError(
-                f"cannot use Neo4j URI {uri!r}: the scheme must be one of "
-                f"{', '.join(sorted(NEO4J_SCHEMES))}, e.g. 'bolt://127.0.0.1:7687'"
-            )
-        self._uri = uri
+        target = parse_neo4j_uri(uri)
+        self._uri = target.shown
         self._dimension = dimension
-        self._database = database
+        self._database = _one_database(target, database)
         self._read_only = read_only
-        self._access_mode = READ_ACCESS if read_only else WRITE_ACCESS
+        # Every session of this store starts after the transactions it committed before
+        # (causal consistency): on a cluster, a read routed to a secondary waits until that
+        # server holds this store's last writes.
+        self._bookmarks = GraphDatabase.bookmark_manager()
         try:
             driver = GraphDatabase.driver(
-                uri,
-                auth=auth,
+                target.address,
+                auth=_one_auth(target, auth),
                 connection_timeout=connection_timeout,
                 connection_acquisition_timeout=max(connection_timeout * 2, 10.0),
                 notifications_min_severity="OFF",
             )
         except (ValueError, neo.ConfigurationError) as exc:
             raise ConfigurationError(
-                f"cannot use Neo4j URI {uri!r}: {exc}; give e.g. 'bolt://127.0.0.1:7687' or "
-                "'neo4j://host:7687'"
+                f"cannot use Neo4j URI {self._uri!r}: {exc}; give e.g. 'bolt://127.0.0.1:7687' "
+                "or 'neo4j://host:7687'"
             ) from exc
         try:
-            with translate_errors(uri, "connecting"):
+            with translate_errors(self._uri, "connecting", self._database):
                 driver.verify_connectivity()
-                ensure_schema(driver, database, dimension, create=not read_only)
+                ensure_schema(
+                    driver, self._database, dimension, self._bookmarks, create=not read_only
+                )
         except ValueError as exc:  # the driver's word for an address it cannot resolve
             driver.close()
-            raise ConfigurationError(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
+            raise ConfigurationError(f"cannot use Neo4j URI {self._uri!r}: {exc}") from exc
         except BaseException:
             driver.close()
             raise
         self._driver: Driver | None = driver
-        # (group, vector index) -> until when the group is known to be small (monotonic time)
-        self._small_groups: dict[tuple[str, str], float] = {}
 
     # ------------------------------------------------------------------------- plumbing
 
@@ -225,20 +203,41 @@ class Neo4jStore:
             raise StoreError(f"the Neo4j store at {self._uri} is closed; open a new one")
         return self._driver
 
+    @property
+    def database(self) -> str | None:
+        """The database used (``None``: the server's default database)."""
+        return self._database
+
+    @property
+    def bookmarks(self) -> frozenset[str]:
+        """The bookmarks of the transactions this store committed: every session it opens
+        starts after them, so it reads its own writes on any member of a cluster."""
+        return frozenset(self._bookmarks.get_bookmarks())
+
     def _read(self, action: str, work: Callable[[ManagedTransaction], T]) -> T:
+        """``work`` in a read transaction (a cluster routes it to any member), which the
+        driver retries on transient errors."""
         with (
-            translate_errors(self._uri, action),
+            translate_errors(self._uri, action, self._database),
             self._live_driver().session(
-                database=self._database, default_access_mode=self._access_mode
+                database=self._database,
+                default_access_mode=READ_ACCESS,
+                bookmark_manager=self._bookmarks,
             ) as session,
         ):
             return session.execute_read(work)
 
     def _write(self, action: str, work: Callable[[ManagedTransaction], T]) -> T:
+        """``work`` in a write transaction (a cluster routes it to the leader), which the
+        driver retries on transient errors: ``work`` may run more than once."""
         self._check_writable()
         with (
-            translate_errors(self._uri, action),
-            self._live_driver().session(database=self._database) as session,
+            translate_errors(self._uri, action, self._database),
+            self._live_driver().session(
+                database=self._database,
+                default_access_mode=WRITE_ACCESS,
+                bookmark_manager=self._bookmarks,
+            ) as session,
         ):
             return session.execute_write(work)
 
@@ -317,10 +316,6 @@ class Neo4jStore:
                     tx.run(cypher.WRITE_MENTIONS, mentions=mentions, now=now).consume()
 
         self._write("writing a batch", work)
-        written = {e.group_id for e in batch.episodes} | {e.group_id for e in batch.entities}
-        written |= {f.group_id for f in batch.facts}
-        for key in [k for k in self._small_groups if k[0] in written]:
-            self._small_groups.pop(key, None)
 
     def lock_group(
         self, group_id: str, *, timeout: float = GROUP_LOCK_WAIT_S
@@ -427,8 +422,6 @@ class Neo4jStore:
                 tx.run(cypher.ERASE_SETTINGS, keys=erasure.settings).consume()
 
         self._write("erasing", work)
-        for key in [k for k in self._small_groups if k[0] == group]:
-            self._small_groups.pop(key, None)
 
     def set_meta(self, key: str, value: str) -> None:
         self._check_writable()
@@ -634,17 +627,9 @@ class Neo4jStore:
     def fulltext(
         self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
     ) -> list[ScoredId]:
-        if target not in _FULLTEXT:
-            raise InputError(f"unknown full-text target {target!r}; use fact, entity or episode")
-        statement, index, fields = _FULLTEXT[target]
-        lucene = lucene_query(query, fields, group_id)
-        if lucene is None or limit <= 0:
-            return []
-        params: dict[str, Any] = {"group_id": group_id, "index": index, "query": lucene}
-        if target == "fact":
-            params.update(cypher.filter_params(_db_filter(where), utcnow()))
-        hits, _ = self._search("full-text search", statement, params, limit, None)
-        return hits
+        return self._run_plans(
+            group_id, [self._fulltext_plan(group_id, query, target, limit, where)]
+        )[0]
 
     def vector(
         self,
@@ -654,52 +639,132 @@ class Neo4jStore:
         limit: int,
         where: FactFilter,
     ) -> list[ScoredId]:
+        """One statement: exact scoring of a small group (or of the facts a filter naming
+        entities, ends or episodes reaches), else the vector index, over-fetched; more index
+        rounds only when too few of a large group's hits pass the filter."""
+        return self._run_plans(
+            group_id, [self._vector_plan(group_id, embedding, target, limit, where)]
+        )[0]
+
+    def searches(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
+        """Every search's first fetch in one statement (:func:`cypher.together`); a search
+        whose first fetch from a large group's index held too few passing hits fetches more
+        on its own."""
+        plans = [
+            self._vector_plan(group_id, s.embedding, s.target, s.limit, s.where)
+            if s.embedding is not None
+            else self._fulltext_plan(group_id, s.text or "", s.target, s.limit, s.where)
+            for s in searches
+        ]
+        return self._run_plans(group_id, plans)
+
+    def _run_plans(self, group_id: str, plans: Sequence[_Plan | None]) -> list[list[ScoredId]]:
+        live = [plan for plan in plans if plan is not None]
+        if len(live) == 1:
+            rows = self._rows(live[0].action, live[0].statement, **live[0].params)[:1]
+        elif live:
+            params: dict[str, Any] = {}
+            for i, plan in enumerate(live):
+                params.update(cypher.block_params(i, plan.params))
+            statement = cypher.together([plan.statement for plan in live])
+            row = self._rows("searching", statement, **params)[0]
+            rows = [cypher.block_row(i, row) for i in range(len(live))]
+        answers = iter(rows if live else [])
+        return [[] if plan is None else plan.finish(next(answers)) for plan in plans]
+
+    def _fulltext_plan(
+        self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
+    ) -> _Plan | None:
+        if target not in _FULLTEXT:
+            raise InputError(f"unknown full-text target {target!r}; use fact, entity or episode")
+        statement, index, fields = _FULLTEXT[target]
+        lucene = lucene_query(query, fields, group_id)
+        if lucene is None or limit <= 0:
+            return None
+        params: dict[str, Any] = {"group_id": group_id, "index": index, "query": lucene}
+        if target == "fact":
+            params.update(cypher.filter_params(_db_filter(where), utcnow()))
+        k = _first_fetch(limit)
+
+        def finish(row: dict[str, Any]) -> list[ScoredId]:
+            kept, raw = row["kept"], row["raw"]
+            if len(kept) >= limit or raw < k:
+                return _ranked(kept, limit)
+            action = "full-text search"
+            more = k * _FETCH_GROWTH
+            return self._search(action, statement, params, limit, None, start=more)[0]
+
+        return _Plan("full-text search", statement, {**params, "k": k}, finish)
+
+    def _vector_plan(
+        self,
+        group_id: str,
+        embedding: npt.NDArray[np.float32],
+        target: VectorTarget,
+        limit: int,
+        where: FactFilter,
+    ) -> _Plan | None:
         query = checks.unit_query(embedding, target, self._dimension)
         if query is None or limit <= 0:
-            return []
+            return None
         params: dict[str, Any] = {"group_id": group_id, "embedding": query.tolist()}
         if target == "fact":
             params.update(cypher.filter_params(_db_filter(where), utcnow()))
-        hits = self._vector_hits(_VECTOR[target], params, limit)
-        if target == "episode":
-            sentences = self._vector_hits(
-                _SENTENCE_VECTOR, params, limit, enough=limit * SENTENCES_PER_EPISODE
+            scoped = cypher.scoped_fact_vectors_statement(where)
+            if scoped is not None:
+                return _Plan(
+                    "vector search",
+                    scoped,
+                    {**params, "limit": limit},
+                    lambda row: _cosines(_ranked(row["exact"], limit)),
+                )
+        statement, index, further = _VECTOR[target]
+        k = _first_fetch(limit)
+        run = {**params, "index": index, "k": k, "limit": limit, "cap": _EXACT_MAX + 1}
+        indexed = {**params, "index": index}
+        if target != "episode":
+            return _Plan(
+                "vector search",
+                statement,
+                run,
+                lambda row: _cosines(self._settle(row, "", further, indexed, limit, k)),
             )
-            hits = best_of_turns_and_sentences(hits, sentences, limit)
-        # vector.similarity.cosine is rescaled to [0, 1]; give back the cosine itself.
-        return [(uuid, 2.0 * score - 1.0) for uuid, score in hits]
+        enough = limit * SENTENCES_PER_EPISODE
+        sentence_k = max(k, enough)
+        run.update(sentence_index=cypher.SENTENCE_VECTOR_INDEX, sentence_k=sentence_k)
+        by_sentence = {**params, "index": cypher.SENTENCE_VECTOR_INDEX}
 
-    def _vector_hits(
+        def finish(row: dict[str, Any]) -> list[ScoredId]:
+            sentences = self._settle(
+                row, "", cypher.VECTOR_SENTENCES, by_sentence, limit, sentence_k, enough
+            )
+            turns = self._settle(row, "turn_", further, indexed, limit, k)
+            return _cosines(best_of_turns_and_sentences(turns, sentences, limit))
+
+        return _Plan("vector search", statement, run, finish)
+
+    def _settle(
         self,
-        statements: tuple[str, str, str, str],
+        row: dict[str, Any],
+        prefix: str,
+        further: str,
         params: dict[str, Any],
         limit: int,
+        k: int,
         enough: int | None = None,
     ) -> list[ScoredId]:
-        """The best ``limit`` hits of the group through a vector index (one over-fetch), or,
-        when those do not hold enough of the group's, exactly (a small group) or by fetching
-        more (a large one). With ``enough``, a fetch holding that many of the group's rows
-        (``seen``) is enough even with fewer than ``limit`` hits (sentences: several per hit)."""
-        statement, index, exact, count = statements
-        params = {**params, "index": index}
-        small = (params["group_id"], index)
-        if self._small_groups.get(small, 0.0) > time.monotonic():
-            return self._exact_hits(exact, params, limit)
-        hits, complete = self._search("vector search", statement, params, limit, 1, enough)
-        if not complete:
-            held = self._rows(
-                "vector search", count, group_id=params["group_id"], cap=_EXACT_MAX + 1
-            )
-            if held[0]["n"] <= _EXACT_MAX:
-                self._small_groups[small] = time.monotonic() + _SMALL_GROUP_SECONDS
-                hits = self._exact_hits(exact, params, limit)
-            else:
-                hits, _ = self._search("vector search", statement, params, limit, None, enough)
+        """The hits of one block of a search statement's ``row`` (columns ``prefix``...): the
+        exact ones of a small group, or the index's, fetching more while too few passed."""
+        if row[f"{prefix}held"] <= _EXACT_MAX:
+            return _ranked(row[f"{prefix}exact"], limit)
+        kept, raw = row[f"{prefix}kept"], row[f"{prefix}raw"]
+        seen_enough = enough is not None and row.get(f"{prefix}seen", 0) >= enough
+        if len(kept) >= limit or seen_enough or raw < k:
+            return _ranked(kept, limit)
+        hits, _ = self._search(
+            "vector search", further, params, limit, None, enough, start=k * _FETCH_GROWTH
+        )
         return hits
-
-    def _exact_hits(self, exact: str, params: dict[str, Any], limit: int) -> list[ScoredId]:
-        rows = self._rows("vector search", exact, limit=limit, **params)
-        return [(str(row["uuid"]), float(row["score"])) for row in rows]
 
     def _search(
         self,
@@ -709,12 +774,15 @@ class Neo4jStore:
         limit: int,
         max_rounds: int | None,
         enough: int | None = None,
+        *,
+        start: int | None = None,
     ) -> tuple[list[ScoredId], bool]:
-        """Over-fetch index hits, keep those passing the Cypher filter, and fetch more while
-        fewer than ``limit`` survive (and fewer than ``enough`` of the group's rows were seen)
-        and the index may hold more (at most ``max_rounds`` fetches). Returns the best hits and
-        whether they are all there are, or enough."""
-        k = max(limit * _FETCH_GROWTH, _MIN_FETCH, enough or 0)
+        """Over-fetch index hits (``start`` of them, by default :func:`_first_fetch`'s), keep
+        those passing the Cypher filter, and fetch more while fewer than ``limit`` survive (and
+        fewer than ``enough`` of the group's rows were seen) and the index may hold more (at
+        most ``max_rounds`` fetches). Returns the best hits and whether they are all there
+        are, or enough."""
+        k = start or max(_first_fetch(limit), enough or 0)
         rounds = 0
         while True:
             rows = self._rows(action, statement, k=k, **params)
@@ -725,8 +793,72 @@ class Neo4jStore:
             if complete or (max_rounds is not None and rounds >= max_rounds):
                 break
             k *= _FETCH_GROWTH
-        best = sorted(((str(u), float(s)) for u, s in kept), key=lambda hit: (-hit[1], hit[0]))
-        return best[:limit], complete
+        return _ranked(kept, limit), complete
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One search's first statement, its parameters, and what makes hits of its row (maybe
+    fetching more)."""
+
+    action: str
+    statement: str
+    params: dict[str, Any]
+    finish: Callable[[dict[str, Any]], list[ScoredId]]
+
+
+def _first_fetch(limit: int) -> int:
+    """How many index hits a search fetches first (filters run on the fetched hits)."""
+    return max(limit * _FETCH_GROWTH, _MIN_FETCH)
+
+
+def _ranked(pairs: Sequence[Sequence[Any]], limit: int) -> list[ScoredId]:
+    """``[uuid, score]`` pairs as the best ``limit`` hits, best first (ties by uuid)."""
+    best = sorted(((str(u), float(s)) for u, s in pairs), key=lambda hit: (-hit[1], hit[0]))
+    return best[:limit]
+
+
+def _cosines(hits: list[ScoredId]) -> list[ScoredId]:
+    """``vector.similarity.cosine`` is rescaled to [0, 1]: the cosines themselves."""
+    return [(uuid, 2.0 * score - 1.0) for uuid, score in hits]
+
+
+def _one_database(target: Neo4jTarget, database: str | None) -> str | None:
+    """The database named by the URI's path or by ``database``; both must agree (Neo4j's
+    names ignore case)."""
+    if target.database is None or database is None:
+        return target.database or database
+    if target.database.lower() != database.lower():
+        raise ConfigurationError(
+            f"the Neo4j URI {target.shown!r} names database {target.database!r} but "
+            f"{database!r} was also given (database=, --database or NEO4J_DATABASE); give one"
+        )
+    return target.database
+
+
+def _one_auth(target: Neo4jTarget, auth: tuple[str, str] | None) -> tuple[str, str] | None:
+    """The user and password of the URI's user-info part, or ``auth``; where both are given
+    they must agree. A URI naming a user but no password takes the password from ``auth``."""
+    if target.user is None:
+        return auth
+    if auth is not None and auth[0] != target.user:
+        raise ConfigurationError(
+            f"the Neo4j URI {target.shown!r} names user {target.user!r} but user {auth[0]!r} "
+            "was also given (auth=, --user or NEO4J_USER); give one"
+        )
+    if target.password is not None:
+        if auth is not None and auth[1] != target.password:
+            raise ConfigurationError(
+                f"the Neo4j URI {target.shown!r} holds a password and another one was also "
+                "given (auth= or NEO4J_PASSWORD); give one"
+            )
+        return (target.user, target.password)
+    if auth is None:
+        raise ConfigurationError(
+            f"the Neo4j URI {target.shown!r} names user {target.user!r} but no password; "
+            "pass auth=(user, password) (the command line reads NEO4J_PASSWORD or asks)"
+        )
+    return auth
 
 
 def _first_by_uuid(items: Sequence[U]) -> list[U]:

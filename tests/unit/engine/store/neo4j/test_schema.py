@@ -41,6 +41,7 @@ def test_open_creates_every_index_online(store: Neo4jStore) -> None:
         "invalid_at_edge_index": "RANGE",
         "expired_at_edge_index": "RANGE",
         "episode_source_key": "RANGE",
+        "episode_session_time": "RANGE",
         "edge_name_and_fact": "FULLTEXT",
         "episode_content": "FULLTEXT",
         "entity_name_and_aliases": "FULLTEXT",

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.store.neo4j import Neo4jStore, cypher
+from chronomem.engine.store.neo4j import Neo4jStore
 from chronomem.engine.store.neo4j import store as store_module
-from chronomem.engine.store.protocol import FactFilter, WriteBatch
+from chronomem.engine.store.protocol import FactFilter, VectorTarget, WriteBatch
 from chronomem.errors import IntegrityError
 from chronomem.schema import Episode
 
-from .conftest import DIMENSION, T0
+from .conftest import DIMENSION, T0, small_graph
 
 pytestmark = pytest.mark.neo4j
 
@@ -110,19 +110,27 @@ def test_sentence_hits_are_found_behind_many_closer_ones(
     assert hits[1][1] == pytest.approx(float(q @ far), abs=1e-5)
 
 
-def test_a_small_group_is_scored_exactly_at_once_until_it_is_written_to(
-    store: Neo4jStore, group: str, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("target", ["episode", "fact", "entity"])
+def test_a_small_group_among_many_is_searched_in_one_statement(
+    store: Neo4jStore,
+    group: str,
+    embedder: HashingEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    target: VectorTarget,
 ) -> None:
-    """A small group among many others' vectors: the first search fetches from the index,
-    counts and scores exactly; later ones score exactly in one statement, until a write."""
+    """A small group among many others' nearer vectors: its vectors are counted and scored
+    exactly in one statement (turns and sentences together), every time, writes or not."""
+    shared = embedder.embed(["shared words"])[0].tolist()
     crowd = [
         Episode(group_id=f"{group}-crowd", source="chat", content=f"c{i}", reference_time=T0,
-                content_embedding=embedder.embed(["shared words"])[0].tolist())
+                content_embedding=shared, sentence_embeddings=[shared])
         for i in range(60)
     ]  # fmt: skip
-    mine = Episode(group_id=group, source="chat", content="mine", reference_time=T0,
-                   content_embedding=embedder.embed(["my own words"])[0].tolist())  # fmt: skip
-    store.write(WriteBatch(episodes=[*crowd, mine]))
+    store.write(WriteBatch(episodes=crowd))
+    batch = small_graph(group, embedder)
+    mine = turn(group, "mine. words.", [shared, shared], content_embedding=shared)
+    batch = WriteBatch(episodes=[*batch.episodes, mine], entities=batch.entities, facts=batch.facts)
+    store.write(batch)
     query = embedder.embed(["shared words"])[0]
     statements: list[str] = []
     rows = store._rows
@@ -132,20 +140,9 @@ def test_a_small_group_is_scored_exactly_at_once_until_it_is_written_to(
         return rows(action, statement, **params)
 
     monkeypatch.setattr(store, "_rows", counted)
-
-    def search() -> list[str]:
+    for _ in range(2):
         statements.clear()
-        return [uuid for uuid, _ in store.vector(group, query, "episode", 1, FactFilter())]
-
-    assert search() == [mine.uuid]
-    first = len(statements)
-    assert search() == [mine.uuid]
-    assert len(statements) < first
-    assert statements.count(cypher.EXACT_VECTOR_EPISODES) == 1
-
-    other = Episode(group_id=group, source="chat", content="other", reference_time=T0,
-                    content_embedding=embedder.embed(["shared words"])[0].tolist())  # fmt: skip
-    store.write(WriteBatch(episodes=[other]))
-    assert search() == [other.uuid]
-    # the write dropped what was known about the group: the index is asked again first
-    assert statements[0] == store_module._VECTOR["episode"][0]
+        hits = store.vector(group, query, target, 10, FactFilter())
+        assert len(hits) == {"episode": 1, "fact": 2, "entity": 3}[target]
+        assert statements == [store_module._VECTOR[target][0]]
+        store.write(batch)
