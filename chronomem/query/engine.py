@@ -200,11 +200,12 @@ class SearchEngine:
 
     def _run_all(self, ctx: QueryContext, specs: list[GeneratorSpec]) -> list[list[Candidate]]:
         """Run independent generators, concurrently when there is a worker pool: each waits
-        mostly on the store (SQLite and hnswlib release the GIL; Neo4j is a round trip). The
-        index searches among them (BM25 and vectors) go to the store together, in one call."""
+        mostly on the store (SQLite and hnswlib release the GIL; Neo4j is a round trip). On a
+        server store the index searches among them (BM25 and vectors) go to the store together,
+        in one call (one round trip); an embedded store runs them side by side instead."""
         indexed = [i for i, s in enumerate(specs) if is_index_generator(s.name)]
-        if len(indexed) < 2:
-            indexed = []
+        if len(indexed) < 2 or not self._store.capabilities.server:
+            indexed = []  # an embedded store answers each at once, and they run side by side
         others = [i for i in range(len(specs)) if i not in indexed]
         tasks: list[Callable[[], list[list[Candidate]]]] = [
             functools.partial(_run_one, ctx, specs[i]) for i in others
