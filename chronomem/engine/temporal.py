@@ -21,6 +21,11 @@ state does not depend on the order statements arrive in:
   values of a functional relation never hold at one instant.
 - A retraction ("actually I never moved to Berlin") expires the matching rows in transaction time
   and the slot is recomputed without them: the world is not said to have changed.
+- Taking back an ending (a statement that both ends and retracts: "ignore that" after "I'm
+  leaving Acme", "the sale fell through" after "we sold the house") removes the latest explicit
+  end of its value at or before its time, so the value holds again as if it had never ended (a
+  new version of the row; the ended one is expired). One that arrives before the ending it takes
+  back matches nothing and is reported as ignored.
 - A value is the fact's object, except for a fact about its subject itself (its object is its
   subject: the name a record gives its entity, :data:`~chronomem.schema.NAME_RELATION`), whose
   value is its text, compared folded ("customer C-1 is named Acme" and "... is named ACME" are
@@ -311,10 +316,13 @@ class TemporalResolver:
         )
         positives: list[ResolvedStatement] = []
         retracted_any = False
+        unends = [s for s in statements if s.retracts and s.ends]
         for statement in statements:
             if not statement.retracts:
                 positives.append(statement)
                 continue
+            if statement.ends:
+                continue  # taking back an ending: below, once the slot's statements are known
             value = _value_of(statement)
             retracted = [r for r in rows if _value_of(r) == value]
             if not retracted:
@@ -341,20 +349,82 @@ class TemporalResolver:
                 )
             rows = [r for r in rows if _value_of(r) != value]
             positives = [p for p in positives if _value_of(p) != value]
-        if not positives and not retracted_any:
+        reopened: set[str] = set()
+        for unend in unends:
+            found = self._take_back_ending(unend, rows, positives, reopened)
+            if found is None:
+                out.changes.append(
+                    Change(
+                        "ignore",
+                        "",
+                        f"taking back an ending (episode {unend.episode_uuid}) matched no ended "
+                        "fact",
+                    )
+                )
+                continue
+            if isinstance(found, Fact):
+                reopened.add(found.uuid)
+            else:
+                positives.remove(found)
+        if not positives and not retracted_any and not reopened:
             return
-        events = self._events(rows, positives)
+        events = self._events(rows, positives, reopened)
         intervals = _walk(events)
-        self._materialise(intervals, rows, positives, now, out)
+        cause = positives[0] if positives else unends[0] if unends else None
+        self._materialise(intervals, rows, cause, now, out)
 
     @staticmethod
-    def _events(rows: list[Fact], positives: list[ResolvedStatement]) -> list[_Event]:
+    def _take_back_ending(
+        unend: ResolvedStatement,
+        rows: list[Fact],
+        positives: list[ResolvedStatement],
+        reopened: set[str],
+    ) -> Fact | ResolvedStatement | None:
+        """The explicit ending an "ignore that" or "the sale fell through" takes back: the
+        latest one of its value at or before its time, stored (a row whose end no other value
+        made) or among the statements of this batch."""
+        value = _value_of(unend)
+        moment = unend.valid_at or unend.invalid_at
+        candidates: list[tuple[datetime, Fact | ResolvedStatement]] = []
+        for row in rows:
+            end = row.invalid_at
+            if (
+                row.uuid not in reopened
+                and end is not None
+                and row.invalidated_by is None
+                and _value_of(row) == value
+                and (moment is None or end <= moment)
+            ):
+                candidates.append((end, row))
+        for statement in positives:
+            end = statement.invalid_at or statement.valid_at
+            if (
+                statement.ends
+                and end is not None
+                and _value_of(statement) == value
+                and (moment is None or end <= moment)
+            ):
+                candidates.append((end, statement))
+        if not candidates:
+            return None
+        return max(candidates, key=lambda pair: pair[0])[1]
+
+    @staticmethod
+    def _events(
+        rows: list[Fact], positives: list[ResolvedStatement], reopened: set[str]
+    ) -> list[_Event]:
         events: list[_Event] = []
         for row in rows:
             # Only stated starts are events: a row's valid_at may be derived (an ending whose
             # start is unknown begins where the previous value ended).
             for moment in row.observed_at:
                 events.append(_Event(moment, _START, _value_of(row), row=row, seq=len(events)))
+            if row.uuid in reopened:
+                if not row.observed_at:  # its start was unknown: it holds from where it did
+                    events.append(
+                        _Event(row.valid_at, _START, _value_of(row), row=row, seq=len(events))
+                    )
+                continue
             if row.invalid_at is not None and row.invalidated_by is None:
                 events.append(
                     _Event(row.invalid_at, _END, _value_of(row), row=row, seq=len(events))
@@ -378,11 +448,10 @@ class TemporalResolver:
         self,
         intervals: list[_Interval],
         live: list[Fact],
-        positives: list[ResolvedStatement],
+        cause: ResolvedStatement | None,
         now: datetime,
         out: Resolution,
     ) -> None:
-        cause = positives[0] if positives else None
         cause_episode = cause.episode_uuid if cause is not None else None
         claimed: set[str] = set()
         base_of: dict[int, Fact | None] = {}

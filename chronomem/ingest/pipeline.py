@@ -392,7 +392,14 @@ class Writer:
         for statement, candidate, object_name in scoped:
             moment = statement.valid_at
             matches: dict[tuple[str, str], None] = {}
-            for subject, relation, object_uuid, valid_at, invalid_at in known:
+            candidates = known
+            if candidate.ends and candidate.retracts:  # also the endings of this batch
+                candidates = known + [
+                    (s.subject_uuid, s.relation, s.object_uuid, s.valid_at, s.invalid_at)
+                    for s in (*statements, *out)
+                    if s.ends and not s.retracts and s.subject_uuid == statement.subject_uuid
+                ]
+            for subject, relation, object_uuid, valid_at, invalid_at in candidates:
                 if subject != statement.subject_uuid or not vocabulary.is_state(relation):
                     continue
                 if candidate.scope == "slot":
@@ -402,7 +409,10 @@ class Writer:
                     names.get(object_uuid, ""), object_name, vocabulary
                 ):
                     continue
-                if candidate.ends and moment is not None:
+                if candidate.ends and candidate.retracts:  # an ending taken back
+                    if invalid_at is None or (moment is not None and invalid_at > moment):
+                        continue
+                elif candidate.ends and moment is not None:
                     if valid_at is not None and valid_at >= moment:
                         continue  # an ending never closes what started after it
                     if invalid_at is not None and invalid_at < moment:
@@ -413,7 +423,11 @@ class Writer:
                     out.append(
                         dataclasses.replace(statement, relation=relation, object_uuid=object_uuid)
                     )
-            elif candidate.scope == "object" and candidate.relation in vocabulary.relations:
+            elif (
+                candidate.scope == "object"
+                and candidate.relation in vocabulary.relations
+                and not (candidate.ends and candidate.retracts)
+            ):
                 out.append(statement)
             else:
                 report.changes.append(

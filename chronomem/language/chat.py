@@ -106,6 +106,8 @@ def _emoji(match: re.Match[str]) -> str:
 def _spelling(word: str, known_word: Callable[[str], bool]) -> str:
     lower = word.lower()
     standard = SPELLINGS.get(lower)
+    if standard is not None and len(word) <= 2 and word != lower:
+        return word  # "Ottawa U", "Jay R": a capital letter is part of a name
     if standard is None:
         if (
             len(lower) >= 5

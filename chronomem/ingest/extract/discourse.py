@@ -82,10 +82,12 @@ class PeopleWindow:
     participants: list[str] = field(default_factory=list)
     groups: list[_Group] = field(default_factory=list)
     turn: int = 0
-    recent_facts: dict[str, list[Any]] = field(default_factory=dict)  # speaker -> last said
+    # speaker -> (time and number of their last turn with facts, the facts of their last burst)
+    recent_facts: dict[str, tuple[Any, int, list[Any]]] = field(default_factory=dict)
     known_names: dict[str, Any] = field(default_factory=dict)  # lower name -> EntityMention
     known_things: dict[str, Any] = field(default_factory=dict)  # organisations and places
     kin: dict[str, Any] = field(default_factory=dict)  # "dad" -> the speaker's named dad
+    students: set[str] = field(default_factory=set)  # names said to study somewhere
     last_text: dict[str, str] = field(default_factory=dict)  # speaker -> their previous turn
 
     def start_turn(self, speaker: str | None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from chronomem.errors import ExtractionError
@@ -69,6 +69,7 @@ _TIME_WORDS: Final = frozenset({
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 })  # fmt: skip
 _NAME_NORM: Final = "john"  # a first name the model has seen often
+_BURST: Final = timedelta(hours=1)  # "ignore all that" takes back turns this close together
 _CHUNK: Final = 2048  # episodes parsed at a time (bounds the memory held by Docs)
 
 
@@ -200,7 +201,9 @@ class _EpisodeReader:
             self.speaker, self.addressee, entities, self._third_person, kin=self.window.kin
         )
         reader = SentenceReader(self.pipeline.lemmatizer, refs)
-        states = StateReader(reader, self.vocabulary, self.pipeline.lemmatizer.knows)
+        states = StateReader(
+            reader, self.vocabulary, self.pipeline.lemmatizer.knows, self.window.students
+        )
         carried_retraction = False
         for tokens in doc.sents:
             start, end = tokens.start_char, tokens.end_char
@@ -270,14 +273,25 @@ class _EpisodeReader:
                     first = mention.name.split()[0].lower()
                     if first != mention.name.lower():  # "Femke" for "Femke de Wit"
                         known.setdefault(first, mention)
+        self.window.students.update(
+            f.subject.name for f in self.facts.values() if f.relation == "STUDIES_AT" and not f.ends
+        )
         for fact in self.facts.values():  # employers and places, for a later bare mention
             obj = fact.object
             if obj.label in _NAMED and obj.name[:1].isupper() and " " not in obj.name:
                 self.window.known_things.setdefault(obj.name.lower(), obj)
         if self.speaker is not None:
             said = [f for f in self.facts.values() if not f.retracts]
-            if said:
-                self.window.recent_facts[self.speaker.name] = said
+            if said:  # a burst: the speaker's turns less than an hour apart, at most one
+                moment, turn = self.episode.reference_time, self.window.turn  # reply between
+                last = self.window.recent_facts.get(self.speaker.name)
+                if (
+                    last is not None
+                    and timedelta(0) <= moment - last[0] < _BURST
+                    and turn - last[1] <= 2
+                ):
+                    said = [*last[2], *said]
+                self.window.recent_facts[self.speaker.name] = (moment, turn, said)
         return Extraction(
             episode_uuid=self.episode.uuid,
             entities=[  # a pet's name that NER took for a person is the pet
@@ -467,14 +481,14 @@ class _EpisodeReader:
         """ "Ignore all that", "scratch that": the speaker's previous statements are taken back."""
         if self.speaker is None:
             return
-        for fact in self.window.recent_facts.pop(self.speaker.name, []):
-            if fact.ends:  # "I'm leaving Acme ... ignore that": what was ending holds again
-                restated = dataclasses.replace(
-                    fact, ends=False, valid_at=None, invalid_at=None, scope="fact",
+        _, _, previous = self.window.recent_facts.pop(self.speaker.name, (None, 0, []))
+        for fact in previous:
+            if fact.ends:  # "I'm leaving Acme ... ignore that": the ending is taken back
+                taken_back = dataclasses.replace(
+                    fact, retracts=True, valid_at=None, invalid_at=None,
                     episode_uuid=self.episode.uuid,
                 )  # fmt: skip
-                if restated.relation in self.vocabulary.relations:
-                    self._add_fact(restated)
+                self._add_fact(taken_back)
                 continue
             self._add_fact(
                 dataclasses.replace(

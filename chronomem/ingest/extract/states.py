@@ -14,7 +14,7 @@ condition or a wish ("I want to move to Rome") says nothing yet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -47,7 +47,14 @@ _NOT_VALUES: Final = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY
                                 "MONEY"})  # fmt: skip
 _ROLE_VERBS: Final = frozenset({"head", "lead", "manage", "direct", "chair"})  # "to head chef"
 _PARTICLES: Final = frozenset({"up", "down", "off", "out", "away", "back", "home", "in", "over",
-                               "on", "go", "rid"})  # fmt: skip
+                               "on", "go", "rid", "into"})  # fmt: skip
+# "in my second year at McGill", "freshman year at Tsinghua": a year of school
+_SCHOOL_YEARS: Final = frozenset({"freshman", "sophomore", "junior", "senior", "final"})
+_ORDINAL_YEARS: Final = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "1st",
+                                   "2nd", "3rd", "4th", "5th", "6th"})  # fmt: skip
+_PERIOD_NOUNS: Final = frozenset({"day", "week", "month", "shift", "year", "semester", "term"})
+_CONTINUING: Final = frozenset({"transfer", "switch"})  # to another value of the same slot
+_OFFER_VERBS: Final = frozenset({"take", "accept", "sign"})  # "took the CD Projekt offer"
 _BOUNDARY_WORDS: Final = frozenset({"and", "but", "so", "because", "cause", "though", "although",
                                     "while", "when", "which", "who", "since", "until", "til",
                                     "after", "before"})  # fmt: skip
@@ -81,17 +88,19 @@ class _Value:
 class StateReader:
     """Finds the vocabulary's state statements in a sentence (see the module docstring)."""
 
-    __slots__ = ("_known_word", "_reader", "_vocabulary")
+    __slots__ = ("_known_word", "_reader", "_students", "_vocabulary")
 
     def __init__(
         self,
         reader: SentenceReader,
         vocabulary: Vocabulary,
         known_word: Callable[[str], bool] = lambda word: True,
+        students: Collection[str] = (),
     ) -> None:
         self._reader = reader
         self._vocabulary = vocabulary
         self._known_word = known_word  # whether a lower-case word is English
+        self._students = students  # people this conversation said study somewhere
 
     def read(self, tokens: Sequence[Token], *, question: bool, retraction: bool) -> list[RawFact]:
         """The state facts of one sentence (none for a question)."""
@@ -105,17 +114,62 @@ class StateReader:
                 or _participle_as_adjective(token)
             ) and not (token.dep_ == "acl" and token.lower_ in ("called", "named")):
                 found.extend(self._verb(token, tokens, retraction=retraction))
-            elif token.tag_ in ("NN", "NNS") and token.dep_ in (
-                "ROOT",
-                "nsubj",
-                "attr",
-                "npadvmod",
+            elif token.tag_ in ("NN", "NNS") and (
+                token.dep_ in ("ROOT", "nsubj", "attr", "npadvmod")
+                or self._reader.lemma(token) in _PERIOD_NOUNS
             ):
                 found.extend(self._noun(token, tokens, retraction=retraction))
+            elif token.tag_ == "NN" and self._reader.lemma(token) == "offer":
+                found.extend(self._offer(token, polarity=self._polarity(token.head, retraction)))
             elif token.lower_ == "home" and self._reader.lemma(token.head) == "be":
                 found.extend(self._home(token))
         found.extend(self._where_now(tokens))
         return _one_per_slot(found, self._vocabulary)
+
+    def _offer(self, offer: Token, *, polarity: str | None) -> Iterator[RawFact]:
+        """ "Took the CD Projekt offer", "accepted an offer from Stripe": a job at the
+        organisation that made the offer starts."""
+        verb = offer.head
+        if (
+            polarity != "start"
+            or offer.dep_ != "dobj"
+            or self._lemma_of_verb(verb) not in _OFFER_VERBS
+        ):
+            return
+        holders = [h for h in self._holders(verb) if h.mention.label == PERSON]
+        named = [
+            t
+            for t in offer.children
+            if t.dep_ in ("compound", "poss") and t.tag_ in ("NNP", "NNPS")
+        ]
+        named += [
+            pobj
+            for prep in offer.children
+            if prep.dep_ == "prep" and prep.lower_ in ("from", "at", "with")
+            for pobj in prep.children
+            if pobj.dep_ == "pobj" and pobj.tag_ in ("NNP", "NNPS")
+        ]
+        for token in named[:1]:
+            ref = self._reader.object_ref(token)
+            if ref is None or ref.mention.label == PERSON or self._is_participant(ref.mention):
+                continue
+            mention = EntityMention(self._entity_name(token, ref.mention), "Organization")
+            for holder in holders[:1]:
+                yield RawFact(
+                    holder.mention, "WORKS_AT", mention, 0.75,
+                    clause_span(verb, list(verb.children)),
+                )  # fmt: skip
+
+    def _entity_name(self, token: Token, found: EntityMention) -> str:
+        """The whole name a token is part of ("CD Projekt" for "CD" of "the CD Projekt offer")."""
+        if found.label != CONCEPT:
+            return found.name
+        words = [t for t in token.doc[token.left_edge.i : token.i + 1] if t.tag_ in ("NNP", "NNPS")]
+        right = token.i + 1
+        while right < len(token.doc) and token.doc[right].tag_ in ("NNP", "NNPS"):
+            words.append(token.doc[right])
+            right += 1
+        return " ".join(t.text for t in words) or found.name
 
     def _home(self, home: Token) -> Iterator[RawFact]:
         """ "Monterrey has been home for six years": the speaker lives in the subject."""
@@ -186,6 +240,8 @@ class StateReader:
         holders = self._holders(verb)
         if not holders:
             return
+        if self._for_a_field(tokens):
+            words.add("student")  # "Mateo's at Stanford for engineering"
         values = self._values(verb, window)
         span = clause_span(verb, list(verb.children))
         frames = [
@@ -194,6 +250,16 @@ class StateReader:
             for frame in self._vocabulary.frames_for(key)
             if not frame.needs or words & set(frame.needs)
         ]
+        if self._lemma_of_verb(verb) in _CONTINUING and any(
+            h.mention.name in self._students for h in holders
+        ):  # "Mateo transferred to Berkeley" of a student: another school, not a move
+            words.add("student")
+            frames = [
+                frame
+                for key in keys
+                for frame in self._vocabulary.frames_for(key)
+                if frame.relation == "STUDIES_AT"
+            ]
         facts = [
             fact for frame in frames for fact in self._apply(frame, holders, values, polarity, span)
         ]
@@ -230,6 +296,15 @@ class StateReader:
             yield from self._unframed(verb, holders, values, polarity, span)
         elif polarity == "start" and self._lemma_of_verb(verb) in _STOP_VERBS:
             yield from self._unframed(verb, holders, [], "end", span)  # "Quit smoking!"
+
+    def _for_a_field(self, tokens: Sequence[Token]) -> bool:
+        """Whether the sentence says "for <a field of study>" ("at Stanford for engineering")."""
+        return any(
+            t.dep_ == "pobj"
+            and t.head.lower_ == "for"
+            and "field" in self._vocabulary.categories_of([t.lower_, self._reader.lemma(t)])
+            for t in tokens
+        )
 
     def _habit(self, verb: Token, holders: list[Ref], span: tuple[int, int]) -> Iterator[RawFact]:
         """ "I smoke like a pack a day", "I cycle now": a habit said in the present tense,
@@ -362,6 +437,14 @@ class StateReader:
                         f"{owner.mention.name}'s {_PLACEHOLDER_NOUN[relation]}", PERSON
                     )
                 label = self._relation_type(relation, label)
+                spec = self._vocabulary.relations.get(relation)
+                if (
+                    label == CONCEPT
+                    and spec is not None
+                    and CONCEPT not in spec.objects
+                    and value.token.tag_ in ("NNP", "NNPS")
+                ):  # "Transferred to UBC": a school's name, the organisation
+                    label = next((o for o in spec.objects if o in _NAMED_TYPES), label)
                 if obj.label != label:
                     obj = EntityMention(obj.name, label)
                 if relation == "HAS_JOB_TITLE" and obj.label != CONCEPT:
@@ -393,7 +476,13 @@ class StateReader:
             return value.ref.mention.label
         label = value.ref.mention.label
         named = [o for o in objects if o in _NAMED_TYPES]
-        if label == CONCEPT and named and value.token.tag_ in ("NNP", "NNPS"):
+        name_words = value.ref.mention.name.lower().replace("'s", "").split()
+        if (
+            label == CONCEPT
+            and named
+            and value.token.tag_ in ("NNP", "NNPS")
+            and not (self._vocabulary.categories_of(name_words) - set(objects))
+        ):  # (not "UBC", a school, as the place someone moved to)
             return named[0]  # "quit Acme": a proper name the model did not type is the employer
         if label in objects:
             return label
@@ -414,7 +503,6 @@ class StateReader:
             and not self._is_participant(value.ref.mention)
         ):
             return named[0]
-        name_words = value.ref.mention.name.lower().replace("'s", "").split()
         head = self._reader.lemma(value.token)
         categories = self._vocabulary.categories_of([*name_words, head])
         if categories & set(objects):
@@ -506,7 +594,7 @@ class StateReader:
                 return "end"
             if head_lemma in _STOP_VERBS and verb.tag_ == "VBG":
                 return "end"  # "I stopped volunteering at the food bank"
-            if head_lemma in _WISHES:
+            if head_lemma in _WISHES and not _spliced(verb, head):
                 return None
             if head_lemma in _REPORTING and any(c.dep_ == "neg" for c in head.children):
                 negated = True  # "I don't think I'll move" (not "..., don't even miss meat")
@@ -536,6 +624,14 @@ class StateReader:
                         ref = reader.ref(grandchild)
                         if ref is not None:
                             return [ref]
+        if (
+            reader.refs.speaker is not None
+            and verb.tag_ in ("VBD", "VBN")
+            and verb.dep_ != "ROOT"
+            and all(t.is_punct for t in verb.doc[verb.sent.start : verb.i])
+            and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in verb.children)
+        ):  # "Transferred to UBC, Vancouver is gorgeous": not Vancouver, the speaker moved
+            return [Ref(reader.refs.speaker, 0.6)]
         subjects = reader.subjects(verb)
         if not subjects:  # "Chloe is engaged" parsed with "Chloe" under "is"
             for aux in verb.children:
@@ -888,19 +984,42 @@ class StateReader:
         ):
             last = any(c.lower_ == "last" for c in noun.children)
             relation, ends, word = "WORKS_AT", last, "at"
+        elif lower in ("year", "semester", "term") and any(
+            c.lower_ in _SCHOOL_YEARS
+            or (
+                c.lower_ in _ORDINAL_YEARS and noun.dep_ == "pobj" and noun.head.lower_ == "in"
+            )  # "in my second year at", not "my first year at Google was tough"
+            for c in noun.children
+        ):
+            relation, ends, word = "STUDIES_AT", False, "at"
+            owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+            ref = reader.ref(owner) if owner is not None else None
+            if ref is not None and ref.mention.label == PERSON:
+                speaker = ref.mention  # "his final year at Oxford"
         else:
             return
-        for child in noun.children:
+        preps = list(noun.children)
+        if (
+            relation == "STUDIES_AT"
+            and noun.dep_ == "pobj"
+            and not any(c.dep_ == "prep" and c.lower_ == word for c in preps)
+        ):  # "I'm in my third year at Dalhousie" with "at" attached to the verb
+            preps += [c for c in noun.head.head.children if c.i > noun.i]
+        for child in preps:
             if child.dep_ == "prep" and child.lower_ == word:
-                for pobj in child.children:
-                    if pobj.dep_ != "pobj":
-                        continue
+                objects = [p for p in child.children if p.dep_ == "pobj"]
+                if not objects and child.i + 1 < len(child.doc):  # the parser lost the name:
+                    following = child.doc[child.i + 1]  # "first week at CD Projekt RED done"
+                    if following.tag_ in ("NNP", "NNPS"):
+                        objects = [following]
+                for pobj in objects:
                     ref = reader.object_ref(pobj)
                     if ref is None or (ref.mention.label == CONCEPT and pobj.tag_ != "NNP"):
                         continue
                     mention = ref.mention
-                    if relation == "WORKS_AT" and mention.label != "Organization":
-                        mention = EntityMention(mention.name, "Organization")  # "at Atlassian"
+                    if relation in ("WORKS_AT", "STUDIES_AT") and mention.label != "Organization":
+                        name = self._entity_name(pobj, mention)
+                        mention = EntityMention(name, "Organization")  # "at Atlassian"
                     yield RawFact(
                         speaker, relation, mention, 0.8, clause_span(noun, list(noun.children)),
                         ends=ends, scope="object" if ends else "fact",
@@ -941,6 +1060,16 @@ def _hypothetical(dep: str, lower: str, verb: Token) -> bool:
     if dep == "aux":
         return lower in _MODALS or (lower == "'d" and verb.tag_ == "VB")
     return dep == "mark" and lower in _CONDITIONAL
+
+
+def _spliced(verb: Token, head: Token) -> bool:
+    """ "Mateo transferred to Berkeley, he wanted a bigger city": a clause with its own subject
+    before a comma is said on its own, not under the verb after it."""
+    return (
+        verb.i < head.i
+        and any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+        and any(t.text == "," for t in verb.doc[verb.i : head.i])
+    )
 
 
 def _after_any(token: Token) -> bool:
@@ -1013,18 +1142,21 @@ def _clause(verb: Token, tokens: Sequence[Token]) -> list[Token]:
 
 
 def _one_per_slot(facts: list[RawFact], vocabulary: Vocabulary) -> list[RawFact]:
-    """One value per functional relation and holder per sentence (the first said), and a
-    study place is not also an employer unless the clause names a job."""
+    """One value per functional relation and holder per sentence (the first name said, else
+    the first thing), and a study place is not also an employer unless the clause names a job."""
     kept: list[RawFact] = []
     seen: set[tuple[str, str, bool, bool]] = set()
     studied = {(f.subject.name, f.object.name) for f in facts if f.relation == "STUDIES_AT"}
+    named = {  # "I work at Norbrook, in the data team": the name, not the team
+        (f.subject.name, f.relation, f.ends, f.retracts) for f in facts if f.object.label != CONCEPT
+    }
     for fact in facts:
         if fact.relation == "WORKS_AT" and (fact.subject.name, fact.object.name) in studied:
             continue
         spec = vocabulary.relations.get(fact.relation)
         if spec is not None and spec.functional and fact.scope == "fact":
             key = (fact.subject.name, fact.relation, fact.ends, fact.retracts)
-            if key in seen:
+            if key in seen or (fact.object.label == CONCEPT and key in named):
                 continue
             seen.add(key)
         if any(

@@ -171,6 +171,61 @@ def test_retraction_expires_belief_and_reopens_previous_value() -> None:
     assert {r.object_uuid for r in ledger.known(before) if r.holds_at(day(200))} == {"berlin"}
 
 
+def test_taking_back_an_ending_reopens_the_value_as_if_it_never_ended() -> None:
+    # "I'm leaving Acme!" ... "ignore all that, they countered and I'm staying"
+    ledger = Ledger()
+    ledger.ingest([stmt("acme", 0, relation="WORKS_AT", episode="hired")])
+    ledger.ingest([stmt("acme", 100, relation="WORKS_AT", ends=True, episode="leaving")])
+    assert ledger.holds(day(150), "WORKS_AT") == []
+    before = ledger.clock
+    ledger.ingest(
+        [stmt("acme", 104, relation="WORKS_AT", ends=True, retracts=True, episode="staying")]
+    )
+    (row,) = ledger.current()
+    assert (row.valid_at, row.invalid_at) == (day(0), None)
+    assert ledger.holds(day(150), "WORKS_AT") == ["acme"]
+    ended = [r for r in ledger.rows.values() if r.invalid_at == day(100)]
+    assert len(ended) == 1
+    assert ended[0].expired_at is not None  # the belief is kept, expired
+    assert ended[0].invalidated_by_episode == "staying"
+    assert {r.object_uuid for r in ledger.known(before) if r.holds_at(day(150))} == set()
+
+
+def test_taking_back_an_ending_in_the_same_batch_cancels_it() -> None:
+    ledger = Ledger()
+    ledger.ingest([stmt("house", 0, relation="OWNS")])
+    ledger.ingest(
+        [
+            stmt("house", 100, relation="OWNS", ends=True, episode="sold"),
+            stmt("house", 130, relation="OWNS", ends=True, retracts=True, episode="fell-through"),
+        ]
+    )
+    (row,) = ledger.current()
+    assert (row.valid_at, row.invalid_at) == (day(0), None)
+
+
+def test_taking_back_an_ending_leaves_later_endings_and_other_values_alone() -> None:
+    ledger = Ledger()
+    ledger.ingest([stmt("acme", 0, relation="WORKS_AT")])
+    ledger.ingest([stmt("acme", 200, relation="WORKS_AT", ends=True, episode="left")])
+    ledger.ingest([stmt("globex", 300, relation="WORKS_AT")])
+    # said before the ending (on day 150), it takes back nothing: the job still ended on day 200
+    resolution = ledger.resolver.resolve(
+        [stmt("acme", 150, relation="WORKS_AT", ends=True, retracts=True)],
+        ledger.current(),
+        now=ledger.clock + timedelta(seconds=1),
+    )
+    assert resolution.facts == []
+    assert [c.kind for c in resolution.changes] == ["ignore"]
+    # a value closed by the next value (not an explicit ending) is not reopened either
+    resolution = ledger.resolver.resolve(
+        [stmt("globex", 400, relation="WORKS_AT", ends=True, retracts=True)],
+        ledger.current(),
+        now=ledger.clock + timedelta(seconds=1),
+    )
+    assert resolution.facts == []
+
+
 def test_multi_valued_relation_keeps_values_side_by_side() -> None:
     ledger = Ledger()
     ledger.ingest([stmt("jazz", 0, relation="LIKES"), stmt("tennis", 5, relation="LIKES")])

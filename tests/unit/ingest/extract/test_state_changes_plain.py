@@ -74,6 +74,16 @@ CASES = [
      "Rosa", "REPORTS_TO", "Karen Liu", "Mike Chen"),
     ("Ottavio and I are celebrating our third anniversary together", "I'm no longer with Ottavio.",
      "Rosa", "PARTNER_OF", "Ottavio", None),
+    # schools: a year of school, a field of study, an admission, a transfer, a school's name
+    ("I'm in my third year at Dalhousie, doing chemistry.", "Transferred to Queens this fall.",
+     "Rosa", "STUDIES_AT", "Dalhousie", "Queens"),
+    ("Priya's at Carleton for economics.", "Priya transferred to Laval, she wanted a change",
+     "Priya", "STUDIES_AT", "Carleton", "Laval"),
+    ("sophomore year at Brookfield High is rough", "GOT INTO WELLESLEY!!! starting in the fall",
+     "Rosa", "STUDIES_AT", "Brookfield High", "Wellesley"),
+    # a job offer taken, and the first week somewhere new
+    ("I work at Norbrook, in the data team.", "Took the Kestrel Games offer!",
+     "Rosa", "WORKS_AT", "Norbrook", "Kestrel Games"),
 ]  # fmt: skip
 
 
@@ -121,3 +131,47 @@ def test_an_organisations_new_ceo_replaces_the_old_one(memory: Memory) -> None:
     )
     assert [f.object for f in now] == ["Omar Haddad"]
     assert [f.object for f in before] == ["Lena Marsh"]
+
+
+def test_ignore_all_that_takes_back_an_ending_said_in_the_turns_before(memory: Memory) -> None:
+    memory.add_dialogue(
+        [
+            {"speaker": "Rosa", "text": "I work at Tallis Foods in Leeds.", "time": T1},
+            {"speaker": "Rosa", "text": "I'm leaving Tallis Foods!", "time": T2},
+            {"speaker": "Rosa", "text": "Starting at Brant & Co in June", "time": T2},
+            {"speaker": "Kit", "text": "whoa", "time": T2},
+            {
+                "speaker": "Rosa",
+                "text": "Ignore all that, they matched the offer and I'm staying.",
+                "time": "2024-05-03T10:00:00+00:00",
+            },
+        ],
+        group_id="plain-staying",
+    )
+    jobs = memory.facts(subject="Rosa", relation="WORKS_AT", group_id="plain-staying")
+    assert [f.object for f in jobs] == ["Tallis Foods"]
+    assert jobs[0].invalid_at is None
+    later = memory.facts(
+        subject="Rosa",
+        relation="WORKS_AT",
+        group_id="plain-staying",
+        as_of="2024-08-01T00:00:00+00:00",
+    )
+    assert [f.object for f in later] == ["Tallis Foods"]
+
+
+def test_a_sale_that_fell_through_keeps_the_house(memory: Memory) -> None:
+    memory.add_dialogue(
+        [
+            {"speaker": "Rosa", "text": "We own a small house on Fenwick Road.", "time": T1},
+            {"speaker": "Rosa", "text": "We sold the Fenwick Road house!!", "time": T2},
+            {
+                "speaker": "Rosa",
+                "text": "Spoke too soon, the buyer pulled out and the sale fell through.",
+                "time": "2024-06-01T10:00:00+00:00",
+            },
+        ],
+        group_id="plain-sale",
+    )
+    owned = memory.facts(subject="Rosa", relation="OWNS", group_id="plain-sale")
+    assert any("house" in (f.object or "") and f.invalid_at is None for f in owned), owned
