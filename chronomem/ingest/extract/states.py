@@ -113,7 +113,11 @@ class StateReader:
                 or self._initial_past(token, tokens)
                 or _participle_as_adjective(token)
             ) and not (token.dep_ == "acl" and token.lower_ in ("called", "named")):
-                found.extend(self._verb(token, tokens, retraction=retraction))
+                said = list(self._verb(token, tokens, retraction=retraction))
+                if not said and self._polarity(token, retraction) == "start":
+                    said = list(self._deictic_home(token, tokens))
+                    said += self._place_remembered(token)
+                found.extend(said)
             elif token.tag_ in ("NN", "NNS") and (
                 token.dep_ in ("ROOT", "nsubj", "attr", "npadvmod")
                 or self._reader.lemma(token) in _PERIOD_NOUNS
@@ -125,6 +129,62 @@ class StateReader:
                 found.extend(self._home(token))
         found.extend(self._where_now(tokens))
         return _one_per_slot(found, self._vocabulary)
+
+    def _deictic_home(self, verb: Token, tokens: Sequence[Token]) -> Iterator[RawFact]:
+        """ "Denver's been good to me, six years living here", "it's in Ballard, moved in last
+        weekend": a home said without its name is the one place the sentence names."""
+        lemma = self._lemma_of_verb(verb)
+        children = list(verb.children)
+        here = lemma in ("live", "settle") and any(c.lower_ in ("here", "there") for c in children)
+        moved_in = lemma == "move" and any(
+            c.lower_ == "in" and not any(g.dep_ == "pobj" for g in c.children) for c in children
+        )
+        speaker = self._reader.refs.speaker
+        if not (here or moved_in) or speaker is None:
+            return
+        holders = [h for h in self._reader.subjects(verb) if h.mention.label == PERSON]
+        if any(c.dep_ in ("nsubj", "nsubjpass") for c in children) and not holders:
+            return  # "the office moved in": not a person
+        entities = self._reader.refs.entities
+        places = {
+            entities[t.i].name for t in tokens if t.i in entities and entities[t.i].label == "Place"
+        }
+        if not places:  # "it's in Ballard" with Ballard typed as an organisation
+            places = {
+                entities[t.i].name
+                for t in tokens
+                if t.i in entities
+                and t.dep_ == "pobj"
+                and t.head.lower_ == "in"
+                and t.tag_ in ("NNP", "NNPS")
+                and not self._is_participant(entities[t.i])
+                and entities[t.i].label != PERSON
+            }
+        if len(places) != 1:
+            return
+        place = EntityMention(places.pop(), "Place")
+        for holder in holders[:1] or [Ref(speaker, 0.6)]:
+            yield RawFact(holder.mention, "LIVES_IN", place, 0.7, clause_span(verb, children))
+
+    def _place_remembered(self, verb: Token) -> list[RawFact]:
+        """ "Vietnam last month was incredible", "Japan was amazing": a country or city the
+        speaker speaks of in the past as an experience is a place they visited."""
+        speaker = self._reader.refs.speaker
+        if (
+            speaker is None
+            or self._lemma_of_verb(verb) != "be"
+            or verb.tag_ != "VBD"
+            or not any(c.dep_ in ("acomp", "attr") and c.tag_ == "JJ" for c in verb.children)
+        ):
+            return []
+        entities = self._reader.refs.entities
+        for child in verb.children:
+            if child.dep_ == "nsubj" and child.i in entities:
+                mention = entities[child.i]
+                if mention.label == "Place" and child.ent_type_ in ("GPE", "LOC"):
+                    span = clause_span(verb, list(verb.children))
+                    return [RawFact(speaker, "VISITED", mention, 0.6, span)]
+        return []
 
     def _offer(self, offer: Token, *, polarity: str | None) -> Iterator[RawFact]:
         """ "Took the CD Projekt offer", "accepted an offer from Stripe": a job at the
@@ -532,6 +592,9 @@ class StateReader:
         keys: list[str] = []
         for child in verb.children:
             if child.dep_ == "prt" or (child.dep_ == "advmod" and child.lower_ in _PARTICLES):
+                following = child.doc[child.i + 1] if child.i + 1 < len(child.doc) else None
+                if child.lower_ == "back" and following is not None and following.lower_ == "in":
+                    continue  # "went to Peru back in 2019": a time, not "go back"
                 keys.append(f"{lemma} {child.lower_}")
             if child.dep_ == "xcomp" and child.lower_ == "go":
                 keys.append(f"{lemma} go")  # "got let go"

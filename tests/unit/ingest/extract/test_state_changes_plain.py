@@ -175,3 +175,24 @@ def test_a_sale_that_fell_through_keeps_the_house(memory: Memory) -> None:
     )
     owned = memory.facts(subject="Rosa", relation="OWNS", group_id="plain-sale")
     assert any("house" in (f.object or "") and f.invalid_at is None for f in owned), owned
+
+
+# (what the speaker says, relation, value): a state said once, in words no verb frame names
+SAID_ONCE = [
+    ("Lisbon has treated me well, nine years living here now", "LIVES_IN", "Lisbon"),
+    ("Got the keys!!! it's in Leith, moved in on Saturday", "LIVES_IN", "Leith"),
+    ("Morocco last spring was unreal, the markets in Fez!!", "VISITED", "Morocco"),
+    ("We went to Chile back in 2018, Patagonia was epic", "VISITED", "Chile"),
+]
+
+
+@pytest.mark.parametrize(("text", "relation", "value"), SAID_ONCE)
+def test_a_state_said_once_in_other_words(
+    memory: Memory, text: str, relation: str, value: str
+) -> None:
+    group = f"once-{abs(hash(text)) % 10**8}"
+    memory.add_dialogue([{"speaker": "Rosa", "text": text, "time": T2}], group_id=group)
+    facts = memory.facts(subject="Rosa", group_id=group)
+    assert (relation, value) in {(f.relation, f.object) for f in facts}, facts
+    if relation == "VISITED":  # not a move: "went to Chile back in 2018" is no "go back"
+        assert "LIVES_IN" not in {f.relation for f in facts}, facts
