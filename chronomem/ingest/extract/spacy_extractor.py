@@ -69,6 +69,13 @@ _TIME_WORDS: Final = frozenset({
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 })  # fmt: skip
 _NAME_NORM: Final = "john"  # a first name the model has seen often
+# first words of many names that are no name on their own ("New York Times" is not "New")
+_NAME_OPENERS: Final = frozenset({
+    "the", "new", "old", "north", "south", "east", "west", "northern", "southern", "eastern",
+    "western", "great", "united", "general", "national", "international", "american",
+    "british", "first", "royal", "st", "st.", "saint", "san", "santa", "los", "las", "la", "le",
+    "el", "de", "global", "city", "state", "central", "big", "little", "my", "our", "team",
+})  # fmt: skip
 _BURST: Final = timedelta(hours=1)  # "ignore all that" takes back turns this close together
 _CHUNK: Final = 2048  # episodes parsed at a time (bounds the memory held by Docs)
 
@@ -277,9 +284,16 @@ class _EpisodeReader:
             f.subject.name for f in self.facts.values() if f.relation == "STUDIES_AT" and not f.ends
         )
         for fact in self.facts.values():  # employers and places, for a later bare mention
-            obj = fact.object
-            if obj.label in _NAMED and obj.name[:1].isupper() and " " not in obj.name:
-                self.window.known_things.setdefault(obj.name.lower(), obj)
+            for thing in (fact.subject, fact.object):
+                if thing.label not in _NAMED or not thing.name[:1].isupper():
+                    continue
+                if " " not in thing.name:
+                    self.window.known_things.setdefault(thing.name.lower(), thing)
+                    continue
+                first = thing.name.split()[0]  # "Bluefin Labs", later just "Bluefin"
+                if thing.label == "Organization" and first.lower() not in _NAME_OPENERS:
+                    short = EntityMention(first, thing.label)
+                    self.window.known_things.setdefault(first.lower(), short)
         if self.speaker is not None:
             said = [f for f in self.facts.values() if not f.retracts]
             if said:  # a burst: the speaker's turns less than an hour apart, at most one

@@ -318,7 +318,8 @@ class StateReader:
                 frame
                 for key in keys
                 for frame in self._vocabulary.frames_for(key)
-                if frame.relation == "STUDIES_AT"
+                if frame.relation not in ("LIVES_IN", "WORKS_AT")
+                and (not frame.needs or words & set(frame.needs))
             ]
         facts = [
             fact for frame in frames for fact in self._apply(frame, holders, values, polarity, span)
@@ -949,6 +950,17 @@ class StateReader:
         if relation is None or self._reader.lemma(verb) != "be":
             return None
         owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if owner is None:  # "the principal at Hillcrest is ...", "the CEO of Northwind is ..."
+            owner = next(
+                (
+                    g
+                    for c in noun.children
+                    if c.dep_ == "prep" and c.lower_ in ("of", "at")
+                    for g in c.children
+                    if g.dep_ == "pobj" and g.tag_ in ("NNP", "NNPS")
+                ),
+                None,
+            )
         holder = self._reader.object_ref(owner) if owner is not None else None
         if holder is None or holder.mention.label in (PERSON, ANIMAL):
             if owner is None or owner.tag_ not in ("NNP", "NNPS"):

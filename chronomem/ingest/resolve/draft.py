@@ -19,8 +19,8 @@ from chronomem.errors import InputError
 from chronomem.ingest.extract.protocol import EntityMention
 from chronomem.ingest.resolve.index import GroupIndex, entity_keys
 from chronomem.ingest.resolve.names import (
+    FIRST_WORD_FAMILIES,
     FUZZY_EXCLUDED_FAMILIES,
-    PERSON,
     RECORD_FAMILY,
     SPEAKER_LABEL,
     clean_name,
@@ -76,7 +76,7 @@ class Draft:
         self.renamed: set[str] = set()
         self._keys: dict[str, dict[str, tuple[str, ...]]] = {}
         self._exact: dict[tuple[str, str], list[str]] = {}
-        self._first: dict[str, list[str]] = {}
+        self._first: dict[tuple[str, str], list[str]] = {}
 
     def computed_keys(self, uuid: str) -> dict[str, tuple[str, ...]] | None:
         """The keys of a changed entity, as computed for the draft."""
@@ -106,9 +106,11 @@ class Draft:
         extra = self._exact.get((family, key))
         return found + [u for u in extra if u not in found] if extra else found
 
-    def persons_named(self, first: str) -> list[str]:
-        found = self.index.first.get(first, [])
-        extra = self._first.get(first)
+    def named_first(self, family: str, first: str) -> list[str]:
+        """The people (or organisations) of ``family`` with a name whose first word is
+        ``first``."""
+        found = self.index.first.get((family, first), [])
+        extra = self._first.get((family, first))
         return found + [u for u in extra if u not in found] if extra else found
 
     def _put(self, entity: Entity) -> None:
@@ -121,8 +123,8 @@ class Draft:
                 owners = self._exact.setdefault((family, key), [])
                 if uuid not in owners:
                     owners.append(uuid)
-                if family == PERSON:
-                    first = self._first.setdefault(key.split()[0], [])
+                if family in FIRST_WORD_FAMILIES:
+                    first = self._first.setdefault((family, key.split()[0]), [])
                     if uuid not in first:
                         first.append(uuid)
 

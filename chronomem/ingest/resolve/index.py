@@ -16,8 +16,8 @@ import numpy.typing as npt
 
 from chronomem.ingest.resolve.names import (
     EMBEDDING_EXCLUDED_FAMILIES,
+    FIRST_WORD_FAMILIES,
     FUZZY_EXCLUDED_FAMILIES,
-    PERSON,
     RECORD_FAMILY,
     entity_families,
     is_key_alias,
@@ -109,7 +109,8 @@ class GroupIndex:
         self.entities: dict[str, Entity] = {}
         self.keys: dict[str, dict[str, tuple[str, ...]]] = {}
         self.exact: dict[tuple[str, str], list[str]] = {}
-        self.first: dict[str, list[str]] = {}
+        # the first word of each key of a person or an organisation -> the entities with it
+        self.first: dict[tuple[str, str], list[str]] = {}
         self.fuzzy: dict[str, FuzzyBank] = {}
         self.vectors: dict[str, VectorBank] = {}
         self.pending: dict[str, Entity] = {}
@@ -157,8 +158,8 @@ class GroupIndex:
                 owners = self.exact.setdefault((family, key), [])
                 if uuid not in owners:
                     owners.append(uuid)
-                if family == PERSON:
-                    first = self.first.setdefault(key.split()[0], [])
+                if family in FIRST_WORD_FAMILIES:
+                    first = self.first.setdefault((family, key.split()[0]), [])
                     if uuid not in first:
                         first.append(uuid)
                 if family not in FUZZY_EXCLUDED_FAMILIES:

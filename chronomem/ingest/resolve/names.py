@@ -27,8 +27,10 @@ from chronomem.schema import name_key as lookup_key
 
 __all__ = [
     "EMBEDDING_EXCLUDED_FAMILIES",
+    "FIRST_WORD_FAMILIES",
     "FUZZY_EXCLUDED_FAMILIES",
     "GENERIC_LABELS",
+    "ORGANIZATION",
     "PERSON",
     "RECORD_FAMILY",
     "SPEAKER_LABEL",
@@ -53,6 +55,11 @@ RECORD_FAMILY: Final = "#record"
 that a chat's mention of it (typed only as an Organization, a Person...) finds it."""
 FUZZY_EXCLUDED_FAMILIES: Final = frozenset({"date", RECORD_FAMILY})
 """Families matched by exact key only: "May 2023" and "May 2024" are different values."""
+ORGANIZATION: Final = "organization"
+"""The family of the Organization label."""
+FIRST_WORD_FAMILIES: Final = frozenset({PERSON, ORGANIZATION})
+"""Families whose names are also indexed by their first word: "Anna" may be "Anna Schmidt",
+"Northwind" may be "Northwind Bank"."""
 EMBEDDING_EXCLUDED_FAMILIES: Final = frozenset({PERSON, "date", RECORD_FAMILY})
 """Families never merged by embedding similarity: names of people are not semantic."""
 GENERIC_LABELS: Final = frozenset(
@@ -155,7 +162,7 @@ def name_key(name: str, family: str) -> str:
     if family == PERSON:
         while len(tokens) > 1 and tokens[0] in _HONORIFICS:
             tokens = tokens[1:]
-    elif family == "organization":
+    elif family == ORGANIZATION:
         while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
             tokens = tokens[:-1]
     return " ".join(tokens) if tokens else " ".join(_fold(display).split())

@@ -10,7 +10,10 @@ For each distinct mention, in input order, the first rule that applies decides:
 2. *First name* (Person): "Anna" and "Anna Schmidt" are one person when exactly one known
    person has the first name "Anna"; the full name becomes the name and the short one an
    alias (for an entity already in the store: the full name becomes an alias, as stores keep
-   names, unless ``rename_stored``). With two known Annas nothing merges.
+   names, unless ``rename_stored``). With two known Annas nothing merges. Likewise for
+   organisations (rule 2b): "Northwind" is "Northwind Bank" when exactly one known organisation
+   has a longer name starting with "Northwind" (the short name becomes an alias; said before
+   the long name, the two stay apart).
 3. *Fuzzy*: rapidfuzz similarity within the family (:mod:`~chronomem.ingest.resolve.similarity`);
    a merge needs a single clear candidate.
 4. *Embedding* (not for people or dates): cosine similarity of name embeddings within the
@@ -47,6 +50,7 @@ from chronomem.ingest.resolve.index import GroupIndex
 from chronomem.ingest.resolve.names import (
     EMBEDDING_EXCLUDED_FAMILIES,
     GENERIC_LABELS,
+    ORGANIZATION,
     PERSON,
     RECORD_FAMILY,
     name_key,
@@ -255,6 +259,8 @@ class EntityResolver:
             elif uuid is None:
                 if not query.exact:
                     uuid = self._by_first_name(draft, query)
+                if uuid is None and not query.exact:
+                    uuid = self._by_short_name(draft, query)
                 if uuid is None and query.fuzzy:
                     uuid = self._by_fuzzy(draft, query, candidates.get(i, ()), queries, resolved)
                     if uuid is not None:
@@ -281,7 +287,7 @@ class EntityResolver:
         if query.family != PERSON:
             return None
         tokens = query.key.split()
-        people = draft.persons_named(tokens[0])
+        people = draft.named_first(PERSON, tokens[0])
         if len(people) != 1:
             return None
         uuid = people[0]
@@ -304,6 +310,22 @@ class EntityResolver:
         else:
             draft.add_alias(uuid, query.display, PERSON, query.key)
         return uuid
+
+    @staticmethod
+    def _by_short_name(draft: Draft, query: Query) -> str | None:
+        """Rule 2b: "Northwind" is "Northwind Bank" when exactly one known organisation's name
+        starts with that word (and is longer); the short name becomes an alias."""
+        if query.family != ORGANIZATION or " " in query.key:
+            return None
+        longer = [
+            uuid
+            for uuid in draft.named_first(ORGANIZATION, query.key)
+            if any(" " in key for key in draft.keys_of(uuid, ORGANIZATION))
+        ]
+        if len(longer) != 1:
+            return None
+        draft.add_alias(longer[0], query.display, ORGANIZATION, query.key)
+        return longer[0]
 
     def _fuzzy_candidates(
         self, index: GroupIndex, queries: list[Query]

@@ -196,3 +196,34 @@ def test_a_state_said_once_in_other_words(
     assert (relation, value) in {(f.relation, f.object) for f in facts}, facts
     if relation == "VISITED":  # not a move: "went to Chile back in 2018" is no "go back"
         assert "LIVES_IN" not in {f.relation for f in facts}, facts
+
+
+def test_a_schools_new_head_replaces_the_old_one_under_its_short_name(memory: Memory) -> None:
+    memory.add_dialogue(
+        [
+            {"speaker": "Rosa", "text": "My son started at Marlow Primary today!", "time": T1},
+            {"speaker": "Rosa", "text": "The headmistress at Marlow is Mrs. Osei.", "time": T1},
+            {"speaker": "Rosa", "text": "Marlow's new headmistress is Ms. Grant", "time": T2},
+        ],
+        group_id="plain-head",
+    )
+    now = memory.facts(subject="Marlow Primary", relation="HAS_PRINCIPAL", group_id="plain-head")
+    before = memory.facts(
+        subject="Marlow Primary", relation="HAS_PRINCIPAL", group_id="plain-head", as_of=BETWEEN
+    )
+    assert [f.object for f in now] == ["Grant"]
+    assert [f.object for f in before] == ["Osei"]
+
+
+def test_a_company_bought_under_its_short_name(memory: Memory) -> None:
+    memory.add_dialogue(
+        [
+            {"speaker": "Rosa", "text": "I work at Tidewell Analytics in Leeds.", "time": T1},
+            {"speaker": "Rosa", "text": "Tidewell got bought by Salesforce!!", "time": T2},
+        ],
+        group_id="plain-bought",
+    )
+    owners = memory.facts(
+        subject="Tidewell Analytics", relation="OWNED_BY", group_id="plain-bought"
+    )
+    assert [f.object for f in owners] == ["Salesforce"]

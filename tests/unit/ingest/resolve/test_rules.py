@@ -160,6 +160,29 @@ def test_titles_do_not_block_first_name_matching(resolver: EntityResolver) -> No
 # -- rule 3: fuzzy ---------------------------------------------------------------------------
 
 
+def test_an_organisations_first_word_is_the_organisation(
+    resolver: EntityResolver, store: GraphStore
+) -> None:
+    first = resolve_and_write(resolver, store, [org("Harbourline Bank")])
+    second = resolve_and_write(resolver, store, [org("Harbourline")])
+    assert second[0].uuid == first[0].uuid
+    (updated,) = second.updated_entities
+    assert (updated.name, updated.aliases) == ("Harbourline Bank", ["Harbourline"])
+    # within one batch too, and never for a person or a place of that word
+    third = resolver.resolve("g2", [org("Quaymark Labs"), org("Quaymark")], now=NOW)
+    assert third[0].uuid == third[1].uuid
+    fourth = resolve_and_write(resolver, store, [place("Harbourline")])
+    assert fourth[0].uuid != first[0].uuid
+
+
+def test_an_organisations_first_word_shared_by_two_stays_apart(
+    resolver: EntityResolver, store: GraphStore
+) -> None:
+    first = resolve_and_write(resolver, store, [org("Corvid Bank"), org("Corvid Games")])
+    second = resolve_and_write(resolver, store, [org("Corvid")])
+    assert second[0].uuid not in {e.uuid for e in first.entities}
+
+
 def test_typo_merges(resolver: EntityResolver, store: GraphStore) -> None:
     first = resolve_and_write(resolver, store, [person("Caroline"), place("Amsterdam")])
     second = resolve_and_write(resolver, store, [person("Carolin"), place("Amsterdamm")])
