@@ -549,6 +549,9 @@ def _asked_here(query: str, asked: frozenset[str], pool: _Pool) -> frozenset[str
     return frozenset(named)
 
 
+_ANSWER_OVER_LINK: Final = 1.05  # the fact one hop away answers; the link only leads to it
+
+
 def _answer_through_a_hop(
     scores: dict[Key, float],
     pool: _Pool,
@@ -557,14 +560,17 @@ def _answer_through_a_hop(
     holds: Callable[[Fact], bool],
 ) -> None:
     """Multi-hop: when the question asks about a relation the named entities have no fact of
-    ("the country of the supplier of the tent"), a fact of that relation about an entity one
-    fact away from them (the supplier) answers as well as that linking fact does, if the link
-    ``holds`` (now, or at the question's time: the supplier then, not the former one)."""
+    ("the country of the supplier of the tent", "the headquarters of the company Carla works
+    for"), a fact of that relation about an entity one fact away from them (the supplier, the
+    employer) answers a little better than that linking fact does, if both ``hold`` (now, or
+    at the question's time: the employer then, not the former one, and its headquarters
+    then). The relations asked that the named entities do have (works for) are the links."""
     if not asked:
         return
     facts = {k: pool.facts[k[1]] for k in scores if k[0] == "fact" and k[1] in pool.facts}
     own = {k: f for k, f in facts.items() if f.subject_uuid in named or f.object_uuid in named}
-    if any(f.relation in asked for f in own.values()):
+    further = asked - {f.relation for f in own.values()}
+    if not further:
         return
     via: dict[str, float] = {}
     for key, fact in own.items():
@@ -574,10 +580,10 @@ def _answer_through_a_hop(
             if end not in named:
                 via[end] = max(via.get(end, 0.0), scores[key])
     for key, fact in facts.items():
-        if key in own or fact.relation not in asked:
+        if key in own or fact.relation not in further or not holds(fact):
             continue
         link = max(via.get(fact.subject_uuid, 0.0), via.get(fact.object_uuid, 0.0))
-        scores[key] = max(scores[key], link)
+        scores[key] = max(scores[key], link * _ANSWER_OVER_LINK)
 
 
 def _current_successor(uuid: str, pool: _Pool, ended: Mapping[str, float]) -> str | None:

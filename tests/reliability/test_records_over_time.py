@@ -548,3 +548,26 @@ def test_forgetting_the_record_that_gave_an_alias_forgets_the_alias(
     assert _current(mem, "Emily Carter", "HAS_JOB_TITLE", group) == {
         "Emily Carter has job title Lead Designer"
     }
+
+
+def test_a_question_through_the_link_it_names_finds_the_fact_one_hop_away(
+    mem: Memory, group: str
+) -> None:
+    """ "The headquarters of the company Carla works for": Carla has employers (the link the
+    question names) but no headquarters; the current employer's headquarters answers."""
+    facts = [
+        ("Carla", "WORKS_AT", "Brightline", "2021-03-01T00:00:00Z"),
+        ("Brightline", "HEADQUARTERED_IN", "Lisbon", "2021-03-02T00:00:00Z"),
+        ("Carla", "WORKS_AT", "Quorra Systems", "2024-06-01T00:00:00Z"),
+        ("Quorra Systems", "HEADQUARTERED_IN", "Tallinn", "2024-06-02T00:00:00Z"),
+    ]
+    for subject, relation, obj, at in facts:
+        mem.add_fact(subject, relation, obj, valid_at=at, group_id=group)
+    question = "In which city is the headquarters of the company Carla works for?"
+    now = [h.text for h in mem.search(question, group_id=group, limit=2, kinds=["fact"])]
+    assert any("Tallinn" in text for text in now), now
+    assert not any("Lisbon" in text for text in now), now
+    then = mem.search(
+        question, group_id=group, limit=2, kinds=["fact"], as_of="2023-01-01T00:00:00Z"
+    )
+    assert any("Lisbon" in h.text for h in then), then
