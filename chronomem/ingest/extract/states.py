@@ -53,6 +53,8 @@ _SCHOOL_YEARS: Final = frozenset({"freshman", "sophomore", "junior", "senior", "
 _ORDINAL_YEARS: Final = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "1st",
                                    "2nd", "3rd", "4th", "5th", "6th"})  # fmt: skip
 _PERIOD_NOUNS: Final = frozenset({"day", "week", "month", "shift", "year", "semester", "term"})
+_TAKERS: Final = frozenset({"steal", "nick", "pinch", "swipe", "take"})
+_THIEVES: Final = frozenset({"thief", "thieves", "they", "somebody", "someone"})
 _CONTINUING: Final = frozenset({"transfer", "switch"})  # to another value of the same slot
 _OFFER_VERBS: Final = frozenset({"take", "accept", "sign"})  # "took the CD Projekt offer"
 _BOUNDARY_WORDS: Final = frozenset({"and", "but", "so", "because", "cause", "though", "although",
@@ -696,11 +698,29 @@ class StateReader:
             and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in verb.children)
         ):  # "Transferred to UBC, Vancouver is gorgeous": not Vancouver, the speaker moved
             return [Ref(reader.refs.speaker, 0.6)]
+        if self._lemma_of_verb(verb) in _TAKERS and any(
+            c.dep_ == "nsubj" and c.lower_ in _SOMEONE | _THIEVES for c in verb.children
+        ):  # "someone stole my Trek": the owner is the one it is about
+            owners = [
+                reader.ref(p)
+                for c in verb.children
+                if c.dep_ == "dobj"
+                for p in c.children
+                if p.dep_ == "poss"
+            ]
+            return [r for r in owners if r is not None and r.mention.label == PERSON]
         subjects = reader.subjects(verb)
         if not subjects:  # "Chloe is engaged" parsed with "Chloe" under "is"
             for aux in verb.children:
                 if aux.dep_ in ("aux", "auxpass"):
                     subjects += reader.subjects(aux)
+        if not subjects:  # "my car got stolen": the thing's owner
+            for child in verb.children:
+                if child.dep_ in ("nsubj", "nsubjpass"):
+                    for owner in child.children:
+                        ref = reader.ref(owner) if owner.dep_ == "poss" else None
+                        if ref is not None and ref.mention.label == PERSON:
+                            subjects = [ref]
         if not any(s.mention.label == PERSON for s in subjects):
             for child in verb.children:
                 if child.dep_ in ("dobj", "nsubj") and child.i != verb.i:
@@ -1217,21 +1237,18 @@ def _clause(verb: Token, tokens: Sequence[Token]) -> list[Token]:
 
 
 def _one_per_slot(facts: list[RawFact], vocabulary: Vocabulary) -> list[RawFact]:
-    """One value per functional relation and holder per sentence (the first name said, else
-    the first thing), and a study place is not also an employer unless the clause names a job."""
+    """One value per functional relation and holder per sentence (the first said), and a
+    study place is not also an employer unless the clause names a job."""
     kept: list[RawFact] = []
     seen: set[tuple[str, str, bool, bool]] = set()
     studied = {(f.subject.name, f.object.name) for f in facts if f.relation == "STUDIES_AT"}
-    named = {  # "I work at Norbrook, in the data team": the name, not the team
-        (f.subject.name, f.relation, f.ends, f.retracts) for f in facts if f.object.label != CONCEPT
-    }
     for fact in facts:
         if fact.relation == "WORKS_AT" and (fact.subject.name, fact.object.name) in studied:
             continue
         spec = vocabulary.relations.get(fact.relation)
         if spec is not None and spec.functional and fact.scope == "fact":
             key = (fact.subject.name, fact.relation, fact.ends, fact.retracts)
-            if key in seen or (fact.object.label == CONCEPT and key in named):
+            if key in seen:
                 continue
             seen.add(key)
         if any(

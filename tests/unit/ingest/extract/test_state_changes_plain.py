@@ -81,8 +81,13 @@ CASES = [
      "Priya", "STUDIES_AT", "Carleton", "Laval"),
     ("sophomore year at Brookfield High is rough", "GOT INTO WELLESLEY!!! starting in the fall",
      "Rosa", "STUDIES_AT", "Brookfield High", "Wellesley"),
+    # a thing stolen ends owning it, and riding it
+    ("I ride a Bianchi road bike, a green one", "Someone stole my Bianchi from the station :(",
+     "Rosa", "DRIVES", "Bianchi", None),
+    ("I drive an old Skoda Fabia.", "My Skoda got stolen last night",
+     "Rosa", "DRIVES", "Skoda", None),
     # a job offer taken, and the first week somewhere new
-    ("I work at Norbrook, in the data team.", "Took the Kestrel Games offer!",
+    ("I work at Norbrook.", "Took the Kestrel Games offer!",
      "Rosa", "WORKS_AT", "Norbrook", "Kestrel Games"),
 ]  # fmt: skip
 
