@@ -389,6 +389,7 @@ class Writer:
         names = {e.uuid: e.name for e in self.store.get_entities(group_id, object_ids)}
         names.update(self._batch_names)
         out: list[ResolvedStatement] = []
+        kept_as_stated: list[ResolvedStatement] = []
         for statement, candidate, object_name in scoped:
             moment = statement.valid_at
             matches: dict[tuple[str, str], None] = {}
@@ -428,7 +429,7 @@ class Writer:
                 and candidate.relation in vocabulary.relations
                 and not (candidate.ends and candidate.retracts)
             ):
-                out.append(statement)
+                kept_as_stated.append(statement)
             else:
                 report.changes.append(
                     Change(
@@ -438,7 +439,14 @@ class Writer:
                         f"{statement.episode_uuid} matched no stored fact: {statement.fact}",
                     )
                 )
-        return out
+        # "I don't run anymore" ended "I run marathons" (its slot): the habit's own ending,
+        # kept for a start that might arrive later, would only repeat it without a start.
+        ended_slots = {(s.subject_uuid, s.relation, s.episode_uuid) for s in out if s.ends}
+        return out + [
+            s
+            for s in kept_as_stated
+            if (s.subject_uuid, s.relation, s.episode_uuid) not in ended_slots
+        ]
 
     def _follower_endings(
         self, group_id: str, statements: list[ResolvedStatement]

@@ -10,6 +10,7 @@ sentences, the temporal resolver reads cardinalities, the search reads question 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,11 +181,17 @@ def _choice(value: object, allowed: frozenset[str], default: str, where: str) ->
 
 def gerund_of(verb: str) -> str:
     """The -ing form of a habit verb as questions and facts write it ("smoke" -> "smoking",
-    "cycle" -> "cycling", "drink" -> "drinking"); doubled consonants ("running") are not
-    attempted."""
+    "cycle" -> "cycling", "drink" -> "drinking", "run" -> "running", "knit" -> "knitting")."""
     if verb.endswith("e") and not verb.endswith("ee"):
         return verb[:-1] + "ing"
+    if _SHORT_CLOSED.search(verb):  # one short syllable ending consonant-vowel-consonant
+        return verb + verb[-1] + "ing"
     return verb + "ing"
+
+
+_SHORT_CLOSED: Final = re.compile(r"^[^aeiou]*[aeiou][^aeiouwxy]$")
+# questions about habits in general ("What sport does Bea do?", "any hobbies?")
+_HABIT_ASKS: Final = ("sport", "sports", "hobby", "hobbies", "exercise", "workout", "habit")
 
 
 def _relation_name(value: object, where: str) -> str:
@@ -313,7 +320,7 @@ def load_vocabulary(*extra: Path | str) -> Vocabulary:
             name,
             RelationSpec(
                 name=name, functional=False, kind="state", objects=("Concept",),
-                asks=(habit, f"{habit}s", gerund_of(habit)),
+                asks=(habit, f"{habit}s", gerund_of(habit), *_HABIT_ASKS),
             ),
         )  # fmt: skip
     return Vocabulary(

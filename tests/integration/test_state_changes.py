@@ -100,7 +100,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "pref-06-sport-switch",
         "pref-07-favourite-food",
         "pref-08-vegetarian-back-to-meat",
-        "pref-09-quit-cigarettes-relapse",
         "pref-10-favourite-team",
         "pref-11-early-riser",
         "pref-13-cut-caffeine",

@@ -414,6 +414,10 @@ class StateReader:
                     EntityMention(gerund_of(activity), CONCEPT), 0.75 * holder.weight, span,
                     ends=True, scope="object",
                 )  # fmt: skip
+                yield RawFact(  # "I don't run anymore": nor "I run marathons"
+                    holder.mention, relation_name(activity), EntityMention(activity, CONCEPT),
+                    0.75 * holder.weight, span, ends=True, scope="slot",
+                )  # fmt: skip
             elif activity is not None:
                 yield RawFact(
                     holder.mention, relation_name(activity), EntityMention(activity, CONCEPT),

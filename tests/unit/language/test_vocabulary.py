@@ -8,7 +8,7 @@ import pytest
 
 from chronomem.engine.temporal import DEFAULT_FUNCTIONAL_RELATIONS
 from chronomem.errors import ConfigurationError
-from chronomem.language.vocabulary import default_vocabulary, load_vocabulary
+from chronomem.language.vocabulary import default_vocabulary, gerund_of, load_vocabulary
 
 
 def test_shipped_vocabulary_declares_the_everyday_states() -> None:
@@ -47,7 +47,8 @@ def test_frames_are_found_by_verb_and_particle() -> None:
     ("question", "relation"),
     [("Where is Femi based these days?", "LIVES_IN"), ("Who is Oskar's employer?", "WORKS_AT"),
      ("What pets does Ines have?", "HAS_PET"), ("Who is Rhea engaged to?", "ENGAGED_TO"),
-     ("What does Bo do for a living?", "HAS_JOB_TITLE")],
+     ("What does Bo do for a living?", "HAS_JOB_TITLE"), ("What exercise does Kai do?", "SWIM"),
+     ("Who is the principal of Ada's school?", "HAS_PRINCIPAL")],
 )  # fmt: skip
 def test_question_words_name_the_relation(question: str, relation: str) -> None:
     words = [w.strip("?'s").lower() for w in question.split()]
@@ -82,3 +83,13 @@ def test_a_bad_user_file_says_what_and_where(tmp_path: Path, text: str, message:
     extra.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigurationError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_vocabulary(extra)
+
+
+@pytest.mark.parametrize(
+    ("verb", "gerund"),
+    [("run", "running"), ("swim", "swimming"), ("knit", "knitting"), ("smoke", "smoking"),
+     ("cook", "cooking"), ("row", "rowing"), ("ski", "skiing"), ("box", "boxing"),
+     ("sing", "singing"), ("paint", "painting")],
+)  # fmt: skip
+def test_habits_are_named_by_their_gerund(verb: str, gerund: str) -> None:
+    assert gerund_of(verb) == gerund

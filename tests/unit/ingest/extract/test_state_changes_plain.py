@@ -81,6 +81,9 @@ CASES = [
      "Priya", "STUDIES_AT", "Carleton", "Laval"),
     ("sophomore year at Brookfield High is rough", "GOT INTO WELLESLEY!!! starting in the fall",
      "Rosa", "STUDIES_AT", "Brookfield High", "Wellesley"),
+    # a habit given up ends what was said with its verb ("I swim laps", not only "swimming")
+    ("I swim laps every morning before work.", "My shoulder is shot, so I don't swim anymore.",
+     "Rosa", "SWIM", "laps", None),
     # a thing stolen ends owning it, and riding it
     ("I ride a Bianchi road bike, a green one", "Someone stole my Bianchi from the station :(",
      "Rosa", "DRIVES", "Bianchi", None),
