@@ -31,7 +31,16 @@ from chronomem.schema.models import (
 from chronomem.schema.names import NAME_RELATION, name_key, name_statement, stated_name
 from chronomem.schema.profile import Profile, ProfileEntry
 from chronomem.schema.rendering import speaker_line
-from chronomem.schema.time import AwareTime, check_time, from_micros, parse_time, to_micros, utcnow
+from chronomem.schema.time import (
+    AwareTime,
+    at_offset,
+    check_time,
+    from_micros,
+    offset_minutes,
+    parse_time,
+    to_micros,
+    utcnow,
+)
 
 __all__ = [
     "ALIAS_MAX_CHARS",
@@ -56,6 +65,7 @@ __all__ = [
     "SearchResult",
     "Stats",
     "as_group_id",
+    "at_offset",
     "check_group_id",
     "check_length",
     "check_time",
@@ -65,6 +75,7 @@ __all__ = [
     "name_key",
     "name_statement",
     "new_uuid",
+    "offset_minutes",
     "parse_time",
     "speaker_line",
     "stable_uuid",

@@ -6,14 +6,23 @@ rejected with a message that says how to fix them.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
 
 from chronomem.errors import TimeError
 
-__all__ = ["AwareTime", "check_time", "from_micros", "parse_time", "to_micros", "utcnow"]
+__all__ = [
+    "AwareTime",
+    "at_offset",
+    "check_time",
+    "from_micros",
+    "offset_minutes",
+    "parse_time",
+    "to_micros",
+    "utcnow",
+]
 
 _FIX = (
     "give a timezone-aware value, e.g. '2024-06-01T09:30:00+02:00' or '2024-06-01T07:30:00Z' "
@@ -98,6 +107,26 @@ def to_micros(value: datetime) -> int:
 def from_micros(value: int) -> datetime:
     """Inverse of :func:`to_micros`, in UTC."""
     return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
+
+
+def offset_minutes(value: datetime | None) -> int | None:
+    """The UTC offset ``value`` was said with, in minutes east (None for UTC or no time): stores
+    keep instants in UTC and this beside them, so a fact's dates read back as they were said
+    ("since 2020" at +02:00 stays 2020-01-01T00:00+02:00, not 2019-12-31T22:00Z)."""
+    if value is None:
+        return None
+    offset = value.utcoffset()
+    if offset is None or not offset:
+        return None
+    return int(offset.total_seconds()) // 60
+
+
+def at_offset(value: datetime | None, minutes: int | None) -> datetime | None:
+    """``value`` (an instant) shown at the UTC offset ``minutes`` (inverse of
+    :func:`offset_minutes`; None leaves it as it is)."""
+    if value is None or not minutes:
+        return value
+    return value.astimezone(timezone(timedelta(minutes=minutes)))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

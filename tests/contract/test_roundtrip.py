@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from chronomem.engine.store import GraphStore, WriteBatch
+from chronomem.engine.store import FactFilter, GraphStore, WriteBatch
 from chronomem.schema import Entity, Episode, EpisodeKind, Fact
 from tests.contract.samples import angled, unit
 
@@ -77,6 +77,27 @@ def test_times_come_back_timezone_aware_and_exact(store: GraphStore, group: str)
     [stored_ep] = store.get_episodes(group, [ep.uuid])
     assert stored_ep.reference_time.tzinfo is not None
     assert stored_ep.reference_time.microsecond == 123456
+
+
+def test_a_facts_valid_time_keeps_the_offset_it_was_said_with(
+    store: GraphStore, group: str
+) -> None:
+    # "since 2020" said at +02:00 is 2020-01-01T00:00+02:00, not 2019-12-31T22:00Z, however read
+    ep, alice, acme, works = full_records(group)
+    works = works.model_copy(update={"expired_at": None})  # believed: every read returns it
+    store.write(WriteBatch(episodes=[ep], entities=[alice, acme], facts=[works]))
+
+    reads = [
+        store.get_facts(group, [works.uuid]),
+        store.list_facts(group, FactFilter()),
+        store.neighbors(group, [alice.uuid], FactFilter()),
+    ]
+    for read in reads:
+        [stored] = [f for f in read if f.uuid == works.uuid]
+        assert stored.valid_at is not None
+        assert stored.invalid_at is not None
+        assert stored.valid_at.isoformat() == "2023-05-01T00:00:00+02:00"
+        assert stored.invalid_at.isoformat() == "2025-06-30T17:00:00.999999-05:30"
 
 
 def test_optional_fields_round_trip_as_none_and_empty(store: GraphStore, group: str) -> None:

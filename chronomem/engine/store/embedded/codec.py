@@ -16,7 +16,16 @@ import numpy as np
 import numpy.typing as npt
 
 from chronomem.engine.store import checks
-from chronomem.schema import Entity, Episode, EpisodeKind, Fact, from_micros, to_micros
+from chronomem.schema import (
+    Entity,
+    Episode,
+    EpisodeKind,
+    Fact,
+    at_offset,
+    from_micros,
+    offset_minutes,
+    to_micros,
+)
 
 __all__ = [
     "decode_vector",
@@ -170,6 +179,8 @@ def fact_row(fact: Fact) -> tuple[Any, ...]:
         fact.invalidated_by_episode,
         fact.lineage,
         json.dumps([to_micros(t) for t in fact.observed_at]),
+        offset_minutes(fact.valid_at),
+        offset_minutes(fact.invalid_at),
     )
 
 
@@ -182,8 +193,8 @@ def fact_from_row(row: Sequence[Any]) -> Fact:
         relation=row[3],
         object_uuid=row[4],
         fact=row[5],
-        valid_at=_time(row[6]),
-        invalid_at=_time(row[7]),
+        valid_at=at_offset(_time(row[6]), row[17]),
+        invalid_at=at_offset(_time(row[7]), row[18]),
         created_at=from_micros(row[8]),
         expired_at=_time(row[9]),
         episodes=json.loads(row[10]),
@@ -193,5 +204,5 @@ def fact_from_row(row: Sequence[Any]) -> Fact:
         invalidated_by_episode=row[14],
         lineage=row[15],
         observed_at=[from_micros(t) for t in json.loads(row[16])],
-        fact_embedding=_vector_list(row[17]),
+        fact_embedding=_vector_list(row[19]),
     )

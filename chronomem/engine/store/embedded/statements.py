@@ -46,8 +46,9 @@ WHERE entity_id IN (SELECT e.id FROM json_each(?) AS j CROSS JOIN entities e ON 
 UPSERT_FACTS: Final = """
 INSERT INTO facts (uuid, group_id, subject_uuid, relation, object_uuid, fact, valid_at,
                    invalid_at, created_at, expired_at, episodes, sources, confidence,
-                   invalidated_by, invalidated_by_episode, lineage, observed_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   invalidated_by, invalidated_by_episode, lineage, observed_at, valid_offset,
+                   invalid_offset)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (uuid) DO UPDATE SET
     group_id = excluded.group_id,
     expired_at = excluded.expired_at,
@@ -252,7 +253,8 @@ WHERE e.group_id = ?1
     "facts": """
 SELECT f.uuid, f.group_id, f.subject_uuid, f.relation, f.object_uuid, f.fact, f.valid_at,
        f.invalid_at, f.created_at, f.expired_at, f.episodes, f.sources, f.confidence,
-       f.invalidated_by, f.invalidated_by_episode, f.lineage, f.observed_at, v.embedding
+       f.invalidated_by, f.invalidated_by_episode, f.lineage, f.observed_at, f.valid_offset,
+       f.invalid_offset, v.embedding
 FROM json_each(?2) AS j CROSS JOIN facts f ON f.uuid = j.value
 LEFT JOIN fact_vectors v ON v.fact_id = f.id
 WHERE f.group_id = ?1
@@ -367,7 +369,8 @@ SELECT (SELECT count(*) FROM episodes WHERE group_id = ?1),
 LIST_FACTS: Final = """
 SELECT f.uuid, f.group_id, f.subject_uuid, f.relation, f.object_uuid, f.fact, f.valid_at,
        f.invalid_at, f.created_at, f.expired_at, f.episodes, f.sources, f.confidence,
-       f.invalidated_by, f.invalidated_by_episode, f.lineage, f.observed_at, v.embedding
+       f.invalidated_by, f.invalidated_by_episode, f.lineage, f.observed_at, f.valid_offset,
+       f.invalid_offset, v.embedding
 FROM facts f LEFT JOIN fact_vectors v ON v.fact_id = f.id
 WHERE f.group_id = ?
 """
@@ -377,7 +380,8 @@ WHERE f.group_id = ?
 NEIGHBOR_FACTS: Final = """
 SELECT f.uuid, f.group_id, f.subject_uuid, f.relation, f.object_uuid, f.fact, f.valid_at,
        f.invalid_at, f.created_at, f.expired_at, f.episodes, f.sources, f.confidence,
-       f.invalidated_by, f.invalidated_by_episode, f.lineage, f.observed_at, v.embedding
+       f.invalidated_by, f.invalidated_by_episode, f.lineage, f.observed_at, f.valid_offset,
+       f.invalid_offset, v.embedding
 FROM facts f LEFT JOIN fact_vectors v ON v.fact_id = f.id
 WHERE f.id IN (SELECT id FROM facts
                WHERE group_id = ? AND subject_uuid IN (SELECT value FROM json_each(?))
@@ -470,10 +474,12 @@ WHERE group_id = ?1
   AND (episode_uuid IN (SELECT value FROM json_each(?2))
        OR entity_uuid IN (SELECT value FROM json_each(?3)))
 """
-# Parameters: valid_at, invalid_at (microseconds or NULL), group id, fact uuid. Only an
-# erasure rewrites a kept row's interval (the dates the erased text gave it).
+# Parameters: valid_at, invalid_at (microseconds or NULL), their UTC offsets (minutes or
+# NULL), group id, fact uuid. Only an erasure rewrites a kept row's interval (the dates the
+# erased text gave it).
 SET_FACT_INTERVAL: Final = """
-UPDATE facts SET valid_at = ?, invalid_at = ? WHERE group_id = ? AND uuid = ?
+UPDATE facts SET valid_at = ?, invalid_at = ?, valid_offset = ?, invalid_offset = ?
+WHERE group_id = ? AND uuid = ?
 """
 ERASE_FACTS: Final = """
 DELETE FROM facts WHERE group_id = ? AND uuid IN (SELECT value FROM json_each(?))

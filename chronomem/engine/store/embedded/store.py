@@ -49,6 +49,7 @@ from chronomem.engine.store.embedded.tables import (
     create_schema,
     has_fact_episodes,
     has_sentence_vectors,
+    missing_columns,
     read_schema_version,
     refuse_foreign,
 )
@@ -70,7 +71,16 @@ from chronomem.engine.store.protocol import (
     search_one_by_one,
 )
 from chronomem.errors import ConfigurationError, InputError, StoreError
-from chronomem.schema import Entity, Episode, Fact, Stats, name_key, to_micros, utcnow
+from chronomem.schema import (
+    Entity,
+    Episode,
+    Fact,
+    Stats,
+    name_key,
+    offset_minutes,
+    to_micros,
+    utcnow,
+)
 
 __all__ = ["DB_FILE", "LOCK_FILE", "EmbeddedStore"]
 
@@ -237,6 +247,11 @@ class EmbeddedStore:
                 f"only reads versions up to {SCHEMA_VERSION}; upgrade chronomem to open it"
             )
         check_dimension(conn, self._db_path, self._dimension)
+        if missing_columns(conn):
+            raise StoreError(
+                f"{self._db_path}: this memory was made by an older chronomem and lacks "
+                "columns this one reads; open it once without read_only to upgrade it"
+            )
 
     def _check_open(self) -> None:
         if self._closed:
@@ -311,7 +326,14 @@ class EmbeddedStore:
                 conn.executemany(
                     sql.SET_FACT_INTERVAL,
                     [
-                        (_micros_or_none(f.valid_at), _micros_or_none(f.invalid_at), group, f.uuid)
+                        (
+                            _micros_or_none(f.valid_at),
+                            _micros_or_none(f.invalid_at),
+                            offset_minutes(f.valid_at),
+                            offset_minutes(f.invalid_at),
+                            group,
+                            f.uuid,
+                        )
                         for f in erasure.updated_facts
                     ],
                 )

@@ -20,6 +20,7 @@ __all__ = [
     "check_dimension",
     "create_schema",
     "has_fact_episodes",
+    "missing_columns",
     "read_schema_version",
     "refuse_foreign",
 ]
@@ -107,6 +108,8 @@ CREATE TABLE IF NOT EXISTS facts (
     invalidated_by_episode TEXT,
     lineage                TEXT NOT NULL,
     observed_at            TEXT NOT NULL,
+    valid_offset           INTEGER,
+    invalid_offset         INTEGER,
     FOREIGN KEY (group_id, subject_uuid) REFERENCES entities (group_id, uuid),
     FOREIGN KEY (group_id, object_uuid) REFERENCES entities (group_id, uuid)
 )
@@ -361,8 +364,41 @@ def create_schema(conn: sqlite3.Connection, path: Path, dimension: int) -> None:
                 conn.execute("ROLLBACK")
             raise
     else:
+        _add_missing_columns(conn)
         _add_missing(conn)
     check_dimension(conn, path, dimension)
+
+
+#: Columns added to a table within this schema version (nullable: older rows read as NULL).
+_ADDED_COLUMNS: Final = (
+    ("facts", "valid_offset", "INTEGER"),
+    ("facts", "invalid_offset", "INTEGER"),
+)
+
+
+def missing_columns(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """The added columns a memory made by an older chronomem does not have yet."""
+    have: dict[str, set[str]] = {}
+    for table, _, _ in _ADDED_COLUMNS:
+        if table not in have:
+            have[table] = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    return [added for added in _ADDED_COLUMNS if added[1] not in have[added[0]]]
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Add the columns of :data:`_ADDED_COLUMNS` a memory lacks, in one transaction."""
+    missing = missing_columns(conn)
+    if not missing:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table, column, kind in missing:  # names from the constant above, not from input
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _add_missing(conn: sqlite3.Connection) -> None:

@@ -410,7 +410,8 @@ RETURN r.uuid AS uuid, r.group_id AS group_id, s.uuid AS subject_uuid, r.name AS
        r.episodes AS episodes, r.sources AS sources, r.observed_at AS observed_at,
        r.confidence AS confidence,
        r.invalidated_by AS invalidated_by, r.invalidated_by_episode AS invalidated_by_episode,
-       r.lineage AS lineage, r.fact_embedding AS fact_embedding
+       r.lineage AS lineage, r.valid_offset AS valid_offset,
+       r.invalid_offset AS invalid_offset, r.fact_embedding AS fact_embedding
 """
 
 # valid_at unknown first, then by valid_at, then by creation (as the embedded store orders).
@@ -710,7 +711,8 @@ SET_FACT_INTERVALS: Final = """
 UNWIND $facts AS f
 MATCH ()-[r:RELATES_TO {uuid: f.uuid}]->()
 WHERE r.group_id = $group_id
-SET r.valid_at = f.valid_at, r.invalid_at = f.invalid_at
+SET r.valid_at = f.valid_at, r.invalid_at = f.invalid_at,
+    r.valid_offset = f.valid_offset, r.invalid_offset = f.invalid_offset
 """
 """A kept row's interval recomputed by an erasure (the only rewrite of an interval)."""
 ERASE_FACTS: Final = """

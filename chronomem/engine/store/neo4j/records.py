@@ -23,8 +23,10 @@ from chronomem.schema import (
     Episode,
     EpisodeKind,
     Fact,
+    at_offset,
     content_hash,
     name_key,
+    offset_minutes,
     stable_uuid,
 )
 
@@ -204,6 +206,8 @@ def fact_params(fact: Fact, dimension: int) -> dict[str, Any]:
         "lineage": fact.lineage,
         "invalidated_by": fact.invalidated_by,
         "invalidated_by_episode": fact.invalidated_by_episode,
+        "valid_offset": offset_minutes(fact.valid_at),
+        "invalid_offset": offset_minutes(fact.invalid_at),
     }
     return {
         "uuid": fact.uuid,
@@ -239,8 +243,8 @@ def fact_from_record(record: Mapping[str, Any]) -> Fact:
         relation=record["relation"],
         object_uuid=record["object_uuid"],
         fact=record["fact"],
-        valid_at=from_db_time(record.get("valid_at")),
-        invalid_at=from_db_time(record.get("invalid_at")),
+        valid_at=at_offset(from_db_time(record.get("valid_at")), record.get("valid_offset")),
+        invalid_at=at_offset(from_db_time(record.get("invalid_at")), record.get("invalid_offset")),
         created_at=_required_time(record.get("created_at"), "fact created_at"),
         expired_at=from_db_time(record.get("expired_at")),
         episodes=list(record.get("episodes") or []),

@@ -55,7 +55,16 @@ from chronomem.errors import (
     MemoryLockedError,
     StoreError,
 )
-from chronomem.schema import Entity, Episode, Fact, Stats, name_key, new_uuid, utcnow
+from chronomem.schema import (
+    Entity,
+    Episode,
+    Fact,
+    Stats,
+    name_key,
+    new_uuid,
+    offset_minutes,
+    utcnow,
+)
 
 __all__ = ["GROUP_LEASE_S", "Neo4jStore"]
 
@@ -399,6 +408,8 @@ class Neo4jStore:
                         "uuid": f.uuid,
                         "valid_at": to_db_time(f.valid_at),
                         "invalid_at": to_db_time(f.invalid_at),
+                        "valid_offset": offset_minutes(f.valid_at),
+                        "invalid_offset": offset_minutes(f.invalid_at),
                     }
                     for f in _last_by_uuid(erasure.updated_facts)
                 ]

@@ -10,6 +10,7 @@ import pytest
 
 from chronomem.engine.store import FactFilter, WriteBatch
 from chronomem.engine.store.embedded import EmbeddedStore
+from chronomem.errors import StoreError
 from chronomem.schema import Entity, Episode, Fact, parse_time
 
 _AT = parse_time("2024-01-01T00:00:00Z")
@@ -121,3 +122,16 @@ def test_a_read_only_open_of_an_older_memory_searches_turn_vectors_without_the_t
         (turn,) = store.get_episodes("g", [turns[1].uuid])
         assert turn.sentence_embeddings is None
         assert store.load_vectors("g") == 3
+
+
+def test_the_offset_columns_are_added_on_a_writable_reopen(tmp_path: Path) -> None:
+    _, facts = _memory(tmp_path / "m")
+    with sqlite3.connect(tmp_path / "m" / "memory.db") as conn:
+        conn.execute("ALTER TABLE facts DROP COLUMN valid_offset")
+        conn.execute("ALTER TABLE facts DROP COLUMN invalid_offset")
+    with pytest.raises(StoreError, match="open it once without read_only"):
+        EmbeddedStore(tmp_path / "m", dimension=4, read_only=True)
+    with EmbeddedStore(tmp_path / "m", dimension=4) as store:  # adds them
+        assert {f.uuid for f in store.list_facts("g", FactFilter())} == {f.uuid for f in facts}
+    with EmbeddedStore(tmp_path / "m", dimension=4, read_only=True) as store:
+        assert len(store.get_facts("g", [f.uuid for f in facts])) == 3

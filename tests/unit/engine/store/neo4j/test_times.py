@@ -49,7 +49,7 @@ def test_fact_times_round_trip(
     [stored] = store.get_facts(group, [fact.uuid])
     assert stored == fact
     assert stored.valid_at is not None
-    assert stored.valid_at.tzinfo == UTC
+    assert stored.valid_at.utcoffset() == valid_at.utcoffset()  # as said (stored as UTC)
     assert stored.created_at.tzinfo == UTC
     [entity] = store.get_entities(group, [a.uuid])
     assert entity.created_at == created_at
