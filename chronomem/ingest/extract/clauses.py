@@ -196,7 +196,9 @@ class SentenceReader:
                     return Ref(known, 0.85)
                 if self.refs.speaker is not None and lemma in cues.PERSON_KIN:
                     name = f"{self.refs.speaker.name}'s {token.lower_}"
-                    return Ref(EntityMention(name, PERSON), 0.8)
+                    mention = EntityMention(name, PERSON)
+                    self.refs.people.append(mention)  # "Dad retired. Now he ..."
+                    return Ref(mention, 0.8)
             return None
         label = ANIMAL if lemma in cues.PET_NOUNS else PERSON
         name = f"{owner.mention.name}'s {token.lower_}"

@@ -35,6 +35,7 @@ from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extr
 from chronomem.ingest.extract.spacy_model import LoadedPipeline, load_pipeline
 from chronomem.ingest.extract.statements import rewrite_sentence
 from chronomem.ingest.extract.states import StateReader
+from chronomem.language import cues
 from chronomem.language.chat import normalize_chat, people_named
 from chronomem.language.timex import TimeMention, find_time_mentions, mention_interval
 from chronomem.language.vocabulary import Vocabulary, default_vocabulary
@@ -322,6 +323,8 @@ class _EpisodeReader:
             label = NER_LABELS.get(ent.label_)
             if label is None:
                 continue
+            if len(ent) == 1 and ent.text.lower() in cues.PERSON_KIN:
+                continue  # "Mum taught at ...": the speaker's mum (a relative), not a name
             start, end = ent.start, ent.end
             while end > start and doc[end - 1].lower_ in _TIME_WORDS:
                 end -= 1  # "John last June" -> "John"

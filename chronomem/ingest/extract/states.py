@@ -312,6 +312,8 @@ class StateReader:
             for frame in self._vocabulary.frames_for(key)
             if not frame.needs or words & set(frame.needs)
         ]
+        if any(v.via == "attr" for v in values):  # "I'm a nurse in the ER": where the job is
+            frames = [f for f in frames if f.relation != "VISITED"]
         if self._lemma_of_verb(verb) in _CONTINUING and any(
             h.mention.name in self._students for h in holders
         ):  # "Mateo transferred to Berkeley" of a student: another school, not a move

@@ -187,6 +187,7 @@ def test_a_sale_that_fell_through_keeps_the_house(memory: Memory) -> None:
 
 # (what the speaker says, relation, value): a state said once, in words no verb frame names
 SAID_ONCE = [
+    ("I'm a charge nurse in the ICU, night shifts all week", "HAS_JOB_TITLE", "charge nurse"),
     ("Lisbon has treated me well, nine years living here now", "LIVES_IN", "Lisbon"),
     ("Got the keys!!! it's in Leith, moved in on Saturday", "LIVES_IN", "Leith"),
     ("Morocco last spring was unreal, the markets in Fez!!", "VISITED", "Morocco"),
@@ -204,6 +205,24 @@ def test_a_state_said_once_in_other_words(
     assert (relation, value) in {(f.relation, f.object) for f in facts}, facts
     if relation == "VISITED":  # not a move: "went to Chile back in 2018" is no "go back"
         assert "LIVES_IN" not in {f.relation for f in facts}, facts
+    else:  # "a nurse in the ICU": where the job is, not a place visited
+        assert "VISITED" not in {f.relation for f in facts}, facts
+
+
+def test_a_bare_kin_word_is_who_he_is_in_the_next_turn(memory: Memory) -> None:
+    memory.add_dialogue(
+        [
+            {"speaker": "Rosa", "text": "Mum taught at Hollins Primary until 2020.", "time": T2},
+            {
+                "speaker": "Rosa",
+                "text": "Now she volunteers at the hospice twice a week",
+                "time": T2,
+            },
+        ],
+        group_id="plain-mum",
+    )
+    facts = memory.facts(subject="Rosa's mum", relation="VOLUNTEERS_AT", group_id="plain-mum")
+    assert [f.object for f in facts] == ["hospice"]
 
 
 def test_a_schools_new_head_replaces_the_old_one_under_its_short_name(memory: Memory) -> None:
