@@ -33,7 +33,6 @@ from tests.state_cases import (
 
 KNOWN_FAILURES: frozenset[str] = frozenset(
     {
-        "rel-13-its-over",
         "cor-08-ignore-that-staying",
         "cor-10-actually-not-engaged",
         "cor-12-promotion-rescinded",
@@ -53,7 +52,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "emp-05-lowercase-startup",
         "emp-09-laid-off-freelance",
         "emp-12-slang-new-gig",
-        "end-05-sold-house-renting",
         "end-07-dog-gave-away",
         "end-11-quit-job-no-new",
         "end-12-stopped-dating",
@@ -83,7 +81,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "ooo-11-pet-death-first",
         "ooo-12-smoking-quit-first",
         "plan-04-cancelled-move",
-        "plan-08-offer-pulled",
         "plan-09-going-to-buy",
         "plan-10-retire-next-year",
         "plan-12-engagement-plan-cancelled",
@@ -91,7 +88,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "pos-03-condo-to-townhouse",
         "pos-04-bike-stolen",
         "pos-05-phone-switch",
-        "pos-09-flat-bought",
         "pos-10-laptop-upgrade",
         "pos-11-second-car-added",
         "pos-12-fish-died",
@@ -100,6 +96,9 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "pref-02-quit-vaping",
         "pref-03-tea-to-coffee",
         "pref-04-gave-up-alcohol",
+        # passed only through a junk fact ("Berghain IS_A natural habitat", whose text held
+        # "techno"); the parser reads "listen to techno" as a verb "techno", so no fact is left
+        "pref-05-music-taste",
         "pref-06-sport-switch",
         "pref-07-favourite-food",
         "pref-08-vegetarian-back-to-meat",
