@@ -32,8 +32,7 @@ _MEASURES: Final = frozenset({
     "plate", "bowl", "cup", "glass", "box", "bunch", "group", "pair", "couple", "stack",
     "pile", "row", "lot", "set", "collection", "bottle", "basket", "jar", "bag", "piece",
     "slice", "bouquet", "variety", "number", "close", "photo", "picture", "image", "view",
-    "tray", "kind", "type", "sort", "circle", "line", "handful", "plateful", "crowd", "herd",
-    "flock", "pack", "team", "family",
+    "tray", "kind", "type", "sort",
 })  # fmt: skip
 _BOUNDARIES: Final = frozenset({
     "with", "on", "in", "at", "of", "near", "by", "next", "under", "over", "from", "for",
@@ -42,11 +41,6 @@ _BOUNDARIES: Final = frozenset({
     "have", "while", "through", "along", "across", "during", "up", "down", "off", "out",
 })  # fmt: skip
 _VAGUE: Final = frozenset({"thing", "things", "something", "stuff", "object", "objects"})
-_PARTICLES: Final = frozenset({"out", "up", "down", "off", "away", "together", "around"})
-_IRREGULAR_PARTICIPLES: Final = frozenset({
-    "laid", "spread", "set", "hung", "left", "held", "built", "made", "lit", "worn", "torn",
-    "drawn", "written", "broken", "frozen", "hidden", "sewn", "shown", "grown",
-})  # fmt: skip
 
 
 def split_caption(content: str) -> tuple[str, str | None]:
@@ -68,39 +62,21 @@ def caption_object(caption: str) -> str:
     while index < len(words):
         word = words[index]
         following = words[index + 1] if index + 1 < len(words) else ""
-        if word in _MEASURES and following == "of":  # "a couple of people": before determiners
-            phrase.clear()
-            index += 2
-            continue
         if not phrase and word in _DETERMINERS:
             index += 1
             continue
-        if word in ("and", "or") and phrase and _joins_modifiers(words, index):
-            index += 1  # "a purple and blue controller": the head comes later
+        if word in _MEASURES and following == "of":
+            phrase.clear()
+            index += 2
             continue
         if word in _BOUNDARIES or (phrase and word.endswith("ing")):
             break
-        if phrase and _participle(word) and following in _BOUNDARIES | _DETERMINERS | _PARTICLES:
+        if phrase and word.endswith("ed") and following in _BOUNDARIES | _DETERMINERS:
             break
         phrase.append(word)
         index += 1
     phrase = [w for w in phrase if w not in _VAGUE][-2:]
     return " ".join(phrase) if phrase else "photo"
-
-
-def _joins_modifiers(words: list[str], index: int) -> bool:
-    """Whether the conjunction at ``index`` joins two modifiers of one noun ("purple and blue
-    controller") rather than two things ("a man and a little girl")."""
-    after = words[index + 1] if index + 1 < len(words) else ""
-    then = words[index + 2] if index + 2 < len(words) else ""
-    return bool(after) and after not in _DETERMINERS and bool(then) and then not in _BOUNDARIES
-
-
-def _participle(word: str) -> bool:
-    """A past participle ending the noun phrase ("parked", "laid"), not a noun ("bed", "shed")."""
-    return (len(word) > 4 and word.endswith("ed") and not word.endswith("eed")) or word in (
-        _IRREGULAR_PARTICIPLES
-    )
 
 
 def caption_statement(speaker: str | None, caption: str) -> str:
