@@ -13,18 +13,29 @@ from typing import Final
 from chronomem.language.vocabulary import default_vocabulary
 
 __all__ = [
+    "ABSTRACT_NOUNS",
     "ADJ_PREP_RELATIONS",
     "BE_PREP_RELATIONS",
     "CONTAINER_NOUNS",
     "DESIRE_VERBS",
     "ENDING_VERBS",
+    "FAN_NOUNS",
+    "FUTURE_AUXILIARIES",
+    "FUTURE_HEADS",
     "GENERIC_NOUNS",
+    "HEDGE_ADVERBS",
+    "INTENTION_HEADS",
     "JOB_NOUNS",
     "KINSHIP",
+    "LIGHT_VERBS",
+    "LIGHT_VERB_OBJECTS",
     "LIKE_VERBS",
     "MODALS",
+    "NORMATIVE_ADJECTIVES",
+    "NO_FACT_VERBS",
     "OCCUPATIONS",
     "PERSON_KIN",
+    "PERSON_OBJECT_VERBS",
     "PET_NOUNS",
     "PLACE_NOUNS",
     "POSSESSION_NOUNS",
@@ -68,6 +79,7 @@ PREP_RELATIONS: Final[dict[tuple[str, str], str]] = {
     ("marry", "to"): "MARRIED_TO", ("engage", "to"): "ENGAGED_TO",
     ("belong", "to"): "MEMBER_OF", ("participate", "in"): "ATTENDED",
     ("sign up", "for"): "ATTENDED", ("take part", "in"): "ATTENDED",
+    ("take", "to"): "VISITED",
 }  # fmt: skip
 
 # -- copula: "X is from Y", "X is into Y" --------------------------------------------------
@@ -233,7 +245,8 @@ DESIRE_VERBS: Final[frozenset[str]] = frozenset({
     "wonder", "expect", "mean", "hesitate", "aim", "would", "wanna", "gon", "gonna", "like",
     "love", "hate", "prefer", "refuse", "forget", "afford", "ask", "tell", "encourage",
     "help", "let", "make", "seem", "suppose", "pretend", "promise", "offer", "agree",
-    "imagine", "recommend", "suggest",
+    "imagine", "recommend", "suggest", "decide", "remind", "urge", "invite", "allow",
+    "inspire", "motivate", "push", "challenge", "dare", "beg", "deserve", "wait", "look",
 })  # fmt: skip
 
 # Verbs whose xcomp or gerund object is what someone likes: "I love to paint".
@@ -242,4 +255,106 @@ LIKE_VERBS: Final[frozenset[str]] = frozenset({"like", "love", "enjoy", "adore",
 # Auxiliaries that make a clause hypothetical.
 MODALS: Final[frozenset[str]] = frozenset({
     "would", "could", "might", "may", "should", "must", "ought", "can", "wo", "ca",
+})  # fmt: skip
+
+# Auxiliaries of the future: "I'll make a list" is a plan, not a fact of now.
+FUTURE_AUXILIARIES: Final[frozenset[str]] = frozenset({"will", "'ll", "’ll", "shall", "wo", "sha"})
+
+# "going to <verb>": a head of an infinitive that makes it a plan.
+FUTURE_HEADS: Final[frozenset[str]] = frozenset({"go", "gon", "gonna"})
+
+# Heads under which a clause is an intention, a wish or an imagining rather than a fact, however
+# it is attached: "thinking of opening a bakery", "looking forward to seeing Rome", "dreaming
+# about moving", "can't wait for the day I get a dog".
+INTENTION_HEADS: Final[frozenset[str]] = frozenset({
+    "think", "dream", "plan", "consider", "hope", "wish", "want", "look forward", "wait",
+    "imagine", "picture", "fantasize", "talk", "debate", "intend", "aim", "mean", "need",
+    "decide", "hesitate", "worry", "forward", "cross",
+})  # fmt: skip
+
+# Abstract nouns: feelings, qualities, praise and the filler of idioms. As the object of a
+# clause they name no entity ("did a great job", "took the plunge", "appreciate your support",
+# "express my feelings"), so the general rules make no fact of them.
+ABSTRACT_NOUNS: Final[frozenset[str]] = frozenset({
+    # feelings and states of mind
+    "feeling", "emotion", "mood", "joy", "happiness", "sadness", "anger", "fear", "love",
+    "hate", "peace", "peacefulness", "calm", "stress", "anxiety", "pain", "urge", "desire",
+    "passion", "excitement", "pride", "gratitude", "relief", "comfort", "confidence",
+    "courage", "hope", "faith", "trust", "doubt", "worry", "buzz", "thrill", "rush", "vibe",
+    "energy", "motivation", "inspiration", "strength", "power", "balance", "freedom",
+    "satisfaction", "fulfillment", "fulfilment", "sense", "mind", "heart", "soul", "spirit",
+    "self", "thought", "opinion", "view", "perspective", "outlook", "attitude", "memory",
+    # qualities and praise
+    "talent", "skill", "ability", "gift", "potential", "resilience", "perseverance",
+    "determination", "dedication", "commitment", "effort", "kindness", "compassion",
+    "patience", "empathy", "generosity", "creativity", "beauty", "importance", "value",
+    "meaning", "purpose", "impact", "difference", "progress", "success", "growth", "texture",
+    "color", "colour", "style", "taste", "quality", "character", "personality",
+    # help and talk
+    "support", "help", "advice", "tip", "encouragement", "word", "compliment",
+    "feedback", "suggestion", "recommendation", "solution", "insight", "awareness",
+    "attention", "care", "credit", "thanks", "wish", "congrats", "congratulation",
+    "opportunity", "goal", "dream", "plan", "vision", "challenge", "problem", "issue",
+    "journey", "experience", "ride", "blast", "job", "work", "effect",
+    # idiom objects
+    "plunge", "leap", "shot", "hand", "handle", "step", "toll", "break", "chance", "risk",
+    "breath", "stand", "territory", "tons", "ton", "heap", "bunch", "reality", "truth",
+    "lot", "good", "ok", "okay", "fine", "well", "best", "trick", "way", "guts", "grace",
+    "voice", "tranquility", "serenity", "strategy", "connection", "companionship", "bond",
+    "friendship", "muse", "offer", "track", "path", "move", "input", "improvement",
+    "service", "chill", "lead", "backing", "surge", "push", "turnout", "share",
+    "rollercoaster", "mix", "hang", "lease", "win", "surprise", "finger", "center", "centre",
+    "void", "responsibility", "air", "news", "cheers", "plenty", "need", "mem", "mistake",
+    "option", "addition", "boost", "kick", "blessing", "honor", "honour", "privilege",
+    "pleasure", "fortune", "luck", "glimpse", "sight", "chapter", "identity", "ambition",
+    "ear", "legacy", "portion", "trial", "error", "hurdle", "obstacle", "weakness", "gain",
+})  # fmt: skip
+
+# Verbs whose clauses say nothing lasting whatever their object: needs, feelings, thanks and
+# talk ("we need better schools", "I feel a void", "tell stories").
+NO_FACT_VERBS: Final[frozenset[str]] = frozenset({
+    "need", "feel", "appreciate", "deserve", "owe", "want", "wish", "hope", "mean", "say",
+    "tell", "ask", "guess", "bet", "wonder", "thank", "excuse", "forgive", "pardon",
+})  # fmt: skip
+
+# Verbs that, with a person or a pet as their object, report an interaction or a pleasantry,
+# not a relation ("see you tomorrow", "I'm here to support you", "I took the kids to the zoo").
+PERSON_OBJECT_VERBS: Final[frozenset[str]] = frozenset({
+    "see", "support", "miss", "show", "keep", "take", "get", "give", "bring", "let", "make",
+    "help", "hear", "call", "text", "hug", "remind", "teach", "feel", "catch", "send",
+    "join", "have", "put", "leave", "find", "know", "do", "root", "cheer", "back", "believe",
+    "count", "rely", "stoke", "greet", "lend", "trust", "invite", "talk", "mail", "recommend",
+    "link", "chill", "hang", "thank",
+})  # fmt: skip
+
+# "it's important we help", "it's time to act": what ought to be, not what is (praise such as
+# "it's great that you found a gym" still reports a fact).
+NORMATIVE_ADJECTIVES: Final[frozenset[str]] = frozenset({
+    "important", "necessary", "essential", "crucial", "vital", "imperative", "time",
+})  # fmt: skip
+
+# "I'm a big fan of jazz": the noun after the copula is a liking of its "of" object.
+FAN_NOUNS: Final[frozenset[str]] = frozenset({
+    "fan", "lover", "enthusiast", "buff", "sucker", "nut", "admirer", "devotee", "junkie",
+    "fanatic", "addict",
+})  # fmt: skip
+
+# Adverbs that make a clause a guess or a wish: "hopefully she finds a flat".
+HEDGE_ADVERBS: Final[frozenset[str]] = frozenset({
+    "hopefully", "maybe", "perhaps", "possibly", "probably", "ideally", "someday",
+})  # fmt: skip
+
+# Verbs that lend their object the meaning ("take a walk", "have a look"): with one of these, a
+# bare verb relation says little, and :data:`LIGHT_VERB_OBJECTS` say nothing at all.
+LIGHT_VERBS: Final[frozenset[str]] = frozenset({
+    "do", "make", "take", "get", "give", "have", "put", "keep", "find", "show", "feel",
+    "bring", "pay", "catch", "raise", "express", "offer", "share", "gain", "lose", "try",
+})  # fmt: skip
+
+# Objects that only light verbs turn into idioms: "take a walk", "have a go", "give a hug".
+LIGHT_VERB_OBJECTS: Final[frozenset[str]] = frozenset({
+    "walk", "look", "go", "turn", "hug", "call", "nap", "rest", "seat", "photo", "picture",
+    "pic", "notice", "note", "part", "place", "sure", "use", "time", "moment", "day", "night",
+    "sense", "point", "deal", "mess", "trip", "stroll", "pause", "guess", "wonder", "bite",
+    "smile", "laugh", "cry", "sigh", "kick", "glance", "peek", "try", "listen", "read",
 })  # fmt: skip

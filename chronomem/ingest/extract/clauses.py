@@ -50,7 +50,17 @@ _FIRST_PLURAL: Final = frozenset({"we", "us", "our", "ours", "ourselves"})
 _SECOND: Final = frozenset({"you", "your", "yours", "yourself", "yourselves", "u", "ya"})
 _THIRD: Final = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})
 _RELATIVE: Final = frozenset({"who", "that", "which", "whom"})
-_CONDITIONAL_MARKS: Final = frozenset({"if", "unless", "whether"})
+_CONDITIONAL_MARKS: Final = frozenset({"if", "unless", "whether", "whenever", "lest"})
+# "when I have kids", "once we get a house": with a present tense, a condition or a future.
+_TEMPORAL_MARKS: Final = frozenset({"when", "once", "till", "until"})
+_PRESENT_TAGS: Final = frozenset({"VBP", "VBZ", "VB"})
+# Dependencies through which a clause takes its mood from the clause above it.
+_MOOD_DEPS: Final = frozenset({
+    "xcomp", "ccomp", "pcomp", "pobj", "prep", "advcl", "conj", "dobj", "acomp", "oprd",
+})  # fmt: skip
+# Modals that make the clauses under them hypothetical ("can" states an ability: left out).
+_IRREALIS_MODALS: Final = (cues.MODALS - {"can", "ca"}) | cues.FUTURE_AUXILIARIES
+_IMAGINING: Final = frozenset({"see", "imagine", "picture", "wait"})
 _HEDGE_HEADS: Final = frozenset({"think", "guess", "believe", "suppose", "bet", "feel"})
 _WISH_HEADS: Final = frozenset({"hope", "wish", "want", "doubt", "wonder", "imagine", "dream"})
 _JOB_START_VERBS: Final = frozenset({"get", "start", "land", "take", "accept", "find", "begin"})
@@ -260,6 +270,9 @@ class SentenceReader:
             return found
         if token.tag_ in _PRONOUN_TAGS:
             return None
+        lemma = self.lemma(token)
+        if lemma in cues.ABSTRACT_NOUNS and lemma not in cues.JOB_NOUNS:
+            return None  # "so much progress", "a meaningful legacy": nothing to hold
         name = self.concept_name(token)
         return None if name is None else Ref(EntityMention(name, CONCEPT), 0.85)
 
@@ -282,7 +295,7 @@ class SentenceReader:
                                 return inner
         if lemma in cues.GENERIC_NOUNS or token.is_stop or (not token.is_alpha and len(token) < 2):
             return None
-        words: list[str] = []
+        words: list[Token] = []
         for child in token.lefts:
             dep = child.dep_
             if (
@@ -290,11 +303,11 @@ class SentenceReader:
                 or dep == "nmod"
                 or (dep == "amod" and child.lower_ not in _VAGUE_ADJECTIVES and child.is_alpha)
             ):
-                words.append(_word(child))
+                words.append(child)
             else:
                 words.clear()  # keep only modifiers adjacent to the head
-        words.append(_word(token))
-        name = " ".join(words).strip()
+        words.append(token)
+        name = _glued_name(words)
         return name or None
 
     def _gerund(self, token: Token) -> str | None:
@@ -355,18 +368,40 @@ class SentenceReader:
             ):
                 negated = True
             elif dep == "aux":
-                if child.lower_.replace("’", "'") in cues.MODALS or (
-                    child.lower_ in ("'d", "’d") and verb.tag_ == "VB"
+                aux = child.lower_.replace("’", "'")
+                if (
+                    aux in cues.MODALS
+                    or aux in cues.FUTURE_AUXILIARIES
+                    or (aux == "'d" and verb.tag_ == "VB")
                 ):
                     modal = True
-            elif dep == "mark" and child.lower_ in _CONDITIONAL_MARKS:
+            elif dep == "mark" and (
+                child.lower_ in _CONDITIONAL_MARKS
+                or (child.lower_ in _TEMPORAL_MARKS and verb.tag_ in _PRESENT_TAGS)
+                or (child.lower_ == "for" and verb.tag_ == "VB")  # "for you to find a flat"
+            ):
                 return
-            elif dep == "prt":
-                particle = child.lower_
-        if modal:
+            elif dep == "prt" and not _before_preposition(child):
+                particle = child.lower_  # not "up" of "explored the coast up in Maine"
+            elif dep == "advmod" and (
+                child.lower_ in cues.HEDGE_ADVERBS
+                or (
+                    child.lower_ in _CONDITIONAL_MARKS | _TEMPORAL_MARKS
+                    and verb.tag_ in _PRESENT_TAGS
+                    and verb.dep_ != "ROOT"
+                )
+            ):
+                return  # "hopefully she finds a flat", "for when I have kids"
+        if modal or self._irrealis(verb):
             return
         lemma = self.lemma(verb)
-        if (verb.dep_ == "acl" and lemma in ("name", "call")) or lemma in _FORMULAIC_VERBS:
+        if lemma == "get" and verb.tag_ == "VBN" and _has_aux(verb, self._lemma, "have"):
+            lemma = "have"  # "we've got a dog": having, not getting
+        if (
+            (verb.dep_ == "acl" and lemma in ("name", "call"))
+            or lemma in _FORMULAIC_VERBS
+            or lemma in cues.NO_FACT_VERBS
+        ):
             return  # "a dog named Max" is read by the possessive rule; "thank you" says nothing
         key = f"{lemma} {particle}" if particle else lemma
         weight = 1.0
@@ -381,6 +416,8 @@ class SentenceReader:
                     ends, weight = True, 0.6
                 elif head_lemma in cues.DESIRE_VERBS:
                     return
+                elif head_lemma in cues.FUTURE_HEADS and head.tag_ == "VBG":
+                    return  # "I'm going to paint the fence": a plan
             elif head_lemma in _WISH_HEADS:
                 return
             elif head_lemma in _HEDGE_HEADS:
@@ -409,6 +446,70 @@ class SentenceReader:
                     ends=ends or ends_here,
                     retracts=retracts,
                 )
+
+    def _irrealis(self, verb: Token) -> bool:
+        """Whether ``verb``'s clause hangs under a plan, wish, request, imagining or future.
+
+        Climbs the clauses above (complements, prepositions, adverbial clauses, coordinated
+        verbs without their own subject) up to a relative clause or a new subject: "I'd love
+        your help with painting the fence", "let me know the title", "I'm thinking of opening
+        a bakery", "come and join me", "you'll have to watch it".
+        """
+        token = verb
+        for _ in range(5):
+            dep = token.dep_
+            head = token.head
+            if head.i == token.i or dep not in _MOOD_DEPS:
+                return False
+            if dep == "conj" and any(c.dep_ in _SUBJECT_DEPS for c in token.children):
+                return False  # "I'll go to Rome and Ann lives in Paris"
+            head_lemma = self.lemma(head) if head.tag_.startswith("VB") else ""
+            if head_lemma == "be" and any(
+                c.dep_ == "acomp" and c.lower_ in cues.NORMATIVE_ADJECTIVES for c in head.children
+            ):
+                return True  # "it's important we help them", "it's time to go"
+            if head_lemma:
+                if dep == "prep" and head_lemma in cues.INTENTION_HEADS:
+                    return True  # "thinking of", "dreaming about", "waiting for"
+                if dep == "xcomp" and head_lemma in cues.DESIRE_VERBS and token.i != verb.i:
+                    return True
+                if dep == "ccomp" and (head_lemma in _WISH_HEADS or head_lemma == "let"):
+                    return True
+                if self._irrealis_head(head):
+                    return True
+            token = head
+        return False
+
+    def _irrealis_head(self, head: Token) -> bool:
+        """A verb that is a request (an imperative) or hypothetical (a modal or a future)."""
+        for child in head.children:
+            dep = child.dep_
+            if dep in _SUBJECT_DEPS or dep == "expl":
+                break
+            if (dep == "aux" and self._irrealis_aux(head, child)) or (
+                dep == "advmod" and child.lower_ in cues.HEDGE_ADVERBS
+            ):
+                return True
+        else:  # no subject: an imperative ("let me know", "make sure you watch")
+            return bool(
+                head.tag_ == "VB"
+                and head.dep_ == "ROOT"
+                and not _looks_past(head, self._lemma)
+                and self.lemma(head) != "be"
+            )
+        return any(
+            (c.dep_ == "aux" and self._irrealis_aux(head, c))
+            or (c.dep_ == "advmod" and c.lower_ in cues.HEDGE_ADVERBS)
+            for c in head.children
+        )
+
+    def _irrealis_aux(self, head: Token, aux: Token) -> bool:
+        """ "will", "would", "'d love", "should"; "can" only before imagining ("I can see you
+        winning")."""
+        word = aux.lower_.replace("’", "'")
+        if word in _IRREALIS_MODALS or (word == "'d" and head.tag_ == "VB"):
+            return True
+        return word in ("can", "ca") and self.lemma(head) in _IMAGINING
 
     def subjects(self, verb: Token) -> list[Ref]:
         """The subject of ``verb`` and those coordinated with it ("John and Maria went")."""
@@ -479,8 +580,14 @@ class SentenceReader:
             c.dep_ == "dobj" and self.lemma(c) in cues.JOB_NOUNS for c in children
         )
         trip = any(c.dep_ == "dobj" and self.lemma(c) in cues.TRIP_NOUNS for c in children)
+        # "keep them busy", "keep my fingers crossed": the object is not what is kept
+        complement = key.split()[0] in cues.LIGHT_VERBS and any(
+            c.dep_ in ("oprd", "acomp") for c in children
+        )
         for child in children:
             dep = child.dep_
+            if dep == "dobj" and complement:
+                continue
             if dep == "dobj":
                 for obj in _with_conjuncts(child):
                     yield from self._direct(key, obj, owner)
@@ -517,6 +624,8 @@ class SentenceReader:
             for place in self._prep_objects(obj, ("to", "in")):
                 yield "VISITED", place, 0.85, False
             return
+        if self._idiom_object(key, obj, obj_lemma):
+            return
         ref = self.object_ref(obj)
         if ref is None:
             return
@@ -528,10 +637,24 @@ class SentenceReader:
             yield "OWNS", ref, 0.8, False
             return
         relation = cues.VERB_RELATIONS.get(key)
+        if (ref.mention.label in (PERSON, ANIMAL) or obj_lemma in cues.KINSHIP) and (
+            relation == "MEMBER_OF"  # "join me on the trail" is company, not membership
+            or (relation is None and key.split()[0] in cues.PERSON_OBJECT_VERBS)
+        ):
+            return  # "see you tomorrow", "took the kids to the zoo": no relation to them
         if relation is not None:
             yield relation, ref, 0.85, False
         else:
             yield relation_name(key), ref, 0.6, False
+
+    def _idiom_object(self, key: str, obj: Token, obj_lemma: str) -> bool:
+        """An object that names nothing: an abstract noun ("did a great job", "appreciate your
+        support") or the noun of a light verb idiom ("take a walk", "have a look")."""
+        if obj.i in self.refs.entities or (obj.tag_ in _PROPER_TAGS and obj.text[:1].isupper()):
+            return False
+        if obj_lemma in cues.ABSTRACT_NOUNS or obj.lower_ in cues.ABSTRACT_NOUNS:
+            return True
+        return key.split()[0] in cues.LIGHT_VERBS and obj_lemma in cues.LIGHT_VERB_OBJECTS
 
     def _acquired_kin(
         self, obj: Token, lemma: str, relation: str, owner: EntityMention
@@ -569,6 +692,8 @@ class SentenceReader:
     def _prep_object(
         self, key: str, word: str, obj: Token
     ) -> Iterator[tuple[str, Ref, float, bool]]:
+        if self._idiom_object(key, obj, self.lemma(obj)):
+            return
         ref = self.object_ref(obj)
         if ref is None:
             return
@@ -584,7 +709,16 @@ class SentenceReader:
         if key == "work" and word == "in" and ref.mention.label == "Organization":
             yield "WORKS_AT", ref, 0.8, False
             return
-        if ref.mention.label != CONCEPT and word not in _VAGUE_PREPOSITIONS:
+        verb_word = key.split()[0]
+        if (
+            ref.mention.label != CONCEPT
+            and word not in _VAGUE_PREPOSITIONS
+            and verb_word not in cues.LIGHT_VERBS  # "had a great time with Ann"
+            and not (
+                ref.mention.label in (PERSON, ANIMAL) and verb_word in cues.PERSON_OBJECT_VERBS
+            )
+            and not _is_passive(_prep_head(obj))  # "swamped with", "stoked for"
+        ):
             # "painted with Anna", not "met at the gym" nor "a player like LeBron"
             yield relation_name(key, word), ref, 0.5, False
 
@@ -594,10 +728,16 @@ class SentenceReader:
         return self.lemma(obj) in cues.PLACE_NOUNS
 
     def _copula(self, verb: Token, children: list[Token]) -> Iterator[tuple[str, Ref, float, bool]]:
+        # No class of the subject: "we are a team" (a group's), "there's a park" (existence),
+        # "since I was a boy" and "he was a great listener" (a past one).
+        classless = verb.tag_ == "VBD" or any(
+            (c.dep_ in _SUBJECT_DEPS and c.lower_ in _FIRST_PLURAL) or c.dep_ in ("expl", "mark")
+            for c in children
+        )
         for child in children:
             dep = child.dep_
             if dep == "attr":
-                yield from self._attribute(child)
+                yield from self._attribute(child, classless=classless)
             elif dep == "acomp":
                 yield from self._adjective(child)
             elif dep == "prep":
@@ -616,8 +756,10 @@ class SentenceReader:
                     elif word in ("at", "in") and ref.mention.label in _PLACE_ENT_LABELS:
                         yield "VISITED", ref, 0.6, False
 
-    def _attribute(self, attr: Token) -> Iterator[tuple[str, Ref, float, bool]]:
+    def _attribute(self, attr: Token, *, classless: bool) -> Iterator[tuple[str, Ref, float, bool]]:
         lemma = self.lemma(attr)
+        if any(c.dep_ == "det" and c.lower_ == "no" for c in attr.children):
+            return  # "I'm no writer"
         if attr.tag_ not in _NOUN_TAGS or attr.i in self.refs.entities:
             return
         if lemma in cues.KINSHIP and any(c.dep_ == "poss" for c in attr.children):
@@ -629,9 +771,30 @@ class SentenceReader:
             for place in self._prep_objects(attr, ("at", "for", "with")):
                 yield "WORKS_AT", place, 0.8, False
             return
+        if lemma in cues.FAN_NOUNS:  # "a big fan of jazz": a liking, else nothing
+            for liked in self._prep_objects(attr, ("of", "for")):
+                yield "LIKES", liked, 0.7, False
+            return
+        if classless or not self._class_noun(attr, lemma):
+            return
         name = self.concept_name(attr)
         if name is not None:
             yield "IS_A", Ref(EntityMention(name, CONCEPT)), 0.6, False
+
+    def _class_noun(self, attr: Token, lemma: str) -> bool:
+        """Whether "X is <attr>" puts X in a class: "a night owl", "such a bookworm"; not "my
+        top pick" (a relation to the owner), "game" (an adjective without a determiner), "kids"
+        (kin), nor an abstract noun ("quite a ride")."""
+        if lemma in cues.ABSTRACT_NOUNS or lemma in cues.KINSHIP:
+            return False
+        determiners = 0
+        for child in attr.children:
+            dep = child.dep_
+            if dep == "poss":
+                return False
+            if dep == "det":
+                determiners += 1
+        return determiners > 0 or attr.tag_ == "NNS"
 
     def _adjective(self, adjective: Token) -> Iterator[tuple[str, Ref, float, bool]]:
         lower = adjective.lower_
@@ -710,13 +873,27 @@ class SentenceReader:
                             yield ref
 
     def _activity(self, verb: Token) -> Ref | None:
-        """``love to paint landscapes`` -> Concept "paint landscapes"."""
+        """``love to paint landscapes`` -> Concept "paint landscapes"; ``None`` for a participle
+        ("love getting lost") or an activity whose object is a pronoun ("love holding them")."""
+        if verb.tag_ in _NOUN_TAGS:  # a noun the parser hung as a complement: "love lu pulu"
+            name = self.concept_name(verb)
+            return None if name is None else Ref(EntityMention(name, CONCEPT), 0.85)
+        if verb.tag_ not in ("VB", "VBG") or self.lemma(verb) == "be":
+            return None
+        if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children):
+            return None  # "love watching them play"
         words = [verb.lower_ if verb.tag_ == "VBG" else self.lemma(verb)]
         for child in verb.children:
+            if child.dep_ == "prt":
+                words.append(child.lower_)
+        for child in verb.children:
             if child.dep_ == "dobj":
+                if self._idiom_object(self.lemma(verb), child, self.lemma(child)):
+                    return None
                 name = self.concept_name(child)
-                if name is not None:
-                    words.append(name)
+                if name is None:
+                    return None
+                words.append(name)
                 break
         return Ref(EntityMention(" ".join(words), CONCEPT), 0.85)
 
@@ -742,6 +919,31 @@ def _looks_past(verb: Token, lemma: Callable[[str, str], str]) -> bool:
     return bool(verb.tag_ == "VB" and lemma(lower, "VBD") != lower)
 
 
+def _before_preposition(particle: Token) -> bool:
+    """A particle the tagger read in "explored the coast up in Maine": after the object and
+    before a preposition, an adverb of place ("signed up for" keeps its particle)."""
+    doc = particle.doc
+    following = doc[particle.i + 1] if particle.i + 1 < len(doc) else None
+    after_object = any(c.dep_ == "dobj" and c.i < particle.i for c in particle.head.children)
+    return after_object and following is not None and following.dep_ == "prep"
+
+
+def _prep_head(obj: Token) -> Token:
+    """The word a prepositional object hangs from: "with" -> its verb."""
+    while obj.dep_ == "conj" and obj.head.i != obj.i:
+        obj = obj.head  # "with the renovation and Omar"
+    prep = obj.head
+    return prep.head if prep.dep_ in ("prep", "agent", "dative") else prep
+
+
+def _is_passive(verb: Token) -> bool:
+    return verb.tag_ == "VBN" and any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+
+
+def _has_aux(verb: Token, lemma: Callable[[str, str], str], word: str) -> bool:
+    return any(c.dep_ == "aux" and lemma(c.lower_, c.tag_) == word for c in verb.children)
+
+
 def clause_span(verb: Token, children: list[Token]) -> tuple[int, int]:
     """Character range of ``verb`` with its dependents, leaving out coordinated clauses."""
     lo = verb.idx
@@ -761,6 +963,43 @@ def _with_conjuncts(token: Token) -> Iterator[Token]:
     for child in token.children:
         if child.dep_ == "conj":
             yield from _with_conjuncts(child)
+
+
+def _glued_name(tokens: list[Token]) -> str:
+    """The words of a name, each with the tokens written onto it: "dairy-free cake" rather
+    than "free cake", "5K run" rather than "K run"."""
+    doc = tokens[0].doc
+    parts: list[str] = []
+    covered = -1
+    for token in tokens:
+        if token.i <= covered:
+            continue
+        lo = hi = token.i
+        while lo > 0 and _glue(doc[lo - 1], doc[lo]):
+            lo -= 1
+        while hi + 1 < len(doc) and _glue(doc[hi], doc[hi + 1]):
+            hi += 1
+        while lo < hi and not doc[lo].text.isalnum():  # no leading or trailing hyphen
+            lo += 1
+        while hi > lo and not doc[hi].text.isalnum():
+            hi -= 1
+        covered = max(covered, hi)
+        chunk = [doc[i] for i in range(lo, hi + 1)]
+        if any(t.text.isdigit() for t in chunk):  # "5K", "10K": as written
+            parts.append("".join(t.text for t in chunk))
+        else:
+            parts.append("".join(_word(t) for t in chunk).strip("-‐"))
+    return " ".join(parts).strip()
+
+
+def _glue(left: Token, right: Token) -> bool:
+    """Whether ``left`` and ``right`` are written as one word: no space between, and both a
+    word or a hyphen ("dairy-free", "5K", "self-care"), not a clitic ("Ann's")."""
+    if left.whitespace_:
+        return False
+    return all(t.text.isalnum() or t.text in ("-", "‐") for t in (left, right)) and not (
+        right.lower_.startswith("'") or right.lower_.startswith("’")
+    )
 
 
 def _word(token: Token) -> str:
