@@ -8,7 +8,7 @@ docs/benchmarks.md ("chronomem vs graphiti-core search on the same Neo4j graph")
 paste. It writes no file; the groups it wrote stay in the database (``graphiti-bench-*``).
 ``NEO4J_USER``/``NEO4J_PASSWORD`` give credentials. Needs graphiti-core (the dev extra).
 
-graphiti-core runs offline (:mod:`benchmarks.graphiti_search`): chronomem's embedder behind
+graphiti-core runs offline (:mod:`chronomem.bench.graphiti`): chronomem's embedder behind
 graphiti's ``EmbedderClient``, stub LLM and reranker clients, telemetry off.
 """
 
@@ -19,17 +19,22 @@ import json
 import logging
 import os
 import platform
-import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import partial
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from chronomem.bench.side_by_side import (
+    CHRONOMEM_DEFAULT,
+    GRAPHITI,
+    LIMIT,
+    SEARCHES,
+    Measured,
+    measure,
+)
 from chronomem.config import config_from_env
 from chronomem.demo import DEMO_TURNS
 from chronomem.engine.embed import HashingEmbedder
@@ -40,7 +45,7 @@ from chronomem.ingest.sources.dialogue import read_dialogue
 from chronomem.memory import Memory
 
 if TYPE_CHECKING:  # importing it imports graphiti-core, an optional dependency
-    from benchmarks.graphiti_search import GraphitiSession
+    from chronomem.bench.graphiti import GraphitiSession
 
 __all__ = [
     "QUERIES",
@@ -57,8 +62,6 @@ COMMAND = (
     ".venv/bin/python -m benchmarks.graphiti_latency --store bolt://127.0.0.1:7687 "
     "--locomo ../shared/data/locomo/locomo_dev.json"
 )
-#: Results asked of every search.
-LIMIT = 10
 
 #: Questions about the demo dialogue (chronomem/demo.py).
 QUERIES = (
@@ -84,127 +87,12 @@ QUERIES = (
     "What happened in May 2023?",
 )
 
-CHRONOMEM_DEFAULT = "chronomem `Memory.search` (default recipe)"
-CHRONOMEM_FAST = "chronomem `Memory.search(recipe='fast')`"
-GRAPHITI = "graphiti `Graphiti.search` (`EDGE_HYBRID_SEARCH_RRF`)"
-SEARCHES = (CHRONOMEM_DEFAULT, CHRONOMEM_FAST, GRAPHITI)
-
-
-@dataclass
-class Measured:
-    """Per-query latencies (seconds) of each search on one graph, and its size."""
-
-    graph: str
-    size: str
-    samples: dict[str, list[float]]
-    calls: dict[str, float]  # Neo4j statements per search
-
-    def median_ms(self, name: str) -> float:
-        """The median latency of search ``name``, in milliseconds."""
-        return statistics.median(self.samples[name]) * 1000
-
-    def p90_ms(self, name: str) -> float:
-        """The 90th percentile latency of search ``name``, in milliseconds."""
-        ordered = sorted(self.samples[name])
-        return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))] * 1000
-
 
 def write_demo(mem: Memory, group_id: str) -> None:
     """The demo dialogue written by chronomem into ``group_id``, one session per call."""
     for session in ("S1", "S2"):
         turns = [t for t in DEMO_TURNS if t["session"] == session]
         mem.add_dialogue(turns, group_id=group_id, source="demo")
-
-
-def _time_sync(call: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    call()
-    return time.perf_counter() - start
-
-
-def _store_calls(mem: Memory, call: Callable[[], object]) -> int:
-    """How many store methods (one Neo4j statement or transaction each) ``call`` makes."""
-    count = 0
-    store: Any = mem.store
-    originals = {n: getattr(store, n) for n in dir(type(store)) if not n.startswith("_")}
-    originals = {n: f for n, f in originals.items() if callable(f)}
-
-    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            nonlocal count
-            count += 1
-            return method(*args, **kwargs)
-
-        return wrapper
-
-    try:
-        for name, method in originals.items():
-            setattr(store, name, counting(method))
-        call()
-    finally:
-        for name in originals:
-            delattr(store, name)
-    return count
-
-
-def _graphiti_calls(graphiti: GraphitiSession, query: str, group: str) -> int:
-    """How many statements graphiti's search sends to Neo4j."""
-    driver: Any = graphiti.client.driver
-    count = 0
-    original = driver.execute_query
-
-    async def counting(*args: Any, **kwargs: Any) -> Any:
-        nonlocal count
-        count += 1
-        return await original(*args, **kwargs)
-
-    driver.execute_query = counting
-    try:
-        graphiti.run(graphiti.client.search(query, group_ids=[group], num_results=LIMIT))
-    finally:
-        del driver.execute_query
-    return count
-
-
-def measure(
-    graph: str,
-    mem: Memory,
-    group: str,
-    graphiti: GraphitiSession,
-    queries: Sequence[str],
-    rounds: int,
-) -> Measured:
-    """Each search on ``queries`` over ``group``: a warm-up round, then ``rounds`` rounds with
-    the searches interleaved (the same load for all), and the statements each search sends."""
-    client = graphiti.client
-    systems: dict[str, Callable[[str], float]] = {
-        CHRONOMEM_DEFAULT: lambda q: _time_sync(lambda: mem.search(q, group_id=group, limit=LIMIT)),
-        CHRONOMEM_FAST: lambda q: _time_sync(
-            lambda: mem.search(q, group_id=group, limit=LIMIT, recipe="fast")
-        ),
-        GRAPHITI: lambda q: graphiti.timed(
-            lambda: client.search(q, group_ids=[group], num_results=LIMIT)
-        ),
-    }
-    for timer in systems.values():  # warm up: query plans cached, connections open
-        for query in queries:
-            timer(query)
-    samples: dict[str, list[float]] = {name: [] for name in systems}
-    for _ in range(rounds):
-        for query in queries:
-            for name, timer in systems.items():
-                samples[name].append(timer(query))
-    calls = {
-        name: statistics.mean(
-            _store_calls(mem, partial(mem.search, q, group_id=group, recipe=recipe))
-            for q in queries
-        )
-        for name, recipe in ((CHRONOMEM_DEFAULT, "default"), (CHRONOMEM_FAST, "fast"))
-    }
-    calls[GRAPHITI] = statistics.mean(_graphiti_calls(graphiti, q, group) for q in queries)
-    stats = mem.stats(group)
-    size = f"{stats.episodes} episodes, {stats.entities} entities, {stats.facts} fact rows"
-    return Measured(graph, size, samples, calls)
 
 
 def measure_locomo(
@@ -287,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
 
-    from benchmarks.graphiti_search import GraphitiSession
+    from chronomem.bench.graphiti import GraphitiSession
     from chronomem.ingest.extract import SpacyExtractor
 
     # graphiti selects `reference_time`, which chronomem does not write: Neo4j warns per query.

@@ -1,6 +1,6 @@
 """graphiti-core's own search reads a graph that chronomem wrote to Neo4j.
 
-graphiti-core runs offline here (benchmarks/graphiti_search.py): chronomem's embedder behind
+graphiti-core runs offline here (chronomem/bench/graphiti.py): chronomem's embedder behind
 graphiti's ``EmbedderClient``, stub LLM and reranker clients, telemetry off. The last test runs
 the latency benchmark (benchmarks/graphiti_latency.py) on two questions to prove it works; the
 figures in docs/benchmarks.md come from running that module, never from the tests.
@@ -20,22 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from benchmarks.graphiti_latency import (
-    COMMAND,
-    LIMIT,
-    QUERIES,
-    SEARCHES,
-    SECTION,
-    measure,
-    report,
-    write_demo,
-)
+from benchmarks.graphiti_latency import COMMAND, QUERIES, SECTION, report, write_demo
+from chronomem.bench.side_by_side import LIMIT, SEARCHES, measure
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.ingest.extract.protocol import Extractor
 from chronomem.memory import Memory
 
 if TYPE_CHECKING:
-    from benchmarks.graphiti_search import GraphitiSession
+    from chronomem.bench.graphiti import GraphitiSession
 
 pytestmark = [
     pytest.mark.neo4j,
@@ -53,9 +45,9 @@ def _truthy(value: str | None) -> bool:
 
 @pytest.fixture(scope="module")
 def gs() -> ModuleType:
-    """benchmarks/graphiti_search.py, or a skip (a failure in CI) without graphiti."""
+    """chronomem/bench/graphiti.py, or a skip (a failure in CI) without graphiti."""
     try:
-        return importlib.import_module("benchmarks.graphiti_search")
+        return importlib.import_module("chronomem.bench.graphiti")
     except ImportError as exc:
         message = f"graphiti-core is not importable ({exc}); {INSTALL_HINT}"
         if _truthy(os.environ.get("CHRONOMEM_REQUIRE_NEO4J")):

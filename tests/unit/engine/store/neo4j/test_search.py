@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.neo4j import Neo4jStore
+from chronomem.engine.store.neo4j import store as store_module
 from chronomem.engine.store.protocol import FactFilter, WriteBatch
 from chronomem.errors import InputError
 from chronomem.schema import Entity, Fact
 
-from .conftest import T0, small_graph
+from .conftest import DIMENSION, T0, small_graph
 
 pytestmark = pytest.mark.neo4j
 
@@ -77,3 +81,55 @@ def test_neighbors_and_list_order(store: Neo4jStore, group: str, embedder: Hashi
     assert [f.uuid for f in store.neighbors(group, [acme.uuid], FactFilter())] == [works.uuid]
     both = store.neighbors(group, [alice.uuid, acme.uuid], FactFilter(), limit=1)
     assert [f.uuid for f in both] == [lives.uuid]
+
+
+def spread(group: str, vectors: npt.NDArray[np.float32]) -> WriteBatch:
+    """One fact of ``group`` per row of ``vectors`` (from one hub to an entity of its own)."""
+    hub = Entity(group_id=group, name="Hub")
+    ends = [Entity(group_id=group, name=f"End {i}") for i in range(len(vectors))]
+    facts = [
+        Fact(
+            group_id=group,
+            subject_uuid=hub.uuid,
+            relation="LIKES",
+            object_uuid=end.uuid,
+            fact=f"Hub likes end {i}",
+            fact_embedding=(row / np.linalg.norm(row)).tolist(),
+        )
+        for i, (end, row) in enumerate(zip(ends, vectors, strict=True))
+    ]
+    return WriteBatch(entities=[hub, *ends], facts=facts)
+
+
+def test_a_small_group_inside_a_larger_one_gets_its_exact_top_k_through_the_index(
+    store: Neo4jStore, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16's recall fix: a group above the exact threshold is searched through the shared
+    index, over-fetched (at least ``VECTOR_MIN_FETCH`` hits) and re-scored exactly, so a small
+    group whose vectors all lie behind a larger group's nearer ones gets exactly the top k that
+    scoring every one of its vectors gives."""
+    monkeypatch.setattr(store, "_exact_max", 5)  # 40 vectors: through the index
+    rng = np.random.default_rng(16)
+    query = rng.standard_normal(DIMENSION).astype(np.float32)
+    query /= np.linalg.norm(query)
+    near = query + 0.4 * rng.standard_normal((400, DIMENSION)).astype(np.float32)
+    far = query + 1.5 * rng.standard_normal((40, DIMENSION)).astype(np.float32)
+    store.write(spread(f"{group}-large", near))
+    mine = spread(group, far)
+    store.write(mine)
+    fetched: list[int] = []
+    rows = store._rows
+
+    def counted(action: str, statement: str, **params: Any) -> Any:
+        if "index" in params and "cap" in params:
+            fetched.append(params["k"])
+        return rows(action, statement, **params)
+
+    monkeypatch.setattr(store, "_rows", counted)
+    hits = store.vector(group, query, "fact", 10, FactFilter())
+
+    scored = [(f.uuid, float(np.asarray(f.fact_embedding) @ query)) for f in mine.facts]
+    exact = sorted(scored, key=lambda hit: -hit[1])[:10]
+    assert [u for u, _ in hits] == [u for u, _ in exact]
+    assert [s for _, s in hits] == pytest.approx([s for _, s in exact], abs=1e-5)
+    assert fetched == [store_module.VECTOR_MIN_FETCH]  # through the index, in one fetch

@@ -83,7 +83,7 @@ def test_a_sentence_of_another_dimension_writes_nothing(store: Neo4jStore, group
     assert sentence_rows(store, group) == []
 
 
-@pytest.mark.parametrize("exact_max", [store_module._EXACT_MAX, 0])
+@pytest.mark.parametrize("exact_max", [store_module.EXACT_MAX, 0])
 def test_sentence_hits_are_found_behind_many_closer_ones(
     store: Neo4jStore,
     group: str,
@@ -92,8 +92,8 @@ def test_sentence_hits_are_found_behind_many_closer_ones(
     exact_max: int,
 ) -> None:
     """Other groups' identical sentences fill the first over-fetch: the group's are then
-    scored exactly (a small group) or fetched in larger rounds (``_EXACT_MAX`` 0)."""
-    monkeypatch.setattr(store_module, "_EXACT_MAX", exact_max)
+    scored exactly (a small group) or fetched in larger rounds (``exact_max`` 0)."""
+    monkeypatch.setattr(store, "_exact_max", exact_max)
     q = embedder.embed(["where does alice live"])[0]
     noise = [turn(f"{group}-noise", f"noise {i}", [q.tolist()] * 3) for i in range(60)]
     store.write(WriteBatch(episodes=noise))

@@ -1,6 +1,8 @@
 """graphiti-core's own search, offline, over a graph that chronomem wrote to Neo4j.
 
-Used by :mod:`benchmarks.graphiti_latency` and by tests/integration/test_graphiti_compat.py.
+Used by :mod:`chronomem.bench.neo4j_scale`, :mod:`benchmarks.graphiti_latency` and by
+tests/integration/test_graphiti_compat.py. graphiti-core is optional (the dev extra): import this
+module only when it is installed.
 
 graphiti-core reads ``EMBEDDING_DIM`` when it is imported: importing this module sets it to the
 dimension of chronomem's embedders (and turns graphiti's telemetry off) before importing
@@ -35,7 +37,7 @@ from graphiti_core.prompts.models import Message
 if EMBEDDING_DIM != MINILM_DIMENSION:
     raise RuntimeError(
         f"graphiti_core was imported with EMBEDDING_DIM={EMBEDDING_DIM} before this module set "
-        f"it to {MINILM_DIMENSION}; import benchmarks.graphiti_search first"
+        f"it to {MINILM_DIMENSION}; import chronomem.bench.graphiti first"
     )
 
 __all__ = [

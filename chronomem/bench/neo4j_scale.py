@@ -1,0 +1,303 @@
+"""chronomem's search on Neo4j at scale, side by side with graphiti-core's on the same graph.
+
+    python -m chronomem.bench neo4j-scale --store bolt://127.0.0.1:7687 --sizes 10000,100000
+
+For each size N, the database gets N synthetic facts (:class:`chronomem.bench.synthetic.
+SyntheticMemory`: fact text over people, places, organisations and concepts, one episode per two
+facts, their mentions, all embedded by :class:`~chronomem.bench.synthetic.TopicEmbedder`) in
+several groups: one large group with most of them and ``--small-groups`` small ones of
+``--small-facts`` facts each (the small groups are what a search must not lose among the large
+group's nearer vectors). The groups are written through :meth:`Neo4jStore.write` (batched
+``UNWIND`` statements, 2,000 facts a batch; ``--writers`` groups at a time, each in its own
+transactions) and kept: a later run with the same size and seed finds them and skips the loading.
+Sizes share the database: measure one size per database for a clean curve.
+
+Then, on the large group and on one small group, the same synthetic questions are asked of
+chronomem's ``Memory.search`` (default and ``fast`` recipes) and, when graphiti-core is installed
+(the dev extra), graphiti-core's ``Graphiti.search`` (``EDGE_HYBRID_SEARCH_RRF``), with the same
+embedder, interleaved query by query after a warm-up round
+(:func:`chronomem.bench.side_by_side.measure`); and the recall@10 of chronomem's vector search
+(the store's index path) against exact search (every vector of the group read back and scored in
+numpy) is measured for facts and entities.
+
+Prints markdown tables (``--json``: JSON); ``--plot FILE`` draws p50 latency by size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+
+from chronomem.bench.metrics import percentile
+from chronomem.bench.side_by_side import (
+    CHRONOMEM_DEFAULT,
+    CHRONOMEM_FAST,
+    GRAPHITI,
+    LIMIT,
+    Measured,
+    measure,
+)
+from chronomem.bench.synthetic import SyntheticMemory, TopicEmbedder, synthetic_queries
+from chronomem.config import config_from_env
+from chronomem.engine.store import FactFilter
+from chronomem.engine.store.targets import is_neo4j_uri
+from chronomem.errors import ChronomemError
+from chronomem.memory import Memory
+
+if TYPE_CHECKING:  # importing it imports graphiti-core, an optional dependency
+    from chronomem.bench.graphiti import GraphitiSession
+
+__all__ = ["Group", "index_recall", "load", "main", "plot", "run", "table"]
+
+#: The searches of a row, by their JSON key.
+LABELS: Final = {"default": CHRONOMEM_DEFAULT, "fast": CHRONOMEM_FAST, "graphiti": GRAPHITI}
+GRAPHITI_MISSING: Final = "graphiti-core is not installed (the dev extra): chronomem only"
+
+
+@dataclass
+class Group:
+    """One group of the synthetic database."""
+
+    memory: SyntheticMemory
+    loaded_s: float  # seconds its loading took (0: it was there already)
+
+
+def load(mem: Memory, group: str, facts: int, seed: int, embedder: TopicEmbedder) -> Group:
+    """The synthetic memory of ``facts`` facts in ``group``, written unless it is there."""
+    memory = SyntheticMemory(
+        facts=facts, seed=seed, group_id=group, embedder=embedder, uuid_prefix=f"{group}:"
+    )
+    if mem.stats(group).facts >= facts:
+        return Group(memory, 0.0)
+    started = time.perf_counter()
+    for batch in memory.batches():
+        mem.store.write(batch)
+    return Group(memory, time.perf_counter() - started)
+
+
+def index_recall(mem: Memory, group: Group, queries: Sequence[str]) -> dict[str, float]:
+    """Recall@10 of the store's vector search (facts, entities) against exact search: every
+    vector of the group read back and scored in numpy, with the same filter."""
+    store, group_id = mem.store, group.memory.group_id
+    embedder = group.memory.embedder
+    facts = store.list_facts(group_id, FactFilter(), vectors=True)
+    entities = store.find_entities(group_id, vectors=True)
+    found: dict[str, float] = {}
+    for target, rows in (("fact", facts), ("entity", entities)):
+        uuids = [row.uuid for row in rows]
+        vectors = np.asarray(
+            [
+                row.fact_embedding if target == "fact" else row.name_embedding  # type: ignore[union-attr]
+                for row in rows
+            ],
+            dtype=np.float32,
+        )
+        recalls = []
+        for query in queries:
+            vector = embedder.embed([query])[0]
+            exact = {uuids[i] for i in np.argsort(-(vectors @ vector))[:LIMIT]}
+            hits = store.vector(group_id, vector, target, LIMIT, FactFilter())  # type: ignore[arg-type]
+            recalls.append(len(exact & {u for u, _ in hits}) / max(1, min(LIMIT, len(uuids))))
+        found[target] = round(statistics.mean(recalls), 4)
+    return found
+
+
+def _open_graphiti(uri: str, auth: tuple[str, str] | None, embedder: TopicEmbedder) -> Any:
+    """A :class:`GraphitiSession`, or None when graphiti-core is not installed."""
+    try:
+        from chronomem.bench.graphiti import GraphitiSession
+    except ImportError:
+        return None
+    return GraphitiSession(uri, auth, embedder)
+
+
+def _load_size(
+    mem: Memory, size: int, small_groups: int, small_facts: int, writers: int
+) -> tuple[Group, list[Group], float]:
+    """The size's large group and small groups, loaded ``writers`` groups at a time; and the
+    wall-clock seconds the loading took (0 when all were there)."""
+    embedder = TopicEmbedder()
+    large = size - small_groups * small_facts
+    if large < small_facts:
+        raise ValueError(f"size {size} leaves too few facts for the large group")
+    plan = [(f"scale-{size}-large", large, 0)] + [
+        (f"scale-{size}-small-{j}", small_facts, 100 + j) for j in range(small_groups)
+    ]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, writers)) as pool:
+        groups = list(pool.map(lambda p: load(mem, p[0], p[1], p[2], embedder), plan))
+    wall = time.perf_counter() - started if any(g.loaded_s for g in groups) else 0.0
+    return groups[0], groups[1:], wall
+
+
+def run(
+    uri: str,
+    sizes: Sequence[int],
+    small_groups: int,
+    small_facts: int,
+    queries: int,
+    rounds: int,
+    writers: int = 2,
+    graphiti: bool = True,
+) -> list[dict[str, Any]]:
+    """Load and measure each size (see the module docstring)."""
+    # graphiti selects `reference_time`, which chronomem does not write: Neo4j warns per query.
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    config = config_from_env()
+    session: GraphitiSession | None = None
+    if graphiti:
+        session = _open_graphiti(uri, config.neo4j_auth, TopicEmbedder())
+    results: list[dict[str, Any]] = []
+    try:
+        with Memory.open(uri, embedder=TopicEmbedder(), config=config) as mem:
+            for size in sizes:
+                big, smalls, loaded = _load_size(mem, size, small_groups, small_facts, writers)
+                for name, group in (("large group", big), ("small group", smalls[0])):
+                    asked = synthetic_queries(group.memory, queries)
+                    m = measure(name, mem, group.memory.group_id, session, asked, rounds)
+                    results.append(_row(size, name, m, loaded, index_recall(mem, group, asked)))
+    finally:
+        if session is not None:
+            session.close()
+    return results
+
+
+def _row(
+    size: int, name: str, m: Measured, loaded: float, recall: dict[str, float]
+) -> dict[str, Any]:
+    base = m.median_ms(GRAPHITI) if GRAPHITI in m.samples else None
+    row: dict[str, Any] = {
+        "size": size,
+        "group": name,
+        "group_size": m.size,
+        "load_s": round(loaded, 1),
+        "recall@10": recall,
+    }
+    for label, search in LABELS.items():
+        if search not in m.samples:
+            continue
+        median = m.median_ms(search)
+        row[label] = {
+            "p50_ms": round(median, 1),
+            "p95_ms": round(percentile([s * 1000 for s in m.samples[search]], 95), 1),
+            "x_graphiti": None if base is None else round(median / base, 2),
+            "statements": round(m.calls[search], 1),
+        }
+    return row
+
+
+def table(results: Sequence[dict[str, Any]], graphiti_missing: bool = False) -> str:
+    """The markdown tables of ``results`` (``graphiti_missing``: say graphiti-core was not
+    installed)."""
+    lines = [
+        "| facts in the database | group searched | search | p50 ms | p95 ms | x graphiti (p50) "
+        "| statements |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        for label, search in LABELS.items():
+            if label not in r:
+                continue
+            v = r[label]
+            ratio = "-" if v["x_graphiti"] is None else v["x_graphiti"]
+            lines.append(
+                f"| {r['size']:,} | {r['group']} ({r['group_size']}) | {search} | {v['p50_ms']} "
+                f"| {v['p95_ms']} | {ratio} | {v['statements']} |"
+            )
+    if graphiti_missing:
+        lines.append(f"\n({GRAPHITI_MISSING}.)")
+    lines.append("")
+    lines.append("| facts in the database | group | recall@10 of vector search vs exact | load s |")
+    lines.append("|---|---|---|---|")
+    for r in results:
+        recall = ", ".join(f"{k} {v}" for k, v in r["recall@10"].items())
+        lines.append(f"| {r['size']:,} | {r['group']} | {recall} | {r['load_s']} |")
+    return "\n".join(lines)
+
+
+def plot(results: Sequence[dict[str, Any]], path: str | Path) -> Path:
+    """Draw the p50 (solid) and p95 (dotted) latency of each search by size, one panel per
+    group kind, on log axes, into an image file (needs matplotlib, the notebooks extra)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    kinds = list(dict.fromkeys(r["group"] for r in results))
+    figure, axes = plt.subplots(1, len(kinds), figsize=(5 * len(kinds), 4), squeeze=False)
+    for axis, kind in zip(axes[0], kinds, strict=True):
+        rows = sorted((r for r in results if r["group"] == kind), key=lambda r: r["size"])
+        sizes = [r["size"] for r in rows]
+        for label in LABELS:
+            if not all(label in r for r in rows):
+                continue
+            line = axis.plot(sizes, [r[label]["p50_ms"] for r in rows], marker="o", label=label)
+            colour = line[0].get_color()
+            axis.plot(sizes, [r[label]["p95_ms"] for r in rows], linestyle=":", color=colour)
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("facts in the database")
+        axis.set_ylabel("ms per search (p50 solid, p95 dotted)")
+        axis.set_title(kind)
+        axis.legend()
+    figure.tight_layout()
+    out = Path(path)
+    figure.savefig(out, dpi=110)
+    plt.close(figure)
+    return out
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "neo4j-scale") -> int:
+    """Run the benchmark and print its tables; 0 on success, 1 on a chronomem error."""
+    parser = argparse.ArgumentParser(prog=prog, description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--store", default="bolt://127.0.0.1:7687", help="a Neo4j URI")
+    parser.add_argument("--sizes", default="10000", help="facts in the database, comma-separated")
+    parser.add_argument("--small-groups", type=int, default=20, help="small groups per size")
+    parser.add_argument("--small-facts", type=int, default=100, help="facts per small group")
+    parser.add_argument("--queries", type=int, default=20, help="questions per group")
+    parser.add_argument("--rounds", type=int, default=2, help="timed rounds of the questions")
+    parser.add_argument("--writers", type=int, default=2, help="groups loaded at a time")
+    parser.add_argument("--no-graphiti", action="store_true", help="time chronomem only")
+    parser.add_argument("--plot", type=Path, default=None, help="draw latency by size here")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    args = parser.parse_args(argv)
+    if not is_neo4j_uri(args.store):
+        parser.error(f"--store must be a neo4j:// or bolt:// URI, not {args.store!r}")
+    if args.small_groups < 1 or args.small_facts < 2 or args.queries < 1 or args.rounds < 1:
+        parser.error("--small-groups, --queries and --rounds must be >= 1, --small-facts >= 2")
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--sizes must be comma-separated integers, not {args.sizes!r}")
+    try:
+        results = run(
+            args.store,
+            sizes,
+            args.small_groups,
+            args.small_facts,
+            args.queries,
+            args.rounds,
+            args.writers,
+            graphiti=not args.no_graphiti,
+        )
+    except (ChronomemError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    missing = bool(results) and "graphiti" not in results[0] and not args.no_graphiti
+    if missing:
+        print(GRAPHITI_MISSING, file=sys.stderr)
+    print(json.dumps(results, indent=2) if args.json else table(results, missing))
+    if args.plot is not None:
+        print(f"plot: {plot(results, args.plot)}", file=sys.stderr)
+    return 0
