@@ -125,20 +125,37 @@ def test_a_change_said_in_plain_words_closes_the_old_state(
         assert any(new.lower() in (o or "").lower() for o in now), now
 
 
-def test_an_organisations_new_ceo_replaces_the_old_one(memory: Memory) -> None:
-    memory.add_dialogue(
-        [
-            {"speaker": "Oskar", "text": "Corvid Bank's CEO is Lena Marsh.", "time": T1},
-            {"speaker": "Oskar", "text": "Corvid Bank's new CEO is Omar Haddad", "time": T2},
-        ],
-        group_id="plain-ceo",
-    )
-    now = memory.facts(subject="Corvid Bank", relation="HAS_CEO", group_id="plain-ceo")
-    before = memory.facts(
-        subject="Corvid Bank", relation="HAS_CEO", group_id="plain-ceo", as_of=BETWEEN
-    )
-    assert [f.object for f in now] == ["Omar Haddad"]
-    assert [f.object for f in before] == ["Lena Marsh"]
+# (what is said first and later, the organisation, the relation, the head then, the head now)
+HEADS = [
+    (("Corvid Bank's CEO is Lena Marsh.", "Corvid Bank's new CEO is Omar Haddad"),
+     "Corvid Bank", "HAS_CEO", "Lena Marsh", "Omar Haddad"),
+    # under the first word of its name, said after the whole name
+    (("My son started at Marlow Primary today!\nThe headmistress at Marlow is Mrs. Osei.",
+      "Marlow's new headmistress is Ms. Grant"),
+     "Marlow Primary", "HAS_PRINCIPAL", "Osei", "Grant"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("said", "organisation", "relation", "then", "now"), HEADS)
+def test_an_organisations_new_head_replaces_the_old_one(
+    memory: Memory,
+    said: tuple[str, str],
+    organisation: str,
+    relation: str,
+    then: str,
+    now: str,
+) -> None:
+    group = f"plain-head-{relation}"
+    turns = [
+        {"speaker": "Oskar", "text": text, "time": time}
+        for chunk, time in zip(said, (T1, T2), strict=True)
+        for text in chunk.split("\n")
+    ]
+    memory.add_dialogue(turns, group_id=group)
+    current = memory.facts(subject=organisation, relation=relation, group_id=group)
+    before = memory.facts(subject=organisation, relation=relation, group_id=group, as_of=BETWEEN)
+    assert [f.object for f in current] == [now]
+    assert [f.object for f in before] == [then]
 
 
 def test_ignore_all_that_takes_back_an_ending_said_in_the_turns_before(memory: Memory) -> None:
@@ -223,23 +240,6 @@ def test_a_bare_kin_word_is_who_he_is_in_the_next_turn(memory: Memory) -> None:
     )
     facts = memory.facts(subject="Rosa's mum", relation="VOLUNTEERS_AT", group_id="plain-mum")
     assert [f.object for f in facts] == ["hospice"]
-
-
-def test_a_schools_new_head_replaces_the_old_one_under_its_short_name(memory: Memory) -> None:
-    memory.add_dialogue(
-        [
-            {"speaker": "Rosa", "text": "My son started at Marlow Primary today!", "time": T1},
-            {"speaker": "Rosa", "text": "The headmistress at Marlow is Mrs. Osei.", "time": T1},
-            {"speaker": "Rosa", "text": "Marlow's new headmistress is Ms. Grant", "time": T2},
-        ],
-        group_id="plain-head",
-    )
-    now = memory.facts(subject="Marlow Primary", relation="HAS_PRINCIPAL", group_id="plain-head")
-    before = memory.facts(
-        subject="Marlow Primary", relation="HAS_PRINCIPAL", group_id="plain-head", as_of=BETWEEN
-    )
-    assert [f.object for f in now] == ["Grant"]
-    assert [f.object for f in before] == ["Osei"]
 
 
 def test_a_company_bought_under_its_short_name(memory: Memory) -> None:
