@@ -306,25 +306,20 @@ class StateReader:
             words.add("student")  # "Mateo's at Stanford for engineering"
         values = self._values(verb, window)
         span = clause_span(verb, list(verb.children))
-        frames = [
-            frame
-            for key in keys
-            for frame in self._vocabulary.frames_for(key)
-            if not frame.needs or words & set(frame.needs)
-        ]
+        excluded: set[str] = set()
         if any(v.via == "attr" for v in values):  # "I'm a nurse in the ER": where the job is
-            frames = [f for f in frames if f.relation != "VISITED"]
+            excluded.add("VISITED")
         if self._lemma_of_verb(verb) in _CONTINUING and any(
             h.mention.name in self._students for h in holders
         ):  # "Mateo transferred to Berkeley" of a student: another school, not a move
             words.add("student")
-            frames = [
-                frame
-                for key in keys
-                for frame in self._vocabulary.frames_for(key)
-                if frame.relation not in ("LIVES_IN", "WORKS_AT")
-                and (not frame.needs or words & set(frame.needs))
-            ]
+            excluded |= {"LIVES_IN", "WORKS_AT"}
+        frames = [
+            frame
+            for key in keys
+            for frame in self._vocabulary.frames_for(key)
+            if (not frame.needs or words & set(frame.needs)) and frame.relation not in excluded
+        ]
         facts = [
             fact for frame in frames for fact in self._apply(frame, holders, values, polarity, span)
         ]

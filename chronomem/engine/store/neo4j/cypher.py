@@ -567,18 +567,25 @@ than ``$cap`` fact vectors, else through the index (over-fetching ``$k``; the ca
 more with :data:`VECTOR_FACTS` when too few of the hits pass the filter)."""
 
 
+def _scoped_fact_rows(where: FactFilter) -> str | None:
+    """The match of the fact rows a filter naming episodes, subjects, objects or entities
+    reaches, from the most selective index; ``None`` for other filters."""
+    if where.episode_uuids is not None:
+        return _FACT_ROWS_OF_EPISODES
+    if where.subject_uuids is not None:
+        return _FACT_ROWS_OF_SUBJECTS
+    if where.object_uuids is not None:
+        return _FACT_ROWS_OF_OBJECTS
+    if where.entity_uuids is not None:
+        return _FACT_ROWS_OF_ENDS
+    return None
+
+
 def scoped_fact_vectors_statement(where: FactFilter) -> str | None:
     """For a filter naming entities, subjects, objects or episodes, the statement scoring
     exactly the fact rows they reach (few, in any group); ``None`` for other filters."""
-    if where.episode_uuids is not None:
-        start = _FACT_ROWS_OF_EPISODES
-    elif where.subject_uuids is not None:
-        start = _FACT_ROWS_OF_SUBJECTS
-    elif where.object_uuids is not None:
-        start = _FACT_ROWS_OF_OBJECTS
-    elif where.entity_uuids is not None:
-        start = _FACT_ROWS_OF_ENDS
-    else:
+    start = _scoped_fact_rows(where)
+    if start is None:
         return None
     return "CALL () {" + start + _EXACT_FACTS_TAIL + "}\nRETURN exact\n"
 
@@ -824,16 +831,8 @@ def without_vectors(statement: str) -> str:
 
 def list_facts_statement(where: FactFilter, limited: bool) -> str:
     """The list_facts statement that starts from the most selective index for ``where``."""
-    if where.episode_uuids is not None:
-        statement = LIST_FACTS_OF_EPISODES
-    elif where.subject_uuids is not None:
-        statement = LIST_FACTS_OF_SUBJECTS
-    elif where.object_uuids is not None:
-        statement = LIST_FACTS_OF_OBJECTS
-    elif where.entity_uuids is not None:
-        statement = LIST_FACTS_OF_ENDS
-    else:
-        statement = LIST_FACTS
+    start = _scoped_fact_rows(where) or _FACT_ROWS_OF_GROUP
+    statement = start + FACT_FILTER + FACT_RETURN + FACT_ORDER
     return statement + LIMIT if limited else statement
 
 

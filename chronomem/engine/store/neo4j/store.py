@@ -241,29 +241,26 @@ class Neo4jStore:
     def _read(self, action: str, work: Callable[[ManagedTransaction], T]) -> T:
         """``work`` in a read transaction (a cluster routes it to any member), which the
         driver retries on transient errors."""
-        with (
-            translate_errors(self._uri, action, self._database),
-            self._live_driver().session(
-                database=self._database,
-                default_access_mode=READ_ACCESS,
-                bookmark_manager=self._bookmarks,
-            ) as session,
-        ):
-            return session.execute_read(work)
+        return self._transaction(action, work, write=False)
 
     def _write(self, action: str, work: Callable[[ManagedTransaction], T]) -> T:
         """``work`` in a write transaction (a cluster routes it to the leader), which the
         driver retries on transient errors: ``work`` may run more than once."""
         self._check_writable()
+        return self._transaction(action, work, write=True)
+
+    def _transaction(
+        self, action: str, work: Callable[[ManagedTransaction], T], *, write: bool
+    ) -> T:
         with (
             translate_errors(self._uri, action, self._database),
             self._live_driver().session(
                 database=self._database,
-                default_access_mode=WRITE_ACCESS,
+                default_access_mode=WRITE_ACCESS if write else READ_ACCESS,
                 bookmark_manager=self._bookmarks,
             ) as session,
         ):
-            return session.execute_write(work)
+            return session.execute_write(work) if write else session.execute_read(work)
 
     def _rows(self, action: str, statement: str, **params: Any) -> list[dict[str, Any]]:
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
