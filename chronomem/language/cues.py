@@ -208,6 +208,7 @@ PLACE_NOUNS: Final[frozenset[str]] = frozenset({
     "aquarium", "garden", "campsite", "canyon", "desert", "trail", "hospital", "church",
     "temple", "farm", "resort", "hotel", "stadium", "theater", "theatre", "cinema", "studio",
     "gym", "pool", "store", "shop", "office", "school", "university", "college", "capital",
+    "shelter", "salon", "clinic", "bakery",
 })  # fmt: skip
 
 # "a trip to Paris": the noun carries the VISITED relation to its "to" object.
@@ -308,13 +309,15 @@ ABSTRACT_NOUNS: Final[frozenset[str]] = frozenset({
     "option", "addition", "boost", "kick", "blessing", "honor", "honour", "privilege",
     "pleasure", "fortune", "luck", "glimpse", "sight", "chapter", "identity", "ambition",
     "ear", "legacy", "portion", "trial", "error", "hurdle", "obstacle", "weakness", "gain",
+    "future", "past",
 })  # fmt: skip
 
 # Verbs whose clauses say nothing lasting whatever their object: needs, feelings, thanks and
 # talk ("we need better schools", "I feel a void", "tell stories").
 NO_FACT_VERBS: Final[frozenset[str]] = frozenset({
     "need", "feel", "appreciate", "deserve", "owe", "want", "wish", "hope", "mean", "say",
-    "tell", "ask", "guess", "bet", "wonder", "thank", "excuse", "forgive", "pardon",
+    "tell", "ask", "guess", "bet", "wonder", "thank", "excuse", "forgive", "pardon", "think",
+    "believe", "reckon", "suppose", "doubt",
 })  # fmt: skip
 
 # Verbs that, with a person or a pet as their object, report an interaction or a pleasantry,

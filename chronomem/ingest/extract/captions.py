@@ -32,7 +32,8 @@ _MEASURES: Final = frozenset({
     "plate", "bowl", "cup", "glass", "box", "bunch", "group", "pair", "couple", "stack",
     "pile", "row", "lot", "set", "collection", "bottle", "basket", "jar", "bag", "piece",
     "slice", "bouquet", "variety", "number", "close", "photo", "picture", "image", "view",
-    "tray", "kind", "type", "sort",
+    "tray", "kind", "type", "sort", "circle", "line", "handful", "plateful", "crowd", "herd",
+    "flock", "pack", "team", "family",
 })  # fmt: skip
 _BOUNDARIES: Final = frozenset({
     "with", "on", "in", "at", "of", "near", "by", "next", "under", "over", "from", "for",
@@ -41,6 +42,16 @@ _BOUNDARIES: Final = frozenset({
     "have", "while", "through", "along", "across", "during", "up", "down", "off", "out",
 })  # fmt: skip
 _VAGUE: Final = frozenset({"thing", "things", "something", "stuff", "object", "objects"})
+_COLOURS: Final = frozenset({
+    "red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white",
+    "grey", "gray", "gold", "silver", "beige", "teal", "navy", "tan", "violet", "turquoise",
+    "maroon", "cream",
+})  # fmt: skip
+_PARTICLES: Final = frozenset({"out", "up", "down", "off", "away", "together", "around"})
+_IRREGULAR_PARTICIPLES: Final = frozenset({
+    "laid", "spread", "set", "hung", "left", "held", "built", "made", "lit", "worn", "torn",
+    "drawn", "written", "broken", "frozen", "hidden", "sewn", "shown", "grown",
+})  # fmt: skip
 
 
 def split_caption(content: str) -> tuple[str, str | None]:
@@ -62,21 +73,40 @@ def caption_object(caption: str) -> str:
     while index < len(words):
         word = words[index]
         following = words[index + 1] if index + 1 < len(words) else ""
-        if not phrase and word in _DETERMINERS:
-            index += 1
-            continue
-        if word in _MEASURES and following == "of":
+        if word in _MEASURES and following == "of":  # "a couple of people": before determiners
             phrase.clear()
             index += 2
             continue
+        if not phrase and word in _DETERMINERS:
+            index += 1
+            continue
+        if word in ("and", "or") and phrase and _joins_modifiers(words, index):
+            index += 1  # "a purple and blue controller": the head comes later
+            continue
         if word in _BOUNDARIES or (phrase and word.endswith("ing")):
             break
-        if phrase and word.endswith("ed") and following in _BOUNDARIES | _DETERMINERS:
+        if phrase and _participle(word) and following in _BOUNDARIES | _DETERMINERS | _PARTICLES:
             break
         phrase.append(word)
         index += 1
     phrase = [w for w in phrase if w not in _VAGUE][-2:]
     return " ".join(phrase) if phrase else "photo"
+
+
+def _joins_modifiers(words: list[str], index: int) -> bool:
+    """Whether the conjunction at ``index`` joins two colours of one noun ("a purple and blue
+    controller", "a black and white dog") rather than two things ("a man and woman")."""
+    before = words[index - 1] if index > 0 else ""
+    after = words[index + 1] if index + 1 < len(words) else ""
+    then = words[index + 2] if index + 2 < len(words) else ""
+    return before in _COLOURS and after in _COLOURS and bool(then) and then not in _BOUNDARIES
+
+
+def _participle(word: str) -> bool:
+    """A past participle ending the noun phrase ("parked", "laid"), not a noun ("bed", "shed")."""
+    return (len(word) > 4 and word.endswith("ed") and not word.endswith("eed")) or word in (
+        _IRREGULAR_PARTICIPLES
+    )
 
 
 def caption_statement(speaker: str | None, caption: str) -> str:

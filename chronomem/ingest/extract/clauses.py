@@ -61,6 +61,20 @@ _MOOD_DEPS: Final = frozenset({
 # Modals that make the clauses under them hypothetical ("can" states an ability: left out).
 _IRREALIS_MODALS: Final = (cues.MODALS - {"can", "ca"}) | cues.FUTURE_AUXILIARIES
 _IMAGINING: Final = frozenset({"see", "imagine", "picture", "wait"})
+# Verbs whose "to" names where one ends up, which the parser may read as an infinitive
+# ("switched to green tea": "green" tagged as a verb); never a purpose.
+_SWITCHING: Final = frozenset({
+    "switch", "switched", "switching", "moved", "change", "changed", "transfer",
+    "transferred", "upgrade", "upgraded", "convert", "converted",
+})  # fmt: skip
+_WH_WORDS: Final = frozenset({"how", "what", "where", "when", "whether", "which"})
+# Time words that put a present-tense clause in the future: "I'm flying out tomorrow".
+_FUTURE_WORDS: Final = frozenset({"tomorrow", "tonight", "soon", "upcoming", "next", "later"})
+# Family words that a noun modifier turns into a figure of speech ("fur babies", "plant mom").
+_FAMILY_RELATIONS: Final = frozenset({
+    "PARENT_OF", "CHILD_OF", "SIBLING_OF", "MARRIED_TO", "GRANDPARENT_OF", "GRANDCHILD_OF",
+})  # fmt: skip
+_KIN_PREFIXES: Final = frozenset({"step", "half", "foster", "god", "grand", "great", "twin"})
 _HEDGE_HEADS: Final = frozenset({"think", "guess", "believe", "suppose", "bet", "feel"})
 _WISH_HEADS: Final = frozenset({"hope", "wish", "want", "doubt", "wonder", "imagine", "dream"})
 _JOB_START_VERBS: Final = frozenset({"get", "start", "land", "take", "accept", "find", "begin"})
@@ -197,6 +211,8 @@ class SentenceReader:
             if self._possessor(token) is not None and self._owned_by_speaker(token):
                 self.refs.kin.setdefault(token.lower_, named)
             return Ref(named)
+        if self._figurative_kin(token, cues.KINSHIP.get(lemma, "")):
+            return None
         owner = self._possessor(token)
         if owner is None:
             # "Dad retired": a bare kin word said by someone is their own relative
@@ -213,6 +229,17 @@ class SentenceReader:
         label = ANIMAL if lemma in cues.PET_NOUNS else PERSON
         name = f"{owner.mention.name}'s {token.lower_}"
         return Ref(EntityMention(name, label), owner.weight * 0.9)
+
+    def _figurative_kin(self, token: Token, relation: str) -> bool:
+        """A family word that a noun before it makes a figure of speech: "my fur babies" are
+        pets, "my plant babies" plants ("my stepson", "my baby brother" stay family)."""
+        return relation in _FAMILY_RELATIONS and any(
+            c.dep_ in ("compound", "amod")
+            and c.tag_ in _NOUN_TAGS
+            and self.lemma(c) not in cues.KINSHIP
+            and c.lower_ not in _KIN_PREFIXES
+            for c in token.children
+        )
 
     def _owned_by_speaker(self, token: Token) -> bool:
         owner = self._possessor(token)
@@ -338,6 +365,8 @@ class SentenceReader:
         owner = self._possessor(token)
         if owner is None:
             return []
+        if self._figurative_kin(token, relation):
+            return []
         named = self._kin_name(token)
         confidence = 0.9
         if named is None:
@@ -392,7 +421,7 @@ class SentenceReader:
                 )
             ):
                 return  # "hopefully she finds a flat", "for when I have kids"
-        if modal or self._irrealis(verb):
+        if modal or self._irrealis(verb) or _unasserted(verb, children):
             return
         lemma = self.lemma(verb)
         if lemma == "get" and verb.tag_ == "VBN" and _has_aux(verb, self._lemma, "have"):
@@ -714,6 +743,7 @@ class SentenceReader:
             ref.mention.label != CONCEPT
             and word not in _VAGUE_PREPOSITIONS
             and verb_word not in cues.LIGHT_VERBS  # "had a great time with Ann"
+            and key not in cues.VERB_RELATIONS  # "liked Under Armour": not LIKE_UNDER
             and not (
                 ref.mention.label in (PERSON, ANIMAL) and verb_word in cues.PERSON_OBJECT_VERBS
             )
@@ -790,8 +820,8 @@ class SentenceReader:
         determiners = 0
         for child in attr.children:
             dep = child.dep_
-            if dep == "poss":
-                return False
+            if dep == "poss" or (dep == "prep" and child.lower_ == "of"):
+                return False  # "my top pick", "a supporter of the museum": relational
             if dep == "det":
                 determiners += 1
         return determiners > 0 or attr.tag_ == "NNS"
@@ -917,6 +947,31 @@ def _looks_past(verb: Token, lemma: Callable[[str, str], str]) -> bool:
     """A past-tense form the tagger took for an imperative: "Took a trip to Rome"."""
     lower: str = verb.lower_
     return bool(verb.tag_ == "VB" and lemma(lower, "VBD") != lower)
+
+
+def _unasserted(verb: Token, children: list[Token]) -> bool:
+    """A clause that asserts nothing: a purpose ("called agents to find a flat", "went out to
+    buy milk"), an instruction ("how to style it") or an event still to come ("hitting the
+    beach next month")."""
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in children)
+    if (
+        infinitive
+        and verb.head.lower_ not in _SWITCHING
+        and (
+            (verb.dep_ in ("advcl", "acl") and not any(c.dep_ in _SUBJECT_DEPS for c in children))
+            or (verb.dep_ == "xcomp" and any(c.dep_ == "dobj" for c in verb.head.children))
+            or any(c.dep_ == "advmod" and c.lower_ in _WH_WORDS for c in children)
+        )
+    ):
+        return True
+    if verb.tag_ in ("VBD", "VBN"):
+        return False
+    for child in children:
+        if child.dep_ in ("npadvmod", "advmod", "tmod", "prep"):
+            words = {t.lower_ for t in child.subtree}
+            if words & _FUTURE_WORDS:
+                return True
+    return False
 
 
 def _before_preposition(particle: Token) -> bool:

@@ -34,3 +34,21 @@ def test_caption_statement() -> None:
     assert caption_statement("Ann", "a photo of a cat") == "Ann shared a photo of a cat"
     assert caption_statement("Ann", "a cake") == "Ann shared a photo: a cake"
     assert caption_statement(None, "a cake") == "Someone shared a photo: a cake"
+
+
+@pytest.mark.parametrize(
+    ("caption", "obj"),
+    [
+        ("a photography of a couple of people standing next to each other", "people"),
+        ("a photo of a green and gold scarf on a chair", "gold scarf"),
+        ("a photo of a man and a little girl standing", "man"),
+        ("a photo of a man and woman sitting on a bench", "man"),
+        ("a photo of a purple and blue controller with a star field design", "blue controller"),
+        ("a photo of a black and white dog on a couch", "white dog"),
+        ("a photo of a circle of chairs in a room", "chairs"),
+        ("a photo of a flower bed with tulips", "flower bed"),
+        ("a photo of a hiker's gear laid out on the floor", "hiker's gear"),
+    ],
+)
+def test_caption_object_measures_modifiers_and_participles(caption: str, obj: str) -> None:
+    assert caption_object(caption) == obj

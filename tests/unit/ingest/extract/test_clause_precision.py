@@ -188,3 +188,39 @@ def test_conditions_norms_denials_and_passive_states_make_no_fact(
 def test_a_noun_read_as_a_complement_of_a_liking_is_what_is_liked(converse: Converse) -> None:
     facts = said(converse, "Lena: I love kare kare, my aunt's recipe")
     assert ("Lena", "LIKES", "kare kare") in facts
+
+
+@pytest.mark.parametrize(
+    ("line", "unsaid"),
+    [
+        ("Lena: I'm calling agents to find the right flat.", "FIND"),
+        ("Lena: I filmed a clip to show how to fold cranes.", "FOLD"),
+        ("Lena: We're hitting the coast next month with Rex!", "HIT"),
+        ("Lena: I think my cats like it.", "THINK"),
+        ("Lena: Emma is a loyal supporter of the theatre.", "IS_A"),
+    ],
+)
+def test_purposes_instructions_coming_events_and_opinions_make_no_fact(
+    converse: Converse, line: str, unsaid: str
+) -> None:
+    facts = said(converse, line)
+    assert not [f for f in facts if f[1].startswith(unsaid)], facts
+
+
+def test_figurative_family_words_are_no_family(converse: Converse) -> None:
+    facts = said(converse, "Lena: My fur babies adore the garden.")
+    assert not [f for f in facts if f[1] == "PARENT_OF" or "babies" in f[0]], facts
+    assert ("Lena", "PARENT_OF", "Lena's stepson") in said(
+        converse, "Lena: My stepson adores the garden."
+    )
+
+
+def test_a_verb_with_its_own_relation_makes_no_verb_preposition_name(converse: Converse) -> None:
+    facts = said(converse, "Lena: I have always liked Under Armour.")
+    assert not [f for f in facts if f[1].startswith("LIKE_")], facts
+
+
+def test_a_shelter_is_a_place_visited(converse: Converse) -> None:
+    assert ("Lena", "VISITED", "animal shelter") in said(
+        converse, "Lena: We went to an animal shelter."
+    )
