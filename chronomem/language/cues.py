@@ -55,7 +55,7 @@ VERB_RELATIONS: Final[dict[str, str]] = {
     "date": "PARTNER_OF",
     "attend": "ATTENDED",
     "join": "MEMBER_OF",
-    "study": "STUDIES", "learn": "STUDIES",
+    "study": "STUDIES", "learn": "LEARNS",
     "drive": "DRIVES",
     "employ": "WORKS_AT",
 }  # fmt: skip

@@ -298,6 +298,9 @@ class StateReader:
             return
         window = _clause(verb, tokens)
         words = {t.lower_ for t in tokens} | {self._reader.lemma(t) for t in tokens}
+        # an ending's needed word is in its own clause ("gave the dog to my aunt"; not "give
+        # the turtles a bath ... ready to play")
+        clause_words = {t.lower_ for t in window} | {self._reader.lemma(t) for t in window}
         keys = self._keys(verb, window)
         holders = self._holders(verb)
         if not holders:
@@ -318,7 +321,11 @@ class StateReader:
             frame
             for key in keys
             for frame in self._vocabulary.frames_for(key)
-            if (not frame.needs or words & set(frame.needs)) and frame.relation not in excluded
+            if (
+                not frame.needs
+                or (clause_words if frame.effect == "end" else words) & set(frame.needs)
+            )
+            and frame.relation not in excluded
         ]
         facts = [
             fact for frame in frames for fact in self._apply(frame, holders, values, polarity, span)
@@ -663,6 +670,12 @@ class StateReader:
                 return "end"  # "I stopped volunteering at the food bank"
             if head_lemma in _WISHES and not _spliced(verb, head):
                 return None
+            if any(
+                c.dep_ == "aux" and c.lower_.replace("’", "'") in _MODALS | cues.FUTURE_AUXILIARIES
+                for a in list(verb.ancestors)[:3]
+                for c in a.children
+            ):
+                return None  # "I'll make sure I give the turtles a bath": not done yet
             if head_lemma in _REPORTING and any(c.dep_ == "neg" for c in head.children):
                 negated = True  # "I don't think I'll move" (not "..., don't even miss meat")
         if not negated:
@@ -889,7 +902,12 @@ class StateReader:
             if token.tag_ in _SKIP_BEFORE_VALUE or token.tag_ in ("RP",) or lower in _PARTICLES:
                 index += 1
                 continue
-            if token.tag_ in _NOMINAL or token.ent_type_ or lower in roles:
+            if (
+                token.tag_ in _NOMINAL
+                or token.ent_type_
+                or lower in roles
+                or self._modifier_read_as_verb(window, index, previous)
+            ):
                 end = index
                 while end + 1 < len(window) and (
                     (window[end + 1].tag_ in _NOMINAL and window[end + 1].ent_iob_ != "B")
@@ -927,6 +945,19 @@ class StateReader:
                 for w in values
             )
         ]
+
+    def _modifier_read_as_verb(self, window: Sequence[Token], index: int, previous: str) -> bool:
+        """A modifier after "to" that the tagger took for an infinitive ("switched to green
+        tea": "green" tagged as a verb), when the noun after it is a known kind of value."""
+        token = window[index]
+        following = window[index + 1] if index + 1 < len(window) else None
+        return (
+            previous == "to"
+            and token.tag_ == "VB"
+            and following is not None
+            and following.tag_ in _NOMINAL
+            and bool(self._vocabulary.categories_of([following.lower_]))
+        )
 
     # -- nouns: "my last day at Allegro", "the divorce from Felix is final" --------------------
 

@@ -92,6 +92,9 @@ CASES = [
     # a job offer taken, and the first week somewhere new
     ("I work at Norbrook.", "Took the Kestrel Games offer!",
      "Rosa", "WORKS_AT", "Norbrook", "Kestrel Games"),
+    # what someone drinks day to day, and a switch (the parser reads "to oolong" oddly)
+    ("Honestly I run on espresso, four a day", "Switched to green tea in January, sleeping better",
+     "Rosa", "DRINKS", "espresso", "green tea"),
 ]  # fmt: skip
 
 
@@ -254,3 +257,31 @@ def test_a_company_bought_under_its_short_name(memory: Memory) -> None:
         subject="Tidewell Analytics", relation="OWNED_BY", group_id="plain-bought"
     )
     assert [f.object for f in owners] == ["Salesforce"]
+
+
+# (what holds, then a later turn that only sounds like an ending, the relation, the value)
+NOT_ENDINGS = [
+    ("My husband Dario and I got married in June.",
+     "Dario and I just left for our honeymoon in Crete!", "MARRIED_TO", "Dario"),
+    ("I have a tortoise called Fig, he is forty this year.",
+     "I'll make sure I give Fig a bath before you get here so he's ready to play",
+     "HAS_PET", "Fig"),
+    ("I study marine biology at Bangor.", "Recently started learning the cello, so hard",
+     "STUDIES", "marine biology"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("first", "second", "relation", "value"), NOT_ENDINGS)
+def test_a_turn_that_only_sounds_like_an_ending_ends_nothing(
+    memory: Memory, first: str, second: str, relation: str, value: str
+) -> None:
+    group = f"not-end-{abs(hash((first, second))) % 10**8}"
+    memory.add_dialogue(
+        [
+            {"speaker": "Rosa", "text": first, "time": T1},
+            {"speaker": "Rosa", "text": second, "time": T2},
+        ],
+        group_id=group,
+    )
+    current = {f.object for f in memory.facts(subject="Rosa", relation=relation, group_id=group)}
+    assert any(value in (o or "") for o in current), current
