@@ -421,7 +421,7 @@ class SentenceReader:
                 )
             ):
                 return  # "hopefully she finds a flat", "for when I have kids"
-        if modal or self._irrealis(verb) or _unasserted(verb, children):
+        if modal or self.irrealis(verb) or _unasserted(verb, children):
             return
         lemma = self.lemma(verb)
         if lemma == "get" and verb.tag_ == "VBN" and _has_aux(verb, self._lemma, "have"):
@@ -476,7 +476,7 @@ class SentenceReader:
                     retracts=retracts,
                 )
 
-    def _irrealis(self, verb: Token) -> bool:
+    def irrealis(self, verb: Token) -> bool:
         """Whether ``verb``'s clause hangs under a plan, wish, request, imagining or future.
 
         Climbs the clauses above (complements, prepositions, adverbial clauses, coordinated
@@ -502,6 +502,8 @@ class SentenceReader:
                     return True  # "thinking of", "dreaming about", "waiting for"
                 if dep == "xcomp" and head_lemma in cues.DESIRE_VERBS and token.i != verb.i:
                     return True
+                if dep == "xcomp" and head_lemma in cues.FUTURE_HEADS and head.tag_ == "VBG":
+                    return True  # "I'm gonna take a shot at starting a business"
                 if dep == "ccomp" and (head_lemma in _WISH_HEADS or head_lemma == "let"):
                     return True
                 if self._irrealis_head(head):

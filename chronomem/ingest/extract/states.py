@@ -71,6 +71,8 @@ _PLACEHOLDER_NOUN: Final = {"PARTNER_OF": "partner", "MARRIED_TO": "spouse", "EN
 _FAVOURITE: Final = frozenset({"favorite", "favourite", "fave", "fav"})
 _MODALS: Final = cues.MODALS - {"can", "ca"}  # "I can speak Japanese" is a state
 _CONDITIONAL: Final = frozenset({"if", "unless", "whether"})
+# The links a plan's verb hangs under "going to" by: "gonna take a shot at starting a business".
+_PLAN_PATH: Final = frozenset({"xcomp", "pcomp", "pobj", "prep", "dobj", "conj", "advcl"})
 _WISHES: Final = frozenset({
     "want", "hope", "wish", "plan", "try", "need", "intend", "dream", "consider", "think",
     "wonder", "expect", "mean", "would", "wanna", "like", "love", "hate", "refuse", "afford",
@@ -656,6 +658,8 @@ class StateReader:
             negated = True
         if any(c.lower_ in _HEDGES for c in verb.children):
             return None  # "maybe moving to Okinawa one day"
+        if not negated and self._planned(verb) and not _dated(verb):
+            return None  # "I'm gonna take a shot at starting my own business": no date, a wish
         under_wish = any(
             self._reader.lemma(a) in _WISHES and a.i != verb.i for a in list(verb.ancestors)[:3]
         )
@@ -687,6 +691,28 @@ class StateReader:
         if retraction:
             return "retract"
         return None
+
+    def _planned(self, verb: Token) -> bool:
+        """Whether ``verb``'s clause is a plan, wish or request rather than something that
+        happened: under a modal, a future or a wish (the clause reader's test), or under "going
+        to" / "gonna" however deep ("gonna take a shot at starting a business")."""
+        if _spliced(verb, verb.head):
+            return False  # "Mateo transferred to Berkeley, he wanted a bigger city"
+        if self._reader.irrealis(verb):
+            return True
+        token = verb
+        for _ in range(4):
+            head = token.head
+            if head.i == token.i or token.dep_ not in _PLAN_PATH:
+                return False
+            if (
+                token.dep_ == "xcomp"
+                and head.tag_ == "VBG"
+                and self._reader.lemma(head) in cues.FUTURE_HEADS
+            ):
+                return True
+            token = head
+        return False
 
     def _holders(self, verb: Token) -> list[Ref]:
         """Whom the clause is about: its subjects, or the person it acts on when the subject is
@@ -1180,6 +1206,17 @@ def _called(token: Token) -> Token | None:
         if child.dep_ == "appos" and child.tag_ in ("NNP", "NNPS"):
             return child
     return None
+
+
+def _dated(verb: Token) -> bool:
+    """Whether ``verb``'s clause names a time ("next month", "in June"), in its own words or
+    on the verbs it hangs under: a plan with a date is kept, dated then, for when it happens."""
+    above = {a.i for a in list(verb.ancestors)[:3]} | {verb.i}
+    return any(
+        t.ent_type_ in ("DATE", "TIME")
+        and (t.head.i in above or verb.i in {a.i for a in t.ancestors})
+        for t in verb.sent
+    )
 
 
 def _hypothetical(dep: str, lower: str, verb: Token) -> bool:

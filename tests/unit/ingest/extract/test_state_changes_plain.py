@@ -285,3 +285,28 @@ def test_a_turn_that_only_sounds_like_an_ending_ends_nothing(
     )
     current = {f.object for f in memory.facts(subject="Rosa", relation=relation, group_id=group)}
     assert any(value in (o or "") for o in current), current
+
+
+# a plan with no date is no fact; with a date it is kept for that date
+UNDATED_PLANS = [
+    "I'm going to start my own bakery.",
+    "Lost my job as a chef, so I'm gonna take a shot at opening my own restaurant.",
+    "Honestly I'm thinking of selling the flat.",
+]
+
+
+@pytest.mark.parametrize("text", UNDATED_PLANS)
+def test_an_undated_plan_is_no_fact(memory: Memory, text: str) -> None:
+    group = f"plan-{abs(hash(text)) % 10**8}"
+    memory.add_dialogue([{"speaker": "Rosa", "text": text, "time": T2}], group_id=group)
+    relations = {f.relation for f in memory.facts(subject="Rosa", group_id=group)}
+    assert not relations & {"OWNS", "WORKS_AT", "START", "OPEN"}, relations
+
+
+def test_a_dated_plan_is_kept_for_its_date(memory: Memory) -> None:
+    memory.add_dialogue(
+        [{"speaker": "Rosa", "text": "I'm going to move to Tallinn next month.", "time": T2}],
+        group_id="plan-dated",
+    )
+    homes = memory.facts(subject="Rosa", relation="LIVES_IN", group_id="plan-dated")
+    assert [f.object for f in homes] == ["Tallinn"]
