@@ -550,6 +550,13 @@ class SentenceReader:
             if child.dep_ in _SUBJECT_DEPS
             and not (child.lower_ in _RELATIVE and verb.dep_ == "relcl")
         ]
+        if (
+            verb.dep_ in ("relcl", "acl")
+            and verb.tag_ in ("VB", "VBP")
+            and any(h.lower_ in ("you", "u") for h in heads)
+        ):
+            return []  # "a game where you build settlements": anyone ("the book you lent me"
+            # is the addressee's)
         if heads:  # "my colleagues and I" may come as two subjects or as conjuncts
             found = [self.ref(t) for head in heads for t in _with_conjuncts(head)]
             return [r for r in found if r is not None]

@@ -12,14 +12,14 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-__all__ = ["NerGate"]
+__all__ = ["INTERJECTIONS", "NerGate"]
 
 _CAPITALISED: Final = re.compile(r"[A-Z][A-Za-z'’-]*")
 _CONTRACTION: Final = re.compile(r"(?:['’](?:s|m|re|ve|ll|d|t)|n['’]t)$", re.IGNORECASE)
 _SENTENCE_END: Final = frozenset(".!?:;\n")
 _LEADING_PUNCT: Final = " \t\"'“‘(*-–—"
 # Words that open chat sentences without naming anything.
-_INTERJECTIONS: Final = frozenset({
+INTERJECTIONS: Final = frozenset({
     "hey", "hi", "hello", "bye", "wow", "woah", "whoa", "woohoo", "yay", "yeah", "yes", "yep",
     "yup", "no", "nope", "oh", "ooh", "ah", "aw", "aww", "oops", "oof", "ugh", "hmm", "ha",
     "haha", "lol", "omg", "btw", "ttyl", "thanks", "thank", "thx", "cheers", "congrats",
@@ -39,7 +39,7 @@ class NerGate:
     __slots__ = ("_skip",)
 
     def __init__(self, stop_words: Iterable[str]) -> None:
-        self._skip = frozenset(w.lower() for w in stop_words) | _INTERJECTIONS
+        self._skip = frozenset(w.lower() for w in stop_words) | INTERJECTIONS
 
     def __call__(self, text: str) -> bool:
         for match in _CAPITALISED.finditer(text):

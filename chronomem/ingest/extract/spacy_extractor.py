@@ -31,6 +31,7 @@ from chronomem.ingest.extract.discourse import (
     addressees,
     conversation_key,
 )
+from chronomem.ingest.extract.ner_gate import INTERJECTIONS
 from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction
 from chronomem.ingest.extract.spacy_model import LoadedPipeline, load_pipeline
 from chronomem.ingest.extract.statements import rewrite_sentence
@@ -381,6 +382,7 @@ class _EpisodeReader:
             and len(token.text) > 2
             and not self.pipeline.lemmatizer.knows(token.lower_)
             and token.lower_ not in self.pipeline.nlp.Defaults.stop_words
+            and token.lower_ not in INTERJECTIONS  # "Yep, he loves it"
         )
 
     def _verb_like(self, token: Any) -> bool:

@@ -224,3 +224,20 @@ def test_a_shelter_is_a_place_visited(converse: Converse) -> None:
     assert ("Lena", "VISITED", "animal shelter") in said(
         converse, "Lena: We went to an animal shelter."
     )
+
+
+def test_a_generic_you_in_a_description_is_nobody(converse: Converse) -> None:
+    found = said(
+        converse,
+        "Lena: We played Carcassonne - it's a fun tile game where you build cities and roads.",
+    )
+    assert not any(subject == "Omar" for subject, _, _ in found), found
+
+
+def test_a_chat_interjection_is_no_name(converse: Converse) -> None:
+    found = triples(
+        converse(
+            "Omar: Does Pip like walks?", "Lena: Yep, he loves exploring new forest paths with us."
+        )[1]
+    )
+    assert not any(subject == "Yep" for subject, _, _ in found), found
