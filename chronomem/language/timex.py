@@ -92,6 +92,12 @@ _WEEKDAY_NUM: Final[dict[str, int]] = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
     "sunday": 6,
 }  # fmt: skip
+# Short weekdays, read only after last/next/this ("last Fri", "next Tues"): bare, "sat" and
+# "wed" are words ("sun" is left out: "this sun is brutal").
+_WEEKDAY_SHORT: Final[dict[str, int]] = {
+    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3, "thurs": 3,
+    "fri": 4, "sat": 5,
+}  # fmt: skip
 _SEASON_START: Final[dict[str, int]] = {
     "spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12,
 }  # fmt: skip
@@ -113,7 +119,13 @@ _GATE_BASE: Final = frozenset({
     "year", "years", "decade", "decades", "hour", "hours", "hr", "hrs", "minute", "minutes",
     "min", "mins",
 })  # fmt: skip
-_GATE_WORDS: Final = _GATE_BASE | _MONTH_NUM.keys() | _WEEKDAY_NUM.keys() | _SEASON_START.keys()
+_GATE_WORDS: Final = (
+    _GATE_BASE
+    | _MONTH_NUM.keys()
+    | _WEEKDAY_NUM.keys()
+    | _WEEKDAY_SHORT.keys()
+    | _SEASON_START.keys()
+)
 
 # --------------------------------------------------------------------------------------------
 # Patterns, written as templates: <NAME> stands for the atom NAME. Atoms with named groups
@@ -140,6 +152,11 @@ _ATOMS.update(
     MONTH_STRICT=r"(?:(?-i:May|MAY|March|MARCH)|january|february|april|june|july|august"
     r"|september|october|november|december|(?:jan|feb|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?)",
     WEEKDAY=r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    WEEKDAY_SHORT=r"(?:mon|tues?|weds?|thurs?|thu|fri|sat)\.?(?![\w'’])",
+    # "on the 15th": a day of the month, the latest one (or the next one, said of the future)
+    ORD=r"(?P<od>(?<=on\s)the\s+(?P<od_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)(?![\w'’])"
+    r"(?!\s+(?:of|century|floor|grade|time|place|anniversary|birthday|round|row|try|attempt|go"
+    r"|shot|day|week|lap|pick|choice|person|one)\b))",
     SEASON=r"(?:spring|summer|fall|autumn|winter)",
     YEAR=r"(?:19\d\d|20\d\d|2100)(?!\d|-\d\d-)",
     DAY=r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d:])",
@@ -195,7 +212,8 @@ _ATOMS.update(
     r"|evening))",
     LNT=_p(
         r"(?P<lnt>(?<!the\s)(?P<lnt_w>last|next|this\s+past|this\s+coming|the\s+coming|this)\s+"
-        r"(?P<lnt_u>weekend|week|month|year|decade|<SEASON>|<WEEKDAY>|<MONTH_STRICT>)(?!\s+of\b))"
+        r"(?P<lnt_u>weekend|week|month|year|decade|<SEASON>|<WEEKDAY>|<WEEKDAY_SHORT>|<MONTH_STRICT>)"
+        r"(?!\s+of\b))"
     ),
     BEFORE_LAST=r"(?P<bl>the\s+(?P<bl_u>weekend|week|month|year)\s+before\s+last)",
     AGO=_p(r"(?P<ago>(?P<ago_n><NUM>)\s+(?P<ago_u><UNIT>)\s+(?P<ago_w>ago|back|from\s+now))"),
@@ -212,7 +230,7 @@ _ATOMS.update(
 # Order matters: at one position the first alternative that matches wins.
 _ATOMS["SELF"] = _p(
     "(?:<ISO>|<NUMDATE>|<MDY>|<DMY>|<MY>|<SY>|<DEC4>|<DEC2>|<REL_DAY>|<REL_THIS>|<LNT>"
-    "|<BEFORE_LAST>|<AGO>|<IN_N>|<WEEKEND>|<WD>)"
+    "|<BEFORE_LAST>|<AGO>|<IN_N>|<WEEKEND>|<WD>|<ORD>)"
 )
 _ANCHOR_RE: Final = re.compile(
     _p(r"(?:(?:<PREFIX_SELF>|<PREFIX_SEASON>)\s+)?(?:<MODPOS>)?(?:<SELF>|<BM>|<BY>|<TS>)"),
@@ -521,8 +539,8 @@ class _Resolver:
             return self.decade(today.year // 10 * 10 + 10 * step, relative=True)
         if unit in _SEASON_START:
             return self._relative_season(unit, step)
-        if unit in _WEEKDAY_NUM:
-            return self.day(self._weekday(_WEEKDAY_NUM[unit], step))
+        if unit in _WEEKDAY_NUM or unit in _WEEKDAY_SHORT:
+            return self.day(self._weekday({**_WEEKDAY_NUM, **_WEEKDAY_SHORT}[unit], step))
         month = _MONTH_NUM[unit]
         year = today.year
         if step < 0 and month >= today.month:
@@ -624,6 +642,17 @@ class _Resolver:
         step = 1 if self.future(start, end) else -1
         d = self._weekday(_WEEKDAY_NUM[m["wd_d"].lower()], step)
         return self.day(d, part=m["wd_p"])._replace(shift="week")
+
+    def _a_od(self, m: re.Match[str], start: int, end: int) -> _Period | None:
+        day, today = int(m["od_d"]), self.today
+        step = 1 if self.future(start, end) else -1
+        year, month = today.year, today.month
+        if (step < 0 and day > today.day) or (step > 0 and day < today.day):
+            year, month = _month_add(year, month, step)
+        try:
+            return self.day(date(year, month, day))
+        except ValueError:
+            return None  # "on the 31st" of a shorter month
 
     def _a_bm(self, m: re.Match[str], start: int, end: int) -> _Period | None:
         month = _MONTH_NUM[m["bm"].rstrip(".").lower()]
