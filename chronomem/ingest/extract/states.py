@@ -381,6 +381,8 @@ class StateReader:
         lemma = self._lemma_of_verb(verb)
         if lemma not in self._vocabulary.habits or verb.tag_ not in ("VBP", "VBZ"):
             return
+        if verb.dep_ == "relcl":
+            return  # "the desserts I bake": about the desserts, not a habit said of oneself
         if any(c.dep_ in ("dobj", "aux", "auxpass", "xcomp", "ccomp") for c in verb.children):
             return  # "I run marathons" is read as said; "I'll run" is no habit
         gerund = gerund_of(lemma)
@@ -405,11 +407,16 @@ class StateReader:
         ("I don't run anymore", "stopped drinking") ends the facts named after that verb."""
         people = [h for h in holders if h.mention.label == PERSON]
         named = [v for v in values if v.via != "subj" and v.ref.mention.label != PERSON]
+        # "I used to love the studio": a feeling ends, not owning or working at the studio
+        feeling = cues.VERB_RELATIONS.get(self._lemma_of_verb(verb))
+        if feeling not in ("LIKES", "DISLIKES"):
+            feeling = None
         for holder in people:
             for value in named:
                 yield RawFact(
-                    holder.mention, _ANY_RELATION, value.ref.mention, 0.8 * holder.weight, span,
-                    ends=polarity == "end", retracts=polarity == "retract", scope="object",
+                    holder.mention, feeling or _ANY_RELATION, value.ref.mention,
+                    0.8 * holder.weight, span, ends=polarity == "end",
+                    retracts=polarity == "retract", scope="fact" if feeling else "object",
                 )  # fmt: skip
             if named or polarity != "end":
                 continue

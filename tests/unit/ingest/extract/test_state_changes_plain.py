@@ -310,3 +310,23 @@ def test_a_dated_plan_is_kept_for_its_date(memory: Memory) -> None:
     )
     homes = memory.facts(subject="Rosa", relation="LIVES_IN", group_id="plan-dated")
     assert [f.object for f in homes] == ["Tallinn"]
+
+
+def test_a_feeling_that_ended_ends_only_the_feeling(memory: Memory) -> None:
+    memory.add_dialogue(
+        [
+            {"speaker": "Rosa", "text": "I opened my own bakery in Leith last year.", "time": T1},
+            {"speaker": "Rosa", "text": "I used to love spending time in the bakery.", "time": T2},
+        ],
+        group_id="plain-feeling",
+    )
+    owned = memory.facts(subject="Rosa", relation="OWNS", group_id="plain-feeling")
+    assert [f.object for f in owned if f.invalid_at is None] == ["bakery"], owned
+
+
+def test_what_one_makes_is_no_habit_said_of_oneself(memory: Memory) -> None:
+    memory.add_dialogue(
+        [{"speaker": "Rosa", "text": "the loaves I bake are famous round here", "time": T2}],
+        group_id="plain-relcl-habit",
+    )
+    assert memory.facts(subject="Rosa", relation="BAKE", group_id="plain-relcl-habit") == []
