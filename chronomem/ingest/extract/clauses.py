@@ -67,6 +67,9 @@ _SWITCHING: Final = frozenset({
     "switch", "switched", "switching", "moved", "change", "changed", "transfer",
     "transferred", "upgrade", "upgraded", "convert", "converted",
 })  # fmt: skip
+# "Have fun ...", "have a blast ...": a wish for the other, whatever follows.
+_WELL_WISHES: Final = frozenset({"fun", "blast", "time", "ball", "trip", "day", "weekend"})
+_DEMONSTRATIVES: Final = frozenset({"that", "this", "those", "these"})
 _WH_WORDS: Final = frozenset({"how", "what", "where", "when", "whether", "which"})
 # Time words that put a present-tense clause in the future: "I'm flying out tomorrow".
 _FUTURE_WORDS: Final = frozenset({"tomorrow", "tonight", "soon", "upcoming", "next", "later"})
@@ -330,7 +333,7 @@ class SentenceReader:
                 or dep == "nmod"
                 or (dep == "amod" and child.lower_ not in _VAGUE_ADJECTIVES and child.is_alpha)
             ):
-                words.append(child)
+                words.extend(_modifier_words(child))
             else:
                 words.clear()  # keep only modifiers adjacent to the head
         words.append(token)
@@ -522,6 +525,10 @@ class SentenceReader:
             ):
                 return True
         else:  # no subject: an imperative ("let me know", "make sure you watch")
+            if self.lemma(head) == "have" and any(
+                c.dep_ == "dobj" and c.lower_ in _WELL_WISHES for c in head.children
+            ):
+                return True  # "Have fun exploring the trails!" (tagged as a present verb)
             return bool(
                 head.tag_ == "VB"
                 and head.dep_ == "ROOT"
@@ -680,6 +687,10 @@ class SentenceReader:
             or (relation is None and key.split()[0] in cues.PERSON_OBJECT_VERBS)
         ):
             return  # "see you tomorrow", "took the kids to the zoo": no relation to them
+        if relation in ("LIKES", "DISLIKES") and any(
+            c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES for c in obj.children
+        ):
+            return  # "Wow, love that painting!": a reaction to what is shown, not a lasting taste
         if relation is not None:
             yield relation, ref, 0.85, False
         else:
@@ -1027,6 +1038,27 @@ def _with_conjuncts(token: Token) -> Iterator[Token]:
     for child in token.children:
         if child.dep_ == "conj":
             yield from _with_conjuncts(child)
+
+
+def _modifier_words(child: Token) -> list[Token]:
+    """A noun modifier with the words that belong to it: the whole name it is part of
+    ("Harry Potter conference", not "Potter conference"; "The Lord of the Rings trilogy"), or
+    its own compounds ("dog owners group", not "owners group")."""
+    doc = child.doc
+    for ent in doc.ents:
+        if ent.start <= child.i < ent.end and ent.end <= child.head.i:
+            start = ent.start + (doc[ent.start].lower_ in ("the", "a", "an"))
+            return [
+                doc[i]
+                for i in range(start, ent.end)
+                if doc[i].is_alpha or doc[i].text[:1].isalnum()
+            ]
+    chain = [child]
+    for inner in reversed(list(child.lefts)):
+        if inner.dep_ not in ("compound", "nmod") or inner.i != chain[0].i - 1:
+            break
+        chain.insert(0, inner)
+    return chain
 
 
 def _glued_name(tokens: list[Token]) -> str:

@@ -15,7 +15,7 @@ condition or a wish ("I want to move to Rome") says nothing yet.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from chronomem.ingest.extract.clauses import (
@@ -71,6 +71,10 @@ _PLACEHOLDER_NOUN: Final = {"PARTNER_OF": "partner", "MARRIED_TO": "spouse", "EN
 _FAVOURITE: Final = frozenset({"favorite", "favourite", "fave", "fav"})
 _MODALS: Final = cues.MODALS - {"can", "ca"}  # "I can speak Japanese" is a state
 _CONDITIONAL: Final = frozenset({"if", "unless", "whether"})
+_NAMED_ENTS: Final = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON"})
+_DURATION_UNITS: Final = frozenset({
+    "year", "years", "month", "months", "week", "weeks", "decade", "decades", "day", "days",
+})  # fmt: skip
 # The links a plan's verb hangs under "going to" by: "gonna take a shot at starting a business".
 _PLAN_PATH: Final = frozenset({"xcomp", "pcomp", "pobj", "prep", "dobj", "conj", "advcl"})
 _WISHES: Final = frozenset({
@@ -340,6 +344,17 @@ class StateReader:
                 fact
                 for frame in frames
                 for fact in self._apply(frame, holders, left, polarity, span, coerce=True)
+            ]
+        if facts and polarity == "start" and verb.tag_ == "VBD":
+            # "when I took French in high school": a school said without its name in the past
+            # tense is a period of one's life that is over
+            facts = [
+                replace(f, ends=True, scope="object")
+                if f.relation == "STUDIES_AT"
+                and f.object.label == CONCEPT
+                and _said_as_a_period(verb, f.object.name)
+                else f
+                for f in facts
             ]
         if facts:
             yield from facts
@@ -665,6 +680,10 @@ class StateReader:
             negated = True
         if any(c.lower_ in _HEDGES for c in verb.children):
             return None  # "maybe moving to Okinawa one day"
+        if _generic_gerund(verb):
+            return None  # "Losing a pet is tough": anyone's loss, not the speaker's
+        if not negated and _over_for_a_while(verb):
+            return "end"  # "I lived in Paris for two years": it held, and is over
         if not negated and self._planned(verb) and not _dated(verb):
             return None  # "I'm gonna take a shot at starting my own business": no date, a wish
         under_wish = any(
@@ -1213,6 +1232,38 @@ def _called(token: Token) -> Token | None:
         if child.dep_ == "appos" and child.tag_ in ("NNP", "NNPS"):
             return child
     return None
+
+
+def _said_as_a_period(verb: Token, name: str) -> bool:
+    """Whether the value ``name`` sits in "in <name>" in ``verb``'s clause ("teammates in high
+    school"), a time of one's life, not "started middle school"."""
+    last = name.lower().split()[-1] if name.strip() else ""
+    return any(t.lower_ == last and t.head.lower_ == "in" for t in verb.subtree)
+
+
+def _generic_gerund(verb: Token) -> bool:
+    """A gerund clause as a subject with nobody's things in it ("Losing a pet is tough",
+    not "Selling my car was hard")."""
+    return (
+        verb.dep_ in ("csubj", "csubjpass")
+        and verb.tag_ == "VBG"
+        and not any(t.dep_ == "poss" or t.ent_type_ in _NAMED_ENTS for t in verb.subtree)
+    )  # "Living in Dublin is grand": said of a named place, it is the speaker's own
+
+
+def _over_for_a_while(verb: Token) -> bool:
+    """A state said in the simple past for a length of time ("I lived in Paris for two years",
+    "we were teammates for four years"): over by now ("I've lived here for two years" is not:
+    the present perfect is tagged VBN)."""
+    return verb.tag_ == "VBD" and any(
+        child.dep_ == "prep"
+        and child.lower_ == "for"
+        and any(
+            pobj.dep_ == "pobj" and pobj.ent_type_ == "DATE" and pobj.lower_ in _DURATION_UNITS
+            for pobj in child.children
+        )  # "for two years", not "for a two-year contract"
+        for child in verb.children
+    )
 
 
 def _dated(verb: Token) -> bool:

@@ -241,3 +241,25 @@ def test_a_chat_interjection_is_no_name(converse: Converse) -> None:
         )[1]
     )
     assert not any(subject == "Yep" for subject, _, _ in found), found
+
+
+def test_a_loss_said_of_anyone_is_no_fact_about_the_speaker(converse: Converse) -> None:
+    extraction = converse("Omar: Hi Lena.", "Lena: Losing a pet is so hard, poor Tom.")[1]
+    assert [f for f in extraction.facts if f.subject.name == "Lena"] == []  # nor endings
+
+
+def test_a_reaction_to_what_is_shown_is_no_lasting_taste(converse: Converse) -> None:
+    assert said(converse, "Lena: Wow, love that mural!") == set()
+    assert ("Lena", "LIKES", "quilts") in said(converse, "Lena: I love quilts.")
+
+
+def test_a_wish_for_the_other_is_no_fact(converse: Converse) -> None:
+    assert said(converse, "Lena: Have fun exploring the canyon!") == set()
+
+
+def test_a_modifier_keeps_the_whole_name_it_is_part_of(converse: Converse) -> None:
+    found = said(
+        converse, "Lena: I went to a Rolling Stones concert and joined a dog owners group."
+    )
+    objects = {obj for _, _, obj in found}
+    assert {"Rolling Stones concert", "dog owners group"} <= objects, found

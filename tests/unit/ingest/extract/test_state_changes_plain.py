@@ -330,3 +330,21 @@ def test_what_one_makes_is_no_habit_said_of_oneself(memory: Memory) -> None:
         group_id="plain-relcl-habit",
     )
     assert memory.facts(subject="Rosa", relation="BAKE", group_id="plain-relcl-habit") == []
+
+
+# (what is said, the relation, the value): a state that held and is over by the time it is said
+OVER = [
+    ("I lived in Porto for three years, loved it", "LIVES_IN", "Porto"),
+    ("I worked at Halden Bank for six years before all this", "WORKS_AT", "Halden Bank"),
+    ("we were on the same rowing team for two years in high school", "STUDIES_AT", "high school"),
+]
+
+
+@pytest.mark.parametrize(("text", "relation", "value"), OVER)
+def test_a_state_said_in_the_past_for_a_while_is_over(
+    memory: Memory, text: str, relation: str, value: str
+) -> None:
+    group = f"over-{abs(hash(text)) % 10**8}"
+    memory.add_dialogue([{"speaker": "Rosa", "text": text, "time": T2}], group_id=group)
+    facts = memory.facts(subject="Rosa", relation=relation, group_id=group)
+    assert not any(value in (f.object or "") and f.invalid_at is None for f in facts), facts
