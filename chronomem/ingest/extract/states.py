@@ -700,7 +700,7 @@ class StateReader:
                 return "end"  # "I stopped volunteering at the food bank"
             if head_lemma in _WISHES and not _spliced(verb, head):
                 return None
-            if any(
+            if not _spliced(verb, head) and any(
                 c.dep_ == "aux" and c.lower_.replace("’", "'") in _MODALS | cues.FUTURE_AUXILIARIES
                 for a in list(verb.ancestors)[:3]
                 for c in a.children

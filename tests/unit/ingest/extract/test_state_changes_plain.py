@@ -212,6 +212,8 @@ SAID_ONCE = [
     ("Got the keys!!! it's in Leith, moved in on Saturday", "LIVES_IN", "Leith"),
     ("Morocco last spring was unreal, the markets in Fez!!", "VISITED", "Morocco"),
     ("We went to Chile back in 2018, Patagonia was epic", "VISITED", "Chile"),
+    # a future said after a comma is its own clause, not over the visit
+    ("I visited Krakow in 2019, you will love it.", "VISITED", "Krakow"),
 ]
 
 
