@@ -304,39 +304,43 @@ WHERE e.uuid IN $uuids AND e.group_id = $group_id"""
 
 # Turns of a known session are found through episode_session_time (the session's turns
 # before or after the centre, by a range seek); turns of no session scan their source. Each
-# branch seeks on a value that is null (finding nothing) when the branch does not apply: a
-# filter on ``t`` alone would be planned after the scan.
-_SESSION: Final = "CASE WHEN t.session <> $no_session THEN t.session END"
-_NO_SESSION: Final = "CASE WHEN coalesce(t.session, $no_session) = $no_session THEN t.group_id END"
+# branch first keeps the centre only when it applies (an UNWIND of a list that is empty
+# otherwise): its match then never runs for the other kind of centre. A filter on ``t``
+# alone, or a seek value that is null when the branch does not apply, can be planned after
+# a scan of every episode by time (seen on Neo4j 5.26).
+_IF_SESSION: Final = "UNWIND CASE WHEN t.session <> $no_session THEN [t] ELSE [] END AS c\n"
+_IF_NO_SESSION: Final = (
+    "UNWIND CASE WHEN coalesce(t.session, $no_session) = $no_session THEN [t] ELSE [] END AS c\n"
+)
 ADJACENT_EPISODES: Final = f"""
 UNWIND $uuids AS u
 MATCH (t:Episodic {{uuid: u}}) WHERE t.group_id = $group_id
 CALL (t) {{
-    MATCH (e:Episodic)
-    WHERE e.group_id = t.group_id AND e.source_description = t.source_description
-      AND e.session = {_SESSION} AND e.valid_at <= t.valid_at
-      AND (e.valid_at < t.valid_at OR e.uuid < t.uuid)
+    {_IF_SESSION}    MATCH (e:Episodic)
+    WHERE e.group_id = c.group_id AND e.source_description = c.source_description
+      AND e.session = c.session AND e.valid_at <= c.valid_at
+      AND (e.valid_at < c.valid_at OR e.uuid < c.uuid)
     WITH e ORDER BY e.valid_at DESC, e.uuid DESC LIMIT $before
     RETURN e, 0 AS side
   UNION ALL
-    MATCH (e:Episodic)
-    WHERE e.group_id = t.group_id AND e.source_description = t.source_description
-      AND e.session = {_SESSION} AND e.valid_at >= t.valid_at
-      AND (e.valid_at > t.valid_at OR e.uuid > t.uuid)
+    {_IF_SESSION}    MATCH (e:Episodic)
+    WHERE e.group_id = c.group_id AND e.source_description = c.source_description
+      AND e.session = c.session AND e.valid_at >= c.valid_at
+      AND (e.valid_at > c.valid_at OR e.uuid > c.uuid)
     WITH e ORDER BY e.valid_at, e.uuid LIMIT $after
     RETURN e, 1 AS side
   UNION ALL
-    MATCH (e:Episodic)
-    WHERE e.group_id = {_NO_SESSION} AND e.source_description = t.source_description
+    {_IF_NO_SESSION}    MATCH (e:Episodic)
+    WHERE e.group_id = c.group_id AND e.source_description = c.source_description
       AND coalesce(e.session, $no_session) = $no_session
-      AND (e.valid_at < t.valid_at OR (e.valid_at = t.valid_at AND e.uuid < t.uuid))
+      AND (e.valid_at < c.valid_at OR (e.valid_at = c.valid_at AND e.uuid < c.uuid))
     WITH e ORDER BY e.valid_at DESC, e.uuid DESC LIMIT $before
     RETURN e, 0 AS side
   UNION ALL
-    MATCH (e:Episodic)
-    WHERE e.group_id = {_NO_SESSION} AND e.source_description = t.source_description
+    {_IF_NO_SESSION}    MATCH (e:Episodic)
+    WHERE e.group_id = c.group_id AND e.source_description = c.source_description
       AND coalesce(e.session, $no_session) = $no_session
-      AND (e.valid_at > t.valid_at OR (e.valid_at = t.valid_at AND e.uuid > t.uuid))
+      AND (e.valid_at > c.valid_at OR (e.valid_at = c.valid_at AND e.uuid > c.uuid))
     WITH e ORDER BY e.valid_at, e.uuid LIMIT $after
     RETURN e, 1 AS side
 }}
@@ -668,6 +672,45 @@ SEARCH_EPISODE_VECTORS: Final = (
 )
 """Vector search over a group's episodes by their turn vectors and their sentences' vectors,
 both in one statement (each block as in :data:`SEARCH_FACT_VECTORS`)."""
+
+# What cached vectors of a group are valid for (:mod:`.vector_cache`): its vector revision and
+# its counts of turns, sentences and entities, each counted up to ``$cap`` (a group holding
+# more is never cached). The counts read the group indexes only.
+_STAMP_COLUMNS: Final = """
+OPTIONAL MATCH (m:ChronomemMeta {key: $revision_key})
+WITH m.value AS revision
+CALL () {
+    MATCH (n:Episodic) WHERE n.group_id = $group_id WITH n LIMIT $cap RETURN count(n) AS turns
+}
+CALL () {
+    MATCH (s:Sentence) WHERE s.group_id = $group_id WITH s LIMIT $cap RETURN count(s) AS sentences
+}
+CALL () {
+    MATCH (n:Entity) WHERE n.group_id = $group_id WITH n LIMIT $cap RETURN count(n) AS entities
+}
+"""
+VECTOR_STAMP: Final = _STAMP_COLUMNS + "RETURN revision, turns, sentences, entities\n"
+
+LOAD_GROUP_VECTORS: Final = (
+    _STAMP_COLUMNS
+    + """CALL () {
+    MATCH (n:Episodic) WHERE n.group_id = $group_id AND n.content_embedding IS NOT NULL
+    RETURN collect(n.uuid) AS turn_keys, collect(n.content_embedding) AS turn_vectors
+}
+CALL () {
+    MATCH (s:Sentence) WHERE s.group_id = $group_id AND s.embedding IS NOT NULL
+    RETURN collect(s.episode_uuid) AS sentence_keys, collect(s.embedding) AS sentence_vectors
+}
+CALL () {
+    MATCH (n:Entity) WHERE n.group_id = $group_id AND n.name_embedding IS NOT NULL
+    RETURN collect(n.uuid) AS entity_keys, collect(n.name_embedding) AS entity_vectors
+}
+RETURN revision, turns, sentences, entities, turn_keys, turn_vectors, sentence_keys,
+       sentence_vectors, entity_keys, entity_vectors
+"""
+)
+"""A group's stamp and every turn, sentence and entity vector (read after the stamp: a write
+committing in between renews the revision, so the next search reads them again)."""
 
 # --------------------------------------------------------------------------------------------
 # Stats and settings.
