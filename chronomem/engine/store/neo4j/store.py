@@ -95,6 +95,10 @@ _CAPABILITIES: Final = StoreCapabilities(
     reopenable=True,
     episode_vectors=True,
 )
+READ_ATTEMPTS: Final = 5
+"""How many times a read statement is sent when it fails on a transient error."""
+_FIRST_RETRY_PAUSE_S: Final = 0.1  # doubled after each failed attempt
+
 _MIN_FETCH: Final = 40
 """Smallest number of full-text index hits fetched per search (filters run on the fetched
 hits)."""
@@ -283,11 +287,29 @@ class Neo4jStore:
             return session.execute_write(work) if write else session.execute_read(work)
 
     def _rows(self, action: str, statement: str, **params: Any) -> list[dict[str, Any]]:
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            # dict(record), not record.data(): data() walks every float of every embedding
-            return [dict(record) for record in tx.run(statement, params)]
-
-        return self._read(action, work)
+        """The rows of one read ``statement``: an auto-commit query in a READ session (a
+        cluster routes it to any member), one round trip where a transaction function takes
+        two (BEGIN with the query, then COMMIT). Retried, as the driver retries transaction
+        functions, on transient errors (up to :data:`READ_ATTEMPTS` times): a read changes
+        nothing, so running it again is safe."""
+        pause = _FIRST_RETRY_PAUSE_S
+        with translate_errors(self._uri, action, self._database):
+            for attempt in range(1, READ_ATTEMPTS + 1):
+                try:
+                    with self._live_driver().session(
+                        database=self._database,
+                        default_access_mode=READ_ACCESS,
+                        bookmark_manager=self._bookmarks,
+                    ) as session:
+                        # dict(record), not record.data(): data() walks every float of every
+                        # embedding
+                        return [dict(record) for record in session.run(statement, params)]
+                except (neo.Neo4jError, neo.DriverError) as exc:
+                    if attempt == READ_ATTEMPTS or not exc.is_retryable():
+                        raise
+                time.sleep(pause)
+                pause *= 2
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     def __enter__(self) -> Neo4jStore:
         return self
