@@ -601,6 +601,15 @@ def scoped_fact_vectors_statement(where: FactFilter) -> str | None:
     return "CALL () {" + start + _EXACT_FACTS_TAIL + "}\nRETURN exact\n"
 
 
+def passing_facts_statement(where: FactFilter) -> str:
+    """The uuids of the group's fact rows passing the filter (from the most selective index
+    for ``where``), without reading their vectors: the vector cache scores them."""
+    start = _scoped_fact_rows(where) or _FACT_ROWS_OF_GROUP
+    return (
+        "CALL () {" + start + FACT_FILTER + "\nRETURN collect(r.uuid) AS passing}\nRETURN passing\n"
+    )
+
+
 def _node_vector_statements(label: str, embedding: str) -> tuple[str, str]:
     """Vector search over the ``embedding`` property of ``label`` nodes: through the index
     (over-fetching, the group checked on the hits), and one block of
@@ -695,8 +704,12 @@ CALL () {
 CALL () {
     MATCH (n:Entity) WHERE n.group_id = $group_id WITH n LIMIT $cap RETURN count(n) AS entities
 }
+CALL () {
+    MATCH ()-[r:RELATES_TO]->() WHERE r.group_id = $group_id WITH r LIMIT $cap
+    RETURN count(r) AS facts
+}
 """
-VECTOR_STAMP: Final = _STAMP_COLUMNS + "RETURN revision, turns, sentences, entities\n"
+VECTOR_STAMP: Final = _STAMP_COLUMNS + "RETURN revision, turns, sentences, entities, facts\n"
 
 LOAD_GROUP_VECTORS: Final = (
     _STAMP_COLUMNS
@@ -712,11 +725,15 @@ CALL () {
     MATCH (n:Entity) WHERE n.group_id = $group_id AND n.name_embedding IS NOT NULL
     RETURN collect(n.uuid) AS entity_keys, collect(n.name_embedding) AS entity_vectors
 }
-RETURN revision, turns, sentences, entities, turn_keys, turn_vectors, sentence_keys,
-       sentence_vectors, entity_keys, entity_vectors
+CALL () {
+    MATCH ()-[r:RELATES_TO]->() WHERE r.group_id = $group_id AND r.fact_embedding IS NOT NULL
+    RETURN collect(r.uuid) AS fact_keys, collect(r.fact_embedding) AS fact_vectors
+}
+RETURN revision, turns, sentences, entities, facts, turn_keys, turn_vectors, sentence_keys,
+       sentence_vectors, entity_keys, entity_vectors, fact_keys, fact_vectors
 """
 )
-"""A group's stamp and every turn, sentence and entity vector (read after the stamp: a write
+"""A group's stamp and every turn, sentence, entity and fact vector (read after the stamp: a write
 committing in between renews the revision, so the next search reads them again)."""
 
 # --------------------------------------------------------------------------------------------

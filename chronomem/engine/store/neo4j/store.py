@@ -152,8 +152,8 @@ class Neo4jStore:
     (every one scored), a larger one through the vector index (:data:`VECTOR_MIN_FETCH` hits
     or more, re-scored exactly); tests lower it to reach the index path on small data.
 
-    ``vector_cache_mb``: the budget of the cache of small groups' turn, sentence and entity
-    vectors in this client (:mod:`.vector_cache`); 0 turns it off (every search then scores
+    ``vector_cache_mb``: the budget of the cache of small groups' turn, sentence, entity and
+    fact vectors in this client (:mod:`.vector_cache`); 0 turns it off (every search then scores
     a small group's vectors on the server).
 
     ``read_only=True`` opens sessions in READ access mode, creates no schema (it only checks
@@ -712,17 +712,17 @@ class Neo4jStore:
         """One statement: exact scoring of a small group (or of the facts a filter naming
         entities, ends or episodes reaches), else the vector index, over-fetched; more index
         rounds only when too few of a large group's hits pass the filter. A small group's
-        turn, sentence and entity vectors may be scored in this client instead
-        (:mod:`.vector_cache`)."""
+        vectors may be scored in this client instead (:mod:`.vector_cache`)."""
         search = IndexSearch(target=target, limit=limit, where=where, embedding=embedding)
         return self._answer(group_id, [search])[0]
 
     def searches(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
         """Every search's first fetch in one statement (:func:`cypher.together`); a search
         whose first fetch from a large group's index held too few passing hits fetches more
-        on its own. Turn, sentence and entity vectors of a small group held by the vector
-        cache are scored here, if the group's stamp read in the same statement is theirs
-        (else they are searched on the server, one more round trip)."""
+        on its own. The vectors of a small group held by the vector cache are scored here
+        (of a fact search, those of the rows its filter passes on the server), if the group's
+        stamp read in the same statement is theirs (else they are searched on the server, one
+        more round trip)."""
         return self._answer(group_id, searches)
 
     def _answer(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
@@ -743,7 +743,7 @@ class Neo4jStore:
         stamp = None if stamp_row is None else stamp_of(stamp_row)
         if cached is not None and stamp != cached.stamp:  # written since: ask the server
             self._vectors.forget(group_id)
-            local = [i for i, plan in enumerate(plans) if plan is not None and plan.local]
+            local = [i for i, plan in enumerate(plans) if plan is not None and plan.cached]
             again = [self._plan(group_id, searches[i], None) for i in local]
             for i, plan, row in zip(local, again, self._run_plans(again), strict=True):
                 plans[i], rows[i] = plan, row
@@ -769,8 +769,8 @@ class Neo4jStore:
         return [None if plan is None or plan.local else next(answers) for plan in plans]
 
     def _load_vectors(self, group_id: str) -> None:
-        """Read the group's turn, sentence and entity vectors into the vector cache (if each
-        kind holds at most ``exact_max``)."""
+        """Read the group's turn, sentence, entity and fact vectors into the vector cache (if
+        each kind holds at most ``exact_max``)."""
         row = self._rows(
             "reading a group's vectors",
             cypher.LOAD_GROUP_VECTORS,
@@ -787,6 +787,7 @@ class Neo4jStore:
                 Vectors.of(row["turn_keys"], row["turn_vectors"], self._dimension),
                 Vectors.of(row["sentence_keys"], row["sentence_vectors"], self._dimension),
                 Vectors.of(row["entity_keys"], row["entity_vectors"], self._dimension),
+                Vectors.of(row["fact_keys"], row["fact_vectors"], self._dimension),
             )
         except ValueError:  # a vector of another length, written by another tool: not cached
             return
@@ -850,6 +851,15 @@ class Neo4jStore:
                         turns.best(query, limit), sentences.best(query, limit), limit
                     )
                 )
+            )
+        if cached is not None and target == "fact":
+            facts = cached.facts
+            return _Plan(
+                "vector search",
+                cypher.passing_facts_statement(where),
+                {"group_id": group_id, **cypher.filter_params(_db_filter(where), utcnow())},
+                lambda row: _cosines(facts.best(query, limit, frozenset(row["passing"]))),
+                cached=True,
             )
         params: dict[str, Any] = {"group_id": group_id, "embedding": query.tolist()}
         if target == "fact":
@@ -949,12 +959,14 @@ class _Plan:
     statement: str
     params: dict[str, Any]
     finish: Callable[[dict[str, Any]], list[ScoredId]]
-    local: bool = False
+    local: bool = False  # answered in this client: no statement
+    cached: bool = False  # answered with the vector cache: only if its stamp is the group's
 
     @classmethod
     def answered(cls, hits: Callable[[], list[ScoredId]]) -> _Plan:
-        """A search answered in this client (no statement): by ``hits``."""
-        return cls("", "", {}, lambda _: hits(), local=True)
+        """A search answered in this client (no statement) with the vector cache: by
+        ``hits``."""
+        return cls("", "", {}, lambda _: hits(), local=True, cached=True)
 
 
 def _no_hits(_: dict[str, Any]) -> list[ScoredId]:
@@ -962,8 +974,8 @@ def _no_hits(_: dict[str, Any]) -> list[ScoredId]:
 
 
 def _cacheable(search: IndexSearch) -> bool:
-    """Whether the vector cache may answer ``search``: turn, sentence or entity vectors."""
-    return search.embedding is not None and search.target != "fact"
+    """Whether the vector cache may answer ``search``: a vector search."""
+    return search.embedding is not None
 
 
 def _first_fetch(limit: int) -> int:

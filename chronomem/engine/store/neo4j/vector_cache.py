@@ -4,16 +4,17 @@ instead of reading every one from the server.
 Exact vector search over a small group (at most ``exact_max`` vectors of a kind) reads each
 vector from Neo4j's store: on a LoCoMo conversation (419 turns, 1,434 sentences, 181
 entities) that is most of a search's time. A :class:`VectorCache` keeps, per group, the turn,
-sentence and entity vectors of a group whose three kinds are all small, stamped with what
+sentence, entity and fact vectors of a group whose four kinds are all small, stamped with what
 :data:`~chronomem.engine.store.neo4j.cypher.VECTOR_STAMP` reads: the group's vector revision
-(renewed by every write of the group, in its transaction) and its counts of turns, sentences
-and entities (so nodes added or removed by another tool are noticed too). A search uses the
-cached vectors only when the stamp read in its own statement is the cached one.
+(renewed by every write of the group, in its transaction) and its counts of turns, sentences,
+entities and fact rows (so nodes added or removed by another tool are noticed too). A search
+uses the cached vectors only when the stamp read in its own statement is the cached one.
 
 A group's vectors are loaded when two searches in a row saw the same stamp (no write
 between them): a memory that is written between every two searches never loads (the
 searches score on the server as before), one that is searched more often loads once per write.
-Fact vectors are not cached (fact filters run in Cypher).
+A fact search still sends a statement: the fact filter runs in Cypher, which returns the uuids
+of the rows passing it (without their vectors), and the cached vectors of those are scored.
 """
 
 from __future__ import annotations
@@ -22,19 +23,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from chronomem.engine.store.protocol import ScoredId
 
-__all__ = ["GroupVectors", "Stamp", "VectorCache", "Vectors", "vector_revision_key"]
+__all__ = ["GroupVectors", "Stamp", "VectorCache", "Vectors", "stamp_of", "vector_revision_key"]
 
-Stamp = tuple[str, int, int, int]
-"""A group's vector revision and its counts of turns, sentences and entities."""
-
-KINDS: Final = ("turns", "sentences", "entities")
+Stamp = tuple[str, int, int, int, int]
+"""A group's vector revision and its counts of turns, sentences, entities and fact rows."""
 
 
 def vector_revision_key(group_id: str) -> str:
@@ -49,7 +48,8 @@ def stamp_of(row: Mapping[str, Any]) -> Stamp | None:
     revision = row["revision"]
     if revision is None:
         return None
-    return (str(revision), int(row["turns"]), int(row["sentences"]), int(row["entities"]))
+    counts = (int(row["turns"]), int(row["sentences"]), int(row["entities"]), int(row["facts"]))
+    return (str(revision), *counts)
 
 
 @dataclass(frozen=True)
@@ -75,32 +75,40 @@ class Vectors:
     def nbytes(self) -> int:
         return int(self.unit.nbytes) + 64 * len(self.keys)
 
-    def best(self, query: npt.NDArray[np.float32], limit: int) -> list[ScoredId]:
-        """The ``limit`` best uuids by cosine to the unit ``query`` (a uuid scored by several
-        rows: its best), best first, ties by uuid: as the exact search in Cypher orders
-        them. Scores are ``(1 + cosine) / 2``, as Neo4j's ``vector.similarity.cosine``."""
+    def best(
+        self,
+        query: npt.NDArray[np.float32],
+        limit: int,
+        among: frozenset[str] | None = None,
+    ) -> list[ScoredId]:
+        """The ``limit`` best uuids (of ``among`` only, if given) by cosine to the unit
+        ``query`` (a uuid scored by several rows: its best), best first, ties by uuid: as the
+        exact search in Cypher orders them. Scores are ``(1 + cosine) / 2``, as Neo4j's
+        ``vector.similarity.cosine``."""
         if not self.keys or limit <= 0:
             return []
         cosines = (self.unit @ query.astype(np.float32)).astype(np.float64)
         best: dict[str, float] = {}
         for key, score in zip(self.keys, ((1.0 + cosines) / 2.0).tolist(), strict=True):
-            if score > best.get(key, -1.0):
+            if score > best.get(key, -1.0) and (among is None or key in among):
                 best[key] = score
         return sorted(best.items(), key=lambda hit: (-hit[1], hit[0]))[:limit]
 
 
 @dataclass(frozen=True)
 class GroupVectors:
-    """A group's turn, sentence and entity vectors as of ``stamp``."""
+    """A group's turn, sentence, entity and fact vectors as of ``stamp``."""
 
     stamp: Stamp
     turns: Vectors
     sentences: Vectors
     entities: Vectors
+    facts: Vectors
 
     @property
     def nbytes(self) -> int:
-        return self.turns.nbytes + self.sentences.nbytes + self.entities.nbytes
+        kinds = (self.turns, self.sentences, self.entities, self.facts)
+        return sum(kind.nbytes for kind in kinds)
 
 
 class VectorCache:

@@ -64,7 +64,7 @@ def statements_of(store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> list[st
     return sent
 
 
-@pytest.mark.parametrize("target", ["episode", "entity"])
+@pytest.mark.parametrize("target", ["episode", "entity", "fact"])
 def test_cached_hits_equal_the_servers(
     store: Neo4jStore,
     uncached: Neo4jStore,
@@ -86,6 +86,37 @@ def test_cached_hits_equal_the_servers(
             assert [u for u, _ in mine] == [u for u, _ in theirs]
             assert [s for _, s in mine] == pytest.approx([s for _, s in theirs], abs=1e-5)
     assert sent
+    assert all("vector.similarity" not in s for s in sent)
+
+
+def test_cached_fact_hits_keep_the_filter(
+    store: Neo4jStore,
+    uncached: Neo4jStore,
+    group: str,
+    embedder: HashingEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The filter runs on the server (scoped to entities, or by relation); only the rows it
+    passes are scored in the client."""
+    batch = a_group(group, embedder)
+    store.write(batch)
+    alice, acme = batch.entities[0].uuid, batch.entities[1].uuid
+    query = embedder.embed(["alice"])[0]
+    for _ in range(2):
+        store.vector(group, query, "fact", 5, FactFilter())
+    sent = statements_of(store, monkeypatch)
+    filters = [
+        FactFilter(),
+        FactFilter(entity_uuids=(acme,)),
+        FactFilter(subject_uuids=(alice,)),
+        FactFilter(relations=("LIVES_IN",)),
+        FactFilter(relations=("NOTHING",)),
+    ]
+    for where in filters:
+        mine = store.vector(group, query, "fact", 5, where)
+        theirs = uncached.vector(group, query, "fact", 5, where)
+        assert [u for u, _ in mine] == [u for u, _ in theirs]
+    assert len(sent) == len(filters)
     assert all("vector.similarity" not in s for s in sent)
 
 
@@ -184,7 +215,7 @@ def test_the_least_recently_used_group_goes_first_when_over_budget() -> None:
         rows = np.random.default_rng(n).standard_normal((n, 8)).tolist()
         vectors = Vectors.of([str(i) for i in range(n)], rows, 8)
         empty = Vectors.of([], [], 8)
-        return GroupVectors(("r", n, 0, 0), vectors, empty, empty)
+        return GroupVectors(("r", n, 0, 0, 0), vectors, empty, empty, empty)
 
     cache = VectorCache(budget_bytes=group(4).nbytes * 2)
     cache.put("a", group(4))
@@ -200,10 +231,10 @@ def test_the_least_recently_used_group_goes_first_when_over_budget() -> None:
 
 def test_vectors_load_after_two_searches_see_the_same_stamp() -> None:
     cache = VectorCache(budget_bytes=1_000_000)
-    assert not cache.seen("g", ("r1", 1, 1, 1), exact_max=10)
-    assert not cache.seen("g", ("r2", 1, 1, 1), exact_max=10)
-    assert cache.seen("g", ("r2", 1, 1, 1), exact_max=10)
-    assert not cache.seen("g", ("r2", 1, 11, 1), exact_max=10)
+    assert not cache.seen("g", ("r1", 1, 1, 1, 1), exact_max=10)
+    assert not cache.seen("g", ("r2", 1, 1, 1, 1), exact_max=10)
+    assert cache.seen("g", ("r2", 1, 1, 1, 1), exact_max=10)
+    assert not cache.seen("g", ("r2", 1, 1, 1, 11), exact_max=10)
     assert not cache.seen("h", None, exact_max=10)
     assert not cache.seen("h", None, exact_max=10)
-    assert not VectorCache(0).seen("g", ("r", 0, 0, 0), exact_max=10)
+    assert not VectorCache(0).seen("g", ("r", 0, 0, 0, 0), exact_max=10)
