@@ -727,7 +727,7 @@ class Neo4jStore:
 
     def _answer(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
         """:meth:`searches` (called by the other search methods too)."""
-        cacheable = self._vectors.enabled and any(_cacheable(s) for s in searches)
+        cacheable = any(_cacheable(s) for s in searches) and self._vectors.worth_stamping(group_id)
         cached = self._vectors.get(group_id) if cacheable else None
         plans = [self._plan(group_id, s, cached) for s in searches]
         stamp_plan = None

@@ -20,10 +20,11 @@ of the rows passing it (without their vectors), and the cached vectors of those 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,10 @@ import numpy.typing as npt
 from chronomem.engine.store.protocol import ScoredId
 
 __all__ = ["GroupVectors", "Stamp", "VectorCache", "Vectors", "stamp_of", "vector_revision_key"]
+
+LARGE_RECHECK_S: Final = 60.0
+"""A group found too large to cache is not stamped again (no counting in its searches) for
+this long."""
 
 Stamp = tuple[str, int, int, int, int]
 """A group's vector revision and its counts of turns, sentences, entities and fact rows."""
@@ -119,6 +124,7 @@ class VectorCache:
         self._budget = budget_bytes
         self._groups: OrderedDict[str, GroupVectors] = OrderedDict()
         self._seen: dict[str, Stamp] = {}
+        self._large: dict[str, float] = {}  # group -> when it was last found too large
         self._lock = threading.Lock()
 
     @property
@@ -137,18 +143,33 @@ class VectorCache:
         with self._lock:
             self._groups.pop(group_id, None)
 
+    def worth_stamping(self, group_id: str) -> bool:
+        """Whether a search of ``group_id`` should read the group's stamp: not when it was
+        found too large to cache in the last :data:`LARGE_RECHECK_S` seconds."""
+        if not self.enabled:
+            return False
+        with self._lock:
+            found = self._large.get(group_id)
+        return found is None or time.monotonic() - found > LARGE_RECHECK_S
+
     def seen(self, group_id: str, stamp: Stamp | None, exact_max: int) -> bool:
         """Note the stamp a search of ``group_id`` read; whether the group's vectors should now
         be loaded: the previous search saw the same stamp, and each kind holds at most
         ``exact_max`` nodes (so every search of it scores exactly)."""
         if stamp is None or not self.enabled:
             return False
+        small = max(stamp[1:]) <= exact_max
         with self._lock:
             previous = self._seen.get(group_id)
             self._seen[group_id] = stamp
-            if len(self._seen) > 4096:  # a bound: forget the oldest notes
-                del self._seen[next(iter(self._seen))]
-        return previous == stamp and max(stamp[1:]) <= exact_max
+            if small:
+                self._large.pop(group_id, None)
+            else:
+                self._large[group_id] = time.monotonic()
+            for notes in (self._seen, self._large):
+                if len(notes) > 4096:  # a bound: forget the oldest notes
+                    del notes[next(iter(notes))]
+        return previous == stamp and small
 
     def put(self, group_id: str, vectors: GroupVectors) -> None:
         """Keep ``vectors`` (unless they alone exceed the budget), dropping the least recently

@@ -189,6 +189,9 @@ def test_a_large_group_is_not_cached(
     for _ in range(3):
         store.vector(group, query, "episode", 2, FactFilter())
     assert store._vectors.get(group) is None
+    sent = statements_of(store, monkeypatch)
+    store.vector(group, query, "episode", 2, FactFilter())
+    assert "revision_key" not in sent[0]  # found too large: not stamped again for a while
 
 
 def test_the_budget_must_be_a_number_at_least_zero(neo4j_uri: str) -> None:
@@ -238,3 +241,8 @@ def test_vectors_load_after_two_searches_see_the_same_stamp() -> None:
     assert not cache.seen("h", None, exact_max=10)
     assert not cache.seen("h", None, exact_max=10)
     assert not VectorCache(0).seen("g", ("r", 0, 0, 0, 0), exact_max=10)
+    assert not cache.worth_stamping("g")  # found too large just now
+    assert cache.worth_stamping("h")
+    cache.seen("h", ("r3", 1, 1, 1, 1), exact_max=10)
+    assert cache.worth_stamping("h")
+    assert not VectorCache(0).worth_stamping("g")
