@@ -92,7 +92,10 @@ class Vectors:
         ``vector.similarity.cosine``."""
         if not self.keys or limit <= 0:
             return []
-        cosines = (self.unit @ query.astype(np.float32)).astype(np.float64)
+        # In float64, then rounded to float32: equal vectors score exactly equal whatever
+        # their rows (a product's last bits can depend on the row), so ties go by uuid.
+        exact = self.unit.astype(np.float64) @ query.astype(np.float64)
+        cosines = exact.astype(np.float32).astype(np.float64)
         best: dict[str, float] = {}
         for key, score in zip(self.keys, ((1.0 + cosines) / 2.0).tolist(), strict=True):
             if score > best.get(key, -1.0) and (among is None or key in among):
