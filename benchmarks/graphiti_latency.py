@@ -138,7 +138,8 @@ searches interleaved, one client, {LIMIT} results. Both use the same 384-d `Hash
 (graphiti through an `EmbedderClient` wrapper); its cost is negligible, so the figures compare the
 search machinery and its round trips to Neo4j. "x graphiti" is the ratio of medians; "statements"
 counts, for chronomem, store calls per search (each one Neo4j statement, unless a large group's
-first index fetch holds too few of its hits: the BM25 and vector searches go together as one
+first index fetch holds too few of its hits, or a small group's vectors are scored in the client
+from its vector cache, with no statement: the BM25 and vector searches go together as one
 `searches` call, beside the graph generator's; then the episode generators, the conversation
 context and the reads of the results), and for graphiti its Neo4j statements (two,
 concurrently).

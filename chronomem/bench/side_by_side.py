@@ -48,7 +48,7 @@ class Measured:
     graph: str
     size: str
     samples: dict[str, list[float]]
-    calls: dict[str, float]  # Neo4j statements per search
+    calls: dict[str, float]  # store calls (chronomem) or Neo4j statements (graphiti) per search
 
     def median_ms(self, name: str) -> float:
         """The median latency of search ``name``, in milliseconds."""

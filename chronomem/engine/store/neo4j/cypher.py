@@ -271,10 +271,14 @@ ON CREATE SET r.uuid = m.uuid, r.group_id = e.group_id, r.created_at = $now
 # --------------------------------------------------------------------------------------------
 # Reads.
 
+# Times are read as text (``toString``: ISO 8601 with the offset), which
+# :func:`.records.from_db_time` parses: the driver's ``DateTime`` values cost about 50 us each
+# to decode, most of the time of a read of many rows (a fact has five times).
 _EPISODE_COLUMNS: Final = """
 RETURN e.uuid AS uuid, e.group_id AS group_id, e.source AS source,
        e.source_description AS source_description, e.kind AS kind, e.content AS content,
-       e.valid_at AS valid_at, e.created_at AS created_at, e.source_id AS source_id,
+       toString(e.valid_at) AS valid_at, toString(e.created_at) AS created_at,
+       e.source_id AS source_id,
        e.speaker AS speaker, e.session AS session"""
 
 EPISODE_RETURN: Final = _EPISODE_COLUMNS + ", e.content_embedding AS content_embedding\n"
@@ -304,39 +308,43 @@ WHERE e.uuid IN $uuids AND e.group_id = $group_id"""
 
 # Turns of a known session are found through episode_session_time (the session's turns
 # before or after the centre, by a range seek); turns of no session scan their source. Each
-# branch seeks on a value that is null (finding nothing) when the branch does not apply: a
-# filter on ``t`` alone would be planned after the scan.
-_SESSION: Final = "CASE WHEN t.session <> $no_session THEN t.session END"
-_NO_SESSION: Final = "CASE WHEN coalesce(t.session, $no_session) = $no_session THEN t.group_id END"
+# branch first keeps the centre only when it applies (an UNWIND of a list that is empty
+# otherwise): its match then never runs for the other kind of centre. A filter on ``t``
+# alone, or a seek value that is null when the branch does not apply, can be planned after
+# a scan of every episode by time (seen on Neo4j 5.26).
+_IF_SESSION: Final = "UNWIND CASE WHEN t.session <> $no_session THEN [t] ELSE [] END AS c\n"
+_IF_NO_SESSION: Final = (
+    "UNWIND CASE WHEN coalesce(t.session, $no_session) = $no_session THEN [t] ELSE [] END AS c\n"
+)
 ADJACENT_EPISODES: Final = f"""
 UNWIND $uuids AS u
 MATCH (t:Episodic {{uuid: u}}) WHERE t.group_id = $group_id
 CALL (t) {{
-    MATCH (e:Episodic)
-    WHERE e.group_id = t.group_id AND e.source_description = t.source_description
-      AND e.session = {_SESSION} AND e.valid_at <= t.valid_at
-      AND (e.valid_at < t.valid_at OR e.uuid < t.uuid)
+    {_IF_SESSION}    MATCH (e:Episodic)
+    WHERE e.group_id = c.group_id AND e.source_description = c.source_description
+      AND e.session = c.session AND e.valid_at <= c.valid_at
+      AND (e.valid_at < c.valid_at OR e.uuid < c.uuid)
     WITH e ORDER BY e.valid_at DESC, e.uuid DESC LIMIT $before
     RETURN e, 0 AS side
   UNION ALL
-    MATCH (e:Episodic)
-    WHERE e.group_id = t.group_id AND e.source_description = t.source_description
-      AND e.session = {_SESSION} AND e.valid_at >= t.valid_at
-      AND (e.valid_at > t.valid_at OR e.uuid > t.uuid)
+    {_IF_SESSION}    MATCH (e:Episodic)
+    WHERE e.group_id = c.group_id AND e.source_description = c.source_description
+      AND e.session = c.session AND e.valid_at >= c.valid_at
+      AND (e.valid_at > c.valid_at OR e.uuid > c.uuid)
     WITH e ORDER BY e.valid_at, e.uuid LIMIT $after
     RETURN e, 1 AS side
   UNION ALL
-    MATCH (e:Episodic)
-    WHERE e.group_id = {_NO_SESSION} AND e.source_description = t.source_description
+    {_IF_NO_SESSION}    MATCH (e:Episodic)
+    WHERE e.group_id = c.group_id AND e.source_description = c.source_description
       AND coalesce(e.session, $no_session) = $no_session
-      AND (e.valid_at < t.valid_at OR (e.valid_at = t.valid_at AND e.uuid < t.uuid))
+      AND (e.valid_at < c.valid_at OR (e.valid_at = c.valid_at AND e.uuid < c.uuid))
     WITH e ORDER BY e.valid_at DESC, e.uuid DESC LIMIT $before
     RETURN e, 0 AS side
   UNION ALL
-    MATCH (e:Episodic)
-    WHERE e.group_id = {_NO_SESSION} AND e.source_description = t.source_description
+    {_IF_NO_SESSION}    MATCH (e:Episodic)
+    WHERE e.group_id = c.group_id AND e.source_description = c.source_description
       AND coalesce(e.session, $no_session) = $no_session
-      AND (e.valid_at > t.valid_at OR (e.valid_at = t.valid_at AND e.uuid > t.uuid))
+      AND (e.valid_at > c.valid_at OR (e.valid_at = c.valid_at AND e.uuid > c.uuid))
     WITH e ORDER BY e.valid_at, e.uuid LIMIT $after
     RETURN e, 1 AS side
 }}
@@ -352,7 +360,8 @@ RETURN DISTINCT e.source_id AS source_id
 ENTITY_RETURN: Final = """
 RETURN n.uuid AS uuid, n.group_id AS group_id, n.name AS name, n.labels AS labels,
        [x IN labels(n) WHERE x <> 'Entity'] AS node_labels, n.aliases AS aliases,
-       n.summary AS summary, n.created_at AS created_at, n.name_embedding AS name_embedding
+       n.summary AS summary, toString(n.created_at) AS created_at,
+       n.name_embedding AS name_embedding
 """
 
 GET_ENTITIES: Final = (
@@ -405,9 +414,11 @@ Cypher. One text for every filter, so the server plans it once; see :func:`filte
 
 FACT_RETURN: Final = """
 RETURN r.uuid AS uuid, r.group_id AS group_id, s.uuid AS subject_uuid, r.name AS relation,
-       o.uuid AS object_uuid, r.fact AS fact, r.valid_at AS valid_at,
-       r.invalid_at AS invalid_at, r.created_at AS created_at, r.expired_at AS expired_at,
-       r.episodes AS episodes, r.sources AS sources, r.observed_at AS observed_at,
+       o.uuid AS object_uuid, r.fact AS fact, toString(r.valid_at) AS valid_at,
+       toString(r.invalid_at) AS invalid_at, toString(r.created_at) AS created_at,
+       toString(r.expired_at) AS expired_at,
+       r.episodes AS episodes, r.sources AS sources,
+       [t IN r.observed_at | toString(t)] AS observed_at,
        r.confidence AS confidence,
        r.invalidated_by AS invalidated_by, r.invalidated_by_episode AS invalidated_by_episode,
        r.lineage AS lineage, r.valid_offset AS valid_offset,
@@ -590,6 +601,15 @@ def scoped_fact_vectors_statement(where: FactFilter) -> str | None:
     return "CALL () {" + start + _EXACT_FACTS_TAIL + "}\nRETURN exact\n"
 
 
+def passing_facts_statement(where: FactFilter) -> str:
+    """The uuids of the group's fact rows passing the filter (from the most selective index
+    for ``where``), without reading their vectors: the vector cache scores them."""
+    start = _scoped_fact_rows(where) or _FACT_ROWS_OF_GROUP
+    return (
+        "CALL () {" + start + FACT_FILTER + "\nRETURN collect(r.uuid) AS passing}\nRETURN passing\n"
+    )
+
+
 def _node_vector_statements(label: str, embedding: str) -> tuple[str, str]:
     """Vector search over the ``embedding`` property of ``label`` nodes: through the index
     (over-fetching, the group checked on the hits), and one block of
@@ -668,6 +688,53 @@ SEARCH_EPISODE_VECTORS: Final = (
 )
 """Vector search over a group's episodes by their turn vectors and their sentences' vectors,
 both in one statement (each block as in :data:`SEARCH_FACT_VECTORS`)."""
+
+# What cached vectors of a group are valid for (:mod:`.vector_cache`): its vector revision and
+# its counts of turns, sentences and entities, each counted up to ``$cap`` (a group holding
+# more is never cached). The counts read the group indexes only.
+_STAMP_COLUMNS: Final = """
+OPTIONAL MATCH (m:ChronomemMeta {key: $revision_key})
+WITH m.value AS revision
+CALL () {
+    MATCH (n:Episodic) WHERE n.group_id = $group_id WITH n LIMIT $cap RETURN count(n) AS turns
+}
+CALL () {
+    MATCH (s:Sentence) WHERE s.group_id = $group_id WITH s LIMIT $cap RETURN count(s) AS sentences
+}
+CALL () {
+    MATCH (n:Entity) WHERE n.group_id = $group_id WITH n LIMIT $cap RETURN count(n) AS entities
+}
+CALL () {
+    MATCH ()-[r:RELATES_TO]->() WHERE r.group_id = $group_id WITH r LIMIT $cap
+    RETURN count(r) AS facts
+}
+"""
+VECTOR_STAMP: Final = _STAMP_COLUMNS + "RETURN revision, turns, sentences, entities, facts\n"
+
+LOAD_GROUP_VECTORS: Final = (
+    _STAMP_COLUMNS
+    + """CALL () {
+    MATCH (n:Episodic) WHERE n.group_id = $group_id AND n.content_embedding IS NOT NULL
+    RETURN collect(n.uuid) AS turn_keys, collect(n.content_embedding) AS turn_vectors
+}
+CALL () {
+    MATCH (s:Sentence) WHERE s.group_id = $group_id AND s.embedding IS NOT NULL
+    RETURN collect(s.episode_uuid) AS sentence_keys, collect(s.embedding) AS sentence_vectors
+}
+CALL () {
+    MATCH (n:Entity) WHERE n.group_id = $group_id AND n.name_embedding IS NOT NULL
+    RETURN collect(n.uuid) AS entity_keys, collect(n.name_embedding) AS entity_vectors
+}
+CALL () {
+    MATCH ()-[r:RELATES_TO]->() WHERE r.group_id = $group_id AND r.fact_embedding IS NOT NULL
+    RETURN collect(r.uuid) AS fact_keys, collect(r.fact_embedding) AS fact_vectors
+}
+RETURN revision, turns, sentences, entities, facts, turn_keys, turn_vectors, sentence_keys,
+       sentence_vectors, entity_keys, entity_vectors, fact_keys, fact_vectors
+"""
+)
+"""A group's stamp and every turn, sentence, entity and fact vector (read after the stamp: a write
+committing in between renews the revision, so the next search reads them again)."""
 
 # --------------------------------------------------------------------------------------------
 # Stats and settings.

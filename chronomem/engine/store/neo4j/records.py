@@ -62,11 +62,15 @@ def to_db_time(value: datetime | None) -> datetime | None:
 
 
 def from_db_time(value: object) -> datetime | None:
-    """A Neo4j ``DateTime`` (or a datetime) as a tz-aware UTC datetime."""
+    """A Neo4j ``DateTime`` (or a datetime, or the text of one as Cypher's ``toString`` gives
+    it: ``2024-01-01T10:00:00.5Z``, ``...+02:00[Europe/Paris]``) as a tz-aware UTC datetime."""
     if value is None:
         return None
-    to_native = getattr(value, "to_native", None)
-    native = to_native() if callable(to_native) else value
+    if isinstance(value, str):
+        native: object = _parsed_time(value)
+    else:
+        to_native = getattr(value, "to_native", None)
+        native = to_native() if callable(to_native) else value
     if not isinstance(native, datetime):
         raise IntegrityError(f"stored time has type {type(value).__name__}, expected DateTime")
     if native.tzinfo is None:
@@ -75,6 +79,15 @@ def from_db_time(value: object) -> datetime | None:
             "DateTime values (a LocalDateTime was written by another tool?)"
         )
     return native.astimezone(UTC)
+
+
+def _parsed_time(text: str) -> datetime:
+    """The datetime of ``toString(time)`` (a named zone after the offset is dropped: the
+    offset gives the instant)."""
+    try:
+        return datetime.fromisoformat(text.split("[", 1)[0])
+    except ValueError:
+        raise IntegrityError(f"stored time {text!r} is not a DateTime") from None
 
 
 def _required_time(value: object, what: str) -> datetime:

@@ -32,6 +32,13 @@ from chronomem.engine.store.neo4j.records import (
     mention_params,
     to_db_time,
 )
+from chronomem.engine.store.neo4j.vector_cache import (
+    GroupVectors,
+    VectorCache,
+    Vectors,
+    stamp_of,
+    vector_revision_key,
+)
 from chronomem.engine.store.protocol import (
     GROUP_LOCK_WAIT_S,
     SENTENCES_PER_EPISODE,
@@ -88,6 +95,10 @@ _CAPABILITIES: Final = StoreCapabilities(
     reopenable=True,
     episode_vectors=True,
 )
+READ_ATTEMPTS: Final = 5
+"""How many times a read statement is sent when it fails on a transient error."""
+_FIRST_RETRY_PAUSE_S: Final = 0.1  # doubled after each failed attempt
+
 _MIN_FETCH: Final = 40
 """Smallest number of full-text index hits fetched per search (filters run on the fetched
 hits)."""
@@ -98,6 +109,9 @@ synthetic fact vectors written in batches (the index built as they came), recall
 exact search was 0.875, 0.93, 0.955, 0.98 and 0.99 for 40, 100, 200, 400 and 1,000 hits
 (docs/benchmarks.md, issue 16)."""
 _FETCH_GROWTH: Final = 4
+
+VECTOR_CACHE_MB: Final = 256
+"""Default budget of the client-side cache of small groups' vectors (:mod:`.vector_cache`)."""
 
 EXACT_MAX: Final = 2_000
 """A group holding at most this many vectors of a kind is scored exactly (every one of its
@@ -138,6 +152,10 @@ class Neo4jStore:
     (every one scored), a larger one through the vector index (:data:`VECTOR_MIN_FETCH` hits
     or more, re-scored exactly); tests lower it to reach the index path on small data.
 
+    ``vector_cache_mb``: the budget of the cache of small groups' turn, sentence, entity and
+    fact vectors in this client (:mod:`.vector_cache`); 0 turns it off (every search then scores
+    a small group's vectors on the server).
+
     ``read_only=True`` opens sessions in READ access mode, creates no schema (it only checks
     it), and every write method (:meth:`write`, :meth:`erase`, :meth:`set_meta`,
     :meth:`lock_group`) refuses with a :class:`~chronomem.errors.StoreError` before it
@@ -154,6 +172,7 @@ class Neo4jStore:
         connection_timeout: float = 5.0,
         read_only: bool = False,
         exact_max: int = EXACT_MAX,
+        vector_cache_mb: float = VECTOR_CACHE_MB,
     ) -> None:
         if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1:
             raise ConfigurationError(f"dimension must be a positive int, got {dimension!r}")
@@ -165,6 +184,11 @@ class Neo4jStore:
         if isinstance(exact_max, bool) or not isinstance(exact_max, int) or exact_max < 0:
             raise ConfigurationError(f"exact_max must be an int >= 0, got {exact_max!r}")
         self._exact_max = exact_max
+        if isinstance(vector_cache_mb, bool) or not isinstance(vector_cache_mb, int | float):
+            raise ConfigurationError(f"vector_cache_mb must be a number, got {vector_cache_mb!r}")
+        if not vector_cache_mb >= 0:
+            raise ConfigurationError(f"vector_cache_mb must be >= 0, got {vector_cache_mb!r}")
+        self._vectors = VectorCache(int(vector_cache_mb * 1024 * 1024))
         # Every session of this store starts after the transactions it committed before
         # (causal consistency): on a cluster, a read routed to a secondary waits until that
         # server holds this store's last writes.
@@ -263,11 +287,29 @@ class Neo4jStore:
             return session.execute_write(work) if write else session.execute_read(work)
 
     def _rows(self, action: str, statement: str, **params: Any) -> list[dict[str, Any]]:
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            # dict(record), not record.data(): data() walks every float of every embedding
-            return [dict(record) for record in tx.run(statement, params)]
-
-        return self._read(action, work)
+        """The rows of one read ``statement``: an auto-commit query in a READ session (a
+        cluster routes it to any member), one round trip where a transaction function takes
+        two (BEGIN with the query, then COMMIT). Retried, as the driver retries transaction
+        functions, on transient errors (up to :data:`READ_ATTEMPTS` times): a read changes
+        nothing, so running it again is safe."""
+        pause = _FIRST_RETRY_PAUSE_S
+        with translate_errors(self._uri, action, self._database):
+            for attempt in range(1, READ_ATTEMPTS + 1):
+                try:
+                    with self._live_driver().session(
+                        database=self._database,
+                        default_access_mode=READ_ACCESS,
+                        bookmark_manager=self._bookmarks,
+                    ) as session:
+                        # dict(record), not record.data(): data() walks every float of every
+                        # embedding
+                        return [dict(record) for record in session.run(statement, params)]
+                except (neo.Neo4jError, neo.DriverError) as exc:
+                    if attempt == READ_ATTEMPTS or not exc.is_retryable():
+                        raise
+                time.sleep(pause)
+                pause *= 2
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     def __enter__(self) -> Neo4jStore:
         return self
@@ -295,6 +337,9 @@ class Neo4jStore:
         entities = [entity_params(e, self._dimension) for e in _last_by_uuid(batch.entities)]
         entity_keys = [{"uuid": e["uuid"], "group_id": e["group_id"]} for e in entities]
         revision_keys = [entity_revision_key(g) for g in sorted({e["group_id"] for e in entities})]
+        written = {e["group_id"] for e in episodes} | {e["group_id"] for e in entities}
+        written |= {f.group_id for f in batch.facts}
+        revision_keys += [vector_revision_key(g) for g in sorted(written)]
         facts = _last_by_uuid(batch.facts)
         creates = {f.uuid: fact_params(f, self._dimension) for f in facts}
         updates = [fact_update_params(f) for f in facts]
@@ -312,6 +357,7 @@ class Neo4jStore:
                 tx.run(cypher.WRITE_EPISODES, episodes=episodes).consume()
             if entities:
                 tx.run(cypher.WRITE_ENTITIES, entities=entities).consume()
+            if revision_keys:
                 tx.run(cypher.RENEW_REVISIONS, keys=revision_keys).consume()
             if creates:
                 updated = {r["uuid"] for r in tx.run(cypher.UPDATE_FACTS, facts=updates)}
@@ -439,8 +485,10 @@ class Neo4jStore:
                         "erase: a fact row not erased still links an erased entity"
                     )
                 tx.run(cypher.DELETE_ENTITIES, uuids=erasure.entities, group_id=group).consume()
+            renewed = [vector_revision_key(group)]
             if erasure.entities or entities:
-                tx.run(cypher.RENEW_REVISIONS, keys=[entity_revision_key(group)]).consume()
+                renewed.append(entity_revision_key(group))
+            tx.run(cypher.RENEW_REVISIONS, keys=renewed).consume()
             if erasure.settings:
                 tx.run(cypher.ERASE_SETTINGS, keys=erasure.settings).consume()
 
@@ -650,9 +698,8 @@ class Neo4jStore:
     def fulltext(
         self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
     ) -> list[ScoredId]:
-        return self._run_plans(
-            group_id, [self._fulltext_plan(group_id, query, target, limit, where)]
-        )[0]
+        search = IndexSearch(target=target, limit=limit, where=where, text=query)
+        return self._answer(group_id, [search])[0]
 
     def vector(
         self,
@@ -664,25 +711,51 @@ class Neo4jStore:
     ) -> list[ScoredId]:
         """One statement: exact scoring of a small group (or of the facts a filter naming
         entities, ends or episodes reaches), else the vector index, over-fetched; more index
-        rounds only when too few of a large group's hits pass the filter."""
-        return self._run_plans(
-            group_id, [self._vector_plan(group_id, embedding, target, limit, where)]
-        )[0]
+        rounds only when too few of a large group's hits pass the filter. A small group's
+        vectors may be scored in this client instead (:mod:`.vector_cache`)."""
+        search = IndexSearch(target=target, limit=limit, where=where, embedding=embedding)
+        return self._answer(group_id, [search])[0]
 
     def searches(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
         """Every search's first fetch in one statement (:func:`cypher.together`); a search
         whose first fetch from a large group's index held too few passing hits fetches more
-        on its own."""
-        plans = [
-            self._vector_plan(group_id, s.embedding, s.target, s.limit, s.where)
-            if s.embedding is not None
-            else self._fulltext_plan(group_id, s.text or "", s.target, s.limit, s.where)
-            for s in searches
-        ]
-        return self._run_plans(group_id, plans)
+        on its own. The vectors of a small group held by the vector cache are scored here
+        (of a fact search, those of the rows its filter passes on the server), if the group's
+        stamp read in the same statement is theirs (else they are searched on the server, one
+        more round trip)."""
+        return self._answer(group_id, searches)
 
-    def _run_plans(self, group_id: str, plans: Sequence[_Plan | None]) -> list[list[ScoredId]]:
-        live = [plan for plan in plans if plan is not None]
+    def _answer(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
+        """:meth:`searches` (called by the other search methods too)."""
+        cacheable = any(_cacheable(s) for s in searches) and self._vectors.worth_stamping(group_id)
+        cached = self._vectors.get(group_id) if cacheable else None
+        plans = [self._plan(group_id, s, cached) for s in searches]
+        stamp_plan = None
+        if cacheable:
+            stamp_params = {
+                "group_id": group_id,
+                "revision_key": vector_revision_key(group_id),
+                "cap": self._exact_max + 1,
+            }
+            stamp_plan = _Plan("vector search", cypher.VECTOR_STAMP, stamp_params, _no_hits)
+        rows = self._run_plans([*plans, stamp_plan])
+        stamp_row = rows.pop()
+        stamp = None if stamp_row is None else stamp_of(stamp_row)
+        if cached is not None and stamp != cached.stamp:  # written since: ask the server
+            self._vectors.forget(group_id)
+            local = [i for i, plan in enumerate(plans) if plan is not None and plan.cached]
+            again = [self._plan(group_id, searches[i], None) for i in local]
+            for i, plan, row in zip(local, again, self._run_plans(again), strict=True):
+                plans[i], rows[i] = plan, row
+        answers = [[] if p is None else p.finish(r or {}) for p, r in zip(plans, rows, strict=True)]
+        if cached is None and self._vectors.seen(group_id, stamp, self._exact_max):
+            self._load_vectors(group_id)
+        return answers
+
+    def _run_plans(self, plans: Sequence[_Plan | None]) -> list[dict[str, Any] | None]:
+        """The row of each plan's statement (``None`` for no plan or a local one), all in one
+        statement."""
+        live = [plan for plan in plans if plan is not None and not plan.local]
         if len(live) == 1:
             rows = self._rows(live[0].action, live[0].statement, **live[0].params)[:1]
         elif live:
@@ -693,7 +766,43 @@ class Neo4jStore:
             row = self._rows("searching", statement, **params)[0]
             rows = [cypher.block_row(i, row) for i in range(len(live))]
         answers = iter(rows if live else [])
-        return [[] if plan is None else plan.finish(next(answers)) for plan in plans]
+        return [None if plan is None or plan.local else next(answers) for plan in plans]
+
+    def _load_vectors(self, group_id: str) -> None:
+        """Read the group's turn, sentence, entity and fact vectors into the vector cache (if
+        each kind holds at most ``exact_max``)."""
+        row = self._rows(
+            "reading a group's vectors",
+            cypher.LOAD_GROUP_VECTORS,
+            group_id=group_id,
+            revision_key=vector_revision_key(group_id),
+            cap=self._exact_max + 1,
+        )[0]
+        stamp = stamp_of(row)
+        if stamp is None or max(stamp[1:]) > self._exact_max:
+            return
+        try:
+            vectors = GroupVectors(
+                stamp,
+                Vectors.of(row["turn_keys"], row["turn_vectors"], self._dimension),
+                Vectors.of(row["sentence_keys"], row["sentence_vectors"], self._dimension),
+                Vectors.of(row["entity_keys"], row["entity_vectors"], self._dimension),
+                Vectors.of(row["fact_keys"], row["fact_vectors"], self._dimension),
+            )
+        except ValueError:  # a vector of another length, written by another tool: not cached
+            return
+        self._vectors.put(group_id, vectors)
+
+    def _plan(
+        self, group_id: str, search: IndexSearch, cached: GroupVectors | None
+    ) -> _Plan | None:
+        if search.embedding is None:
+            return self._fulltext_plan(
+                group_id, search.text or "", search.target, search.limit, search.where
+            )
+        return self._vector_plan(
+            group_id, search.embedding, search.target, search.limit, search.where, cached
+        )
 
     def _fulltext_plan(
         self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
@@ -726,10 +835,32 @@ class Neo4jStore:
         target: VectorTarget,
         limit: int,
         where: FactFilter,
+        cached: GroupVectors | None = None,
     ) -> _Plan | None:
         query = checks.unit_query(embedding, target, self._dimension)
         if query is None or limit <= 0:
             return None
+        if cached is not None and target == "entity":
+            entities = cached.entities
+            return _Plan.answered(lambda: _cosines(entities.best(query, limit)))
+        if cached is not None and target == "episode":
+            turns, sentences = cached.turns, cached.sentences
+            return _Plan.answered(
+                lambda: _cosines(
+                    best_of_turns_and_sentences(
+                        turns.best(query, limit), sentences.best(query, limit), limit
+                    )
+                )
+            )
+        if cached is not None and target == "fact":
+            facts = cached.facts
+            return _Plan(
+                "vector search",
+                cypher.passing_facts_statement(where),
+                {"group_id": group_id, **cypher.filter_params(_db_filter(where), utcnow())},
+                lambda row: _cosines(facts.best(query, limit, frozenset(row["passing"]))),
+                cached=True,
+            )
         params: dict[str, Any] = {"group_id": group_id, "embedding": query.tolist()}
         if target == "fact":
             params.update(cypher.filter_params(_db_filter(where), utcnow()))
@@ -828,6 +959,23 @@ class _Plan:
     statement: str
     params: dict[str, Any]
     finish: Callable[[dict[str, Any]], list[ScoredId]]
+    local: bool = False  # answered in this client: no statement
+    cached: bool = False  # answered with the vector cache: only if its stamp is the group's
+
+    @classmethod
+    def answered(cls, hits: Callable[[], list[ScoredId]]) -> _Plan:
+        """A search answered in this client (no statement) with the vector cache: by
+        ``hits``."""
+        return cls("", "", {}, lambda _: hits(), local=True, cached=True)
+
+
+def _no_hits(_: dict[str, Any]) -> list[ScoredId]:
+    return []
+
+
+def _cacheable(search: IndexSearch) -> bool:
+    """Whether the vector cache may answer ``search``: a vector search."""
+    return search.embedding is not None
 
 
 def _first_fetch(limit: int) -> int:

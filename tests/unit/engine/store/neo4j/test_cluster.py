@@ -10,11 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from neo4j import READ_ACCESS, WRITE_ACCESS, Session
+from neo4j import exceptions as neo
 
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.neo4j import Neo4jStore
 from chronomem.engine.store.protocol import Erasure, FactFilter
-from chronomem.errors import ConfigurationError
+from chronomem.errors import ConfigurationError, StoreError
 
 from .conftest import DIMENSION, small_graph
 
@@ -25,8 +26,9 @@ Calls = list[tuple[str, dict[str, Any]]]
 
 @pytest.fixture
 def transactions(store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> Calls:
-    """Each transaction function the store runs: ``execute_read`` or ``execute_write``, with
-    the arguments of the session it ran in."""
+    """Each transaction function the store runs (``execute_read`` or ``execute_write``) and
+    each auto-commit query (``run``: a one-statement read), with the arguments of the session
+    it ran in."""
     calls: Calls = []
     driver = store._live_driver()
     open_session = driver.session
@@ -49,6 +51,7 @@ def transactions(store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> Calls:
     monkeypatch.setattr(driver, "session", session)
     monkeypatch.setattr(Session, "execute_read", spy("execute_read"))
     monkeypatch.setattr(Session, "execute_write", spy("execute_write"))
+    monkeypatch.setattr(Session, "run", spy("run"))
     return calls
 
 
@@ -80,7 +83,8 @@ def test_reads_run_in_read_transactions_after_the_stores_writes(
         store.fulltext(group, "Alice Acme", target, 5, FactFilter())
         store.vector(group, query, target, 5, FactFilter())
     assert transactions
-    assert {kind for kind, _ in transactions} == {"execute_read"}
+    # one-statement reads are auto-commit queries (one round trip), the others transactions
+    assert {kind for kind, _ in transactions} == {"execute_read", "run"}
     assert {config["default_access_mode"] for _, config in transactions} == {READ_ACCESS}
     managers = {id(config["bookmark_manager"]) for _, config in transactions}
     assert managers == {id(store._bookmarks)}
@@ -102,6 +106,37 @@ def test_writes_run_in_write_transactions_and_move_the_bookmarks(
     assert after_write
     assert after_write != before
     assert store.bookmarks != after_write
+
+
+def test_a_read_failing_on_a_transient_error_is_sent_again(
+    store: Neo4jStore, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = Session.run
+    failures = [neo.TransientError("Neo.TransientError.General.TemporarilyUnavailable")]
+
+    def flaky(self: Session, *args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "run", flaky)
+    assert store.get_meta(f"nothing:{group}") is None
+    assert not failures
+
+
+def test_a_read_failing_otherwise_is_not_sent_again(
+    store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = []
+
+    def broken(self: Session, *args: Any, **kwargs: Any) -> Any:
+        sent.append(args)
+        raise neo.ClientError("Neo.ClientError.Statement.SyntaxError")
+
+    monkeypatch.setattr(Session, "run", broken)
+    with pytest.raises(StoreError, match="reading a setting"):
+        store.get_meta("anything")
+    assert len(sent) == 1
 
 
 def _with(uri: str, *, scheme: str | None = None, path: str = "", user: str = "") -> str:

@@ -121,8 +121,9 @@ def test_a_small_group_inside_a_larger_one_gets_its_exact_top_k_through_the_inde
     rows = store._rows
 
     def counted(action: str, statement: str, **params: Any) -> Any:
-        if "index" in params and "cap" in params:
-            fetched.append(params["k"])
+        for prefix in ("", "b0_"):  # alone, or first beside the group's vector stamp
+            if f"{prefix}index" in params and f"{prefix}cap" in params:
+                fetched.append(params[f"{prefix}k"])
         return rows(action, statement, **params)
 
     monkeypatch.setattr(store, "_rows", counted)

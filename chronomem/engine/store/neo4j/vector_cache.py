@@ -1,0 +1,188 @@
+"""The node vectors of small groups held in the client, so that a search scores them in numpy
+instead of reading every one from the server.
+
+Exact vector search over a small group (at most ``exact_max`` vectors of a kind) reads each
+vector from Neo4j's store: on a LoCoMo conversation (419 turns, 1,434 sentences, 181
+entities) that is most of a search's time. A :class:`VectorCache` keeps, per group, the turn,
+sentence, entity and fact vectors of a group whose four kinds are all small, stamped with what
+:data:`~chronomem.engine.store.neo4j.cypher.VECTOR_STAMP` reads: the group's vector revision
+(renewed by every write of the group, in its transaction) and its counts of turns, sentences,
+entities and fact rows (so nodes added or removed by another tool are noticed too). A search
+uses the cached vectors only when the stamp read in its own statement is the cached one.
+
+A group's vectors are loaded when two searches in a row saw the same stamp (no write
+between them): a memory that is written between every two searches never loads (the
+searches score on the server as before), one that is searched more often loads once per write.
+A fact search still sends a statement: the fact filter runs in Cypher, which returns the uuids
+of the rows passing it (without their vectors), and the cached vectors of those are scored.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from chronomem.engine.store.protocol import ScoredId
+
+__all__ = ["GroupVectors", "Stamp", "VectorCache", "Vectors", "stamp_of", "vector_revision_key"]
+
+LARGE_RECHECK_S: Final = 60.0
+"""A group found too large to cache is not stamped again (no counting in its searches) for
+this long."""
+
+Stamp = tuple[str, int, int, int, int]
+"""A group's vector revision and its counts of turns, sentences, entities and fact rows."""
+
+
+def vector_revision_key(group_id: str) -> str:
+    """The setting renewed by every write of ``group_id`` (a fresh uuid): cached vectors of
+    the group are used only while it holds the value they were read with."""
+    return f"vector_revision:{group_id}"
+
+
+def stamp_of(row: Mapping[str, Any]) -> Stamp | None:
+    """The stamp in the columns of a :data:`cypher.VECTOR_STAMP` row; ``None`` for a group
+    without a vector revision (written before revisions existed: never cached)."""
+    revision = row["revision"]
+    if revision is None:
+        return None
+    counts = (int(row["turns"]), int(row["sentences"]), int(row["entities"]), int(row["facts"]))
+    return (str(revision), *counts)
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """One kind of a group's vectors: the uuid each row scores (a sentence scores its
+    episode) and the rows, scaled to unit length."""
+
+    keys: tuple[str, ...]
+    unit: npt.NDArray[np.float32]
+
+    @classmethod
+    def of(cls, keys: Sequence[str], vectors: Sequence[Sequence[float]], dimension: int) -> Vectors:
+        """Rows of ``vectors`` (those of length zero or not finite are left out: Neo4j's
+        cosine scores them null, and exact search leaves them out too)."""
+        matrix = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), dimension)
+        norms = np.linalg.norm(matrix, axis=1)
+        usable = np.isfinite(norms) & (norms > 0)
+        kept = tuple(k for k, ok in zip(keys, usable.tolist(), strict=True) if ok)
+        unit = (matrix[usable] / norms[usable][:, None]).astype(np.float32)
+        return cls(kept, unit)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.unit.nbytes) + 64 * len(self.keys)
+
+    def best(
+        self,
+        query: npt.NDArray[np.float32],
+        limit: int,
+        among: frozenset[str] | None = None,
+    ) -> list[ScoredId]:
+        """The ``limit`` best uuids (of ``among`` only, if given) by cosine to the unit
+        ``query`` (a uuid scored by several rows: its best), best first, ties by uuid: as the
+        exact search in Cypher orders them. Scores are ``(1 + cosine) / 2``, as Neo4j's
+        ``vector.similarity.cosine``."""
+        if not self.keys or limit <= 0:
+            return []
+        # In float64, then rounded to float32: equal vectors score exactly equal whatever
+        # their rows (a product's last bits can depend on the row), so ties go by uuid.
+        exact = self.unit.astype(np.float64) @ query.astype(np.float64)
+        cosines = exact.astype(np.float32).astype(np.float64)
+        best: dict[str, float] = {}
+        for key, score in zip(self.keys, ((1.0 + cosines) / 2.0).tolist(), strict=True):
+            if score > best.get(key, -1.0) and (among is None or key in among):
+                best[key] = score
+        return sorted(best.items(), key=lambda hit: (-hit[1], hit[0]))[:limit]
+
+
+@dataclass(frozen=True)
+class GroupVectors:
+    """A group's turn, sentence, entity and fact vectors as of ``stamp``."""
+
+    stamp: Stamp
+    turns: Vectors
+    sentences: Vectors
+    entities: Vectors
+    facts: Vectors
+
+    @property
+    def nbytes(self) -> int:
+        kinds = (self.turns, self.sentences, self.entities, self.facts)
+        return sum(kind.nbytes for kind in kinds)
+
+
+class VectorCache:
+    """Groups' vectors, least recently used first out once they hold more than
+    ``budget_bytes``. Thread-safe."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self._budget = budget_bytes
+        self._groups: OrderedDict[str, GroupVectors] = OrderedDict()
+        self._seen: dict[str, Stamp] = {}
+        self._large: dict[str, float] = {}  # group -> when it was last found too large
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self._budget > 0
+
+    def get(self, group_id: str) -> GroupVectors | None:
+        """The group's cached vectors (their stamp still to be checked against the server)."""
+        with self._lock:
+            found = self._groups.get(group_id)
+            if found is not None:
+                self._groups.move_to_end(group_id)
+            return found
+
+    def forget(self, group_id: str) -> None:
+        with self._lock:
+            self._groups.pop(group_id, None)
+
+    def worth_stamping(self, group_id: str) -> bool:
+        """Whether a search of ``group_id`` should read the group's stamp: not when it was
+        found too large to cache in the last :data:`LARGE_RECHECK_S` seconds."""
+        if not self.enabled:
+            return False
+        with self._lock:
+            found = self._large.get(group_id)
+        return found is None or time.monotonic() - found > LARGE_RECHECK_S
+
+    def seen(self, group_id: str, stamp: Stamp | None, exact_max: int) -> bool:
+        """Note the stamp a search of ``group_id`` read; whether the group's vectors should now
+        be loaded: the previous search saw the same stamp, and each kind holds at most
+        ``exact_max`` nodes (so every search of it scores exactly)."""
+        if stamp is None or not self.enabled:
+            return False
+        small = max(stamp[1:]) <= exact_max
+        with self._lock:
+            previous = self._seen.get(group_id)
+            self._seen[group_id] = stamp
+            if small:
+                self._large.pop(group_id, None)
+            else:
+                self._large[group_id] = time.monotonic()
+            for notes in (self._seen, self._large):
+                if len(notes) > 4096:  # a bound: forget the oldest notes
+                    del notes[next(iter(notes))]
+        return previous == stamp and small
+
+    def put(self, group_id: str, vectors: GroupVectors) -> None:
+        """Keep ``vectors`` (unless they alone exceed the budget), dropping the least recently
+        used groups while over budget."""
+        if vectors.nbytes > self._budget:
+            return
+        with self._lock:
+            self._groups[group_id] = vectors
+            self._groups.move_to_end(group_id)
+            total = sum(v.nbytes for v in self._groups.values())
+            while total > self._budget and len(self._groups) > 1:
+                _, dropped = self._groups.popitem(last=False)
+                total -= dropped.nbytes
