@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -81,3 +82,16 @@ def small_graph(group: str, embedder: HashingEmbedder) -> WriteBatch:
         facts=[works, lives],
         mentions=[(episode.uuid, alice.uuid), (episode.uuid, acme.uuid)],
     )
+
+
+def statements_of(store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The Cypher statements ``store`` sends from now on, in order (recorded, then sent)."""
+    sent: list[str] = []
+    rows = store._rows
+
+    def recorded(action: str, statement: str, **params: Any) -> Any:
+        sent.append(statement)
+        return rows(action, statement, **params)
+
+    monkeypatch.setattr(store, "_rows", recorded)
+    return sent

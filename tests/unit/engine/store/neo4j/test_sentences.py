@@ -15,7 +15,7 @@ from chronomem.engine.store.protocol import FactFilter, VectorTarget, WriteBatch
 from chronomem.errors import IntegrityError
 from chronomem.schema import Episode
 
-from .conftest import DIMENSION, T0, small_graph
+from .conftest import DIMENSION, T0, small_graph, statements_of
 
 pytestmark = pytest.mark.neo4j
 
@@ -132,14 +132,7 @@ def test_a_small_group_among_many_is_searched_in_one_statement(
     batch = WriteBatch(episodes=[*batch.episodes, mine], entities=batch.entities, facts=batch.facts)
     store.write(batch)
     query = embedder.embed(["shared words"])[0]
-    statements: list[str] = []
-    rows = store._rows
-
-    def counted(action: str, statement: str, **params: Any) -> Any:
-        statements.append(statement)
-        return rows(action, statement, **params)
-
-    monkeypatch.setattr(store, "_rows", counted)
+    statements = statements_of(store, monkeypatch)
     for _ in range(2):
         statements.clear()
         hits = store.vector(group, query, target, 10, FactFilter())

@@ -5,7 +5,6 @@ another tool, is seen by the next search)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import pytest
@@ -17,7 +16,7 @@ from chronomem.engine.store.protocol import FactFilter, IndexSearch, VectorTarge
 from chronomem.errors import ConfigurationError
 from chronomem.schema import Episode
 
-from .conftest import DIMENSION, T0, small_graph
+from .conftest import DIMENSION, T0, small_graph, statements_of
 
 pytestmark = pytest.mark.neo4j
 
@@ -50,18 +49,6 @@ def a_group(group: str, embedder: HashingEmbedder, turns: int = 12) -> WriteBatc
     return WriteBatch(
         episodes=[*batch.episodes, *episodes], entities=batch.entities, facts=batch.facts
     )
-
-
-def statements_of(store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    sent: list[str] = []
-    rows = store._rows
-
-    def recorded(action: str, statement: str, **params: Any) -> Any:
-        sent.append(statement)
-        return rows(action, statement, **params)
-
-    monkeypatch.setattr(store, "_rows", recorded)
-    return sent
 
 
 @pytest.mark.parametrize("target", ["episode", "entity", "fact"])
