@@ -98,6 +98,7 @@ _WEEKDAY_SHORT: Final[dict[str, int]] = {
     "mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3, "thurs": 3,
     "fri": 4, "sat": 5,
 }  # fmt: skip
+_ANY_WEEKDAY: Final[dict[str, int]] = {**_WEEKDAY_NUM, **_WEEKDAY_SHORT}
 _SEASON_START: Final[dict[str, int]] = {
     "spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12,
 }  # fmt: skip
@@ -539,8 +540,8 @@ class _Resolver:
             return self.decade(today.year // 10 * 10 + 10 * step, relative=True)
         if unit in _SEASON_START:
             return self._relative_season(unit, step)
-        if unit in _WEEKDAY_NUM or unit in _WEEKDAY_SHORT:
-            return self.day(self._weekday({**_WEEKDAY_NUM, **_WEEKDAY_SHORT}[unit], step))
+        if unit in _ANY_WEEKDAY:
+            return self.day(self._weekday(_ANY_WEEKDAY[unit], step))
         month = _MONTH_NUM[unit]
         year = today.year
         if step < 0 and month >= today.month:
