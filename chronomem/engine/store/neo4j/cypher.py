@@ -835,9 +835,14 @@ DELETE m
 # A group's write lock: a lease on the ChronomemMeta node ``write_lock:<group>`` (unique by
 # key, so two writers cannot MERGE two of them). Taken when free, expired or already ours;
 # its expiry is the server's clock. Renewed while held, released on exit.
+# Both statements write the node before they read its owner: the write takes the node's lock,
+# so the owner read is the last committed one. Read first (read committed), every writer that
+# found the lock free would set itself as owner, one after the other, and all would hold it.
 
 ACQUIRE_LOCK: Final = """
 MERGE (m:ChronomemMeta {key: $key})
+SET m.claim = true
+REMOVE m.claim
 WITH m
 WHERE m.owner IS NULL OR m.owner = $owner OR m.expires < timestamp()
 SET m.owner = $owner, m.expires = timestamp() + $ttl_ms
@@ -849,6 +854,9 @@ RETURN m.owner AS owner, m.expires - timestamp() AS left_ms
 """
 RELEASE_LOCK: Final = """
 MATCH (m:ChronomemMeta {key: $key})
+SET m.claim = true
+REMOVE m.claim
+WITH m
 WHERE m.owner = $owner
 SET m.owner = null, m.expires = null
 """
