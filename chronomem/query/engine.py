@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +53,8 @@ from chronomem.query.timecues import TimeCues, overlaps, read_time_cues
 from chronomem.schema import Entity, Episode, Fact, SearchResult, name_key, speaker_line, utcnow
 
 __all__ = ["SearchEngine"]
+
+T = TypeVar("T")
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
@@ -221,13 +223,23 @@ class SearchEngine:
             # What several generators share is computed once, here, before they start.
             if any(s.name not in ("fact_text", "entity_text", "episode_text") for s in specs):
                 _ = ctx.embedding
-            if any(s.name in ("graph", "pagerank") for s in specs):
-                _ = ctx.recognised
+            if all(any(s.name == name for s in specs) for name in ("graph", "pagerank")):
+                _ = ctx.recognised  # else the one generator using them finds them, in its task
             answers = list(self._workers.map(lambda task: task(), tasks))
         found: dict[int, list[Candidate]] = {}
         for positions, lists in zip(order, answers, strict=True):
             found.update(zip(positions, lists, strict=True))
         return [found[i] for i in range(len(specs))]
+
+    def _started(self, read: Callable[[], T]) -> Callable[[], T]:
+        """Start ``read``, a store read, on the worker pool now (on a server store, where each
+        read is a round trip, so the search's own thread can send another meanwhile); call
+        the result for its answer. Elsewhere ``read`` runs when its answer is asked for.
+        Only from the search's own thread, never from a pool task (a task waiting on the
+        pool it runs in could wait for ever)."""
+        if self._workers is None or not self._store.capabilities.server:
+            return read
+        return self._workers.submit(read).result
 
     def _add_context(self, ctx: QueryContext, fused: dict[Key, float]) -> None:
         """Conversation context: an episode ``d`` turns from one of the best episode hits
@@ -243,13 +255,17 @@ class SearchEngine:
         if not hits:
             return
         window = recipe.context_window
-        around = self._store.adjacent_episodes(ctx.group_id, [u for _, u in hits], window, window)
-        shares: dict[Key, float] = {}
         unread = [u for _, u in hits if u not in ctx.episodes]
+        group = ctx.group_id
+        adjacent = self._started(
+            lambda: self._store.adjacent_episodes(group, [u for _, u in hits], window, window)
+        )
         if unread:
             ctx.episodes.update(
-                (e.uuid, e) for e in self._store.get_episodes(ctx.group_id, unread, vectors=False)
+                (e.uuid, e) for e in self._store.get_episodes(group, unread, vectors=False)
             )
+        around = adjacent()
+        shares: dict[Key, float] = {}
         for hit in hits:
             centre = ctx.episodes.get(hit[1])
             if centre is None:
@@ -317,11 +333,23 @@ class SearchEngine:
         group = ctx.group_id
         fact_ids = [u for k, u in ranked if k == "fact"]
         facts = {u: ctx.facts[u] for u in fact_ids if u in ctx.facts}
-        missing = [u for u in fact_ids if u not in facts]
-        if missing:
-            facts.update(
-                (f.uuid, f) for f in self._store.get_facts(group, missing, vectors=ctx.vectors)
+        unread_facts = [u for u in fact_ids if u not in facts]
+        wanted = [u for k, u in ranked if k == "entity"]
+        # Without ends, the three kinds are independent reads: sent side by side.
+        read_facts = self._started(
+            lambda: (
+                self._store.get_facts(group, unread_facts, vectors=ctx.vectors)
+                if unread_facts
+                else []
             )
+        )
+        read_entities = self._started(
+            lambda: (
+                self._store.get_entities(group, wanted, vectors=ctx.vectors)
+                if wanted and not ends
+                else []
+            )
+        )
         episode_ids = [u for k, u in ranked if k == "episode"]
         episodes = {u: ctx.episodes[u] for u in episode_ids if u in ctx.episodes}
         missing = [u for u in episode_ids if u not in episodes]
@@ -329,19 +357,18 @@ class SearchEngine:
             episodes.update(
                 (e.uuid, e) for e in self._store.get_episodes(group, missing, vectors=False)
             )
+        facts.update((f.uuid, f) for f in read_facts())
+        entities = {e.uuid: e for e in read_entities()}
         mentioned = self._store.mentions(group, list(episodes)) if mentions and episodes else {}
-        wanted = [u for k, u in ranked if k == "entity"]
         if ends:
             for fact in facts.values():
                 wanted += (fact.subject_uuid, fact.object_uuid)
             for uuids in mentioned.values():
                 wanted += uuids
-        wanted = list(dict.fromkeys(wanted))
-        entities = (
-            {e.uuid: e for e in self._store.get_entities(group, wanted, vectors=ctx.vectors)}
-            if wanted
-            else {}
-        )
+            wanted = list(dict.fromkeys(wanted))
+            if wanted:
+                found = self._store.get_entities(group, wanted, vectors=ctx.vectors)
+                entities = {e.uuid: e for e in found}
         return _Pool(
             facts={u: f for u, f in facts.items() if f.group_id == group},
             entities={u: e for u, e in entities.items() if e.group_id == group},

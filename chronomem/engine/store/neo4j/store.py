@@ -301,9 +301,12 @@ class Neo4jStore:
                         default_access_mode=READ_ACCESS,
                         bookmark_manager=self._bookmarks,
                     ) as session:
-                        # dict(record), not record.data(): data() walks every float of every
-                        # embedding
-                        return [dict(record) for record in session.run(statement, params)]
+                        # Rows from the keys and the values in order: record.data() walks
+                        # every float of every embedding, dict(record) looks each key up
+                        # (a fifth of a search's client time on LoCoMo, profiled).
+                        result = session.run(statement, params)
+                        keys = result.keys()
+                        return [dict(zip(keys, record, strict=True)) for record in result]
                 except (neo.Neo4jError, neo.DriverError) as exc:
                     if attempt == READ_ATTEMPTS or not exc.is_retryable():
                         raise

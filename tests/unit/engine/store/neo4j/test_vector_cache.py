@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.neo4j import Neo4jStore
@@ -198,6 +200,39 @@ def test_best_scores_a_key_by_its_best_row_ties_by_uuid() -> None:
     assert [u for u, _ in hits] == ["a", "b", "c"]
     assert [s for _, s in hits] == pytest.approx([1.0, 1.0, (1 + 2**-0.5) / 2])
     assert vectors.best(np.array([1.0, 0.0], dtype=np.float32), 1) == [("a", 1.0)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from("abcdef"),
+            st.lists(st.integers(-2, 2), min_size=3, max_size=3),  # small ints: many ties
+        ),
+        max_size=12,
+    ),
+    query=st.lists(st.integers(-2, 2), min_size=3, max_size=3),
+    among=st.one_of(st.none(), st.frozensets(st.sampled_from("abcdefg"))),
+    limit=st.integers(1, 8),
+)
+def test_best_ranks_as_scoring_every_row_one_by_one(
+    rows: list[tuple[str, list[int]]], query: list[int], among: frozenset[str] | None, limit: int
+) -> None:
+    """The vectorised ranking equals the plain one: each uuid its best row's score, best
+    first, ties by uuid, only uuids of ``among``."""
+    if not any(query):
+        query = [1, 0, 0]
+    vectors = Vectors.of([k for k, _ in rows], [[float(x) for x in v] for _, v in rows], 3)
+    q = np.asarray(query, dtype=np.float32)
+    q /= np.linalg.norm(q)
+    best: dict[str, float] = {}
+    for key, row in zip(vectors.keys, vectors.unit, strict=True):
+        cosine = float(np.float32(float(np.dot(row, q.astype(np.float64)))))
+        score = (1.0 + cosine) / 2.0
+        if (among is None or key in among) and score > best.get(key, -1.0):
+            best[key] = score
+    expected = sorted(best.items(), key=lambda hit: (-hit[1], hit[0]))[:limit]
+    assert vectors.best(q, limit, among) == expected
 
 
 def test_the_least_recently_used_group_goes_first_when_over_budget() -> None:
