@@ -729,8 +729,17 @@ CALL () {
     MATCH ()-[r:RELATES_TO]->() WHERE r.group_id = $group_id AND r.fact_embedding IS NOT NULL
     RETURN collect(r.uuid) AS fact_keys, collect(r.fact_embedding) AS fact_vectors
 }
+CALL () {
+    MATCH (e:Episodic) WHERE e.group_id = $group_id
+    RETURN collect({
+        uuid: e.uuid, group_id: e.group_id, source: e.source,
+        source_description: e.source_description, kind: e.kind, content: e.content,
+        valid_at: toString(e.valid_at), created_at: toString(e.created_at),
+        source_id: e.source_id, speaker: e.speaker, session: e.session
+    }) AS episode_rows
+}
 RETURN revision, turns, sentences, entities, facts, turn_keys, turn_vectors, sentence_keys,
-       sentence_vectors, entity_keys, entity_vectors, fact_keys, fact_vectors
+       sentence_vectors, entity_keys, entity_vectors, fact_keys, fact_vectors, episode_rows
 """
 )
 """A group's stamp and every turn, sentence, entity and fact vector (read after the stamp: a write

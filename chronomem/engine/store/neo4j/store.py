@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, replace
 from types import TracebackType
@@ -34,6 +34,7 @@ from chronomem.engine.store.neo4j.records import (
 )
 from chronomem.engine.store.neo4j.vector_cache import (
     GroupVectors,
+    Timeline,
     VectorCache,
     Vectors,
     stamp_of,
@@ -56,6 +57,7 @@ from chronomem.engine.store.protocol import (
 )
 from chronomem.engine.store.targets import Neo4jTarget, parse_neo4j_uri
 from chronomem.errors import (
+    ChronomemError,
     ConfigurationError,
     InputError,
     IntegrityError,
@@ -543,9 +545,23 @@ class Neo4jStore:
     ) -> dict[str, list[Episode]]:
         """For each episode, up to ``before`` episodes of the same source and session just
         before it and ``after`` just after it (by reference time), in time order; episodes
-        with none (or unknown) are left out."""
+        with none (or unknown) are left out. A group whose vectors are cached is answered
+        from its :class:`~.vector_cache.Timeline` when the stamp read first is its own."""
         if not episode_uuids:
             return {}
+        cached = self._vectors.get(group_id)
+        if cached is not None and cached.timeline is not None:
+            # The group's timeline is held with its vectors: used if its stamp is the group's.
+            stamp = self._rows(
+                "reading episodes",
+                cypher.VECTOR_STAMP,
+                group_id=group_id,
+                revision_key=vector_revision_key(group_id),
+                cap=self._exact_max + 1,
+            )
+            if stamp and stamp_of(stamp[0]) == cached.stamp:
+                return cached.timeline.around(episode_uuids, before, after)
+            self._vectors.forget(group_id)
         rows = self._rows(
             "reading episodes",
             cypher.ADJACENT_EPISODES,
@@ -791,6 +807,7 @@ class Neo4jStore:
                 Vectors.of(row["sentence_keys"], row["sentence_vectors"], self._dimension),
                 Vectors.of(row["entity_keys"], row["entity_vectors"], self._dimension),
                 Vectors.of(row["fact_keys"], row["fact_vectors"], self._dimension),
+                _timeline(row["episode_rows"]),
             )
         except ValueError:  # a vector of another length, written by another tool: not cached
             return
@@ -970,6 +987,15 @@ class _Plan:
         """A search answered in this client (no statement) with the vector cache: by
         ``hits``."""
         return cls("", "", {}, lambda _: hits(), local=True, cached=True)
+
+
+def _timeline(rows: Sequence[Mapping[str, Any]]) -> Timeline | None:
+    """The :class:`Timeline` of a group's episode rows; ``None`` if one cannot be read as an
+    episode (written by another tool without a time, say): the server then answers."""
+    try:
+        return Timeline.of([(episode_from_record(r), r["source_description"]) for r in rows])
+    except (ChronomemError, ValueError):
+        return None
 
 
 def _no_hits(_: dict[str, Any]) -> list[ScoredId]:

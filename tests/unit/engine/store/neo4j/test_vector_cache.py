@@ -5,6 +5,7 @@ another tool, is seen by the next search)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -126,6 +127,76 @@ def test_a_write_by_another_client_is_seen_at_once(
     uncached.write(WriteBatch(episodes=[new]))  # another client: this one's cache is stale
 
     assert store.vector(group, query, "episode", 1, FactFilter())[0][0] == new.uuid
+
+
+def conversations(group: str, embedder: HashingEmbedder) -> list[Episode]:
+    """Turns of two sources, two sessions and none, some at one time (ties go by uuid)."""
+    turns = []
+    for i in range(14):
+        text = f"turn {i} about alice"
+        turns.append(
+            Episode(
+                group_id=group,
+                source="chat" if i % 5 else "mail",
+                content=text,
+                reference_time=T0 + timedelta(minutes=i // 3),
+                session=("s1", "s2", None, "")[i % 4],
+                speaker="Alice" if i % 2 else "Bob",
+                source_id=f"c{i}",
+                content_embedding=embedder.embed([text])[0].tolist(),
+            )
+        )
+    return turns
+
+
+def test_cached_turns_around_equal_the_servers(
+    store: Neo4jStore,
+    uncached: Neo4jStore,
+    group: str,
+    embedder: HashingEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a group's vectors, its timeline is held: the turns around a turn come from it
+    (one statement: the stamp), as the server finds them."""
+    batch = a_group(group, embedder)
+    turns = conversations(group, embedder)
+    store.write(WriteBatch(episodes=[*batch.episodes, *turns], entities=batch.entities))
+    query = embedder.embed(["alice"])[0]
+    for _ in range(2):  # the second search sees the same stamp: the vectors are loaded
+        store.vector(group, query, "episode", 5, FactFilter())
+    sent = statements_of(store, monkeypatch)
+    uuids = [t.uuid for t in turns] + [batch.episodes[0].uuid, "no-such-turn"]
+    for before, after in ((1, 1), (2, 2), (0, 3), (3, 0)):
+        mine = store.adjacent_episodes(group, uuids, before, after)
+        theirs = uncached.adjacent_episodes(group, uuids, before, after)
+        assert {c: [e.uuid for e in line] for c, line in mine.items()} == {
+            c: [e.uuid for e in line] for c, line in theirs.items()
+        }
+        assert mine == theirs
+    assert len(sent) == 4
+    assert all("ADJACENT" not in s and "ORDER BY e.valid_at" not in s for s in sent)
+
+
+def test_turns_around_written_by_another_client_are_seen_at_once(
+    store: Neo4jStore, uncached: Neo4jStore, group: str, embedder: HashingEmbedder
+) -> None:
+    turns = conversations(group, embedder)
+    store.write(WriteBatch(episodes=turns))
+    query = embedder.embed(["alice"])[0]
+    for _ in range(2):
+        store.vector(group, query, "episode", 5, FactFilter())
+    centre = turns[0]
+    later = Episode(
+        group_id=group,
+        source=centre.source,
+        content="said just after",
+        reference_time=centre.reference_time + timedelta(seconds=1),
+        session=centre.session,
+        source_id="later",
+    )
+    uncached.write(WriteBatch(episodes=[later]))  # another client: this one's cache is stale
+    around = store.adjacent_episodes(group, [centre.uuid], 0, 1)
+    assert [e.uuid for e in around[centre.uuid]] == [later.uuid]
 
 
 def test_nodes_added_by_another_tool_are_seen(
