@@ -223,9 +223,15 @@ class SearchEngine:
             # What several generators share is computed once, here, before they start.
             if any(s.name not in ("fact_text", "entity_text", "episode_text") for s in specs):
                 _ = ctx.embedding
-            if all(any(s.name == name for s in specs) for name in ("graph", "pagerank")):
+            naming = [s for s in specs if s.name in ("graph", "pagerank")]
+            if len(naming) > 1:
                 _ = ctx.recognised  # else the one generator using them finds them, in its task
+            # The name index's freshness (a store read) is checked beside the exact name
+            # lookup that comes first in recognising the named entities.
+            checked = self._started(lambda: ctx.name_index) if naming else None
             answers = list(self._workers.map(lambda task: task(), tasks))
+            if checked is not None:
+                checked()
         found: dict[int, list[Candidate]] = {}
         for positions, lists in zip(order, answers, strict=True):
             found.update(zip(positions, lists, strict=True))

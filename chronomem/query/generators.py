@@ -96,7 +96,11 @@ class QueryContext:
         """Entities of the group named in the query."""
         if not self.request.query:
             return []
-        return recognise_entities(self.store, self.group_id, self.request.query, self.name_index)
+        # The index is asked for after the exact matches are read: a search with a worker
+        # pool checks its freshness meanwhile (SearchEngine._run_all).
+        return recognise_entities(
+            self.store, self.group_id, self.request.query, lambda: self.name_index
+        )
 
     @cached_property
     def neighbourhood(self) -> tuple[dict[str, Fact], dict[str, int]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -123,17 +123,23 @@ def _entity_version(store: GraphStore, group_id: str) -> object:
 
 
 def recognise_entities(
-    store: GraphStore, group_id: str, text: str, index: NameIndex | None = None
+    store: GraphStore,
+    group_id: str,
+    text: str,
+    index: NameIndex | Callable[[], NameIndex | None] | None = None,
 ) -> list[Entity]:
     """Entities of ``group_id`` named in ``text``: exact name/alias matches of its n-grams,
     plus (given the group's ``index``) near matches of the n-grams that matched nothing
-    exactly. Longer names first."""
+    exactly. Longer names first. ``index`` may be a function giving it, called after the
+    exact matches are read (so a caller can check the index's freshness meanwhile)."""
     grams = name_ngrams(text)
     if not grams:
         return []
     exact = store.find_entities(group_id, names=grams, vectors=False)
     matched = {name_key(n) for e in exact for n in (e.name, *e.aliases)}
     entities = {e.uuid: e for e in exact if e.group_id == group_id}
+    if callable(index):
+        index = index()
     if index is not None:
         # Names are written capitalised: only n-grams whose words are all capitalised (but
         # function words: "Bank of America") are matched fuzzily, and none inside a name
