@@ -118,7 +118,7 @@ def report(results: Sequence[Measured], rounds: int) -> str:
         for name in SEARCHES:
             rows.append(
                 f"| {m.graph} | {name} | {m.median_ms(name):.1f} | {m.p90_ms(name):.1f} | "
-                f"{m.median_ms(name) / base:.2f} | {m.calls[name]:.1f} |"
+                f"{m.median_ms(name) / base:.2f} | {m.calls[name]:.1f} | {m.cpu_ms(name):.1f} |"
             )
     sizes = "; ".join(f"{m.graph}: {m.size}" for m in results)
     counts = ", ".join(f"{len(m.samples[GRAPHITI]) // rounds} on {m.graph}" for m in results)
@@ -136,16 +136,18 @@ Each library's own search over the same graph, written by chronomem ({sizes}): q
 ({counts}) x {rounds} rounds after a warm-up round, the three
 searches interleaved, one client, {LIMIT} results. Both use the same 384-d `HashingEmbedder`
 (graphiti through an `EmbedderClient` wrapper); its cost is negligible, so the figures compare the
-search machinery and its round trips to Neo4j. "x graphiti" is the ratio of medians; "statements"
-counts, for chronomem, store calls per search (each one Neo4j statement, unless a large group's
+search machinery and its round trips to Neo4j. "x graphiti" is the ratio of medians; "client CPU
+ms" is the median CPU time this process (all its threads) spent per search, the client's share
+of the work beside the server's (on this machine both share two cores); "statements" counts,
+for chronomem, store calls per search (each one Neo4j statement, unless a large group's
 first index fetch holds too few of its hits, or a small group's vectors are scored in the client
 from its vector cache, with no statement: the BM25 and vector searches go together as one
 `searches` call, beside the graph generator's; then the episode generators, the conversation
 context and the reads of the results), and for graphiti its Neo4j statements (two,
 concurrently).
 
-| graph | search | median ms | p90 ms | x graphiti | statements |
-|---|---|---|---|---|---|
+| graph | search | median ms | p90 ms | x graphiti | statements | client CPU ms |
+|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
 **chronomem's default search takes {ratio:.1f}x the time of graphiti's on the demo graph.**

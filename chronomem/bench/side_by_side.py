@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
@@ -49,6 +49,13 @@ class Measured:
     size: str
     samples: dict[str, list[float]]
     calls: dict[str, float]  # store calls (chronomem) or Neo4j statements (graphiti) per search
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+    """Per-query CPU time of this process (all its threads), in seconds: the client's work
+    (the database server's is not in it)."""
+
+    def cpu_ms(self, name: str) -> float:
+        """The median client CPU time of search ``name``, in milliseconds."""
+        return statistics.median(self.cpu[name]) * 1000 if self.cpu.get(name) else float("nan")
 
     def median_ms(self, name: str) -> float:
         """The median latency of search ``name``, in milliseconds."""
@@ -136,10 +143,13 @@ def measure(
         for query in queries:
             timer(query)
     samples: dict[str, list[float]] = {name: [] for name in systems}
+    cpu: dict[str, list[float]] = {name: [] for name in systems}
     for _ in range(rounds):
         for query in queries:
             for name, timer in systems.items():
+                started = time.process_time()
                 samples[name].append(timer(query))
+                cpu[name].append(time.process_time() - started)
     calls = {
         name: statistics.mean(
             _store_calls(mem, partial(mem.search, q, group_id=group, recipe=recipe))
@@ -151,4 +161,4 @@ def measure(
         calls[GRAPHITI] = statistics.mean(_graphiti_calls(graphiti, q, group) for q in queries)
     stats = mem.stats(group)
     size = f"{stats.episodes} episodes, {stats.entities} entities, {stats.facts} fact rows"
-    return Measured(graph, size, samples, calls)
+    return Measured(graph, size, samples, calls, cpu)
