@@ -10,12 +10,12 @@ their neighbourhood).
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cached_property
-from typing import Final
+from typing import Any, Final, Generic, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +50,39 @@ _FEEDBACK_EPISODES: Final = 5
 _FEEDBACK_WORDS: Final = 5
 
 
+T = TypeVar("T")
+
+
+class _once(Generic[T]):  # noqa: N801 (used as a decorator, like functools.cached_property)
+    """A property computed once per instance, as ``functools.cached_property``, but with a
+    lock per instance: Python 3.11's holds one lock per property across all instances, so
+    concurrent searches waited for each other's query embedding and named entities (store
+    reads) one at a time. Two threads asking one search's value at once compute it once."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | _once[T]:
+        if instance is None:
+            return self
+        values = instance.__dict__
+        # dict.setdefault is atomic: every thread gets the one lock of this instance's value.
+        with values.setdefault(f"_{self._name}_lock", threading.Lock()):
+            if self._name not in values:  # a later read finds it in the instance's dict
+                values[self._name] = self._compute(instance)
+            value: T = values[self._name]
+            return value
+
+
 @dataclass
 class QueryContext:
     """What the generators of one search share. Lazy: nothing is computed until needed."""
@@ -74,24 +107,24 @@ class QueryContext:
         """Whether reads need the rows' vectors: only MMR compares results by embedding."""
         return self.recipe.mmr_lambda < 1.0
 
-    @cached_property
+    @_once
     def search_text(self) -> str:
         """The query for full-text search: its content words (all words if it has none)."""
         content = keywords(self.request.query)
         return " ".join(content) if content else self.request.query
 
-    @cached_property
+    @_once
     def embedding(self) -> npt.NDArray[np.float32]:
         """The query embedding, computed once."""
         vector: npt.NDArray[np.float32] = self.embedder.embed([self.request.query])[0]
         return vector
 
-    @cached_property
+    @_once
     def name_index(self) -> NameIndex | None:
         """The group's name index (checked for freshness once per search)."""
         return self.names.get(self.store, self.group_id) if self.names is not None else None
 
-    @cached_property
+    @_once
     def recognised(self) -> list[Entity]:
         """Entities of the group named in the query."""
         if not self.request.query:
@@ -102,7 +135,7 @@ class QueryContext:
             self.store, self.group_id, self.request.query, lambda: self.name_index
         )
 
-    @cached_property
+    @_once
     def neighbourhood(self) -> tuple[dict[str, Fact], dict[str, int]]:
         """Facts around the recognised entities (``recipe.graph_hops`` hops) and distances."""
         seeds = [e.uuid for e in self.recognised]
