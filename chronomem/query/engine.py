@@ -190,9 +190,21 @@ class SearchEngine:
         # episode_facts and episode_feedback read the episode lists: they run after the others.
         later = ("episode_facts", "episode_feedback")
         waves = ([s for s in specs if s.name not in later], [s for s in specs if s.name in later])
+        # The rerank boosts the entities named in the query: if no generator finds them, they
+        # are found beside the generators (on a server, store reads after the results would
+        # be round trips one after another, and a large group's name lookup is slow).
+        recognised = (
+            self._started(lambda: ctx.recognised)
+            if recipe.entity_boost > 0
+            and not any(s.name in ("graph", "pagerank") for s in specs)
+            and self._store.capabilities.server
+            else None
+        )
         found: dict[str, list[Candidate]] = {}
         for wave in waves:
             found.update(zip((s.name for s in wave), self._run_all(ctx, wave), strict=True))
+        if recognised is not None:
+            recognised()
         lists: list[list[Candidate]] = [found[spec.name] for spec in specs]
         weights = [spec.weight for spec in specs]
         if recipe.fusion == "score":
