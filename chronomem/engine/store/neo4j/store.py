@@ -552,13 +552,7 @@ class Neo4jStore:
         cached = self._vectors.get(group_id)
         if cached is not None and cached.timeline is not None:
             # The group's timeline is held with its vectors: used if its stamp is the group's.
-            stamp = self._rows(
-                "reading episodes",
-                cypher.VECTOR_STAMP,
-                group_id=group_id,
-                revision_key=vector_revision_key(group_id),
-                cap=self._exact_max + 1,
-            )
+            stamp = self._rows("reading episodes", cypher.VECTOR_STAMP, **self._stamped(group_id))
             if stamp and stamp_of(stamp[0]) == cached.stamp:
                 return cached.timeline.around(episode_uuids, before, after)
             self._vectors.forget(group_id)
@@ -751,11 +745,7 @@ class Neo4jStore:
         plans = [self._plan(group_id, s, cached) for s in searches]
         stamp_plan = None
         if cacheable:
-            stamp_params = {
-                "group_id": group_id,
-                "revision_key": vector_revision_key(group_id),
-                "cap": self._exact_max + 1,
-            }
+            stamp_params = self._stamped(group_id)
             stamp_plan = _Plan("vector search", cypher.VECTOR_STAMP, stamp_params, _no_hits)
         rows = self._run_plans([*plans, stamp_plan])
         stamp_row = rows.pop()
@@ -787,15 +777,20 @@ class Neo4jStore:
         answers = iter(rows if live else [])
         return [None if plan is None or plan.local else next(answers) for plan in plans]
 
+    def _stamped(self, group_id: str) -> dict[str, Any]:
+        """The parameters of the statements reading ``group_id``'s stamp
+        (:data:`cypher.VECTOR_STAMP`, :data:`cypher.LOAD_GROUP_VECTORS`)."""
+        return {
+            "group_id": group_id,
+            "revision_key": vector_revision_key(group_id),
+            "cap": self._exact_max + 1,
+        }
+
     def _load_vectors(self, group_id: str) -> None:
         """Read the group's turn, sentence, entity and fact vectors into the vector cache (if
         each kind holds at most ``exact_max``)."""
         row = self._rows(
-            "reading a group's vectors",
-            cypher.LOAD_GROUP_VECTORS,
-            group_id=group_id,
-            revision_key=vector_revision_key(group_id),
-            cap=self._exact_max + 1,
+            "reading a group's vectors", cypher.LOAD_GROUP_VECTORS, **self._stamped(group_id)
         )[0]
         stamp = stamp_of(row)
         if stamp is None or max(stamp[1:]) > self._exact_max:
