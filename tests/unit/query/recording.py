@@ -24,13 +24,17 @@ class RecordingStore(InMemoryStore):
     (``fulltext:<target>``, ``vector:<target>``, ``neighbors``, ``adjacent_episodes``).
 
     ``entity_revisions=False`` makes it declare no entity revisions, as a store that has
-    them not would: readers then fall back to what such a store offers."""
+    them not would: readers then fall back to what such a store offers. ``server=True``
+    makes it declare itself a server, as Neo4j does: a search then sends independent reads
+    side by side on its worker threads."""
 
-    def __init__(self, dimension: int = 384, *, entity_revisions: bool = True) -> None:
+    def __init__(
+        self, dimension: int = 384, *, entity_revisions: bool = True, server: bool = False
+    ) -> None:
         super().__init__(dimension)
         self.calls: list[str] = []
         self._capabilities = dataclasses.replace(
-            super().capabilities, entity_revisions=entity_revisions
+            super().capabilities, entity_revisions=entity_revisions, server=server
         )
 
     @property

@@ -8,6 +8,7 @@ from chronomem.engine.store.protocol import GraphStore
 from chronomem.errors import InputError
 from chronomem.query import SearchEngine, SearchRequest
 from tests.unit.query.conftest import EMBEDDER, NOW, World
+from tests.unit.query.recording import RecordingStore
 
 QUESTIONS = [
     "Where does Alice live?",
@@ -30,6 +31,29 @@ def test_threads_do_not_change_results(store: GraphStore, world: World, recipe: 
         assert side_by_side == one_by_one, question
         if question in QUESTIONS[:3]:
             assert one_by_one, question
+
+
+@pytest.mark.parametrize("recipe", ["default", "graph", "rrf", "facts_only", "fast"])
+def test_reads_side_by_side_on_a_server_do_not_change_results(
+    store: GraphStore, world: World, recipe: str
+) -> None:
+    """On a server store a search also sends its independent reads side by side (the turns
+    around the hits with their centres, the result pool's kinds, the named entities beside
+    the index searches): the same results as one by one, and as on a store that is not a
+    server."""
+    server = RecordingStore(EMBEDDER.dimension, server=True)
+    server.write(store.dump("g1"))
+    serial = SearchEngine(server, EMBEDDER, clock=lambda: NOW, workers=0)
+    threaded = SearchEngine(server, EMBEDDER, clock=lambda: NOW, workers=4)
+    embedded = SearchEngine(store, EMBEDDER, clock=lambda: NOW, workers=4)
+    for question in QUESTIONS:
+        request = SearchRequest(query=question, group_id="g1", recipe=recipe, limit=10)
+        one_by_one = [(r.kind, r.uuid, round(r.score, 9)) for r in serial.search(request)]
+        side_by_side = [(r.kind, r.uuid, round(r.score, 9)) for r in threaded.search(request)]
+        assert side_by_side == one_by_one, question
+        assert [(r.kind, r.uuid, round(r.score, 9)) for r in embedded.search(request)] == (
+            one_by_one
+        ), question
 
 
 @pytest.mark.parametrize("workers", [-1, 1.5, True])
