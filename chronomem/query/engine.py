@@ -75,6 +75,8 @@ def _shared_pool(size: int) -> ThreadPoolExecutor:
         return pool
 
 
+#: The generators that find the entities named in the query (``QueryContext.recognised``).
+_NAMING: Final = frozenset({"graph", "pagerank"})
 #: Hops from the centre entity within which results get a boost.
 _CENTRE_HOPS = 2
 _REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -196,7 +198,7 @@ class SearchEngine:
         recognised = (
             self._started(lambda: ctx.recognised)
             if recipe.entity_boost > 0
-            and not any(s.name in ("graph", "pagerank") for s in specs)
+            and not any(s.name in _NAMING for s in specs)
             and self._store.capabilities.server
             else None
         )
@@ -235,7 +237,7 @@ class SearchEngine:
             # What several generators share is computed once, here, before they start.
             if any(s.name not in ("fact_text", "entity_text", "episode_text") for s in specs):
                 _ = ctx.embedding
-            naming = [s for s in specs if s.name in ("graph", "pagerank")]
+            naming = [s for s in specs if s.name in _NAMING]
             if len(naming) > 1:
                 _ = ctx.recognised  # else the one generator using them finds them, in its task
             # The name index's freshness (a store read) is checked beside the exact name
@@ -353,7 +355,9 @@ class SearchEngine:
         facts = {u: ctx.facts[u] for u in fact_ids if u in ctx.facts}
         unread_facts = [u for u in fact_ids if u not in facts]
         wanted = [u for k, u in ranked if k == "entity"]
-        # Without ends, the three kinds are independent reads: sent side by side.
+        # Without ends, the three kinds are independent reads: sent side by side (with ends,
+        # the entities are read below, with the facts' ends and the mentions).
+        asked = [] if ends else list(wanted)
         read_facts = self._started(
             lambda: (
                 self._store.get_facts(group, unread_facts, vectors=ctx.vectors)
@@ -362,11 +366,7 @@ class SearchEngine:
             )
         )
         read_entities = self._started(
-            lambda: (
-                self._store.get_entities(group, wanted, vectors=ctx.vectors)
-                if wanted and not ends
-                else []
-            )
+            lambda: self._store.get_entities(group, asked, vectors=ctx.vectors) if asked else []
         )
         episode_ids = [u for k, u in ranked if k == "episode"]
         episodes = {u: ctx.episodes[u] for u in episode_ids if u in ctx.episodes}

@@ -20,15 +20,18 @@ QUESTIONS = [
 ]
 
 
+def _found(engine: SearchEngine, request: SearchRequest) -> list[tuple[str, str, float]]:
+    return [(r.kind, r.uuid, round(r.score, 9)) for r in engine.search(request)]
+
+
 @pytest.mark.parametrize("recipe", ["default", "graph", "rrf", "facts_only", "fast"])
 def test_threads_do_not_change_results(store: GraphStore, world: World, recipe: str) -> None:
     serial = SearchEngine(store, EMBEDDER, clock=lambda: NOW, workers=0)
     threaded = SearchEngine(store, EMBEDDER, clock=lambda: NOW, workers=4)
     for question in QUESTIONS:
         request = SearchRequest(query=question, group_id="g1", recipe=recipe, limit=10)
-        one_by_one = [(r.kind, r.uuid, round(r.score, 9)) for r in serial.search(request)]
-        side_by_side = [(r.kind, r.uuid, round(r.score, 9)) for r in threaded.search(request)]
-        assert side_by_side == one_by_one, question
+        one_by_one = _found(serial, request)
+        assert _found(threaded, request) == one_by_one, question
         if question in QUESTIONS[:3]:
             assert one_by_one, question
 
@@ -48,12 +51,9 @@ def test_reads_side_by_side_on_a_server_do_not_change_results(
     embedded = SearchEngine(store, EMBEDDER, clock=lambda: NOW, workers=4)
     for question in QUESTIONS:
         request = SearchRequest(query=question, group_id="g1", recipe=recipe, limit=10)
-        one_by_one = [(r.kind, r.uuid, round(r.score, 9)) for r in serial.search(request)]
-        side_by_side = [(r.kind, r.uuid, round(r.score, 9)) for r in threaded.search(request)]
-        assert side_by_side == one_by_one, question
-        assert [(r.kind, r.uuid, round(r.score, 9)) for r in embedded.search(request)] == (
-            one_by_one
-        ), question
+        one_by_one = _found(serial, request)
+        assert _found(threaded, request) == one_by_one, question
+        assert _found(embedded, request) == one_by_one, question
 
 
 @pytest.mark.parametrize("workers", [-1, 1.5, True])
