@@ -7,7 +7,8 @@ writes the first conversation of a LoCoMo file into a fresh group (chronomem's e
 384-d ``HashingEmbedder``) and searches it with the conversation's first 20 questions (categories
 1-4), each system a warm-up round then ``--rounds`` rounds, one after another. The server's CPU
 is read from ``/proc/PID/stat`` (Linux, a server on this machine; left out without
-``--server-pid``), so nothing else should use that server meanwhile. Prints a markdown table.
+``--server-pid``; measuring starts once the server is idle after the writes), so nothing else
+should use that server meanwhile. Prints a markdown table.
 Needs graphiti-core (the dev extra) for its row; without it, chronomem's rows only.
 """
 
@@ -39,6 +40,20 @@ def _server_cpu(pid: int | None) -> float:
         return 0.0
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _settle(pid: int | None, most_s: float = 120.0) -> None:
+    """Wait until the server has finished what writing the group started (index updates run
+    after the transactions commit): a second in which it used under 5% of a core, or
+    ``most_s`` seconds."""
+    if pid is None:
+        return
+    deadline = time.monotonic() + most_s
+    while time.monotonic() < deadline:
+        before = _server_cpu(pid)
+        time.sleep(1.0)
+        if _server_cpu(pid) - before < 0.05:
+            return
 
 
 def _row(
@@ -102,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.store, embedder=HashingEmbedder(), extractor=SpacyExtractor(), config=config
     ) as mem:
         mem.add_dialogue(source.turns, group_id=group, source=source.source)
+        _settle(args.server_pid)
         for recipe in ("default", "fast"):
             rows.append(
                 _row(
