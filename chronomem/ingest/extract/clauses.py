@@ -328,7 +328,9 @@ class SentenceReader:
         words: list[Token] = []
         for child in token.lefts:
             dep = child.dep_
-            if (
+            if child.tag_ in ("VBD", "VBN") and child.i == child.sent.start:
+                words.clear()  # "Made partner!": a verb the parser took for a modifier
+            elif (
                 dep == "compound"
                 or dep == "nmod"
                 or (dep == "amod" and child.lower_ not in _VAGUE_ADJECTIVES and child.is_alpha)

@@ -135,7 +135,10 @@ class StateReader:
                 found.extend(self._offer(token, polarity=self._polarity(token.head, retraction)))
             elif token.lower_ == "home" and self._reader.lemma(token.head) == "be":
                 found.extend(self._home(token))
+            if token.tag_.startswith("VB") and token.dep_ in ("ROOT", "ccomp", "conj"):
+                found.extend(self._where_home(token))
         found.extend(self._where_now(tokens))
+        found.extend(self._labelled(tokens))
         return _one_per_slot(found, self._vocabulary)
 
     def _deictic_home(self, verb: Token, tokens: Sequence[Token]) -> Iterator[RawFact]:
@@ -240,22 +243,67 @@ class StateReader:
         return " ".join(t.text for t in words) or found.name
 
     def _home(self, home: Token) -> Iterator[RawFact]:
-        """ "Monterrey has been home for six years": the speaker lives in the subject."""
+        """ "Monterrey has been home for six years", "Halifax is home", "Home is Kuala Lumpur
+        for now": the speaker lives in the name on the other side of "be" from "home"."""
         speaker = self._reader.refs.speaker
         verb = home.head
-        if speaker is None or home.dep_ not in ("attr", "advmod", "acomp"):
+        if speaker is None or self._reader.lemma(verb) != "be":
             return
-        for child in verb.children:
-            if child.dep_ != "nsubj" or child.tag_ not in ("NNP", "NNPS"):
-                continue
-            ref = self._reader.ref(child)
-            if ref is not None and ref.mention.label in ("Place", PERSON, CONCEPT):
-                if ref.mention.label == PERSON and self._is_participant(ref.mention):
-                    continue
+        if home.dep_ in ("attr", "advmod", "acomp"):
+            sides = [c for c in verb.children if c.dep_ == "nsubj"]
+        elif home.dep_ == "nsubj" and not any(c.dep_ == "poss" for c in home.children):
+            sides = [c for c in verb.children if c.dep_ == "attr"]  # not "her home is Bonn"
+        else:
+            return
+        for side in sides:
+            place = self._home_place(side)
+            if place is not None:
                 yield RawFact(
-                    speaker, "LIVES_IN", EntityMention(ref.mention.name, "Place"), 0.8,
-                    clause_span(verb, list(verb.children)),
-                )  # fmt: skip
+                    speaker, "LIVES_IN", place, 0.8, clause_span(verb, list(verb.children))
+                )
+
+    def _home_place(self, token: Token) -> EntityMention | None:
+        """The place a name said to be someone's home stands for (a name the tagger took for an
+        organisation or a concept is a place here), or None for a participant or no name."""
+        if token.tag_ not in ("NNP", "NNPS"):
+            initial = token.i == token.sent.start
+            if not (token.tag_ == "NN" and token.text[:1].isupper()) or (
+                initial and self._known_word(token.lower_)
+            ):
+                return None
+            # "These days Innsbruck is where I call home": a name the tagger read as a noun
+            return EntityMention(token.text, "Place")
+        ref = self._reader.ref(token)
+        if ref is None or ref.mention.label not in ("Place", "Organization", PERSON, CONCEPT):
+            return None
+        if ref.mention.label == PERSON and self._is_participant(ref.mention):
+            return None
+        return EntityMention(ref.mention.name, "Place")
+
+    def _where_home(self, verb: Token) -> Iterator[RawFact]:
+        """ "Belfast is where I call home now", "Leeds is where we live": the speaker (or the
+        first person plural) lives in the subject of "be"."""
+        speaker = self._reader.refs.speaker
+        if speaker is None or self._reader.lemma(verb) != "be":
+            return
+        for clause in verb.children:
+            if clause.dep_ not in ("advcl", "relcl", "ccomp", "attr") or not any(
+                c.dep_ == "advmod" and c.lower_ == "where" for c in clause.children
+            ):
+                continue
+            lemma = self._reader.lemma(clause)
+            calls_home = lemma == "call" and any(c.lower_ == "home" for c in clause.children)
+            if not (calls_home or lemma in ("live", "stay", "reside", "base", "settle")):
+                continue
+            subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not any(c.lower_ in ("i", "we") for c in subjects):
+                continue
+            for side in verb.children:
+                place = self._home_place(side) if side.dep_ == "nsubj" else None
+                if place is not None:
+                    yield RawFact(
+                        speaker, "LIVES_IN", place, 0.8, clause_span(verb, list(verb.children))
+                    )
 
     def _where_now(self, tokens: Sequence[Token]) -> Iterator[RawFact]:
         """ "Still in Detroit", "Back in Leeds now": a sentence without a verb that places
@@ -280,6 +328,64 @@ class StateReader:
         if mention.label == "Place":
             last = tokens[-1]
             yield RawFact(speaker, "LIVES_IN", mention, 0.7, (tokens[0].idx, last.idx + len(last)))
+
+    def _labelled(self, tokens: Sequence[Token]) -> Iterator[RawFact]:
+        """ "New home: Taipei", "new title: site reliability engineer", "ok new favourite food:
+        ramen", "new job: barista at Ritual": a short label naming one of the speaker's states,
+        a colon, and its value (up to the next punctuation or emoji)."""
+        speaker = self._reader.refs.speaker
+        colon = next((t for t in tokens if t.text == ":"), None)
+        if speaker is None or colon is None:
+            return
+        label = [t for t in tokens if t.i < colon.i and not t.is_punct and t.tag_ != "UH"]
+        if not label or len(label) > 4 or any(t.tag_.startswith("VB") for t in label[:-1]):
+            return
+        words = [t.lower_ for t in label]
+        if not ({"new", "current", "my"} & set(words) or set(words) & _FAVOURITE):
+            return
+        run: list[Token] = []
+        for token in tokens:
+            if token.i <= colon.i:
+                continue
+            if token.is_punct or not (token.is_alpha or token.like_num or "-" in token.text):
+                break
+            run.append(token)
+        cut = next((i for i, t in enumerate(run) if t.tag_ == "IN"), len(run))
+        value, rest = run[:cut], run[cut:]
+        while value and value[0].tag_ in ("DT", "PRP$"):
+            value = value[1:]
+        if not value or len(value) > 5:
+            return
+        key = self._reader.lemma_of(words[-1], "NN")
+        span = (tokens[0].idx, run[-1].idx + len(run[-1]))
+        head = value[-1].lower_
+        found: list[tuple[str, EntityMention]] = []
+        if set(words) & _FAVOURITE:
+            relation = self._vocabulary.favourites.get(key)
+            if relation is not None:
+                found.append((relation, EntityMention(" ".join(t.text for t in value), CONCEPT)))
+        elif key in ("home", "address", "city", "place"):
+            ref = self._reader.object_ref(value[-1])
+            if ref is not None and value[-1].tag_ in ("NNP", "NNPS"):
+                found.append(("LIVES_IN", EntityMention(ref.mention.name, "Place")))
+        elif key in ("title", "role", "position", "job") and head in self._vocabulary.roles:
+            title = " ".join(t.lower_ for t in value)
+            found.append(("HAS_JOB_TITLE", EntityMention(title, CONCEPT)))
+            if len(rest) > 1 and rest[0].lower_ in ("at", "with", "for"):
+                ref = self._reader.object_ref(rest[1])
+                if ref is not None and rest[1].tag_ in ("NNP", "NNPS"):
+                    found.append(("WORKS_AT", EntityMention(ref.mention.name, "Organization")))
+        elif key in ("job", "employer", "gig", "workplace") and value[0].tag_ in ("NNP", "NNPS"):
+            ref = self._reader.object_ref(value[-1])
+            if ref is not None:
+                found.append(("WORKS_AT", EntityMention(ref.mention.name, "Organization")))
+        else:
+            for category in sorted(self._vocabulary.categories_of([key])):
+                relation = self._vocabulary.categories[category][0]
+                found.append((relation, EntityMention(" ".join(t.text for t in value), CONCEPT)))
+                break
+        for relation, mention in found:
+            yield RawFact(speaker, relation, mention, 0.7, span)
 
     # -- verbs ----------------------------------------------------------------------------------
 
@@ -599,7 +705,10 @@ class StateReader:
         ):
             return named[0]
         head = self._reader.lemma(value.token)
-        categories = self._vocabulary.categories_of([*name_words, head])
+        words = [*name_words, head]
+        if value.token.tag_ in ("NN", "NNS") and not self._vocabulary.categories_of([head]):
+            words = [head]  # "my apartment keys" are keys, not a home
+        categories = self._vocabulary.categories_of(words)
         if categories & set(objects):
             if label in (PERSON, *_NAMED_TYPES) and label not in objects:
                 # "a silver Prius" that NER took for a place is the thing the frame names
@@ -1141,14 +1250,8 @@ class StateReader:
         if title is not None:
             yield title
             return
-        if lower == "home" and noun.dep_ == "attr" and reader.lemma(noun.head) == "be":
-            for child in noun.head.children:  # "Monterrey has been home for six years"
-                ref = reader.ref(child) if child.dep_ == "nsubj" else None
-                if ref is not None and ref.mention.label == "Place":
-                    yield RawFact(
-                        speaker, "LIVES_IN", ref.mention, 0.8,
-                        clause_span(noun.head, list(noun.head.children)),
-                    )  # fmt: skip
+        if lower == "home" and reader.lemma(noun.head) == "be":
+            yield from self._home(noun)  # "Monterrey has been home for six years"
             return
         if lower in ("divorce", "breakup", "split"):
             relation, ends, word = (

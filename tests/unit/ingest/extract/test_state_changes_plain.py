@@ -95,6 +95,27 @@ CASES = [
     # what someone drinks day to day, and a switch (the parser reads "to oolong" oddly)
     ("Honestly I run on espresso, four a day", "Switched to green tea in January, sleeping better",
      "Rosa", "DRINKS", "espresso", "green tea"),
+    # a home said with "home" on either side of "be", or as where one lives or calls home
+    ("Dunedin is home, cold but lovely.", "We relocated to Napier last week.",
+     "Rosa", "LIVES_IN", "Dunedin", "Napier"),
+    ("Home is Valparaíso for now, the hills are brutal", "Moved to Santiago in March.",
+     "Rosa", "LIVES_IN", "Valparaíso", "Santiago"),
+    ("I'm based in Graz.", "These days Innsbruck is where I call home.",
+     "Rosa", "LIVES_IN", "Graz", "Innsbruck"),
+    # a label, a colon and the value: a new home, title, favourite or job
+    ("I live in Tromsø.", "New home: Bergen, the rain is unreal",
+     "Rosa", "LIVES_IN", "Tromsø", "Bergen"),
+    ("I'm a QA tester.", "new title: test automation engineer. same team though",
+     "Rosa", "HAS_JOB_TITLE", "qa tester", "test automation engineer"),
+    ("My favorite dish is pho.", "ok new favourite dish: bibimbap, sorry pho",
+     "Rosa", "FAVORITE_DISH", "pho", "bibimbap"),
+    # a trade done for a named employer is a job there; a verb mistaken for a modifier
+    ("I drive for Bolt most evenings.", "I work at Ikea now, steady hours at last",
+     "Rosa", "WORKS_AT", "Bolt", "Ikea"),
+    ("I'm a senior associate at the firm.", "Made partner!! twelve years of work",
+     "Rosa", "HAS_JOB_TITLE", "senior associate", "partner"),
+    ("I'm the day shift foreman at the mill.", "I'm just a forklift operator now, my back gave up",
+     "Rosa", "HAS_JOB_TITLE", "day shift foreman", "forklift operator"),
 ]  # fmt: skip
 
 
