@@ -82,6 +82,11 @@ _HEDGE_HEADS: Final = frozenset({"think", "guess", "believe", "suppose", "bet", 
 _WISH_HEADS: Final = frozenset({"hope", "wish", "want", "doubt", "wonder", "imagine", "dream"})
 _JOB_START_VERBS: Final = frozenset({"get", "start", "land", "take", "accept", "find", "begin"})
 _PET_VERBS: Final = frozenset({"have", "get", "adopt", "buy", "rescue"})
+# verbs whose trip has not happened (or never will): no visit
+_TRIP_NOT_TAKEN: Final = frozenset({
+    "cancel", "call off", "postpone", "scrap", "plan", "book", "organise", "organize", "skip",
+    "miss", "delay", "push back", "reschedule", "consider", "arrange", "cut short", "drop",
+})  # fmt: skip
 _PLACE_ENT_LABELS: Final = frozenset({PLACE})
 _SKIP_ENT_LABELS: Final = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY"})
 # Adjectives left out of concept names: they judge or count rather than name.
@@ -173,6 +178,20 @@ class SentenceReader:
     def lemma(self, token: Token) -> str:
         """The lemma of ``token``."""
         return self._lemma(token.lower_, token.tag_)
+
+    def verb_lemma(self, verb: Token) -> str:
+        """The lemma of a verb, also when the tagger took a sentence-opening past for a base
+        form ("Got a flat in Leeds") or for a name ("Moved home to Cork")."""
+        if (
+            verb.tag_ in ("VB", "VBP")
+            and verb.i == verb.sent.start
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+        ):
+            past = self.lemma_of(verb.lower_, "VBD")
+            return past if past != verb.lower_ else self.lemma(verb)
+        if verb.tag_.startswith("VB"):
+            return self.lemma(verb)
+        return self.lemma_of(verb.lower_, "VBD")
 
     def lemma_of(self, lower: str, tag: str) -> str:
         """The lemma of a lower-case word read with the Penn tag ``tag``."""
@@ -270,8 +289,20 @@ class SentenceReader:
                     ):
                         return self._named(grandchild, pet)
         head = token.head
-        if token.dep_ == "compound" and head.tag_ in _PROPER_TAGS:
+        if token.dep_ == "compound" and (
+            head.tag_ in _PROPER_TAGS
+            or (pet and head.tag_ in _NOUN_TAGS and head.text[:1].isupper() and head.i > 0)
+        ):  # "my cat Pickles", with the name read as a plural noun
             return self._named(head, pet)
+        following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+        if (
+            following is not None
+            and following.tag_ in _PROPER_TAGS
+            and following.text[:1].isupper()
+            and following.ent_type_ in ("", "PERSON", "GPE", "ORG")
+            and any(c.dep_ == "poss" for c in token.children)
+        ):  # "my rabbit Zuzu is the boss", with the noun and the name parsed apart
+            return self._named(following, pet)
         if token.dep_ == "attr" and self.lemma(head) == "be":
             for child in head.children:
                 if child.dep_ == "nsubj" and child.tag_ in _PROPER_TAGS:
@@ -428,7 +459,7 @@ class SentenceReader:
                 return  # "hopefully she finds a flat", "for when I have kids"
         if modal or self.irrealis(verb) or _unasserted(verb, children):
             return
-        lemma = self.lemma(verb)
+        lemma = self.verb_lemma(verb)
         if lemma == "get" and verb.tag_ == "VBN" and _has_aux(verb, self._lemma, "have"):
             lemma = "have"  # "we've got a dog": having, not getting
         if (
@@ -580,6 +611,14 @@ class SentenceReader:
                 return self.ref(child)
         dep = verb.dep_
         head = verb.head
+        if (
+            depth == 0
+            and dep == "advcl"
+            and verb.i == verb.sent.start
+            and verb.tag_ in ("VBD", "VBN")
+            and self.refs.speaker is not None
+        ):  # "Adopted a kitten called Miso, he's chaos": the speaker did it, not "he"
+            return Ref(self.refs.speaker)
         if depth < 3 and head is not verb and dep in ("conj", "xcomp", "advcl"):
             return self._subject(head, depth + 1)
         if depth < 3 and dep == "pcomp" and head.head is not head:  # "by having a studio"
@@ -668,6 +707,8 @@ class SentenceReader:
                 yield "WORKS_AT", place, 0.85, False
             return
         if obj_lemma in cues.TRIP_NOUNS:
+            if key in _TRIP_NOT_TAKEN:
+                return  # "we called off the trip to Oslo", "booked a trip to Rome"
             for place in self._prep_objects(obj, ("to", "in")):
                 yield "VISITED", place, 0.85, False
             return
@@ -712,6 +753,9 @@ class SentenceReader:
     ) -> Iterator[tuple[str, Ref, float, bool]]:
         """ "I have two sisters", "we adopted a puppy named Luna": kin of the subject."""
         ref = self.ref(obj)
+        if ref is None:
+            named = self._kin_name(obj)  # "a tabby called Miso"
+            ref = Ref(named) if named is not None else None
         if ref is None:
             label = ANIMAL if lemma in cues.PET_NOUNS else PERSON
             ref = Ref(EntityMention(f"{owner.name}'s {obj.lower_}", label), 0.9)

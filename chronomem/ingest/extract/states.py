@@ -420,6 +420,9 @@ class StateReader:
         if self._for_a_field(tokens):
             words.add("student")  # "Mateo's at Stanford for engineering"
         values = self._values(verb, window)
+        mutual = self._each_other(verb, tokens)
+        if mutual is not None:  # "Magnus and I stopped seeing each other"
+            holders, values = mutual
         span = clause_span(verb, list(verb.children))
         excluded: set[str] = set()
         if any(v.via == "attr" for v in values):  # "I'm a nurse in the ER": where the job is
@@ -471,6 +474,14 @@ class StateReader:
                     continue
                 if ending.needs and not (words & set(ending.needs)):
                     continue
+                if any(
+                    c.dep_ == "dobj"
+                    and self._reader.lemma(c) not in ending.needs
+                    and c.tag_ in _NOMINAL
+                    and c.i not in self._reader.refs.entities
+                    for c in verb.children
+                ):
+                    continue  # "we called off the trip", "dumped the old sofa": that ended
                 for holder in holders:
                     if holder.mention.label != PERSON:
                         continue
@@ -486,6 +497,38 @@ class StateReader:
             yield from self._unframed(verb, holders, values, polarity, span)
         elif polarity == "start" and self._lemma_of_verb(verb) in _STOP_VERBS:
             yield from self._unframed(verb, holders, [], "end", span)  # "Quit smoking!"
+
+    def _each_other(
+        self, verb: Token, tokens: Sequence[Token]
+    ) -> tuple[list[Ref], list[_Value]] | None:
+        """ "Magnus and I stopped seeing each other", "we split up, Tom and I": with "each
+        other" as the verb's object, the speaker and the one other person the sentence names
+        are holder and value."""
+        speaker = self._reader.refs.speaker
+        other = next(
+            (
+                c
+                for c in verb.children
+                if c.dep_ in ("dobj", "pobj", "prep")
+                and (c.lower_ == "other" or any(g.lower_ == "other" for g in c.children))
+            ),
+            None,
+        )
+        if speaker is None or other is None:
+            return None
+        entities = self._reader.refs.entities
+        named = {
+            entities[t.i].name: t
+            for t in tokens
+            if t.i in entities
+            and entities[t.i].label == PERSON
+            and not entities[t.i].is_speaker
+            and t.dep_ in ("nsubj", "nsubjpass", "conj", "ROOT")
+        }
+        if len(named) != 1 or not any(t.lower_ in ("i", "we") for t in tokens):
+            return None
+        token = next(iter(named.values()))
+        return [Ref(speaker)], [_Value(Ref(entities[token.i]), token, "dobj")]
 
     def _for_a_field(self, tokens: Sequence[Token]) -> bool:
         """Whether the sentence says "for <a field of study>" ("at Stanford for engineering")."""
@@ -566,16 +609,7 @@ class StateReader:
         return bool(token.tag_ == "VBG" or self._reader.lemma_of(lower, "VBG") != lower)
 
     def _lemma_of_verb(self, verb: Token) -> str:
-        if (
-            verb.tag_ in ("VB", "VBP")
-            and verb.i == verb.sent.start
-            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
-        ):  # "Got a flat in Leeds": a past the tagger took for a base form
-            past = self._reader.lemma_of(verb.lower_, "VBD")
-            return past if past != verb.lower_ else self._reader.lemma(verb)
-        if verb.tag_.startswith("VB"):
-            return self._reader.lemma(verb)
-        return self._reader.lemma_of(verb.lower_, "VBD")
+        return self._reader.verb_lemma(verb)
 
     def _activity(self, verb: Token) -> str | None:
         """The verb an ending is about: "quit smoking" -> "smoke", "don't run anymore" -> "run"."""
@@ -867,7 +901,7 @@ class StateReader:
                             return [ref]
         if (
             reader.refs.speaker is not None
-            and verb.tag_ in ("VBD", "VBN")
+            and (verb.tag_ in ("VBD", "VBN") or (verb.tag_ == "VBG" and verb.dep_ == "advcl"))
             and verb.dep_ != "ROOT"
             and all(t.is_punct for t in verb.doc[verb.sent.start : verb.i])
             and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in verb.children)

@@ -32,10 +32,20 @@ CASES = [
                                          "'to head chef' as the verb 'head'")),
     ("I drive a Ford Focus.", "Sold the Focus last month.",
      "Rosa", "DRIVES", "Ford Focus", None),
-    pytest.param("We have a tabby called Miso.", "We had to rehome Miso, sadly.",
-                 "Rosa", "HAS_PET", "Miso", None,
-                 marks=pytest.mark.xfail(strict=True, reason="known limit: the pet is stored as "
-                                         "'Rosa's tabby', so the name Miso never meets it")),
+    ("We have a tabby called Miso.", "We had to rehome Miso, sadly.",
+     "Rosa", "HAS_PET", "Miso", None),
+    ("My rabbit Zuzu is the boss of the house", "We had to put Zuzu down on Friday.",
+     "Rosa", "HAS_PET", "Zuzu", None),
+    # endings of a couple: an engagement called off, being dumped, "each other", and a
+    # break-up that also ends the engagement
+    ("Sami and I got engaged in Lisbon!", "We called off the engagement, it wasn't right",
+     "Rosa", "ENGAGED_TO", "Sami", None),
+    ("I've been seeing Tobias for a year.", "Got dumped on Saturday. Whatever.",
+     "Rosa", "PARTNER_OF", "Tobias", None),
+    ("Seeing a guy called Anselm, he's a baker", "Anselm and I stopped seeing each other",
+     "Rosa", "PARTNER_OF", "Anselm", None),
+    ("I'm engaged to Dario.", "We broke up. I'm gutted",
+     "Rosa", "ENGAGED_TO", "Dario", None),
     ("I've got an iPhone 11.", "Switched to a Galaxy S23 this week.",
      "Rosa", "HAS_PHONE", "iPhone", "Galaxy"),
     ("I'm vegetarian.", "Went vegan in the new year.",
@@ -316,7 +326,17 @@ NOT_ENDINGS = [
      "HAS_PET", "Fig"),
     ("I study marine biology at Bangor.", "Recently started learning the cello, so hard",
      "STUDIES", "marine biology"),
+    # what was called off or dumped is named, and it is not the partner
+    ("I'm married to Lukas.", "We called off the trip to Vienna, too pricey",
+     "MARRIED_TO", "Lukas"),
+    ("My girlfriend Amara is the best.", "Dumped my old sofa at the tip today",
+     "PARTNER_OF", "Amara"),
 ]  # fmt: skip
+
+
+def test_a_trip_called_off_is_no_visit(memory: Memory) -> None:
+    tell(memory, "trip-off", "We called off the trip to Vienna, too pricey")
+    assert not memory.facts(subject="Rosa", relation="VISITED", group_id="trip-off")
 
 
 @pytest.mark.parametrize(("first", "second", "relation", "value"), NOT_ENDINGS)
