@@ -35,7 +35,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
     {
         "cor-10-actually-not-engaged",
         "cor-12-promotion-rescinded",
-        "cor-13-didnt-buy-car",
         "cor-14-reverted-move",
         "cor-15-i-meant-brother",
         "dat-04-the-year-after",
@@ -76,7 +75,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "ooo-08-partner-change-reversed",
         "ooo-11-pet-death-first",
         "ooo-12-smoking-quit-first",
-        "plan-04-cancelled-move",
         "plan-09-going-to-buy",
         "plan-10-retire-next-year",
         "plan-12-engagement-plan-cancelled",

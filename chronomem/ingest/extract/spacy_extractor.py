@@ -52,7 +52,8 @@ NER_LABELS: Final[dict[str, str]] = {
     "LANGUAGE": "Concept",
 }  # fmt: skip
 _RETRACTION_RE: Final = re.compile(
-    r"^\W*(?:actually|correction|in fact|to be clear)\b|\bi was wrong\b|\bi misspoke\b"
+    r"^\W*(?:(?:ok|okay|oh|wait|well|no|nope|sorry|hmm+|um+|uh+|yeah nah)\W+)*"
+    r"(?:actually|correction|in fact|to be clear)\b|\bi was wrong\b|\bi misspoke\b"
     r"|\bscratch that\b|\bthat(?:'|’)?s not (?:true|right)\b|\bi take (?:that|it) back\b",
     re.IGNORECASE,
 )
@@ -287,7 +288,9 @@ class _EpisodeReader:
         )
         for fact in self.facts.values():  # employers and places, for a later bare mention
             for thing in (fact.subject, fact.object):
-                if thing.label not in _NAMED or not thing.name[:1].isupper():
+                if not thing.name[:1].isupper() or not (
+                    thing.label in _NAMED or (thing.label == CONCEPT and thing is fact.object)
+                ):  # a capitalised thing someone has ("bought a Vespa") is no person later
                     continue
                 if " " not in thing.name:
                     self.window.known_things.setdefault(thing.name.lower(), thing)
@@ -339,8 +342,10 @@ class _EpisodeReader:
             if name is None:
                 continue
             earlier = self.window.known_names.get(name.lower())
-            if earlier is None and label in _NAMED:  # "works at Flutterwave", then "left
-                earlier = self.window.known_things.get(name.lower())  # Flutterwave" (a place?)
+            if earlier is None and (label in _NAMED or label == PERSON):  # "works at
+                # Flutterwave", then "left Flutterwave" (a place?); "moving to Córdoba", then
+                # "Córdoba is off" (a person?)
+                earlier = self.window.known_things.get(name.lower())
             if name in self.people and label != PERSON:
                 label = PERSON  # "my cousin Mateo" makes "Mateo" a person, not a city
             if label == PERSON and self.speaker is not None and name == self.speaker.name:

@@ -851,6 +851,12 @@ class StateReader:
                 return None  # "I'll make sure I give the turtles a bath": not done yet
             if head_lemma in _REPORTING and any(c.dep_ == "neg" for c in head.children):
                 negated = True  # "I don't think I'll move" (not "..., don't even miss meat")
+            if (
+                head_lemma in ("end", "manage", "get", "go")
+                and verb.dep_ in ("xcomp", "pcomp")
+                and any(c.dep_ == "neg" for c in head.children)
+            ):
+                negated = True  # "didn't end up buying the Vespa", "never managed to move"
         if not negated:
             return "start"
         if never:

@@ -248,6 +248,41 @@ def test_a_sale_that_fell_through_keeps_the_house(memory: Memory) -> None:
     assert any("house" in (f.object or "") and f.invalid_at is None for f in owned), owned
 
 
+# (the plan, how it was called off, relation, the value planned, the value kept): a plan
+# called off in plain words is taken back, and the state before it holds
+PLANS_CALLED_OFF = [
+    ("I live in Zaragoza.", "We're moving to Bilbao in May!",
+     "Bilbao is off, the flat sale collapsed. We stay in Zaragoza", "LIVES_IN", "Bilbao",
+     "Zaragoza"),
+    ("I live in Aarhus.", "Moving to Tallinn next month with the new team!",
+     "Tallinn move is cancelled, paperwork issues. Staying put in Aarhus", "LIVES_IN", "Tallinn",
+     "Aarhus"),
+    ("I ride a Brompton.", "bought a Vespa today, so happy",
+     "yeah nah, didn't end up buying the Vespa, way too pricey", "OWNS", "Vespa", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("first", "plan", "off", "relation", "planned", "kept"), PLANS_CALLED_OFF)
+def test_a_plan_called_off_is_taken_back(
+    memory: Memory, first: str, plan: str, off: str, relation: str, planned: str, kept: str | None
+) -> None:
+    group = f"off-{abs(hash((first, plan))) % 10**8}"
+    memory.add_dialogue(
+        [
+            {"speaker": "Rosa", "text": first, "time": T1},
+            {"speaker": "Rosa", "text": plan, "time": T2},
+            {"speaker": "Rosa", "text": off, "time": "2024-05-10T10:00:00+00:00"},
+        ],
+        group_id=group,
+    )
+    later = "2024-09-01T00:00:00+00:00"
+    current = memory.facts(subject="Rosa", relation=relation, group_id=group, as_of=later)
+    names = {f.object or "" for f in current}
+    assert not any(planned in name for name in names), names
+    if kept is not None:
+        assert any(kept in name for name in names), names
+
+
 # (what the speaker says, relation, value): a state said once, in words no verb frame names
 SAID_ONCE = [
     ("I'm a charge nurse in the ICU, night shifts all week", "HAS_JOB_TITLE", "charge nurse"),
