@@ -585,7 +585,10 @@ def names_match(stored: str, said: str, vocabulary: Vocabulary) -> bool:
         and said_categories
         and all(vocabulary.categories_of([w]) for w in b)
     ):
-        return bool(said_categories & vocabulary.categories_of(a))
+        return any(
+            vocabulary.refers_to_any(category, b)
+            for category in said_categories & vocabulary.categories_of(a)
+        )
     return False
 
 

@@ -93,6 +93,9 @@ class Vocabulary:
     favourites: Mapping[str, str] = field(default_factory=dict)  # noun -> FAVORITE_ relation
     organisation_nouns: Mapping[str, str] = field(default_factory=dict)  # "ceo" -> HAS_CEO
     habits: frozenset[str] = frozenset()
+    # category -> the words that name any of its members ("instrument"); a category without
+    # them is named by any of its words ("my car" is the Volvo)
+    generic: Mapping[str, frozenset[str]] = field(default_factory=dict)
     _by_verb: dict[str, list[Frame]] = field(default_factory=dict, compare=False, repr=False)
     _endings_by_verb: dict[str, list[SlotEnding]] = field(
         default_factory=dict, compare=False, repr=False
@@ -117,6 +120,12 @@ class Vocabulary:
     def slot_endings_for(self, verb: str) -> list[SlotEnding]:
         """The slot endings of a verb key."""
         return self._endings_by_verb.get(verb, [])
+
+    def refers_to_any(self, category: str, words: Iterable[str]) -> bool:
+        """Whether ``words`` (lower case category words) may name any member of ``category``:
+        "the car" any vehicle, but "the piano" only a piano, not the ukulele."""
+        generic = self.generic.get(category)
+        return generic is None or {w.lower() for w in words} <= generic
 
     def categories_of(self, words: Iterable[str]) -> set[str]:
         """The categories any of ``words`` (lower case) belongs to."""
@@ -226,6 +235,7 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
             follows=tuple(_relation_name(f, f"{where}.follows") for f in spec.get("follows") or ()),
         )
     categories: dict[str, tuple[str, frozenset[str]]] = {}
+    generic: dict[str, frozenset[str]] = {}
     for name, spec in (raw.get("categories") or {}).items():
         where = f"{source}: categories.{name}"
         if not isinstance(spec, Mapping):
@@ -234,6 +244,8 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
             _relation_name(spec.get("relation"), f"{where}.relation"),
             frozenset(_strings(spec.get("words"), f"{where}.words")),
         )
+        if spec.get("generic") is not None:
+            generic[str(name)] = frozenset(_strings(spec.get("generic"), f"{where}.generic"))
     frames: list[Frame] = []
     for index, spec in enumerate(raw.get("frames") or ()):
         where = f"{source}: frames[{index}]"
@@ -269,6 +281,7 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
         "habits": set(_strings(raw.get("habits"), f"{source}: habits")),
         "relations": relations,
         "categories": categories,
+        "generic": generic,
         "roles": set(_strings(raw.get("roles"), f"{source}: roles")),
         "frames": frames,
         "slot_endings": endings,
@@ -308,6 +321,7 @@ def load_vocabulary(*extra: Path | str) -> Vocabulary:
     for part in parts[1:]:
         merged["relations"].update(part["relations"])
         merged["categories"].update(part["categories"])
+        merged["generic"].update(part["generic"])
         merged["roles"] |= part["roles"]
         merged["habits"] |= part["habits"]
         merged["favourites"].update(part["favourites"])
@@ -334,6 +348,7 @@ def load_vocabulary(*extra: Path | str) -> Vocabulary:
         favourites=merged["favourites"],
         organisation_nouns=merged["organisation_nouns"],
         habits=frozenset(merged["habits"]),
+        generic=merged["generic"],
     )
 
 

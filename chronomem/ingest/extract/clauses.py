@@ -1149,4 +1149,6 @@ def _word(token: Token) -> str:
     text: str = token.text
     if token.tag_ in _PROPER_TAGS or (text.isupper() and len(text) > 1):
         return text
+    if text[:1].isupper() and token.i != token.sent.start and token.tag_ in ("NN", "NNS"):
+        return text  # "shifts at a Waitrose": a name the tagger read as a common noun
     return text.lower()

@@ -83,6 +83,7 @@ _WISHES: Final = frozenset({
     "should", "could",
 })  # fmt: skip
 _FIRST_PERSON: Final = frozenset({"i", "me", "we", "us", "myself"})
+_NEGATORS: Final = frozenset({"not", "n't", "never", "no", "nt", "neither", "nor", "nope", "'t"})
 _SECOND_PERSON: Final = frozenset({"you", "u", "ya"})
 
 
@@ -138,6 +139,7 @@ class StateReader:
             if token.tag_.startswith("VB") and token.dep_ in ("ROOT", "ccomp", "conj"):
                 found.extend(self._where_home(token))
         found.extend(self._where_now(tokens))
+        found.extend(self._back_from(tokens))
         found.extend(self._labelled(tokens))
         return _one_per_slot(found, self._vocabulary)
 
@@ -329,6 +331,36 @@ class StateReader:
             last = tokens[-1]
             yield RawFact(speaker, "LIVES_IN", mention, 0.7, (tokens[0].idx, last.idx + len(last)))
 
+    def _back_from(self, tokens: Sequence[Token]) -> Iterator[RawFact]:
+        """ "Just back from Kraków", "Back from two weeks in Vietnam!": a sentence without a
+        verb saying the speaker is back from a place is a visit there."""
+        speaker = self._reader.refs.speaker
+        words = [t for t in tokens if not t.is_punct]
+        start = 1 if words and words[0].lower_ in ("just", "finally", "only") else 0
+        if (
+            speaker is None
+            or len(words) < start + 3
+            or [t.lower_ for t in words[start : start + 2]] != ["back", "from"]
+        ):
+            return
+        clause = []
+        for token in (t for t in tokens if t.i > words[start + 1].i):
+            if token.is_punct or token.tag_.startswith("VB"):
+                break
+            clause.append(token)
+        entities = self._reader.refs.entities
+        for token in clause:
+            mention = entities.get(token.i)
+            if mention is None or token.tag_ not in ("NNP", "NNPS"):
+                continue
+            if mention.label == PERSON and self._is_participant(mention):
+                continue
+            if mention.label in ("Place", PERSON, CONCEPT, "Organization"):
+                last = clause[-1]
+                place = EntityMention(mention.name, "Place")
+                yield RawFact(speaker, "VISITED", place, 0.7, (tokens[0].idx, last.idx + len(last)))
+                return
+
     def _labelled(self, tokens: Sequence[Token]) -> Iterator[RawFact]:
         """ "New home: Taipei", "new title: site reliability engineer", "ok new favourite food:
         ramen", "new job: barista at Ritual": a short label naming one of the speaker's states,
@@ -409,10 +441,13 @@ class StateReader:
         if polarity is None:
             return
         window = _clause(verb, tokens)
-        words = {t.lower_ for t in tokens} | {self._reader.lemma(t) for t in tokens}
+        common = [t for t in tokens if t.tag_ not in ("NNP", "NNPS")]  # not "Home Depot"
+        words = {t.lower_ for t in common} | {self._reader.lemma(t) for t in common}
         # an ending's needed word is in its own clause ("gave the dog to my aunt"; not "give
         # the turtles a bath ... ready to play")
-        clause_words = {t.lower_ for t in window} | {self._reader.lemma(t) for t in window}
+        clause_words = {t.lower_ for t in window if t.tag_ not in ("NNP", "NNPS")} | {
+            self._reader.lemma(t) for t in window if t.tag_ not in ("NNP", "NNPS")
+        }
         keys = self._keys(verb, window)
         holders = self._holders(verb)
         if not holders:
@@ -543,11 +578,16 @@ class StateReader:
         """ "I smoke like a pack a day", "I cycle now": a habit said in the present tense,
         without an object, holds until it ends ("quit smoking", "I don't run anymore")."""
         lemma = self._lemma_of_verb(verb)
-        if lemma not in self._vocabulary.habits or verb.tag_ not in ("VBP", "VBZ"):
+        present = verb.tag_ in ("VBP", "VBZ") or (verb.tag_ == "VBD" and verb.lower_ == lemma)
+        if lemma not in self._vocabulary.habits or not present:  # "I knit", read as a past
             return
         if verb.dep_ == "relcl":
             return  # "the desserts I bake": about the desserts, not a habit said of oneself
-        if any(c.dep_ in ("dobj", "aux", "auxpass", "xcomp", "ccomp") for c in verb.children):
+        if any(
+            c.dep_ in ("dobj", "aux", "auxpass", "xcomp")
+            or (c.dep_ == "ccomp" and c.tag_.startswith("VB"))
+            for c in verb.children
+        ):
             return  # "I run marathons" is read as said; "I'll run" is no habit
         gerund = gerund_of(lemma)
         for holder in holders:
@@ -682,6 +722,9 @@ class StateReader:
                     label = next((o for o in spec.objects if o in _NAMED_TYPES), label)
                 if obj.label != label:
                     obj = EntityMention(obj.name, label)
+                words = obj.name.split()
+                if len(words) > 1 and words[-1].lower() in ("lesson", "lessons"):
+                    obj = EntityMention(" ".join(words[:-1]), obj.label)  # "cello lessons"
                 if relation == "HAS_JOB_TITLE" and obj.label != CONCEPT:
                     continue
                 yield RawFact(
@@ -719,6 +762,11 @@ class StateReader:
             and not (self._vocabulary.categories_of(name_words) - set(objects))
         ):  # (not "UBC", a school, as the place someone moved to)
             return named[0]  # "quit Acme": a proper name the model did not type is the employer
+        kinds = {o for o in objects if o in self._vocabulary.categories}
+        if kinds and label in objects:
+            said = self._vocabulary.categories_of([*name_words, self._reader.lemma(value.token)])
+            if said and not (said & kinds):
+                return None  # "gave up the piano": an instrument, not the pet the frame wants
         if label in objects:
             return label
         if (
@@ -740,8 +788,12 @@ class StateReader:
             return named[0]
         head = self._reader.lemma(value.token)
         words = [*name_words, head]
-        if value.token.tag_ in ("NN", "NNS") and not self._vocabulary.categories_of([head]):
-            words = [head]  # "my apartment keys" are keys, not a home
+        if (
+            value.token.tag_ in ("NN", "NNS")
+            and not self._vocabulary.categories_of([head])
+            and head not in ("lesson", "lessons")
+        ):
+            words = [head]  # "my apartment keys" are keys, not a home ("violin lessons" are)
         categories = self._vocabulary.categories_of(words)
         if categories & set(objects):
             if label in (PERSON, *_NAMED_TYPES) and label not in objects:
@@ -809,7 +861,7 @@ class StateReader:
         for child in verb.children:
             lower = child.lower_.replace("’", "'")
             dep = child.dep_
-            if dep == "neg":
+            if dep == "neg" and lower in _NEGATORS:  # not "7am" read as a negation
                 negated = True
                 never = never or lower == "never"
             elif _hypothetical(dep, lower, verb):

@@ -292,6 +292,16 @@ SAID_ONCE = [
     ("We went to Chile back in 2018, Patagonia was epic", "VISITED", "Chile"),
     # a future said after a comma is its own clause, not over the visit
     ("I visited Krakow in 2019, you will love it.", "VISITED", "Krakow"),
+    # back from a place, a member of a club, a habit whose past looks like its present, an
+    # instrument taken up, shifts picked up somewhere; "7am" is no negation
+    ("Just back from Ljubljana, the castle was gorgeous", "VISITED", "Ljubljana"),
+    ("Back from ten days in Peru! Still jetlagged", "VISITED", "Peru"),
+    ("I'm a member of the Leith rowing club", "MEMBER_OF", "Leith rowing club"),
+    ("Also joined a sea swimming club, dips at 6am", "MEMBER_OF", "sea swimming club"),
+    ("I knit in the evenings, currently a scarf", "KNIT", "knitting"),
+    ("started cello lessons, my flatmate is thrilled", "PLAYS", "cello"),
+    ("Picked up the banjo over lockdown", "PLAYS", "banjo"),
+    ("Picked up weekend shifts at a Waitrose, need the money", "WORKS_AT", "Waitrose"),
 ]
 # a state that held and is over by the time it is said: no current row
 OVER = [
@@ -366,6 +376,9 @@ NOT_ENDINGS = [
      "MARRIED_TO", "Lukas"),
     ("My girlfriend Amara is the best.", "Dumped my old sofa at the tip today",
      "PARTNER_OF", "Amara"),
+    # giving up one instrument is not giving up another
+    ("I play the mandolin in a folk duo.", "Gave up the trumpet years ago, no regrets",
+     "PLAYS", "mandolin"),
 ]  # fmt: skip
 
 
