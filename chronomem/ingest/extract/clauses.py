@@ -589,6 +589,7 @@ class SentenceReader:
             for child in verb.children
             if child.dep_ in _SUBJECT_DEPS
             and not (child.lower_ in _RELATIVE and verb.dep_ == "relcl")
+            and not self._mistagged_subject(child)
         ]
         if (
             verb.dep_ in ("relcl", "acl")
@@ -603,9 +604,19 @@ class SentenceReader:
         subject = self._subject(verb)
         return [] if subject is None else [subject]
 
+    def _mistagged_subject(self, token: Token) -> bool:
+        """A lower-case word tagged as a name that names nothing: a typo or a chat word the
+        tagger took for a subject ("finaly moved to Gothenburg")."""
+        return (
+            token.tag_ in _PROPER_TAGS
+            and token.text.islower()
+            and token.i == token.sent.start
+            and token.i not in self.refs.entities
+        )
+
     def _subject(self, verb: Token, depth: int = 0) -> Ref | None:
         for child in verb.children:
-            if child.dep_ in _SUBJECT_DEPS:
+            if child.dep_ in _SUBJECT_DEPS and not self._mistagged_subject(child):
                 if child.lower_ in _RELATIVE and verb.dep_ == "relcl":
                     return self.ref(verb.head)
                 return self.ref(child)
@@ -630,7 +641,10 @@ class SentenceReader:
             and (verb.tag_ in ("VBD", "VBP", "VBN") or _looks_past(verb, self._lemma))
             and self.refs.speaker is not None
             and self.lemma(verb) != "be"
-            and not any(c.dep_ in ("expl", "csubj", "nsubj", "nsubjpass") for c in verb.children)
+            and not any(
+                c.dep_ in ("expl", "csubj", "nsubj", "nsubjpass") and not self._mistagged_subject(c)
+                for c in verb.children
+            )
         ):
             return Ref(self.refs.speaker, 0.6)  # "Went to the beach yesterday!"
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -38,6 +38,7 @@ from chronomem.ingest.extract.statements import rewrite_sentence
 from chronomem.ingest.extract.states import StateReader
 from chronomem.language import cues
 from chronomem.language.chat import normalize_chat, people_named
+from chronomem.language.places import place_name
 from chronomem.language.timex import TimeMention, find_time_mentions, mention_interval
 from chronomem.language.vocabulary import Vocabulary, default_vocabulary
 from chronomem.schema import Episode, speaker_line
@@ -338,7 +339,10 @@ class _EpisodeReader:
                 start += 1  # "Joined Ducati last month": the verb is not part of the name
             if any(doc[i].tag_.startswith("VB") for i in range(start + 1, end)):
                 continue  # "Femke quit Philips": a clause, not a name
-            name = _clean_name(doc[start:end].text) if end > start else None
+            span_text = doc[start:end].text
+            if label == "Place" and span_text.islower() and place_name(span_text) is None:
+                continue  # "finaly moved to ...": a lower-case word NER took for a place
+            name = _clean_name(span_text) if end > start else None
             if name is None:
                 continue
             earlier = self.window.known_names.get(name.lower())
@@ -369,6 +373,11 @@ class _EpisodeReader:
             if again is not None:
                 by_token[token.i] = again
                 self._add_mention(again)
+        for start, end, name in _lower_case_places(doc, by_token, self.pipeline.lemmatizer.lemma):
+            place = EntityMention(name, "Place")  # "moved to gothenburg", "in new york"
+            for index in range(start, end):
+                by_token[index] = place
+            self._add_mention(place)
         return by_token
 
     def _untyped_person(self, token: Any) -> bool:
@@ -576,6 +585,46 @@ class _EpisodeReader:
             self.facts[key] = fact
         elif fact.confidence > existing.confidence:
             self.facts[key] = dataclasses.replace(existing, confidence=fact.confidence)
+
+
+# What a place's preposition hangs from when the place is where someone is, goes or comes from.
+_PLACE_HEADS: Final = frozenset({
+    "live", "move", "relocate", "base", "stay", "settle", "be", "go", "travel", "fly", "visit",
+    "come", "return", "head", "drive", "work", "study", "get", "land", "arrive", "transfer",
+    "house", "flat", "apartment", "place", "home", "trip", "holiday", "vacation", "week",
+    "weekend", "month", "year", "back", "living", "life", "condo", "job", "office", "uni",
+    "close", "buy", "rent", "sign", "find", "bear", "born", "grow", "raise", "spend", "end",
+})  # fmt: skip
+_PLACE_PREPOSITIONS: Final = frozenset({"in", "to", "from", "near", "outside"})
+
+
+def _lower_case_places(
+    doc: Any, by_token: dict[int, EntityMention], lemma: Callable[[str, str], str]
+) -> Iterator[tuple[int, int, str]]:
+    """Runs of up to three lower-case (or shouted) words after "in", "to" or "from" that name a
+    country or a large city (:func:`~chronomem.language.places.place_name`), where the
+    preposition hangs from living, moving, travelling or a home: (start, end, written name)."""
+    for token in doc:
+        if token.lower_ not in _PLACE_PREPOSITIONS or token.i + 1 >= len(doc):
+            continue
+        head = token.head
+        if token.dep_ == "aux" and head.i == token.i + 1:
+            head = head.head  # "moved to gothenburg" parsed as an infinitive
+        if lemma(head.lower_, head.tag_) not in _PLACE_HEADS and head.lower_ not in _PLACE_HEADS:
+            continue
+        first = token.i + 1
+        for end in range(min(first + 3, len(doc)), first, -1):
+            run = doc[first:end]
+            if any(t.i in by_token or not t.is_alpha for t in run):
+                continue
+            if any(t.text[:1].isupper() and not t.is_upper for t in run):
+                continue  # capitalised: NER's business
+            if len(run) == 1 and run[0].tag_ not in ("NN", "NNP", "NNS", "VB"):
+                continue  # "i live in nice"
+            name = place_name(run.text)
+            if name is not None:
+                yield first, end, name
+                break
 
 
 def _names_by_text(

@@ -83,6 +83,13 @@ _WISHES: Final = frozenset({
     "should", "could",
 })  # fmt: skip
 _FIRST_PERSON: Final = frozenset({"i", "me", "we", "us", "myself"})
+# a couple that is over, said of "we" or "X and I"
+_COUPLE_ENDINGS: Final = (
+    "are done", "'re done", "re done", "are over", "'re over", "called it quits",
+    "call it quits", "calling it quits", "are through", "'re through", "are finished",
+    "'re finished", "went our separate ways", "parted ways", "not together anymore",
+    "no longer together", "not together any more", "split up", "broke up", "broken up",
+)  # fmt: skip
 _NEGATORS: Final = frozenset({"not", "n't", "never", "no", "nt", "neither", "nor", "nope", "'t"})
 _SECOND_PERSON: Final = frozenset({"you", "u", "ya"})
 
@@ -141,6 +148,7 @@ class StateReader:
         found.extend(self._where_now(tokens))
         found.extend(self._back_from(tokens))
         found.extend(self._labelled(tokens))
+        found.extend(self._couple(tokens, found))
         return _one_per_slot(found, self._vocabulary)
 
     def _deictic_home(self, verb: Token, tokens: Sequence[Token]) -> Iterator[RawFact]:
@@ -360,6 +368,43 @@ class StateReader:
                 place = EntityMention(mention.name, "Place")
                 yield RawFact(speaker, "VISITED", place, 0.7, (tokens[0].idx, last.idx + len(last)))
                 return
+
+    def _couple(self, tokens: Sequence[Token], found: list[RawFact]) -> Iterator[RawFact]:
+        """The speaker and one other person as a couple, said of "we" or "X and I": "kofi and i
+        are done", "deniz and i called it quits", "we split up" (an ending: of that person, or
+        of whoever the speaker is with); "his name is Emeka and we've been dating since" (a
+        start with the one person the sentence names)."""
+        speaker = self._reader.refs.speaker
+        if speaker is None or any(f.relation in ("PARTNER_OF", "MARRIED_TO") for f in found):
+            return
+        lowered = " ".join(t.lower_ for t in tokens)
+        words = {t.lower_ for t in tokens}
+        we = bool(words & {"we", "i", "me"}) and bool(words & {"we", "and", "us"})
+        if not we:
+            return
+        entities = self._reader.refs.entities
+        others = {
+            entities[t.i].name: entities[t.i]
+            for t in tokens
+            if t.i in entities
+            and entities[t.i].label == PERSON
+            and not entities[t.i].is_speaker
+            and not self._is_participant(entities[t.i])
+        }
+        other = next(iter(others.values())) if len(others) == 1 else None
+        span = (tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+        if any(phrase in lowered for phrase in _COUPLE_ENDINGS):
+            if other is not None:
+                yield RawFact(speaker, "PARTNER_OF", other, 0.7, span, ends=True, scope="object")
+            elif "we" in words or "us" in words:
+                placeholder = EntityMention("partner_of", CONCEPT)
+                yield RawFact(
+                    speaker, "PARTNER_OF", placeholder, 0.6, span, ends=True, scope="slot"
+                )
+            return
+        dating = any(self._reader.lemma(t) in ("date", "see") and t.tag_ == "VBG" for t in tokens)
+        if other is not None and "we" in words and dating and not words & _NEGATORS:
+            yield RawFact(speaker, "PARTNER_OF", other, 0.6, span)
 
     def _labelled(self, tokens: Sequence[Token]) -> Iterator[RawFact]:
         """ "New home: Taipei", "new title: site reliability engineer", "ok new favourite food:
@@ -1158,6 +1203,7 @@ class StateReader:
             if (
                 token.tag_ in _NOMINAL
                 or token.ent_type_
+                or token.i in self._reader.refs.entities  # "moved to gothenburg" (a verb?)
                 or lower in roles
                 or self._modifier_read_as_verb(window, index, previous)
             ):

@@ -126,6 +126,19 @@ CASES = [
      "Rosa", "HAS_JOB_TITLE", "senior associate", "partner"),
     ("I'm the day shift foreman at the mill.", "I'm just a forklift operator now, my back gave up",
      "Rosa", "HAS_JOB_TITLE", "day shift foreman", "forklift operator"),
+    # places written in lower case (or shouted), and a typo before the verb
+    ("i've been in leeds two years now, love it", "finaly moved to edinburgh!! so cold",
+     "Rosa", "LIVES_IN", "Leeds", "Edinburgh"),
+    ("living in phoenix, way too hot", "WE CLOSED ON A HOUSE IN DENVER!! moved in last weekend",
+     "Rosa", "LIVES_IN", "Phoenix", "Denver"),
+    # a couple said as "X and I" or "we", with the one person the sentence names
+    ("I've been seeing Marta for two years.", "marta and i are done. rough week",
+     "Rosa", "PARTNER_OF", "Marta", None),
+    ("My girlfriend is Ilse.", "we called it quits last night, it's for the best",
+     "Rosa", "PARTNER_OF", "Ilse", None),
+    ("I'm dating Bram.", "ok so Bram and I broke up. his name is Tobiah now, the new guy, "
+     "and we've been seeing each other since may",
+     "Rosa", "PARTNER_OF", "Bram", None),
 ]  # fmt: skip
 
 
