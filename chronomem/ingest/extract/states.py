@@ -27,6 +27,7 @@ from chronomem.ingest.extract.clauses import (
     SentenceReader,
     clause_span,
 )
+from chronomem.ingest.extract.ner_gate import INTERJECTIONS
 from chronomem.ingest.extract.protocol import EntityMention
 from chronomem.ingest.extract.relations import relation_name
 from chronomem.language import cues
@@ -37,7 +38,7 @@ __all__ = ["StateReader"]
 Token = Any  # spacy.tokens.Token
 
 _SKIP_BEFORE_VALUE: Final = frozenset({"DT", "PRP$", "JJ", "JJR", "JJS", "CD", "POS", "RB", "HYPH",
-                                       "PDT", "VBN", "VBG", "``", "''"})  # fmt: skip
+                                       "UH", "PDT", "VBN", "VBG", "``", "''"})  # fmt: skip
 _NOMINAL: Final = frozenset({"NN", "NNS", "NNP", "NNPS"})
 _NAMED_TYPES: Final = frozenset({"Place", "Organization", "Product"})
 _HEDGES: Final = frozenset({"maybe", "perhaps", "possibly", "probably", "eventually", "someday"})
@@ -835,7 +836,7 @@ class StateReader:
         words = [*name_words, head]
         if (
             value.token.tag_ in ("NN", "NNS")
-            and not self._vocabulary.categories_of([head])
+            and not self._vocabulary.categories_of([head, value.token.lower_])
             and head not in ("lesson", "lessons")
         ):
             words = [head]  # "my apartment keys" are keys, not a home ("violin lessons" are)
@@ -884,6 +885,12 @@ class StateReader:
         for child in verb.children:
             if child.dep_ == "acomp" or (child.dep_ == "ROOT" and child.tag_ == "VBN"):
                 keys.append(f"{lemma} {child.lower_}")  # "got divorced", "are separated"
+            if (
+                child.dep_ in ("advcl", "xcomp", "prep", "pobj")
+                and child.lower_ == "sleep"
+                and child.i > verb.i
+            ):
+                keys.append(f"{lemma} to sleep")  # "put Bruno to sleep" (read as a purpose)
         if verb.tag_ == "VBN" and any(
             c.dep_ == "auxpass" and self._reader.lemma(c) in ("get", "be") for c in verb.children
         ):
@@ -1004,9 +1011,12 @@ class StateReader:
                             return [ref]
         if (
             reader.refs.speaker is not None
-            and (verb.tag_ in ("VBD", "VBN") or (verb.tag_ == "VBG" and verb.dep_ == "advcl"))
+            and (
+                verb.tag_ in ("VBD", "VBN")
+                or (verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl"))
+            )
             and verb.dep_ != "ROOT"
-            and all(t.is_punct for t in verb.doc[verb.sent.start : verb.i])
+            and _opens_sentence(verb)
             and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in verb.children)
         ):  # "Transferred to UBC, Vancouver is gorgeous": not Vancouver, the speaker moved
             return [Ref(reader.refs.speaker, 0.6)]
@@ -1124,6 +1134,8 @@ class StateReader:
             seen.add((token.i, via))
             if token.lower_ in _FIRST_PERSON | _SECOND_PERSON or token.ent_type_ in _NOT_VALUES:
                 return
+            if token.text.islower() and token.lower_ in INTERJECTIONS:
+                return  # "my hands finally stopped shaking lol" (not "moved to Nice")
             if token.lower_ in _SOMEONE:  # "seeing someone new": named later, if at all
                 values.append(_Value(Ref(EntityMention(token.lower_, PERSON), 0.8), token, via))
                 return
@@ -1425,8 +1437,11 @@ class StateReader:
             and not any(c.dep_ == "prep" and c.lower_ == word for c in preps)
         ):  # "I'm in my third year at Dalhousie" with "at" attached to the verb
             preps += [c for c in noun.head.head.children if c.i > noun.i]
+        following = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
+        if following is not None and following.lower_ == word and following.dep_ == "mark":
+            preps.append(following)  # "first month at Kavak done": "at" read as a mark
         for child in preps:
-            if child.dep_ == "prep" and child.lower_ == word:
+            if child.dep_ in ("prep", "mark") and child.lower_ == word:
                 objects = [p for p in child.children if p.dep_ == "pobj"]
                 if not objects and child.i + 1 < len(child.doc):  # the parser lost the name:
                     following = child.doc[child.i + 1]  # "first week at CD Projekt RED done"
@@ -1453,6 +1468,16 @@ class StateReader:
                             clause_span(noun, list(noun.children)),
                             ends=ends, scope="object" if ends else "fact",
                         )  # fmt: skip
+
+
+def _opens_sentence(verb: Token) -> bool:
+    """Whether only punctuation, interjections or a short label before a colon come before
+    ``verb`` in its sentence ("Transferred to UBC", "update: living in Aberdeen now")."""
+    before = list(verb.doc[verb.sent.start : verb.i])
+    colon = next((i for i, t in enumerate(before) if t.text == ":"), None)
+    if colon is not None and colon <= 3:
+        before = before[colon + 1 :]
+    return all(t.is_punct or t.tag_ == "UH" for t in before)
 
 
 def _noun_phrase(token: Token) -> str:

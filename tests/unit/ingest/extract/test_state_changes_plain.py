@@ -132,6 +132,10 @@ CASES = [
     ("living in phoenix, way too hot", "WE CLOSED ON A HOUSE IN DENVER!! moved in last weekend",
      "Rosa", "LIVES_IN", "Phoenix", "Denver"),
     # a couple said as "X and I" or "we", with the one person the sentence names
+    ("we have a greyhound called Juniper.", "we had to put Juniper to sleep on monday",
+     "Rosa", "HAS_PET", "Juniper", None),
+    ("I drink like five lattes a day", "I've switched to rooibos, sleeping better",
+     "Rosa", "DRINKS", "lattes", "rooibos"),
     ("I've been seeing Marta for two years.", "marta and i are done. rough week",
      "Rosa", "PARTNER_OF", "Marta", None),
     ("My girlfriend is Ilse.", "we called it quits last night, it's for the best",
@@ -270,6 +274,9 @@ PLANS_CALLED_OFF = [
     ("I live in Aarhus.", "Moving to Tallinn next month with the new team!",
      "Tallinn move is cancelled, paperwork issues. Staying put in Aarhus", "LIVES_IN", "Tallinn",
      "Aarhus"),
+    ("I live in Turku.", "we're moving to Oulu in the summer!!",
+     "ignore everything I said about Oulu. staying in Turku for now", "LIVES_IN", "Oulu",
+     "Turku"),
     ("I ride a Brompton.", "bought a Vespa today, so happy",
      "yeah nah, didn't end up buying the Vespa, way too pricey", "OWNS", "Vespa", None),
 ]  # fmt: skip
@@ -315,6 +322,9 @@ SAID_ONCE = [
     ("started cello lessons, my flatmate is thrilled", "PLAYS", "cello"),
     ("Picked up the banjo over lockdown", "PLAYS", "banjo"),
     ("Picked up weekend shifts at a Waitrose, need the money", "WORKS_AT", "Waitrose"),
+    # "at" read as a mark; a label before the colon
+    ("first month at Zeptolab done, onboarding is wild", "WORKS_AT", "Zeptolab"),
+    ("update: living in Dundee now!! it's freezing", "LIVES_IN", "Dundee"),
 ]
 # a state that held and is over by the time it is said: no current row
 OVER = [
@@ -389,6 +399,9 @@ NOT_ENDINGS = [
      "MARRIED_TO", "Lukas"),
     ("My girlfriend Amara is the best.", "Dumped my old sofa at the tip today",
      "PARTNER_OF", "Amara"),
+    # a deposit put down is no pet put down
+    ("We have a corgi called Pippin.", "Put down a deposit on a flat today!",
+     "HAS_PET", "Pippin"),
     # giving up one instrument is not giving up another
     ("I play the mandolin in a folk duo.", "Gave up the trumpet years ago, no regrets",
      "PLAYS", "mandolin"),
