@@ -179,6 +179,7 @@ class Writer:
         if scoped:
             statements += self._expand_scoped(group_id, statements, scoped, report)
         statements += self._follower_endings(group_id, statements)
+        statements += self._replaced_endings(group_id, statements)
         statements = _distinct(statements)
 
         stored = self._stored_rows(group_id, statements)
@@ -521,6 +522,51 @@ class Writer:
                         (k[0], k[1], k[2]),
                         dataclasses.replace(
                             lead, relation=k[1], object_uuid=k[2], ends=True,
+                            valid_at=moment, invalid_at=moment,
+                        ),
+                    )  # fmt: skip
+        return list(out.values())
+
+    def _replaced_endings(
+        self, group_id: str, statements: list[ResolvedStatement]
+    ) -> list[ResolvedStatement]:
+        """Endings of the states a new state replaces (the vocabulary's ``replaces``): getting
+        married to someone ends being engaged, at the moment the marriage starts."""
+        vocabulary = self.vocabulary
+        leads = [
+            s
+            for s in statements
+            if not (s.ends or s.retracts) and s.valid_at is not None
+            and vocabulary.replaced_by(s.relation)
+        ]  # fmt: skip
+        if not leads:
+            return []
+        subjects = tuple(sorted({s.subject_uuid for s in leads}))
+        replaced = tuple(sorted({r for s in leads for r in vocabulary.replaced_by(s.relation)}))
+        where = FactFilter(subject_uuids=subjects, relations=replaced)
+        known = [
+            (r.subject_uuid, r.relation, r.object_uuid, r.valid_at, r.invalid_at)
+            for r in self.store.list_facts(group_id, where)
+        ] + [
+            (s.subject_uuid, s.relation, s.object_uuid, s.valid_at, s.invalid_at)
+            for s in statements
+            if not (s.ends or s.retracts) and s.relation in replaced
+        ]
+        out: dict[tuple[str, str, str], ResolvedStatement] = {}
+        for lead in leads:
+            moment = lead.valid_at
+            assert moment is not None
+            for subject, relation, object_uuid, valid_at, invalid_at in known:
+                if (
+                    subject == lead.subject_uuid
+                    and relation in vocabulary.replaced_by(lead.relation)
+                    and (valid_at is None or valid_at < moment)
+                    and (invalid_at is None or invalid_at > moment)
+                ):
+                    out.setdefault(
+                        (subject, relation, object_uuid),
+                        dataclasses.replace(
+                            lead, relation=relation, object_uuid=object_uuid, ends=True,
                             valid_at=moment, invalid_at=moment,
                         ),
                     )  # fmt: skip

@@ -51,6 +51,7 @@ class RelationSpec:
     asks: tuple[str, ...]
     family: tuple[str, ...] = ()
     follows: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,12 @@ class Vocabulary:
         end when that value ends."""
         return tuple(name for name, spec in self.relations.items() if relation in spec.follows)
 
+    def replaced_by(self, relation: str) -> tuple[str, ...]:
+        """The relations whose current values end when a value of ``relation`` starts
+        ("married to" ends "engaged to")."""
+        spec = self.relations.get(relation)
+        return () if spec is None else spec.replaces
+
     def relations_asked(self, words: Iterable[str]) -> frozenset[str]:
         """The relations whose question words are among ``words`` (lower case)."""
         present = set(words)
@@ -233,6 +240,9 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
             asks=_strings(spec.get("asks"), f"{where}.asks"),
             family=tuple(_relation_name(f, f"{where}.family") for f in spec.get("family") or ()),
             follows=tuple(_relation_name(f, f"{where}.follows") for f in spec.get("follows") or ()),
+            replaces=tuple(
+                _relation_name(f, f"{where}.replaces") for f in spec.get("replaces") or ()
+            ),
         )
     categories: dict[str, tuple[str, frozenset[str]]] = {}
     generic: dict[str, frozenset[str]] = {}

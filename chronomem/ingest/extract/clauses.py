@@ -324,8 +324,8 @@ class SentenceReader:
 
     def object_ref(self, token: Token) -> Ref | None:
         """An object: a reference as for subjects, else a ``Concept`` from the noun phrase."""
-        if token.ent_type_ in _SKIP_ENT_LABELS:
-            return None
+        if token.ent_type_ in _SKIP_ENT_LABELS and token.i not in self.refs.entities:
+            return None  # (a name NER took for a date is ours: "Pieter-Jan")
         found = self.ref(token)
         if found is not None:
             return found

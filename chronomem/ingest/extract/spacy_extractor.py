@@ -59,6 +59,7 @@ _RETRACTION_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _NAMED: Final = frozenset({"Place", "Organization", "Product"})
+_JOINED_MAX: Final = 400  # a fact said by two sentences of one turn keeps both up to this
 _NAME_GIVEN: Final = re.compile(
     r"(?:^\W*|[,;:]\s*|\band\s+)(?i:his|her|its|their|the\s+\w+['’]s)\s+(?i:name)"
     r"(?:['’]s|\s+is)\s+([A-Z][\w'’-]+)"
@@ -326,12 +327,15 @@ class _EpisodeReader:
         by_token: dict[int, EntityMention] = {}
         for ent in doc.ents:
             label = NER_LABELS.get(ent.label_)
+            hyphenated = label is None and _hyphenated_name(ent)
+            if hyphenated:
+                label = PERSON  # "Pieter-Jan proposed", read as a date
             if label is None:
                 continue
             if len(ent) == 1 and ent.text.lower() in cues.PERSON_KIN:
                 continue  # "Mum taught at ...": the speaker's mum (a relative), not a name
             start, end = ent.start, ent.end
-            while end > start and doc[end - 1].lower_ in _TIME_WORDS:
+            while not hyphenated and end > start and doc[end - 1].lower_ in _TIME_WORDS:
                 end -= 1  # "John last June" -> "John"
             while start < end and doc[start].lower_ in _TIME_WORDS:
                 start += 1
@@ -583,8 +587,16 @@ class _EpisodeReader:
         existing = self.facts.get(key)
         if existing is None:
             self.facts[key] = fact
-        elif fact.confidence > existing.confidence:
-            self.facts[key] = dataclasses.replace(existing, confidence=fact.confidence)
+            return
+        text = existing.fact
+        said = fact.fact
+        if self.speaker is not None and said.startswith(f"{self.speaker.name}: "):
+            said = said[len(self.speaker.name) + 2 :]
+        if said not in text and len(text) + len(said) < _JOINED_MAX:
+            text = f"{text} {said}"  # "Obinna proposed!! We're engaged": both sentences say it
+        self.facts[key] = dataclasses.replace(
+            existing, fact=text, confidence=max(existing.confidence, fact.confidence)
+        )
 
 
 # What a place's preposition hangs from when the place is where someone is, goes or comes from.
@@ -625,6 +637,25 @@ def _lower_case_places(
             if name is not None:
                 yield first, end, name
                 break
+
+
+_CALENDAR_WORDS: Final = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "christmas", "easter", "new", "year", "eve", "day",
+})  # fmt: skip
+
+
+def _hyphenated_name(ent: Any) -> bool:
+    """A first name joined by a hyphen that NER took for a date ("Pieter-Jan", "Jean-Luc")."""
+    words = [t for t in ent if t.tag_ != "HYPH"]
+    return (
+        ent.label_ in ("DATE", "TIME")
+        and any(t.tag_ == "HYPH" for t in ent)
+        and bool(words)
+        and all(t.tag_ in ("NNP", "NNPS") and t.text[:1].isupper() for t in words)
+        and not any(t.lower_ in _CALENDAR_WORDS for t in words)
+    )
 
 
 def _names_by_text(

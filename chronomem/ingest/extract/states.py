@@ -14,6 +14,7 @@ condition or a wish ("I want to move to Rome") says nothing yet.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -91,6 +92,7 @@ _COUPLE_ENDINGS: Final = (
     "'re finished", "went our separate ways", "parted ways", "not together anymore",
     "no longer together", "not together any more", "split up", "broke up", "broken up",
 )  # fmt: skip
+_FRAGMENT_FILLER: Final = frozenset({"officially", "now", "finally", "new"})
 _NEGATORS: Final = frozenset({"not", "n't", "never", "no", "nt", "neither", "nor", "nope", "'t"})
 _SECOND_PERSON: Final = frozenset({"you", "u", "ya"})
 
@@ -148,6 +150,7 @@ class StateReader:
                 found.extend(self._where_home(token))
         found.extend(self._where_now(tokens))
         found.extend(self._back_from(tokens))
+        found.extend(self._habit_fragment(tokens))
         found.extend(self._labelled(tokens))
         found.extend(self._couple(tokens, found))
         return _one_per_slot(found, self._vocabulary)
@@ -376,7 +379,9 @@ class StateReader:
         of whoever the speaker is with); "his name is Emeka and we've been dating since" (a
         start with the one person the sentence names)."""
         speaker = self._reader.refs.speaker
-        if speaker is None or any(f.relation in ("PARTNER_OF", "MARRIED_TO") for f in found):
+        if speaker is None or any(
+            f.relation in ("PARTNER_OF", "MARRIED_TO", "ENGAGED_TO") for f in found
+        ):
             return
         lowered = " ".join(t.lower_ for t in tokens)
         words = {t.lower_ for t in tokens}
@@ -384,9 +389,10 @@ class StateReader:
         if not we:
             return
         entities = self._reader.refs.entities
+        turn = tokens[0].doc[: tokens[-1].i + 1]  # this sentence and the turn's before it
         others = {
             entities[t.i].name: entities[t.i]
-            for t in tokens
+            for t in turn
             if t.i in entities
             and entities[t.i].label == PERSON
             and not entities[t.i].is_speaker
@@ -404,8 +410,14 @@ class StateReader:
                 )
             return
         dating = any(self._reader.lemma(t) in ("date", "see") and t.tag_ == "VBG" for t in tokens)
-        if other is not None and "we" in words and dating and not words & _NEGATORS:
+        if other is None or "we" not in words or words & _NEGATORS:
+            return
+        if dating:
             yield RawFact(speaker, "PARTNER_OF", other, 0.6, span)
+        elif "engaged" in words:  # "Pieter-Jan proposed last night!!! we're engaged"
+            yield RawFact(speaker, "ENGAGED_TO", other, 0.7, span)
+        elif "married" in words and not words & {"getting", "marry", "will", "gonna"}:
+            yield RawFact(speaker, "MARRIED_TO", other, 0.7, span)
 
     def _labelled(self, tokens: Sequence[Token]) -> Iterator[RawFact]:
         """ "New home: Taipei", "new title: site reliability engineer", "ok new favourite food:
@@ -416,15 +428,15 @@ class StateReader:
         if speaker is None or colon is None:
             return
         label = [t for t in tokens if t.i < colon.i and not t.is_punct and t.tag_ != "UH"]
+        while label and label[-1].tag_ in ("VBN", "VBD", "JJ") and len(label) > 1:
+            label = label[:-1]  # "new favourite food unlocked:"
         if not label or len(label) > 4 or any(t.tag_.startswith("VB") for t in label[:-1]):
             return
         words = [t.lower_ for t in label]
         if not ({"new", "current", "my"} & set(words) or set(words) & _FAVOURITE):
             return
         run: list[Token] = []
-        for token in tokens:
-            if token.i <= colon.i:
-                continue
+        for token in colon.doc[colon.i + 1 :]:  # the value may be parsed as the next sentence
             if token.is_punct or not (token.is_alpha or token.like_num or "-" in token.text):
                 break
             run.append(token)
@@ -702,8 +714,10 @@ class StateReader:
         lemma = self._lemma_of_verb(verb)
         if lemma in _STOP_VERBS:
             for child in verb.children:
-                if child.dep_ in ("xcomp", "dobj", "ccomp") and child.tag_ == "VBG":
-                    return self._reader.lemma(child)
+                if child.dep_ in ("xcomp", "dobj", "ccomp", "advcl") and child.tag_ == "VBG":
+                    return self._reader.lemma(child)  # "gave up running (after the surgery)"
+                if child.dep_ == "dobj" and child.tag_ == "NN" and child.lower_.endswith("ing"):
+                    return self._reader.lemma_of(child.lower_, "VBG")  # "gave up cycling"
             following = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
             if following is not None and following.lower_.endswith("ing"):
                 return self._reader.lemma_of(following.lower_, "VBG")  # "Quit smoking" as nouns
@@ -1132,7 +1146,9 @@ class StateReader:
             if (token.i, via) in seen:
                 return
             seen.add((token.i, via))
-            if token.lower_ in _FIRST_PERSON | _SECOND_PERSON or token.ent_type_ in _NOT_VALUES:
+            if token.lower_ in _FIRST_PERSON | _SECOND_PERSON or (
+                token.ent_type_ in _NOT_VALUES and token.i not in reader.refs.entities
+            ):  # (a name NER took for a date is one of ours: "Pieter-Jan")
                 return
             if token.text.islower() and token.lower_ in INTERJECTIONS:
                 return  # "my hands finally stopped shaking lol" (not "moved to Nice")
@@ -1272,6 +1288,48 @@ class StateReader:
 
     # -- nouns: "my last day at Allegro", "the divorce from Felix is final" --------------------
 
+    def _habit_noun(self, noun: Token, *, retraction: bool) -> RawFact | None:
+        """ "I'm a runner", "she's a heavy smoker": someone who does a habit of the vocabulary
+        (a job's name, "I'm a dancer", is a title instead)."""
+        verb = noun.head
+        if noun.dep_ != "attr" or self._reader.lemma(verb) != "be":
+            return None
+        habit = _agent_habit(noun.lower_, self._vocabulary.habits, self._vocabulary.roles)
+        holders = [h for h in self._reader.subjects(verb) if h.mention.label == PERSON]
+        polarity = self._polarity(verb, retraction)
+        if habit is None or not holders or polarity is None:
+            return None
+        return RawFact(
+            holders[0].mention, relation_name(habit), EntityMention(gerund_of(habit), CONCEPT),
+            0.75 * holders[0].weight, clause_span(verb, list(verb.children)),
+            ends=polarity == "end", retracts=polarity == "retract",
+            scope="object" if polarity != "start" else "fact",
+        )  # fmt: skip
+
+    def _habit_fragment(self, tokens: Sequence[Token]) -> Iterator[RawFact]:
+        """ "swimming 4x a week now", "Cycling to work these days": a sentence that opens with
+        the gerund of a habit and has no verb of its own is the speaker's habit."""
+        speaker = self._reader.refs.speaker
+        words = [t for t in tokens if not t.is_punct]
+        if speaker is None or not words or not words[0].lower_.endswith("ing"):
+            return
+        lemma = self._reader.lemma_of(words[0].lower_, "VBG")
+        if lemma not in self._vocabulary.habits or gerund_of(lemma) != words[0].lower_:
+            return
+        words = list(
+            itertools.takewhile(lambda t: t.text not in (",", ";"), tokens)
+        )  # up to the first comma: "swimming 3x a week now, my knees are grateful"
+        words = [t for t in words if not t.is_punct]
+        if any(t.tag_.startswith("VB") and t.dep_ not in ("compound", "amod") for t in words[1:]):
+            return
+        if not any(t.lower_ in ("now", "week", "day", "days", "weekly", "daily") for t in words):
+            return  # said as a routine, not "Swimming!" as an answer
+        last = tokens[-1]
+        yield RawFact(
+            speaker, relation_name(lemma), EntityMention(words[0].lower_, CONCEPT), 0.7,
+            (tokens[0].idx, last.idx + len(last)),
+        )  # fmt: skip
+
     def _favourite(self, noun: Token, *, retraction: bool) -> RawFact | None:
         """ "My favorite food is sushi", "tacos al pastor are my favourite food now"."""
         relation = self._vocabulary.favourites.get(self._reader.lemma(noun))
@@ -1369,11 +1427,27 @@ class StateReader:
         if noun.dep_ != "ROOT" or noun.lower_ not in self._vocabulary.roles:
             return None
         sentence = noun.sent
-        if any(t.tag_.startswith("VB") or t.tag_ in ("PRP", "PRP$") for t in sentence):
+        if any(
+            (t.tag_.startswith("VB") and t.dep_ not in ("compound", "amod"))
+            or t.tag_ in ("PRP", "PRP$")
+            for t in sentence
+        ):  # a verb, but not "engineering" in "engineering manager"
             return None
-        if not any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children):
+        dated = any(t.lower_ in ("officially", "now") for t in sentence) or any(
+            t.lower_ == "as" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "of"
+            for t in sentence
+        )  # "officially engineering manager as of this week", "qualified carpenter now"
+        if not dated and not any(
+            c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children
+        ):
             return None
-        words = [t for t in noun.lefts if t.dep_ in ("compound", "amod") and t.tag_ != "RB"]
+        words = [
+            t
+            for t in noun.lefts
+            if t.dep_ in ("compound", "amod")
+            and t.tag_ != "RB"
+            and t.lower_ not in _FRAGMENT_FILLER
+        ]
         title = " ".join([*(t.lower_ for t in words), noun.lower_])
         return RawFact(
             speaker, "HAS_JOB_TITLE", EntityMention(title, CONCEPT), 0.7,
@@ -1391,6 +1465,10 @@ class StateReader:
         favourite = self._favourite(noun, retraction=retraction)
         if favourite is not None:
             yield favourite
+            return
+        habit = self._habit_noun(noun, retraction=retraction)
+        if habit is not None:
+            yield habit
             return
         said = self._organisation_noun(noun, retraction=retraction)
         if said is not None:
@@ -1468,6 +1546,18 @@ class StateReader:
                             clause_span(noun, list(noun.children)),
                             ends=ends, scope="object" if ends else "fact",
                         )  # fmt: skip
+
+
+def _agent_habit(noun: str, habits: frozenset[str], roles: frozenset[str]) -> str | None:
+    """The habit whose doer ``noun`` names ("runner" -> run, "smoker" -> smoke, "cyclist" ->
+    cycle), unless the noun is a job's name ("dancer", "baker")."""
+    if noun in roles:
+        return None
+    for habit in habits:
+        forms = {habit + "er", habit + habit[-1:] + "er", habit + "r", habit[:-1] + "ist"}
+        if noun in forms:
+            return habit
+    return None
 
 
 def _opens_sentence(verb: Token) -> bool:

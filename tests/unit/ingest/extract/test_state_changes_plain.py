@@ -136,6 +136,19 @@ CASES = [
      "Rosa", "HAS_PET", "Juniper", None),
     ("I drink like five lattes a day", "I've switched to rooibos, sleeping better",
      "Rosa", "DRINKS", "lattes", "rooibos"),
+    # someone who does a habit, a habit said as a routine, a title said without "a"
+    ("I'm a cyclist, 200k a week in summer", "nah not anymore, gave up cycling after the crash",
+     "Rosa", "CYCLE", "cycling", None),
+    ("I'm a software tester.", "officially engineering manager as of this week 😬",
+     "Rosa", "HAS_JOB_TITLE", "software tester", "engineering manager"),
+    # a diet ended by eating meat again, and one taken up by "doing"
+    ("I've been vegan for six years", "plot twist: I eat meat again, doctor's orders",
+     "Rosa", "HAS_DIET", "vegan", "meat"),
+    ("I'm vegetarian.", "been doing keto since the spring, down 5 kilos",
+     "Rosa", "HAS_DIET", "vegetarian", "keto"),
+    # married to the one she was engaged to; a hyphenated name NER reads as a date
+    ("Jean-Luc proposed last night!!! we're engaged",
+     "I'm officially married to Jean-Luc as of today", "Rosa", "ENGAGED_TO", "Jean-Luc", None),
     ("I've been seeing Marta for two years.", "marta and i are done. rough week",
      "Rosa", "PARTNER_OF", "Marta", None),
     ("My girlfriend is Ilse.", "we called it quits last night, it's for the best",
@@ -324,6 +337,9 @@ SAID_ONCE = [
     ("Picked up weekend shifts at a Waitrose, need the money", "WORKS_AT", "Waitrose"),
     # "at" read as a mark; a label before the colon
     ("first month at Zeptolab done, onboarding is wild", "WORKS_AT", "Zeptolab"),
+    ("swimming 3x a week now, my knees are grateful", "SWIM", "swimming"),
+    ("new favourite band unlocked: Khruangbin, on repeat", "FAVORITE_BAND", "Khruangbin"),
+    ("Anne-Sophie and I got married on Saturday!", "MARRIED_TO", "Anne-Sophie"),
     ("update: living in Dundee now!! it's freezing", "LIVES_IN", "Dundee"),
 ]
 # a state that held and is over by the time it is said: no current row
