@@ -16,6 +16,7 @@ __all__ = [
     "ABSTRACT_NOUNS",
     "ADJ_PREP_RELATIONS",
     "BE_PREP_RELATIONS",
+    "CALENDAR_WORDS",
     "CONTAINER_NOUNS",
     "DESIRE_VERBS",
     "ENDING_VERBS",
@@ -360,4 +361,11 @@ LIGHT_VERB_OBJECTS: Final[frozenset[str]] = frozenset({
     "pic", "notice", "note", "part", "place", "sure", "use", "time", "moment", "day", "night",
     "sense", "point", "deal", "mess", "trip", "stroll", "pause", "guess", "wonder", "bite",
     "smile", "laugh", "cry", "sigh", "kick", "glance", "peek", "try", "listen", "read",
+})  # fmt: skip
+
+# Words of the calendar: a name that holds one is a date, not a person or a place.
+CALENDAR_WORDS: Final = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "christmas", "easter", "new", "year", "eve", "day",
 })  # fmt: skip

@@ -94,7 +94,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "rel-05-wife-to-ex",
         "rel-07-back-together",
         "res-04-hobart-adelaide-slang",
-        "res-06-flat-in-ghent",
         "res-08-pittsburgh-raleigh",
         "res-09-typos-brisbane",
         "res-13-emoji-taipei",

@@ -639,13 +639,6 @@ def _lower_case_places(
                 break
 
 
-_CALENDAR_WORDS: Final = frozenset({
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "christmas", "easter", "new", "year", "eve", "day",
-})  # fmt: skip
-
-
 def _hyphenated_name(ent: Any) -> bool:
     """A first name joined by a hyphen that NER took for a date ("Pieter-Jan", "Jean-Luc")."""
     words = [t for t in ent if t.tag_ != "HYPH"]
@@ -654,7 +647,7 @@ def _hyphenated_name(ent: Any) -> bool:
         and any(t.tag_ == "HYPH" for t in ent)
         and bool(words)
         and all(t.tag_ in ("NNP", "NNPS") and t.text[:1].isupper() for t in words)
-        and not any(t.lower_ in _CALENDAR_WORDS for t in words)
+        and not any(t.lower_ in cues.CALENDAR_WORDS for t in words)
     )
 
 

@@ -148,6 +148,8 @@ class StateReader:
                 found.extend(self._home(token))
             if token.tag_.startswith("VB") and token.dep_ in ("ROOT", "ccomp", "conj"):
                 found.extend(self._where_home(token))
+            if token.tag_ == "NN" and "home" in self._vocabulary.categories_of([token.lower_]):
+                found.extend(self._own_home_in(token))  # "the keys to our place in Lima"
         found.extend(self._where_now(tokens))
         found.extend(self._back_from(tokens))
         found.extend(self._habit_fragment(tokens))
@@ -276,6 +278,23 @@ class StateReader:
                     speaker, "LIVES_IN", place, 0.8, clause_span(verb, list(verb.children))
                 )
 
+    def _own_home_in(self, noun: Token) -> Iterator[RawFact]:
+        """ "My flat in Utrecht is tiny", "got the keys to our place in Montevideo": the
+        speaker's own home somewhere is where the speaker lives (not "my parents' house")."""
+        speaker = self._reader.refs.speaker
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if speaker is None or owner is None or owner.lower_ not in ("my", "our"):
+            return
+        if self._planned(noun.head) or any(c.dep_ == "neg" for c in noun.head.children):
+            return
+        for prep in noun.children:
+            if prep.dep_ != "prep" or prep.lower_ != "in":
+                continue
+            for pobj in prep.children:
+                place = self._home_place(pobj) if pobj.dep_ == "pobj" else None
+                if place is not None:
+                    yield RawFact(speaker, "LIVES_IN", place, 0.7, clause_span(noun, [prep]))
+
     def _home_place(self, token: Token) -> EntityMention | None:
         """The place a name said to be someone's home stands for (a name the tagger took for an
         organisation or a concept is a place here), or None for a participant or no name."""
@@ -288,6 +307,10 @@ class StateReader:
             # "These days Innsbruck is where I call home": a name the tagger read as a noun
             return EntityMention(token.text, "Place")
         ref = self._reader.ref(token)
+        if ref is None and token.ent_type_ in ("DATE", "TIME") and token.text[:1].isupper():
+            if token.lower_ in cues.CALENDAR_WORDS:  # "our place in Montevideo yesterday",
+                return None  # read as one date
+            return EntityMention(token.text, "Place")
         if ref is None or ref.mention.label not in ("Place", "Organization", PERSON, CONCEPT):
             return None
         if ref.mention.label == PERSON and self._is_participant(ref.mention):
@@ -328,8 +351,8 @@ class StateReader:
             speaker is None
             or len(words) < 3
             or words[0].lower_ not in ("still", "now", "currently", "back", "finally")
-            or words[1].lower_ != "in"
-            or any(t.tag_.startswith("VB") for t in words)
+            or words[1].lower_ not in ("in", "at")
+            or any(t.tag_.startswith("VB") and t.is_alpha for t in words)  # (an emoji "verb")
         ):
             return
         ref = self._reader.object_ref(words[2]) if words[2].tag_ in ("NNP", "NNPS") else None
@@ -339,9 +362,14 @@ class StateReader:
         while end.i + 1 < len(end.doc) and end.doc[end.i + 1].ent_iob_ == "I":
             end = end.doc[end.i + 1]
         mention = self._reader.refs.entities.get(end.i, ref.mention)
-        if mention.label == "Place":
-            last = tokens[-1]
-            yield RawFact(speaker, "LIVES_IN", mention, 0.7, (tokens[0].idx, last.idx + len(last)))
+        last = tokens[-1]
+        span = (tokens[0].idx, last.idx + len(last))
+        if words[1].lower_ == "at":  # "Still at Ubisoft Montréal, crunch season again"
+            if mention.label in ("Organization", CONCEPT) and not self._is_participant(mention):
+                employer = EntityMention(self._entity_name(words[2], mention), "Organization")
+                yield RawFact(speaker, "WORKS_AT", employer, 0.7, span)
+        elif mention.label == "Place":
+            yield RawFact(speaker, "LIVES_IN", mention, 0.7, span)
 
     def _back_from(self, tokens: Sequence[Token]) -> Iterator[RawFact]:
         """ "Just back from Kraków", "Back from two weeks in Vietnam!": a sentence without a
@@ -1494,6 +1522,12 @@ class StateReader:
         ):
             last = any(c.lower_ == "last" for c in noun.children)
             relation, ends, word = "WORKS_AT", last, "at"
+            study = self._vocabulary.categories["study"][1]
+            if any(  # "first week of my master's at UCT": of a course, so a school
+                c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ in study for g in c.subtree)
+                for c in noun.children
+            ):
+                relation = "STUDIES_AT"
         elif lower in ("year", "semester", "term") and any(
             c.lower_ in _SCHOOL_YEARS
             or (
@@ -1509,6 +1543,10 @@ class StateReader:
         else:
             return
         preps = list(noun.children)
+        if relation == "STUDIES_AT" and lower in ("day", "week", "month", "shift"):
+            preps += [  # "first week of my PhD at Otago": the school hangs from the course
+                g for c in noun.children if c.lower_ == "of" for g in c.subtree if g.dep_ == "prep"
+            ]
         if (
             relation == "STUDIES_AT"
             and noun.dep_ == "pobj"

@@ -340,6 +340,10 @@ SAID_ONCE = [
     ("swimming 3x a week now, my knees are grateful", "SWIM", "swimming"),
     ("new favourite band unlocked: Khruangbin, on repeat", "FAVORITE_BAND", "Khruangbin"),
     ("Anne-Sophie and I got married on Saturday!", "MARRIED_TO", "Anne-Sophie"),
+    # one's own home somewhere; a course's first week at a school; still at an employer
+    ("we got the keys to our place in Asunción yesterday!!", "LIVES_IN", "Asunción"),
+    ("My flat in Bratislava is tiny but it's mine", "LIVES_IN", "Bratislava"),
+    ("first week of my PhD at the University of Otago done", "STUDIES_AT", "University of Otago"),
     ("update: living in Dundee now!! it's freezing", "LIVES_IN", "Dundee"),
 ]
 # a state that held and is over by the time it is said: no current row
@@ -415,6 +419,8 @@ NOT_ENDINGS = [
      "MARRIED_TO", "Lukas"),
     ("My girlfriend Amara is the best.", "Dumped my old sofa at the tip today",
      "PARTNER_OF", "Amara"),
+    # someone else's home is not where the speaker lives
+    ("I live in Ghent.", "My parents' house in Bruges is up for sale", "LIVES_IN", "Ghent"),
     # a deposit put down is no pet put down
     ("We have a corgi called Pippin.", "Put down a deposit on a flat today!",
      "HAS_PET", "Pippin"),
