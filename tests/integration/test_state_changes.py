@@ -6,6 +6,11 @@ a fresh in-memory store and checked with the temporal dev suite's semantics
 is marked ``xfail(strict=True)``: when a change makes it pass, the test fails and asks for its
 name to be removed from the set. Per-category pass rates: ``python -m tests.state_cases``.
 
+The scenarios named ``fr-*`` (70) were written on 2026-12-06 by a helper session that read
+only the shared dev suite's format, not the engine's rules, as a fresh stand-in for the
+held-out suite; they were measured before any rule was written against them (103/148 checks on
+the session's starting code), see docs/benchmarks.md.
+
 The fast tests at the end check the scenario file itself and the check semantics, without
 models.
 """
@@ -33,6 +38,28 @@ from tests.state_cases import (
 
 KNOWN_FAILURES: frozenset[str] = frozenset(
     {
+        "fr-dat-04-tromso-summer-after",
+        "fr-edu-04-cs-industrial-design",
+        "fr-emp-03-ubisoft-eidos",
+        "fr-emp-04-woolworths-canva",
+        "fr-mh-01-mateo-school-principal",
+        "fr-mh-02-simba-vet",
+        "fr-mh-03-leonor-car",
+        "fr-mh-04-daria-manager",
+        "fr-mv-02-morocco-iceland",
+        "fr-mv-03-allergies",
+        "fr-mv-04-pottery-salsa",
+        "fr-ooo-03-junior-lead-designer",
+        "fr-ooo-05-note-cx5",
+        "fr-pos-01-bruno-nala",
+        "fr-pos-02-octavia-ioniq",
+        "fr-pos-05-activa-royal-enfield",
+        "fr-pref-04-night-owl-early-riser",
+        "fr-rel-03-deniz-selin",
+        "fr-rel-04-kuba-filip",
+        "fr-role-03-geography-deputy-principal",
+        "fr-tp-03-farah-mcgill-ubc",
+        "fr-tp-05-parents-coimbra-faro",
         "cor-10-actually-not-engaged",
         "cor-12-promotion-rescinded",
         "cor-14-reverted-move",
@@ -210,7 +237,11 @@ def test_scenario_file_is_large_and_spread() -> None:
     checks = sum(len(s["checks"]) for s in SCENARIOS)
     assert len(SCENARIOS) >= 200
     assert checks >= 450
-    assert all(count >= 10 for category, count in per_category.items() if category != "isolation")
+    assert all(
+        count >= 10
+        for category, count in per_category.items()
+        if category not in ("isolation", "multi_hop")
+    )
     assert {
         "residence",
         "employer",
