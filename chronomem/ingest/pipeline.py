@@ -17,7 +17,13 @@ from chronomem.engine.episode_text import with_vectors
 from chronomem.engine.profile import summaries_after
 from chronomem.engine.store.protocol import FactFilter, GraphStore, WriteBatch
 from chronomem.engine.temporal import Change, ResolvedStatement, TemporalResolver
-from chronomem.ingest.extract.protocol import CandidateFact, EntityMention, Extraction, Extractor
+from chronomem.ingest.extract.protocol import (
+    ANY_RELATION,
+    CandidateFact,
+    EntityMention,
+    Extraction,
+    Extractor,
+)
 from chronomem.ingest.resolve import EntityResolver
 from chronomem.language.vocabulary import Vocabulary, default_vocabulary
 from chronomem.schema import NAME_RELATION, Entity, Episode, Fact, name_key, utcnow
@@ -411,6 +417,12 @@ class Writer:
                     names.get(object_uuid, ""), object_name, vocabulary
                 ):
                     continue
+                elif (
+                    candidate.ends
+                    and candidate.relation not in (ANY_RELATION, relation)
+                    and relation not in vocabulary.relations
+                ):
+                    continue  # "used to hike" ends hiking, not last weekend's "got out hiking"
                 if candidate.ends and candidate.retracts:  # an ending taken back
                     if invalid_at is None or (moment is not None and invalid_at > moment):
                         continue

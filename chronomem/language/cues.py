@@ -8,7 +8,11 @@ relation_name`, so these tables only need the cues whose relation differs from t
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from chronomem.language.vocabulary import default_vocabulary
 
@@ -44,6 +48,7 @@ __all__ = [
     "STATUS_ADJECTIVES",
     "TRIP_NOUNS",
     "VERB_RELATIONS",
+    "is_abstract",
 ]
 
 # -- verbs with a direct object: verb key -> relation ------------------------------------------
@@ -305,7 +310,8 @@ ABSTRACT_NOUNS: Final[frozenset[str]] = frozenset({
     "voice", "tranquility", "serenity", "strategy", "connection", "companionship", "bond",
     "friendship", "muse", "offer", "track", "path", "move", "input", "improvement",
     "service", "chill", "lead", "backing", "surge", "push", "turnout", "share",
-    "rollercoaster", "mix", "hang", "lease", "win", "surprise", "finger", "center", "centre",
+    "rollercoaster", "mix", "hang", "spot", "situation", "lease", "win", "surprise", "finger",
+    "center", "centre",
     "void", "responsibility", "air", "news", "cheers", "plenty", "need", "mem", "mistake",
     "option", "addition", "boost", "kick", "blessing", "honor", "honour", "privilege",
     "pleasure", "fortune", "luck", "glimpse", "sight", "chapter", "identity", "ambition",
@@ -318,7 +324,7 @@ ABSTRACT_NOUNS: Final[frozenset[str]] = frozenset({
 NO_FACT_VERBS: Final[frozenset[str]] = frozenset({
     "need", "feel", "appreciate", "deserve", "owe", "want", "wish", "hope", "mean", "say",
     "tell", "ask", "guess", "bet", "wonder", "thank", "excuse", "forgive", "pardon", "think",
-    "believe", "reckon", "suppose", "doubt",
+    "believe", "reckon", "suppose", "doubt", "crave",
 })  # fmt: skip
 
 # Verbs that, with a person or a pet as their object, report an interaction or a pleasantry,
@@ -360,7 +366,7 @@ LIGHT_VERB_OBJECTS: Final[frozenset[str]] = frozenset({
     "walk", "look", "go", "turn", "hug", "call", "nap", "rest", "seat", "photo", "picture",
     "pic", "notice", "note", "part", "place", "sure", "use", "time", "moment", "day", "night",
     "sense", "point", "deal", "mess", "trip", "stroll", "pause", "guess", "wonder", "bite",
-    "smile", "laugh", "cry", "sigh", "kick", "glance", "peek", "try", "listen", "read",
+    "smile", "laugh", "cry", "sigh", "kick", "glance", "peek", "try", "listen", "read", "team",
 })  # fmt: skip
 
 # Words of the calendar: a name that holds one is a date, not a person or a place.
@@ -369,3 +375,21 @@ CALENDAR_WORDS: Final = frozenset({
     "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday", "christmas", "easter", "new", "year", "eve", "day",
 })  # fmt: skip
+
+
+_LONG_ABSTRACT: Final = tuple(sorted(w for w in ABSTRACT_NOUNS if len(w) >= 8))
+
+
+@lru_cache(maxsize=4096)
+def is_abstract(word: str) -> bool:
+    """Whether ``word`` (lower case) is one of :data:`ABSTRACT_NOUNS`, or a long one misspelt
+    ("reccomendation"): one edit from a word of 9 letters or more, two from one of 12 or more."""
+    if word in ABSTRACT_NOUNS:
+        return True
+    if len(word) < 9:
+        return False
+    limit = 2 if len(word) >= 12 else 1
+    return (
+        process.extractOne(word, _LONG_ABSTRACT, scorer=Levenshtein.distance, score_cutoff=limit)
+        is not None
+    )

@@ -299,7 +299,10 @@ _FUTURE_RE: Final = re.compile(
     r"|upcoming)\b|\w['’]ll\b"
     # a present progressive of a change said ahead: "we're moving to Cordoba in March"
     r"|\b(?:am|is|are|['’]m|['’]re|['’]s)\s+(?:\w+\s+)?(?:moving|starting|joining|leaving"
-    r"|relocating|transferring|switching|heading|getting\s+married|retiring|graduating)\b"
+    r"|relocating|transferring|switching|heading|getting\s+married|retiring|graduating"
+    # ... or of an arrangement: "on Sunday I am going on a picnic", "we're hiking this weekend"
+    r"|going|hiking|camping|visiting|flying|driving|travell?ing|meeting|attending|hosting"
+    r"|throwing|celebrating|spending|taking|playing|having|seeing|checking)\b"
     r"|^\W*starting\b",
     re.IGNORECASE,
 )

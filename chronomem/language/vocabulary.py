@@ -37,6 +37,7 @@ Scope = Literal["fact", "object", "slot"]
 _KINDS: Final = frozenset({"state", "lasting", "event"})
 _EFFECTS: Final = frozenset({"start", "end", "retract"})
 _SCOPES: Final = frozenset({"fact", "object", "slot"})
+_ASPECTS: Final = frozenset({"any", "progressive"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,8 @@ class Frame:
     """A verb and where its value sits: ``via`` dobj, subj, subjpass, agent, attr, acomp,
     oprd, xcomp, dative or a preposition; ``objects`` entity types or category names (empty: any);
     ``holder`` the types the fact's subject may have; ``needs`` words one of which the clause
-    must contain."""
+    must contain; ``aspect`` "progressive" when the verb has this meaning only as a gerund
+    ("I'm seeing someone", "we stopped seeing each other", not "I saw someone drawing")."""
 
     verbs: tuple[str, ...]
     via: tuple[str, ...]
@@ -69,6 +71,7 @@ class Frame:
     scope: Scope = "fact"
     holder: tuple[str, ...] = ("Person",)
     needs: tuple[str, ...] = ()
+    aspect: str = "any"
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +274,7 @@ def _parse(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
                 scope=_choice(spec.get("scope"), _SCOPES, "fact", where),  # type: ignore[arg-type]
                 holder=_strings(spec.get("holder"), f"{where}.holder") or ("Person",),
                 needs=_strings(spec.get("needs"), f"{where}.needs"),
+                aspect=_choice(spec.get("aspect"), _ASPECTS, "any", where),
             )
         )
     endings: list[SlotEnding] = []

@@ -48,6 +48,13 @@ _COLOURS: Final = frozenset({
     "maroon", "cream",
 })  # fmt: skip
 _PARTICLES: Final = frozenset({"out", "up", "down", "off", "away", "together", "around"})
+# Adjectives of look and size, dropped from the front of a long phrase ("harry potter books"
+# and "heart shaped sign" keep their three words).
+_DESCRIPTIVE: Final = frozenset({
+    "small", "large", "big", "little", "tiny", "huge", "giant", "old", "young", "new", "cute",
+    "beautiful", "pretty", "colorful", "colourful", "bright", "dark", "light", "long", "tall",
+    "short", "fluffy", "furry", "wooden", "shiny", "lush", "cozy", "cosy", "empty", "full",
+})  # fmt: skip
 _IRREGULAR_PARTICIPLES: Final = frozenset({
     "laid", "spread", "set", "hung", "left", "held", "built", "made", "lit", "worn", "torn",
     "drawn", "written", "broken", "frozen", "hidden", "sewn", "shown", "grown",
@@ -87,10 +94,14 @@ def caption_object(caption: str) -> str:
             break
         if phrase and _participle(word) and following in _BOUNDARIES | _DETERMINERS | _PARTICLES:
             break
+        if len(phrase) > 1 and following in _PARTICLES:
+            break  # "soccer players huddle together": a verb of the caption
         phrase.append(word)
         index += 1
-    phrase = [w for w in phrase if w not in _VAGUE][-2:]
-    return " ".join(phrase) if phrase else "photo"
+    phrase = [w for w in phrase if w not in _VAGUE]
+    while len(phrase) > 2 and phrase[0] in _COLOURS | _DESCRIPTIVE:
+        phrase.pop(0)  # "a small white fluffy dog" -> "fluffy dog"
+    return " ".join(phrase[-3:]) if phrase else "photo"
 
 
 def _joins_modifiers(words: list[str], index: int) -> bool:

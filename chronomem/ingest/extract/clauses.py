@@ -77,6 +77,9 @@ _FUTURE_WORDS: Final = frozenset({"tomorrow", "tonight", "soon", "upcoming", "ne
 _FAMILY_RELATIONS: Final = frozenset({
     "PARENT_OF", "CHILD_OF", "SIBLING_OF", "MARRIED_TO", "GRANDPARENT_OF", "GRANDCHILD_OF",
 })  # fmt: skip
+_ANIMAL_ADJECTIVES: Final = frozenset({
+    "furry", "fluffy", "fuzzy", "feathered", "feathery", "scaly", "four-legged", "slimy",
+})  # fmt: skip
 _KIN_PREFIXES: Final = frozenset({"step", "half", "foster", "god", "grand", "great", "twin"})
 _HEDGE_HEADS: Final = frozenset({"think", "guess", "believe", "suppose", "bet", "feel"})
 _WISH_HEADS: Final = frozenset({"hope", "wish", "want", "doubt", "wonder", "imagine", "dream"})
@@ -228,6 +231,8 @@ class SentenceReader:
 
     def _kin(self, token: Token, lemma: str) -> Ref | None:
         """``my sister (Anna)``: the named relative, else a placeholder "<owner>'s sister"."""
+        if lemma in _SELF_ROLES and any(c.lower_ == "own" for c in token.children):
+            return None  # "being my own boss": no one else
         named = self._kin_name(token)
         if named is not None:
             if self._possessor(token) is not None and self._owned_by_speaker(token):
@@ -254,7 +259,15 @@ class SentenceReader:
 
     def _figurative_kin(self, token: Token, relation: str) -> bool:
         """A family word that a noun before it makes a figure of speech: "my fur babies" are
-        pets, "my plant babies" plants ("my stepson", "my baby brother" stay family)."""
+        pets, "my plant babies" plants ("my stepson", "my baby brother" stay family); "my
+        furry pals" and "my little buddies" are animals, not friends."""
+        modifiers = {c.lower_ for c in token.children if c.dep_ == "amod"}
+        if modifiers & _ANIMAL_ADJECTIVES or (
+            relation == "FRIEND_OF"
+            and token.lower_ not in ("friend", "friends")
+            and "little" in modifiers
+        ):
+            return True
         return relation in _FAMILY_RELATIONS and any(
             c.dep_ in ("compound", "amod")
             and c.tag_ in _NOUN_TAGS
@@ -313,11 +326,13 @@ class SentenceReader:
                     return self._named(child, pet)
         return None
 
-    def _named(self, token: Token, pet: bool) -> EntityMention:
+    def _named(self, token: Token, pet: bool) -> EntityMention | None:
         mention = self.refs.entities.get(token.i)
         name = mention.name if mention is not None else token.text
         if pet:
             return EntityMention(name, ANIMAL)
+        if mention is not None and mention.label == ANIMAL:
+            return None  # "my girlfriend, Toby and I", Toby being the dog: not her name
         if mention is not None and mention.label == PERSON:
             return mention
         return EntityMention(name, PERSON)
@@ -332,7 +347,7 @@ class SentenceReader:
         if token.tag_ in _PRONOUN_TAGS:
             return None
         lemma = self.lemma(token)
-        if lemma in cues.ABSTRACT_NOUNS and lemma not in cues.JOB_NOUNS:
+        if cues.is_abstract(lemma) and lemma not in cues.JOB_NOUNS:
             return None  # "so much progress", "a meaningful legacy": nothing to hold
         name = self.concept_name(token)
         return None if name is None else Ref(EntityMention(name, CONCEPT), 0.85)
@@ -428,8 +443,10 @@ class SentenceReader:
         particle = ""
         for child in children:
             dep = child.dep_
-            if dep == "neg" or (
-                child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children)
+            if (
+                dep == "neg"
+                or (child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children))
+                or (dep == "attr" and denied(child))  # "I'm no writer"
             ):
                 negated = True
             elif dep == "aux":
@@ -471,13 +488,15 @@ class SentenceReader:
         key = f"{lemma} {particle}" if particle else lemma
         weight = 1.0
         ends = False
+        if period_over(verb, lemma):
+            ends, weight = True, 0.6  # "I had a mentor when I was learning to dance"
         head = verb.head
         if verb.dep_ in ("xcomp", "ccomp") and head is not verb:
             head_lemma = self.lemma(head)
             if any(c.dep_ == "neg" for c in head.children):
                 return
             if verb.dep_ == "xcomp":
-                if head_lemma == "use":  # "I used to live in Paris"
+                if used_to(head):  # "I used to live in Paris"
                     ends, weight = True, 0.6
                 elif head_lemma in cues.DESIRE_VERBS:
                     return
@@ -536,6 +555,8 @@ class SentenceReader:
             if head_lemma:
                 if dep == "prep" and head_lemma in cues.INTENTION_HEADS:
                     return True  # "thinking of", "dreaming about", "waiting for"
+                if _phrasal_intention(token, dep, head, head_lemma):
+                    return True
                 if dep == "xcomp" and head_lemma in cues.DESIRE_VERBS and token.i != verb.i:
                     return True
                 if dep == "xcomp" and head_lemma in cues.FUTURE_HEADS and head.tag_ == "VBG":
@@ -606,12 +627,15 @@ class SentenceReader:
 
     def _mistagged_subject(self, token: Token) -> bool:
         """A lower-case word tagged as a name that names nothing: a typo or a chat word the
-        tagger took for a subject ("finaly moved to Gothenburg")."""
-        return (
-            token.tag_ in _PROPER_TAGS
-            and token.text.islower()
-            and token.i == token.sent.start
-            and token.i not in self.refs.entities
+        tagger took for a subject ("finaly moved to Gothenburg"); or a name called out to
+        ("Hey Nate, my favourite treat is ...")."""
+        return token.tag_ in _PROPER_TAGS and (
+            (
+                token.text.islower()
+                and token.i == token.sent.start
+                and token.i not in self.refs.entities
+            )
+            or _vocative(token)
         )
 
     def _subject(self, verb: Token, depth: int = 0) -> Ref | None:
@@ -633,6 +657,8 @@ class SentenceReader:
         if depth < 3 and head is not verb and dep in ("conj", "xcomp", "advcl"):
             return self._subject(head, depth + 1)
         if depth < 3 and dep == "pcomp" and head.head is not head:  # "by having a studio"
+            if self.lemma(head.head) in _FORMULAIC_VERBS:
+                return None  # "thank you for being a positive force": praise of the other
             return self._subject(head.head, depth + 1)
         if dep == "relcl" or dep == "acl":
             return self.ref(head)
@@ -728,6 +754,11 @@ class SentenceReader:
             return
         if self._idiom_object(key, obj, obj_lemma):
             return
+        if key == "do" and any(
+            c.dep_ == "compound" and c.lower_ in cues.LIKE_VERBS | {"loves", "likes"}
+            for c in obj.children
+        ):
+            return  # "I do love animals", the emphatic "do" read as the verb
         ref = self.object_ref(obj)
         if ref is None:
             return
@@ -744,10 +775,10 @@ class SentenceReader:
             or (relation is None and key.split()[0] in cues.PERSON_OBJECT_VERBS)
         ):
             return  # "see you tomorrow", "took the kids to the zoo": no relation to them
-        if relation in ("LIKES", "DISLIKES") and any(
-            c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES for c in obj.children
-        ):
+        if relation in ("LIKES", "DISLIKES") and _pointed_at(obj):
             return  # "Wow, love that painting!": a reaction to what is shown, not a lasting taste
+        if any(c.dep_ == "poss" and c.lower_ == "other" for c in obj.children):
+            return  # "we enjoy each other's company": the two of them, not a thing
         if relation is not None:
             yield relation, ref, 0.85, False
         else:
@@ -758,7 +789,7 @@ class SentenceReader:
         support") or the noun of a light verb idiom ("take a walk", "have a look")."""
         if obj.i in self.refs.entities or (obj.tag_ in _PROPER_TAGS and obj.text[:1].isupper()):
             return False
-        if obj_lemma in cues.ABSTRACT_NOUNS or obj.lower_ in cues.ABSTRACT_NOUNS:
+        if cues.is_abstract(obj_lemma) or cues.is_abstract(obj.lower_):
             return True
         return key.split()[0] in cues.LIGHT_VERBS and obj_lemma in cues.LIGHT_VERB_OBJECTS
 
@@ -822,6 +853,7 @@ class SentenceReader:
         if (
             ref.mention.label != CONCEPT
             and word not in _VAGUE_PREPOSITIONS
+            and word != "by"  # "reading Dune by Frank Herbert": the book's author
             and verb_word not in cues.LIGHT_VERBS  # "had a great time with Ann"
             and key not in cues.VERB_RELATIONS  # "liked Under Armour": not LIKE_UNDER
             and not (
@@ -882,8 +914,8 @@ class SentenceReader:
                 yield "WORKS_AT", place, 0.8, False
             return
         if lemma in cues.FAN_NOUNS:  # "a big fan of jazz": a liking, else nothing
-            for liked in self._prep_objects(attr, ("of", "for")):
-                yield "LIKES", liked, 0.7, False
+            for liked in self._prep_objects(attr, ("of", "for"), pointed=False):
+                yield "LIKES", liked, 0.7, False  # (not "a fan of this genre": which?)
             return
         if classless or not self._class_noun(attr, lemma):
             return
@@ -973,11 +1005,15 @@ class SentenceReader:
                 elif relation in ("MARRIED_TO", "PARTNER_OF") and label == PERSON:
                     yield relation, ref, 0.85, True
 
-    def _prep_objects(self, token: Token, preps: Sequence[str]) -> Iterator[Ref]:
+    def _prep_objects(
+        self, token: Token, preps: Sequence[str], *, pointed: bool = True
+    ) -> Iterator[Ref]:
+        """The objects of ``token``'s prepositions ``preps``; with ``pointed`` false, not those
+        named only by pointing at them ("this genre", "that song")."""
         for child in token.children:
             if child.dep_ == "prep" and child.lower_ in preps:
                 for pobj in child.children:
-                    if pobj.dep_ == "pobj":
+                    if pobj.dep_ == "pobj" and (pointed or not _pointed_at(pobj)):
                         ref = self.object_ref(pobj)
                         if ref is not None:
                             yield ref
@@ -1012,6 +1048,13 @@ _VAGUE_PREPOSITIONS: Final = frozenset({"like", "as", "than", "of", "unlike", "a
 # Kin relations that hold one value at a time: an unnamed "my husband" gets HAS_HUSBAND,
 # so that a placeholder never closes the interval of a named spouse.
 _FUNCTIONAL_KIN: Final = frozenset({"MARRIED_TO", "PARTNER_OF", "ENGAGED_TO", "REPORTS_TO"})
+# Verbs of a lasting state or taste, which a period of life that is over ends with it.
+_STATIVE_VERBS: Final = frozenset({
+    "have", "love", "like", "enjoy", "adore", "hate", "live", "work", "own", "know", "play",
+    "study", "attend", "collect",
+})  # fmt: skip
+_CHILDHOOD: Final = frozenset({"kid", "child", "teen", "teenager", "youngster", "boy", "girl"})
+_SELF_ROLES: Final = frozenset({"boss", "manager", "employer", "master", "landlord"})
 _FORMULAIC_VERBS: Final = frozenset({"thank", "please", "bless", "congratulate", "welcome"})
 _LINKING_VERBS: Final = frozenset({"get", "become", "remain", "stay"})
 _NEEDS_JOB_OBJECT: Final = frozenset({"leave", "lose", "quit"})
@@ -1021,6 +1064,86 @@ _ENDING_PREPS: Final[dict[tuple[str, str], str]] = {
     ("move away", "from"): "LIVES_IN", ("move", "out of"): "LIVES_IN",
     ("move", "away from"): "LIVES_IN",
 }  # fmt: skip
+
+
+def _phrasal_intention(token: Token, dep: str, head: Token, head_lemma: str) -> bool:
+    """A plan or an urge said with a phrase: "looking forward to trying", "made me feel like
+    writing a drama", "I'm off to go do some research"."""
+    words = {c.lower_ for c in head.children if c.dep_ in ("advmod", "prt")}
+    if dep == "prep":
+        return (head_lemma == "look" and "forward" in words) or (
+            head_lemma == "feel" and token.lower_ == "like"
+        )
+    return dep == "xcomp" and head_lemma == "be" and "off" in words
+
+
+def period_over(verb: Token, lemma: str) -> bool:
+    """Whether ``verb`` (of ``lemma``) says a state of a period of one's life that is over: "I
+    had a mentor when I was learning to dance", "as a kid I loved painting", or the "when I
+    was a student" itself."""
+    if verb.tag_ != "VBD":
+        return False
+    if lemma == "be" and verb.dep_ == "advcl":
+        return any(
+            c.dep_ in ("mark", "advmod") and c.lower_ in ("when", "while") for c in verb.children
+        )
+    return lemma in _STATIVE_VERBS and _back_then(verb)
+
+
+def _back_then(verb: Token) -> bool:
+    """Whether ``verb`` is set in a period of one's life that is over: "when I was younger",
+    "while we lived in Oslo", "as a kid", "growing up", "back in college"."""
+    children = list(verb.children)
+    children += [g for c in children if c.dep_ == "xcomp" for g in c.children]
+    for child in children:
+        dep = child.dep_
+        if dep == "advcl":
+            if child.lower_ == "growing" and any(c.lower_ == "up" for c in child.children):
+                return True
+            marked = any(
+                c.dep_ in ("mark", "advmod") and c.lower_ in ("when", "while")
+                for c in child.children
+            )
+            past = child.tag_ == "VBD" or any(
+                c.dep_ == "aux" and c.lower_ in ("was", "were") for c in child.children
+            )
+            if marked and past:
+                return True
+        elif dep == "prep" and child.lower_ == "as":
+            if any(c.dep_ == "pobj" and c.lower_ in _CHILDHOOD for c in child.children):
+                return True
+        elif dep == "advmod" and child.lower_ == "back":
+            return True
+    return False
+
+
+def _pointed_at(token: Token) -> bool:
+    """A noun named by pointing at it: "that painting", "this genre"."""
+    return any(c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES for c in token.children)
+
+
+def _vocative(token: Token) -> bool:
+    """A name the speaker calls out to: "Hey Nate, my favourite treat is ..."."""
+    doc = token.doc
+    before = doc[token.i - 1] if token.i > 0 else None
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    return before is not None and before.tag_ == "UH" and after is not None and after.text == ","
+
+
+def denied(attr: Token) -> bool:
+    """A predicate noun denied by its determiner: "I'm no writer"."""
+    return any(c.dep_ == "det" and c.lower_ == "no" for c in attr.children)
+
+
+def used_to(head: Token) -> bool:
+    """Whether ``head`` is the "used" of a past habit ("I used to live in Paris", "didn't use
+    to"), not the verb of using something ("you use it to tell your stories")."""
+    lower = head.lower_
+    if lower == "use":
+        past = any(c.dep_ == "aux" and c.lower_ in ("did", "didn't") for c in head.children)
+    else:
+        past = lower == "used"
+    return past and not any(c.dep_ in ("dobj", "nsubjpass", "auxpass") for c in head.children)
 
 
 def _looks_past(verb: Token, lemma: Callable[[str, str], str]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 from chronomem.language.vocabulary import Scope
 from chronomem.schema import Episode
@@ -36,6 +36,11 @@ class EntityMention:
     is_speaker: bool = False
     key: str | None = None
     exact: bool = False
+
+
+# The relation of an ending or retraction that names a value but no relation ("I'm not in
+# The Lorikeets anymore"): matched against every state of the holder about it, never stored.
+ANY_RELATION: Final = "ENDS"
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,6 +209,7 @@ class _EpisodeReader:
         self.entity_tokens = entities
         content = doc.text
         times = self._times(content)
+        reference = self.episode.reference_time
         refs = Referents(
             self.speaker, self.addressee, entities, self._third_person, kin=self.window.kin
         )
@@ -217,6 +218,7 @@ class _EpisodeReader:
             reader, self.vocabulary, self.pipeline.lemmatizer.knows, self.window.students
         )
         carried_retraction = False
+        carried_times: list[TimeMention] = []
         for tokens in doc.sents:
             start, end = tokens.start_char, tokens.end_char
             text = tokens.text
@@ -249,8 +251,15 @@ class _EpisodeReader:
             if discards:
                 self._discard_previous()
             carried_retraction = retraction and not raw
+            own = [t for t in times if start <= t.start < end]
+            if own:
+                carried_times = [t for t in own if t.relative and t.finish <= reference]
+            elif carried_times and _goes_on_telling(tokens):
+                own = carried_times  # "Last Fri I took my kids to a workshop. We made pots"
+            else:
+                carried_times = []
             if raw:
-                self._add_facts(raw, tokens, [t for t in times if start <= t.start < end])
+                self._add_facts(raw, tokens, own)
             named = _NAME_GIVEN.search(text.strip())
             if named is not None and not question:  # after this sentence's own facts:
                 self._name_placeholder(named.group(1), text.strip())  # "seeing someone, her..."
@@ -560,6 +569,8 @@ class _EpisodeReader:
             if not text.strip():
                 text = f"{fact.subject.name} {fact.relation} {fact.object.name}"
             valid_at, invalid_at = _dating(fact, times)
+            if self._arranged(fact, valid_at):
+                continue
             self._add_fact(
                 CandidateFact(
                     episode_uuid=self.episode.uuid,
@@ -575,6 +586,15 @@ class _EpisodeReader:
                     scope=fact.scope,
                 )
             )
+
+    def _arranged(self, fact: RawFact, valid_at: datetime | None) -> bool:
+        """An event dated after the message is an arrangement, not something that happened
+        ("I signed up for a workshop next month", "on Sunday I'm going on a picnic"); a state
+        dated ahead ("moving to Lyon in May") is kept and holds from then."""
+        if fact.ends or fact.retracts or valid_at is None:
+            return False
+        spec = self.vocabulary.relations.get(fact.relation)
+        return (spec is None or spec.kind == "event") and valid_at > self.episode.reference_time
 
     def _add_fact(self, fact: CandidateFact) -> None:
         self._add_mention(fact.subject)
@@ -599,6 +619,10 @@ class _EpisodeReader:
         )
 
 
+_TIME_MOVERS: Final = frozenset({
+    "then", "now", "since", "later", "after", "afterwards", "today", "currently", "recently",
+    "still", "anymore", "soon", "tomorrow", "next", "before", "eventually", "finally",
+})  # fmt: skip
 # What a place's preposition hangs from when the place is where someone is, goes or comes from.
 _PLACE_HEADS: Final = frozenset({
     "live", "move", "relocate", "base", "stay", "settle", "be", "go", "travel", "fly", "visit",
@@ -608,6 +632,16 @@ _PLACE_HEADS: Final = frozenset({
     "close", "buy", "rent", "sign", "find", "bear", "born", "grow", "raise", "spend", "end",
 })  # fmt: skip
 _PLACE_PREPOSITIONS: Final = frozenset({"in", "to", "from", "near", "outside"})
+
+
+def _goes_on_telling(tokens: Any) -> bool:
+    """Whether a sentence without a time of its own goes on with the past the sentence before
+    it dated ("Last week was eye-opening. I visited a veterans' hospital."): its main verb is a
+    simple past, and no word moves the time on ("then", "now", "since", "later")."""
+    root = tokens.root
+    if root.tag_ != "VBD" or any(c.dep_ == "aux" for c in root.children):
+        return False
+    return not any(t.lower_ in _TIME_MOVERS for t in tokens)
 
 
 def _lower_case_places(

@@ -27,9 +27,12 @@ from chronomem.ingest.extract.clauses import (
     Ref,
     SentenceReader,
     clause_span,
+    denied,
+    period_over,
+    used_to,
 )
 from chronomem.ingest.extract.ner_gate import INTERJECTIONS
-from chronomem.ingest.extract.protocol import EntityMention
+from chronomem.ingest.extract.protocol import ANY_RELATION, EntityMention
 from chronomem.ingest.extract.relations import relation_name
 from chronomem.language import cues
 from chronomem.language.vocabulary import Frame, Vocabulary, gerund_of
@@ -41,9 +44,10 @@ Token = Any  # spacy.tokens.Token
 _SKIP_BEFORE_VALUE: Final = frozenset({"DT", "PRP$", "JJ", "JJR", "JJS", "CD", "POS", "RB", "HYPH",
                                        "UH", "PDT", "VBN", "VBG", "``", "''"})  # fmt: skip
 _NOMINAL: Final = frozenset({"NN", "NNS", "NNP", "NNPS"})
+_ARTICLES: Final = frozenset({"a", "an", "the"})
+_PERIOD_STATES: Final = frozenset({"live", "work", "study", "attend", "be"})
 _NAMED_TYPES: Final = frozenset({"Place", "Organization", "Product"})
 _HEDGES: Final = frozenset({"maybe", "perhaps", "possibly", "probably", "eventually", "someday"})
-_ANY_RELATION: Final = "ENDS"  # matched against every state of the holder, never stored
 _STOP_VERBS: Final = frozenset({"stop", "quit", "give", "cease", "kick", "drop"})
 _NOT_VALUES: Final = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT",
                                 "MONEY"})  # fmt: skip
@@ -562,6 +566,7 @@ class StateReader:
                 or (clause_words if frame.effect == "end" else words) & set(frame.needs)
             )
             and frame.relation not in excluded
+            and (frame.aspect != "progressive" or verb.tag_ == "VBG")
         ]
         facts = [
             fact for frame in frames for fact in self._apply(frame, holders, values, polarity, span)
@@ -704,7 +709,7 @@ class StateReader:
         for holder in people:
             for value in named:
                 yield RawFact(
-                    holder.mention, feeling or _ANY_RELATION, value.ref.mention,
+                    holder.mention, feeling or ANY_RELATION, value.ref.mention,
                     0.8 * holder.weight, span, ends=polarity == "end",
                     retracts=polarity == "retract", scope="fact" if feeling else "object",
                 )  # fmt: skip
@@ -771,6 +776,12 @@ class StateReader:
                 continue  # "my job at Acme": the employer is Acme, not the job
             if (frame.effect == "end" or polarity == "end") and self._activity_word(value.token):
                 continue  # "quit smoking": an activity, not a place of work
+            if (
+                frame.relation == "INTERESTED_IN"
+                and value.via == "into"
+                and any(c.dep_ == "det" and c.lower_ in _ARTICLES for c in value.token.children)
+            ):
+                continue  # "got into the accident", "got into a fight": caught up, not keen
             label = self._fits(value, frame.objects, coerce=coerce)
             if label is None:
                 continue
@@ -962,6 +973,8 @@ class StateReader:
                 return None
             elif lower in _ENDING_ADVERBS or (lower == "more" and _after_any(child)):
                 ending = True
+            elif dep == "attr" and denied(child):
+                negated = True  # "I'm no writer"
             elif lower == "never":
                 negated = never = True
         if any(c.lower_ == "longer" for c in verb.subtree if verb.i in (c.head.i, c.head.head.i)):
@@ -973,6 +986,10 @@ class StateReader:
             return None  # "Losing a pet is tough": anyone's loss, not the speaker's
         if not negated and _over_for_a_while(verb):
             return "end"  # "I lived in Paris for two years": it held, and is over
+        lemma = self._lemma_of_verb(verb)
+        if not negated and lemma in _PERIOD_STATES and period_over(verb, lemma):
+            return "end"  # "I lived in Paris when I was a student" (tastes and things had
+            # then are the clause reader's)
         if not negated and self._planned(verb) and not _dated(verb):
             return None  # "I'm gonna take a shot at starting my own business": no date, a wish
         under_wish = any(
@@ -983,9 +1000,11 @@ class StateReader:
         head = verb.head
         if verb.dep_ in ("xcomp", "ccomp", "pcomp", "dobj") and head.i != verb.i:
             head_lemma = self._reader.lemma(head)
-            if head_lemma == "use" and verb.dep_ == "xcomp":
+            if used_to(head) and verb.dep_ == "xcomp":
                 return "end"
             if head_lemma in _STOP_VERBS and verb.tag_ == "VBG":
+                if any(c.dep_ == "neg" for c in head.children):
+                    return None  # "I can't stop writing": it goes on
                 return "end"  # "I stopped volunteering at the food bank"
             if head_lemma in _WISHES and not _spliced(verb, head):
                 return None
@@ -1253,6 +1272,8 @@ class StateReader:
                 previous = "agent" if lower == "by" and verb.tag_ == "VBN" else lower
                 index += 1
                 continue
+            if token.tag_ == "VBG" and token.dep_ in ("xcomp", "ccomp") and token.head == verb:
+                break  # "Started hitting the gym": the gym is what the gerund takes
             if token.tag_ in _SKIP_BEFORE_VALUE or token.tag_ in ("RP",) or lower in _PARTICLES:
                 index += 1
                 continue
