@@ -84,7 +84,7 @@ PREP_RELATIONS: Final[dict[tuple[str, str], str]] = {
     ("bear", "in"): "BORN_IN", ("grow up", "in"): "GREW_UP_IN",
     ("marry", "to"): "MARRIED_TO", ("engage", "to"): "ENGAGED_TO",
     ("belong", "to"): "MEMBER_OF", ("participate", "in"): "ATTENDED",
-    ("sign up", "for"): "ATTENDED", ("take part", "in"): "ATTENDED",
+    ("sign up", "for"): "SIGNED_UP_FOR", ("take part", "in"): "ATTENDED",
     ("take", "to"): "VISITED",
 }  # fmt: skip
 

@@ -1041,6 +1041,8 @@ class SentenceReader:
                     return None
                 words.append(name)
                 break
+        if len(words) == 1 and self.lemma(verb) in _BARE_GERUNDS:
+            return None  # "love being outdoors - going for hikes": "going" alone says nothing
         return Ref(EntityMention(" ".join(words), CONCEPT), 0.85)
 
 
@@ -1054,6 +1056,8 @@ _STATIVE_VERBS: Final = frozenset({
     "study", "attend", "collect",
 })  # fmt: skip
 _CHILDHOOD: Final = frozenset({"kid", "child", "teen", "teenager", "youngster", "boy", "girl"})
+# Verbs whose gerund alone names no activity: "going", "doing", "getting".
+_BARE_GERUNDS: Final = frozenset({"go", "do", "get", "have", "make", "take", "be", "come"})
 _SELF_ROLES: Final = frozenset({"boss", "manager", "employer", "master", "landlord"})
 _FORMULAIC_VERBS: Final = frozenset({"thank", "please", "bless", "congratulate", "welcome"})
 _LINKING_VERBS: Final = frozenset({"get", "become", "remain", "stay"})

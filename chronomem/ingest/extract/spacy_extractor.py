@@ -253,7 +253,11 @@ class _EpisodeReader:
             carried_retraction = retraction and not raw
             own = [t for t in times if start <= t.start < end]
             if own:
-                carried_times = [t for t in own if t.relative and t.finish <= reference]
+                carried_times = [
+                    t
+                    for t in own
+                    if t.relative and t.finish <= reference and t.granularity in _NARRATED
+                ]
             elif carried_times and _goes_on_telling(tokens):
                 own = carried_times  # "Last Fri I took my kids to a workshop. We made pots"
             else:
@@ -619,6 +623,9 @@ class _EpisodeReader:
         )
 
 
+# Times close enough for a story of them to go on in the next sentence ("Last Friday I went to
+# a convention. I met new people."); "a few years ago" is too vague to carry.
+_NARRATED: Final = frozenset({"day", "week", "weekend"})
 _TIME_MOVERS: Final = frozenset({
     "then", "now", "since", "later", "after", "afterwards", "today", "currently", "recently",
     "still", "anymore", "soon", "tomorrow", "next", "before", "eventually", "finally",

@@ -776,6 +776,8 @@ class StateReader:
                 continue  # "my job at Acme": the employer is Acme, not the job
             if (frame.effect == "end" or polarity == "end") and self._activity_word(value.token):
                 continue  # "quit smoking": an activity, not a place of work
+            if frame.relation == "HAS_JOB_TITLE" and value.token.tag_ == "NNS":
+                continue  # "I got some possible leads": people or things, not one's title
             if (
                 frame.relation == "INTERESTED_IN"
                 and value.via == "into"

@@ -188,6 +188,19 @@ def test_nothing_is_stored_of_a_denial_an_idiom_or_a_pointing_word(
     assert unwanted not in _objects(converse(line))
 
 
+def test_plural_role_words_are_no_title_and_a_bare_going_no_liking(converse: Converse) -> None:
+    (x,) = converse("Omar: I got some promising leads at the fair.")
+    assert not [f for f in x.facts if f.relation == "HAS_JOB_TITLE"]
+    (y,) = converse("Omar: We love being outside - going on long walks.")
+    assert "going" not in _objects([y])
+
+
+def test_signing_up_is_not_attending(converse: Converse) -> None:
+    (x,) = converse("Omar: I signed up for a salsa class on Monday.")
+    assert ("Omar", "SIGNED_UP_FOR", "salsa class") in triples(x)
+    assert not [f for f in x.facts if f.relation == "ATTENDED"]
+
+
 def test_an_emphatic_do_is_no_verb(converse: Converse) -> None:
     (x,) = converse("Omar: But I do enjoy gardening.")
     assert not [f for f in x.facts if f.relation == "DO"]
