@@ -50,9 +50,7 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "fr-mv-03-allergies",
         "fr-mv-04-pottery-salsa",
         "fr-ooo-03-junior-lead-designer",
-        "fr-ooo-05-note-cx5",
         "fr-pos-01-bruno-nala",
-        "fr-pos-02-octavia-ioniq",
         "fr-pos-05-activa-royal-enfield",
         "fr-pref-04-night-owl-early-riser",
         "fr-rel-03-deniz-selin",
@@ -136,7 +134,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "tp-09-mum-moved-in",
         "tp-10-colleague-promoted",
         "tp-11-friend-breakup",
-        "tp-13-grandma-pet",
         "tp-15-uncle-sold-farm",
         "tp-16-flatmate-job",
     }

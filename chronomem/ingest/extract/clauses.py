@@ -1072,13 +1072,13 @@ _ENDING_PREPS: Final[dict[tuple[str, str], str]] = {
 
 def _phrasal_intention(token: Token, dep: str, head: Token, head_lemma: str) -> bool:
     """A plan or an urge said with a phrase: "looking forward to trying", "made me feel like
-    writing a drama", "I'm off to go do some research"."""
-    words = {c.lower_ for c in head.children if c.dep_ in ("advmod", "prt")}
-    if dep == "prep":
-        return (head_lemma == "look" and "forward" in words) or (
-            head_lemma == "feel" and token.lower_ == "like"
-        )
-    return dep == "xcomp" and head_lemma == "be" and "off" in words
+    writing a drama" ("I'm off to do some taekwondo" is kept: what one is doing now says what
+    one does)."""
+    if dep != "prep":
+        return False
+    if head_lemma == "look":
+        return any(c.dep_ == "advmod" and c.lower_ == "forward" for c in head.children)
+    return head_lemma == "feel" and token.lower_ == "like"
 
 
 def period_over(verb: Token, lemma: str) -> bool:

@@ -106,6 +106,7 @@ class _Value:
     ref: Ref
     token: Token
     via: str
+    pronoun: bool = False  # named by "it", resolved to the thing said before
 
 
 class StateReader:
@@ -772,6 +773,8 @@ class StateReader:
         for value in values:
             if value.via not in frame.via:
                 continue
+            if value.pronoun and frame.effect != "end":
+                continue  # "sold it" ends the thing said before; "love it" owns nothing
             if self._reader.lemma(value.token) in cues.JOB_NOUNS:
                 continue  # "my job at Acme": the employer is Acme, not the job
             if (frame.effect == "end" or polarity == "end") and self._activity_word(value.token):
@@ -1201,6 +1204,11 @@ class StateReader:
                 return
             if token.text.islower() and token.lower_ in INTERJECTIONS:
                 return  # "my hands finally stopped shaking lol" (not "moved to Nice")
+            if token.lower_ == "it" and via == "dobj":  # "the Note died, scrapped it"
+                antecedent = self._antecedent(token)
+                if antecedent is not None:
+                    values.append(_Value(antecedent[0], antecedent[1], via, pronoun=True))
+                return
             if token.lower_ in _SOMEONE:  # "seeing someone new": named later, if at all
                 values.append(_Value(Ref(EntityMention(token.lower_, PERSON), 0.8), token, via))
                 return
@@ -1323,6 +1331,30 @@ class StateReader:
                 for w in values
             )
         ]
+
+    def _antecedent(self, pronoun: Token) -> tuple[Ref, Token] | None:
+        """The thing "it" stands for in an ending: the nearest thing named before it in the
+        turn ("the Octavia is gone, sold it to a guy from Graz"), not a person or a place."""
+        entities = self._reader.refs.entities
+        verb = pronoun.head
+        governing = {verb.i}
+        if verb.dep_ in ("xcomp", "advcl", "ccomp", "relcl"):
+            governing.add(verb.head.i)  # "bought a Specialized to replace it": not the new one
+        for token in reversed(pronoun.doc[: pronoun.i]):
+            if any(a.i in governing for a in token.ancestors):
+                continue
+            mention = entities.get(token.i)
+            if mention is not None:
+                if mention.label in (PERSON, ANIMAL, "Place") or mention.is_speaker:
+                    continue
+                return Ref(mention, 0.8), token
+            if token.tag_ in ("NNP", "NNPS") and token.dep_ != "compound":
+                return Ref(EntityMention(token.text, CONCEPT), 0.8), token
+            if token.tag_ in ("NN", "NNS") and self._reader.lemma(token) in cues.POSSESSION_NOUNS:
+                name = self._reader.concept_name(token)
+                if name is not None:
+                    return Ref(EntityMention(name, CONCEPT), 0.8), token
+        return None
 
     def _modifier_read_as_verb(self, window: Sequence[Token], index: int, previous: str) -> bool:
         """A modifier after "to" that the tagger took for an infinitive ("switched to green

@@ -32,6 +32,11 @@ CASES = [
                                          "'to head chef' as the verb 'head'")),
     ("I drive a Ford Focus.", "Sold the Focus last month.",
      "Rosa", "DRIVES", "Ford Focus", None),
+    # a thing that is gone, or named by "it" in its ending
+    ("I drive a Toyota Yaris.", "The Yaris is gone, my nephew has it now.",
+     "Rosa", "DRIVES", "Yaris", None),
+    ("I drive a Honda Jazz.", "the Jazz broke down for good. scrapped it last week",
+     "Rosa", "DRIVES", "Honda Jazz", None),
     ("We have a tabby called Miso.", "We had to rehome Miso, sadly.",
      "Rosa", "HAS_PET", "Miso", None),
     ("My rabbit Zuzu is the boss of the house", "We had to put Zuzu down on Friday.",
