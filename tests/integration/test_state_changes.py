@@ -53,7 +53,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "fr-pos-01-bruno-nala",
         "fr-pos-05-activa-royal-enfield",
         "fr-pref-04-night-owl-early-riser",
-        "fr-rel-03-deniz-selin",
         "fr-rel-04-kuba-filip",
         "fr-role-03-geography-deputy-principal",
         "fr-tp-03-farah-mcgill-ubc",

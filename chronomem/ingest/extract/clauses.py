@@ -418,6 +418,13 @@ class SentenceReader:
             return []
         if self._figurative_kin(token, relation):
             return []
+        head = token.head
+        if (
+            token.dep_ == "attr"
+            and head.dep_ == "xcomp"
+            and (self.lemma(head.head) in cues.DESIRE_VERBS or self.irrealis(head))
+        ):
+            return []  # "asked me to be her girlfriend", "I want to be your boyfriend"
         named = self._kin_name(token)
         confidence = 0.9
         if named is None:

@@ -45,6 +45,7 @@ _SKIP_BEFORE_VALUE: Final = frozenset({"DT", "PRP$", "JJ", "JJR", "JJS", "CD", "
                                        "UH", "PDT", "VBN", "VBG", "``", "''"})  # fmt: skip
 _NOMINAL: Final = frozenset({"NN", "NNS", "NNP", "NNPS"})
 _ARTICLES: Final = frozenset({"a", "an", "the"})
+_PARTNER_WORDS: Final = frozenset({"girlfriend", "boyfriend", "partner", "gf", "bf"})
 _PERIOD_STATES: Final = frozenset({"live", "work", "study", "attend", "be"})
 _NAMED_TYPES: Final = frozenset({"Place", "Organization", "Product"})
 _HEDGES: Final = frozenset({"maybe", "perhaps", "possibly", "probably", "eventually", "someday"})
@@ -141,6 +142,7 @@ class StateReader:
                 if not said and self._polarity(token, retraction) == "start":
                     said = list(self._deictic_home(token, tokens))
                     said += self._place_remembered(token)
+                    said += self._asked_to_be(token, tokens)
                 found.extend(said)
             elif token.tag_ in ("NN", "NNS") and (
                 token.dep_ in ("ROOT", "nsubj", "attr", "npadvmod")
@@ -161,6 +163,42 @@ class StateReader:
         found.extend(self._labelled(tokens))
         found.extend(self._couple(tokens, found))
         return _one_per_slot(found, self._vocabulary)
+
+    def _asked_to_be(self, verb: Token, tokens: Sequence[Token]) -> list[RawFact]:
+        """ "Selin asked me to be her girlfriend and I said yes", "I asked him to be my
+        boyfriend!": a couple starts between the one who asked and the one asked, unless the
+        answer was no."""
+        if self._lemma_of_verb(verb) != "ask" or any(
+            t.lower_ in ("no", "not", "n't", "down", "declined", "maybe")
+            for t in verb.doc[verb.i :]
+        ):
+            return []  # (the answer may be a sentence of its own: "... but I said no")
+        asked = next((c for c in verb.children if c.dep_ in ("dobj", "dative")), None)
+        asker = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        role = next(
+            (
+                attr
+                for x in verb.children
+                if x.dep_ == "xcomp" and self._reader.lemma(x) == "be"
+                for attr in x.children
+                if attr.dep_ == "attr" and attr.lower_ in _PARTNER_WORDS
+            ),
+            None,
+        )
+        if asked is None or asker is None or role is None:
+            return []
+        people: list[Ref] = []
+        for token in (asker, asked):
+            ref = self._reader.ref(token)
+            if ref is not None and ref.mention.label != PERSON and token.tag_ == "NNP":
+                ref = Ref(EntityMention(ref.mention.name, PERSON), ref.weight)  # (NER: "GPE")
+            if ref is None or ref.mention.label != PERSON:
+                return []
+            people.append(ref)
+        first, second = people
+        holder, other = (second, first) if second.mention.is_speaker else (first, second)
+        span = clause_span(verb, list(verb.children))
+        return [RawFact(holder.mention, "PARTNER_OF", other.mention, 0.75, span)]
 
     def _deictic_home(self, verb: Token, tokens: Sequence[Token]) -> Iterator[RawFact]:
         """ "Denver's been good to me, six years living here", "it's in Ballard, moved in last

@@ -133,6 +133,14 @@ def test_no_relation_to_someone_not_there(converse: Converse, line: str) -> None
     assert not [f for f in x.facts if f.object.label == "Person" or f.relation == "IS_A"]
 
 
+def test_asked_to_be_a_girlfriend_and_yes_starts_a_couple(converse: Converse) -> None:
+    (x,) = converse("Omar: Big news: Nadia asked me to be her boyfriend and I said yes!")
+    assert ("Omar", "PARTNER_OF", "Nadia") in triples(x)
+    assert not [f for f in x.facts if f.relation.startswith("HAS_")]
+    (y,) = converse("Omar: Nadia asked me to be her boyfriend but I said no.")
+    assert not [f for f in y.facts if f.relation == "PARTNER_OF"]
+
+
 def test_seeing_someone_is_still_dating(converse: Converse) -> None:
     (x,) = converse("Omar: I've been seeing Marco for a month now.")
     assert ("Omar", "PARTNER_OF", "Marco") in triples(x)
