@@ -15,7 +15,7 @@ condition or a wish ("I want to move to Rome") says nothing yet.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -395,7 +395,7 @@ class StateReader:
             or len(words) < 3
             or words[0].lower_ not in ("still", "now", "currently", "back", "finally")
             or words[1].lower_ not in ("in", "at")
-            or any(t.tag_.startswith("VB") and t.is_alpha for t in words)  # (an emoji "verb")
+            or not _verbless(words)
         ):
             return
         ref = self._reader.object_ref(words[2]) if words[2].tag_ in ("NNP", "NNPS") else None
@@ -1441,7 +1441,7 @@ class StateReader:
             itertools.takewhile(lambda t: t.text not in (",", ";"), tokens)
         )  # up to the first comma: "swimming 3x a week now, my knees are grateful"
         words = [t for t in words if not t.is_punct]
-        if any(t.tag_.startswith("VB") and t.dep_ not in ("compound", "amod") for t in words[1:]):
+        if not _verbless(words[1:]):
             return
         if not any(t.lower_ in ("now", "week", "day", "days", "weekly", "daily") for t in words):
             return  # said as a routine, not "Swimming!" as an answer
@@ -1548,11 +1548,7 @@ class StateReader:
         if noun.dep_ != "ROOT" or noun.lower_ not in self._vocabulary.roles:
             return None
         sentence = noun.sent
-        if any(
-            (t.tag_.startswith("VB") and t.dep_ not in ("compound", "amod"))
-            or t.tag_ in ("PRP", "PRP$")
-            for t in sentence
-        ):  # a verb, but not "engineering" in "engineering manager"
+        if not _verbless(sentence) or any(t.tag_ in ("PRP", "PRP$") for t in sentence):
             return None
         dated = any(t.lower_ in ("officially", "now") for t in sentence) or any(
             t.lower_ == "as" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "of"
@@ -1689,6 +1685,15 @@ def _agent_habit(noun: str, habits: frozenset[str], roles: frozenset[str]) -> st
         if noun in forms:
             return habit
     return None
+
+
+def _verbless(tokens: Iterable[Token]) -> bool:
+    """Whether a sentence (or fragment) has no verb of its own: no word tagged as a verb but a
+    modifier ("engineering" in "engineering manager") or a symbol (an emoji tagged as a verb)."""
+    return not any(
+        t.tag_.startswith("VB") and t.is_alpha and t.dep_ not in ("compound", "amod")
+        for t in tokens
+    )
 
 
 def _opens_sentence(verb: Token) -> bool:
