@@ -24,16 +24,25 @@ def _found(engine: SearchEngine, request: SearchRequest) -> list[tuple[str, str,
     return [(r.kind, r.uuid, round(r.score, 9)) for r in engine.search(request)]
 
 
+def _engine(store: GraphStore, workers: int) -> SearchEngine:
+    return SearchEngine(store, EMBEDDER, clock=lambda: NOW, workers=workers)
+
+
+def _requests(recipe: str) -> list[SearchRequest]:
+    return [
+        SearchRequest(query=question, group_id="g1", recipe=recipe, limit=10)
+        for question in QUESTIONS
+    ]
+
+
 @pytest.mark.parametrize("recipe", ["default", "graph", "rrf", "facts_only", "fast"])
 def test_threads_do_not_change_results(store: GraphStore, world: World, recipe: str) -> None:
-    serial = SearchEngine(store, EMBEDDER, clock=lambda: NOW, workers=0)
-    threaded = SearchEngine(store, EMBEDDER, clock=lambda: NOW, workers=4)
-    for question in QUESTIONS:
-        request = SearchRequest(query=question, group_id="g1", recipe=recipe, limit=10)
+    serial, threaded = _engine(store, 0), _engine(store, 4)
+    for request in _requests(recipe):
         one_by_one = _found(serial, request)
-        assert _found(threaded, request) == one_by_one, question
-        if question in QUESTIONS[:3]:
-            assert one_by_one, question
+        assert _found(threaded, request) == one_by_one, request.query
+        if request.query in QUESTIONS[:3]:
+            assert one_by_one, request.query
 
 
 @pytest.mark.parametrize("recipe", ["default", "graph", "rrf", "facts_only", "fast"])
@@ -46,14 +55,11 @@ def test_reads_side_by_side_on_a_server_do_not_change_results(
     server."""
     server = RecordingStore(EMBEDDER.dimension, server=True)
     server.write(store.dump("g1"))
-    serial = SearchEngine(server, EMBEDDER, clock=lambda: NOW, workers=0)
-    threaded = SearchEngine(server, EMBEDDER, clock=lambda: NOW, workers=4)
-    embedded = SearchEngine(store, EMBEDDER, clock=lambda: NOW, workers=4)
-    for question in QUESTIONS:
-        request = SearchRequest(query=question, group_id="g1", recipe=recipe, limit=10)
+    serial, threaded, embedded = _engine(server, 0), _engine(server, 4), _engine(store, 4)
+    for request in _requests(recipe):
         one_by_one = _found(serial, request)
-        assert _found(threaded, request) == one_by_one, question
-        assert _found(embedded, request) == one_by_one, question
+        assert _found(threaded, request) == one_by_one, request.query
+        assert _found(embedded, request) == one_by_one, request.query
 
 
 @pytest.mark.parametrize("workers", [-1, 1.5, True])
