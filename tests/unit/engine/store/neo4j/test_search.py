@@ -9,11 +9,12 @@ import numpy.typing as npt
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.store.neo4j import Neo4jStore
+from chronomem.engine.store.neo4j import Neo4jStore, cypher
 from chronomem.engine.store.neo4j import store as store_module
+from chronomem.engine.store.neo4j.cypher import filter_params
 from chronomem.engine.store.protocol import FactFilter, WriteBatch
 from chronomem.errors import InputError
-from chronomem.schema import Entity, Fact
+from chronomem.schema import Entity, Episode, Fact
 
 from .conftest import DIMENSION, T0, small_graph
 
@@ -134,3 +135,60 @@ def test_a_small_group_inside_a_larger_one_gets_its_exact_top_k_through_the_inde
     assert [u for u, _ in hits] == [u for u, _ in exact]
     assert [s for _, s in hits] == pytest.approx([s for _, s in exact], abs=1e-5)
     assert fetched == [store_module.VECTOR_MIN_FETCH]  # through the index, in one fetch
+
+
+def _rows_under(operator: Any, marker: str, inside: bool = False) -> int:
+    """Rows read from the store (by seeks, scans and expansions) by the operators of a
+    PROFILE plan below the one whose details name ``marker``."""
+    here = inside or marker in str(operator.get("args", {}).get("Details", ""))
+    reads = any(word in operator["operatorType"] for word in ("Seek", "Scan", "Expand"))
+    own = int(operator.get("rows", 0) or 0) if here and reads else 0
+    return own + sum(_rows_under(child, marker, here) for child in operator.get("children", []))
+
+
+@pytest.mark.parametrize(
+    ("target", "statement", "index"),
+    [
+        ("entity", "SEARCH_ENTITY_VECTORS", "ENTITY_VECTOR_INDEX"),
+        ("fact", "SEARCH_FACT_VECTORS", "FACT_VECTOR_INDEX"),
+        ("episode", "SEARCH_EPISODE_VECTORS", "EPISODE_VECTOR_INDEX"),
+    ],
+)
+def test_a_large_group_is_not_read_by_the_exact_branch(
+    store: Neo4jStore, group: str, target: str, statement: str, index: str
+) -> None:
+    """Issue 16 at 1M facts: the exact branch of a vector search statement (run only for a
+    group under the threshold) was planned as a seek of every row of the group before the
+    filter on the count, so a search of a 600,000-fact group read them all. In the profile of
+    a search of a group above the threshold, the exact branch reads no row."""
+    rng = np.random.default_rng(7)
+    batch = spread(group, rng.standard_normal((30, DIMENSION)).astype(np.float32))
+    unit = [(row / np.linalg.norm(row)).tolist() for row in rng.standard_normal((31, DIMENSION))]
+    entities = [
+        e.model_copy(update={"name_embedding": v})
+        for e, v in zip(batch.entities, unit, strict=True)
+    ]
+    episodes = [
+        Episode(group_id=group, source="chat", content=f"turn {i}", reference_time=T0,
+                content_embedding=v)
+        for i, v in enumerate(unit)
+    ]  # fmt: skip
+    store.write(WriteBatch(episodes=episodes, entities=entities, facts=batch.facts))
+    query = rng.standard_normal(DIMENSION)
+    params: dict[str, Any] = {
+        "group_id": group,
+        "embedding": (query / np.linalg.norm(query)).tolist(),
+        "index": getattr(cypher, index),
+        "k": 100,
+        "limit": 10,
+        "cap": 6,  # the group holds 31 entities and turns and 30 facts: above the threshold
+        "sentence_index": cypher.SENTENCE_VECTOR_INDEX,
+        "sentence_k": 100,
+        **filter_params(FactFilter(), T0),
+    }
+    driver = store._live_driver()
+    with driver.session(database=store.database) as session:
+        summary = session.run("PROFILE " + getattr(cypher, statement), params).consume()
+    assert summary.profile is not None
+    assert _rows_under(summary.profile, "AS exact") == 0
+    assert _rows_under(summary.profile, "AS held") > 0  # the count did read the group
