@@ -129,3 +129,31 @@ def test_a_typo_next_to_a_name_found_exactly_is_still_matched(
     index = NameIndexCache().get(store, "g1")
     names = {e.name for e in recognise_entities(store, "g1", "Where is Alice Lidell now?", index)}
     assert names == {"Alice", "Alice Liddell"}
+
+
+def test_a_fresh_name_index_gives_the_exact_matches_without_a_lookup_by_name(
+    store: GraphStore, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the group's name index (fresh by the entity revision), exact names and aliases are
+    looked up in it and the entities read by uuid: the same entities, in the same order, as
+    the store's lookup by name (which may scan the group's aliases on a server)."""
+    if not store.capabilities.entity_revisions:
+        return  # a store without revisions looks names up in the store (above)
+    globex = next(e for e in store.find_entities("g1", names=["Globex"]))
+    store.write(WriteBatch(entities=[globex.model_copy(update={"aliases": ["Globex Corp"]})]))
+    text = "Did Alice's friend Bob work at ACME or at Globex Corp?"
+    expected = recognise_entities(store, "g1", text)
+    assert "Globex" in {e.name for e in expected}
+    cache = NameIndexCache()
+    lookup = store.find_entities
+
+    def listing_only(
+        group_id: str, names: object = None, labels: object = None, *, vectors: bool = True
+    ) -> list[Entity]:
+        assert names is None, "looked up by name although the name index was given"
+        return lookup(group_id, vectors=vectors)
+
+    monkeypatch.setattr(store, "find_entities", listing_only)
+    found = recognise_entities(store, "g1", text, lambda: cache.get(store, "g1"))
+    assert [e.uuid for e in found] == [e.uuid for e in expected]
+    assert recognise_entities(store, "g2", text, cache.get(store, "g2")) == []
