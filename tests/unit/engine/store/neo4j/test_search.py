@@ -181,6 +181,7 @@ def test_a_large_group_is_not_read_by_the_exact_branch(
         "index": getattr(cypher, index),
         "k": 100,
         "limit": 10,
+        "rescored": 40,
         "cap": 6,  # the group holds 31 entities and turns and 30 facts: above the threshold
         "sentence_index": cypher.SENTENCE_VECTOR_INDEX,
         "sentence_k": 100,
@@ -192,3 +193,31 @@ def test_a_large_group_is_not_read_by_the_exact_branch(
     assert summary.profile is not None
     assert _rows_under(summary.profile, "AS exact") == 0
     assert _rows_under(summary.profile, "AS held") > 0  # the count did read the group
+
+
+def test_only_the_index_best_are_rescored_and_they_hold_the_exact_top_k(
+    store: Neo4jStore, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Of the index hits passing the group and the filter, only the best
+    ``RESCORED_PER_HIT * limit`` by the index's score are re-scored: with 400 of the group's
+    vectors among the hits and a limit of 3, the 40 re-scored hold the exact top 3."""
+    monkeypatch.setattr(store, "_exact_max", 5)
+    rng = np.random.default_rng(41)
+    query = rng.standard_normal(DIMENSION).astype(np.float32)
+    query /= np.linalg.norm(query)
+    mine = spread(group, query + 0.8 * rng.standard_normal((400, DIMENSION)).astype(np.float32))
+    store.write(mine)
+    kept: list[int] = []
+    rows = store._rows
+
+    def counted(action: str, statement: str, **params: Any) -> Any:
+        found = rows(action, statement, **params)
+        kept.extend(len(found[0][c]) for c in found[0] if c.endswith("kept"))
+        return found
+
+    monkeypatch.setattr(store, "_rows", counted)
+    hits = store.vector(group, query, "fact", 3, FactFilter())
+    scored = [(f.uuid, float(np.asarray(f.fact_embedding) @ query)) for f in mine.facts]
+    exact = sorted(scored, key=lambda hit: -hit[1])[:3]
+    assert [u for u, _ in hits] == [u for u, _ in exact]
+    assert kept == [max(3 * store_module.RESCORED_PER_HIT, 40)]
