@@ -675,6 +675,8 @@ CALL (sentences) {
 RETURN raw, kept, size(sentences) AS seen
 """
 
+# The sentence block counts against ``$sentence_cap``: a group's turns and sentences are
+# told large apart.
 _SENTENCE_BLOCK: Final = _small_or_indexed(
     """
 MATCH (s:Sentence)
@@ -691,7 +693,7 @@ LIMIT $limit
 RETURN collect([uuid, score]) AS exact
 """,
     re.sub(r"\$k\b", "$sentence_k", VECTOR_SENTENCES.replace("$index", "$sentence_index")),
-)
+).replace("$cap", "$sentence_cap")
 
 SEARCH_EPISODE_VECTORS: Final = (
     _TURN_BLOCK

@@ -12,7 +12,8 @@ from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.neo4j import Neo4jStore, cypher
 from chronomem.engine.store.neo4j import store as store_module
 from chronomem.engine.store.neo4j.cypher import filter_params
-from chronomem.engine.store.protocol import FactFilter, WriteBatch
+from chronomem.engine.store.neo4j.vector_cache import VectorCache
+from chronomem.engine.store.protocol import Erasure, FactFilter, WriteBatch
 from chronomem.errors import InputError
 from chronomem.schema import Entity, Episode, Fact
 
@@ -182,7 +183,8 @@ def test_a_large_group_is_not_read_by_the_exact_branch(
         "k": 100,
         "limit": 10,
         "rescored": 40,
-        "cap": 6,  # the group holds 31 entities and turns and 30 facts: above the threshold
+        "cap": 6,
+        "sentence_cap": 6,  # the group holds 31 entities and turns and 30 facts: above it
         "sentence_index": cypher.SENTENCE_VECTOR_INDEX,
         "sentence_k": 100,
         **filter_params(FactFilter(), T0),
@@ -221,3 +223,36 @@ def test_only_the_index_best_are_rescored_and_they_hold_the_exact_top_k(
     exact = sorted(scored, key=lambda hit: -hit[1])[:3]
     assert [u for u, _ in hits] == [u for u, _ in exact]
     assert kept == [max(3 * store_module.RESCORED_PER_HIT, 40)]
+
+
+def test_a_group_found_large_is_searched_without_counting_until_an_erasure(
+    store: Neo4jStore, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search that counted more than ``exact_max`` of a group's vectors notes it: the next
+    searches go straight to the index (``cap`` 0: nothing counted) with the same hits, until
+    an erasure of the group, after which the group is counted again (it may be small)."""
+    monkeypatch.setattr(store, "_exact_max", 5)
+    monkeypatch.setattr(store, "_vectors", VectorCache(0))  # no stamp statements
+    rng = np.random.default_rng(5)
+    query = rng.standard_normal(DIMENSION).astype(np.float32)
+    query /= np.linalg.norm(query)
+    batch = spread(group, query + rng.standard_normal((30, DIMENSION)).astype(np.float32))
+    store.write(batch)
+    caps: list[int] = []
+    rows = store._rows
+
+    def counted(action: str, statement: str, **params: Any) -> Any:
+        caps.extend(v for k, v in params.items() if k.endswith("cap") and "sentence" not in k)
+        return rows(action, statement, **params)
+
+    monkeypatch.setattr(store, "_rows", counted)
+    first = store.vector(group, query, "fact", 3, FactFilter())
+    second = store.vector(group, query, "fact", 3, FactFilter())
+    assert second == first
+    assert caps == [6, 0]
+    store.erase(Erasure(group_id=group, facts=[f.uuid for f in batch.facts[1:]]))
+    caps.clear()
+    assert [u for u, _ in store.vector(group, query, "fact", 3, FactFilter())] == [
+        batch.facts[0].uuid
+    ]
+    assert caps == [6]  # counted again: one fact, scored exactly
