@@ -760,6 +760,19 @@ RETURN revision, turns, sentences, entities, facts, turn_keys, turn_vectors, sen
 """A group's stamp and every turn, sentence, entity and fact vector (read after the stamp: a write
 committing in between renews the revision, so the next search reads them again)."""
 
+# A large group's entity vectors held in the client (:class:`.vector_cache.LargeVectors`): valid
+# while the group's vector revision is the one they were read after.
+VECTOR_REVISION: Final = """
+OPTIONAL MATCH (m:ChronomemMeta {key: $revision_key})
+WITH m.value AS revision
+RETURN revision
+"""
+LOAD_ENTITY_VECTORS: Final = """
+MATCH (n:Entity)
+WHERE n.group_id = $group_id AND n.name_embedding IS NOT NULL
+RETURN n.uuid AS uuid, n.name_embedding AS embedding
+"""
+
 # --------------------------------------------------------------------------------------------
 # Stats and settings.
 

@@ -35,6 +35,8 @@ from chronomem.engine.store.neo4j.records import (
 from chronomem.engine.store.neo4j.vector_cache import (
     LARGE_RECHECK_S,
     GroupVectors,
+    LargeCache,
+    LargeVectors,
     Timeline,
     VectorCache,
     Vectors,
@@ -198,6 +200,7 @@ class Neo4jStore:
         if not vector_cache_mb >= 0:
             raise ConfigurationError(f"vector_cache_mb must be >= 0, got {vector_cache_mb!r}")
         self._vectors = VectorCache(int(vector_cache_mb * 1024 * 1024))
+        self._large_entities = LargeCache(int(vector_cache_mb * 1024 * 1024))
         # (group, kind) -> when a search last found the group holding more than exact_max
         # vectors of the kind (turns: "episode", sentences: "sentence")
         self._large: dict[tuple[str, str], float] = {}
@@ -464,6 +467,7 @@ class Neo4jStore:
         with self._large_lock:  # it may be small now: count again
             for known in [known for known in self._large if known[0] == group]:
                 del self._large[known]
+        self._large_entities.pop(group, None)
         updates = [fact_update_params(f) for f in _last_by_uuid(erasure.updated_facts)]
         entities = [
             entity_params(e, self._dimension) for e in _last_by_uuid(erasure.updated_entities)
@@ -761,7 +765,38 @@ class Neo4jStore:
         if cacheable:
             stamp_params = self._stamped(group_id)
             stamp_plan = _Plan("vector search", cypher.VECTOR_STAMP, stamp_params, _no_hits)
-        rows = self._run_plans([*plans, stamp_plan])
+        # A large group's entity vectors, held in this client, score its entity searches
+        # exactly if the group's revision read in the same statement is theirs.
+        large = self._vectors.enabled and any(
+            s.embedding is not None and s.target == "entity" for s in searches
+        )
+        large = large and self._known_large(group_id, "entity")
+        held = self._large_entities.get(group_id) if large else None
+        if held is not None:
+            for i, search in enumerate(searches):
+                if search.embedding is not None and search.target == "entity":
+                    plans[i] = self._held_entity_plan(held, search)
+        revision_plan = None
+        if large:
+            revision = {"revision_key": vector_revision_key(group_id)}
+            revision_plan = _Plan("vector search", cypher.VECTOR_REVISION, revision, _no_hits)
+        rows = self._run_plans([*plans, stamp_plan, revision_plan])
+        revision_row = rows.pop()
+        if revision_row is not None:
+            revision = revision_row["revision"]
+            if held is not None and revision != held.revision:  # written since: the server
+                self._large_entities.pop(group_id, None)
+                stale = [
+                    i
+                    for i, (p, search) in enumerate(zip(plans, searches, strict=True))
+                    if p is not None and p.local and search.target == "entity"
+                ]
+                again = [self._plan(group_id, searches[i], None) for i in stale]
+                for i, plan, row in zip(stale, again, self._run_plans(again), strict=True):
+                    plans[i], rows[i] = plan, row
+                held = None
+            if held is None and self._large_entities.seen(group_id, revision):
+                self._load_large_entities(group_id, revision)
         stamp_row = rows.pop()
         stamp = None if stamp_row is None else stamp_of(stamp_row)
         if cached is not None and stamp != cached.stamp:  # written since: ask the server
@@ -774,6 +809,44 @@ class Neo4jStore:
         if cached is None and self._vectors.seen(group_id, stamp, self._exact_max):
             self._load_vectors(group_id)
         return answers
+
+    def _held_entity_plan(self, held: LargeVectors, search: IndexSearch) -> _Plan | None:
+        """An entity vector search answered with a large group's entity vectors held here."""
+        assert search.embedding is not None
+        query = checks.unit_query(search.embedding, "entity", self._dimension)
+        if query is None or search.limit <= 0:
+            return None
+        limit = search.limit
+        return _Plan.answered(lambda: _cosines(held.best(query, limit)))
+
+    def _load_large_entities(self, group_id: str, revision: str) -> None:
+        """Read a large group's entity vectors (read after its ``revision``: a write committing
+        in between renews the revision, so the next search reads them again), row by row into
+        one float32 matrix, unless they would exceed the cache's budget."""
+        count = self._rows(
+            "counting a group's entities", cypher.COUNT_GROUP_ENTITIES, group_id=group_id
+        )[0]["n"]
+        if not self._large_entities.fits(int(count) * self._dimension * 4):
+            return
+        keys: list[str] = []
+        matrix = np.empty((int(count), self._dimension), dtype=np.float32)
+        action = "reading a group's entity vectors"
+        with (
+            translate_errors(self._uri, action, self._database),
+            self._live_driver().session(
+                database=self._database,
+                default_access_mode=READ_ACCESS,
+                bookmark_manager=self._bookmarks,
+            ) as session,
+        ):
+            for uuid, embedding in session.run(cypher.LOAD_ENTITY_VECTORS, group_id=group_id):
+                if len(keys) == len(matrix):  # written since the count: next time
+                    return
+                if len(embedding) != self._dimension:  # written by another tool: not held
+                    return
+                matrix[len(keys)] = embedding
+                keys.append(str(uuid))
+        self._large_entities.put(group_id, LargeVectors.of(revision, keys, matrix[: len(keys)]))
 
     def _run_plans(self, plans: Sequence[_Plan | None]) -> list[dict[str, Any] | None]:
         """The row of each plan's statement (``None`` for no plan or a local one), all in one

@@ -17,7 +17,7 @@ from chronomem.engine.store.protocol import Erasure, FactFilter, WriteBatch
 from chronomem.errors import InputError
 from chronomem.schema import Entity, Episode, Fact
 
-from .conftest import DIMENSION, T0, small_graph
+from .conftest import DIMENSION, T0, small_graph, statements_of
 
 pytestmark = pytest.mark.neo4j
 
@@ -256,3 +256,39 @@ def test_a_group_found_large_is_searched_without_counting_until_an_erasure(
         batch.facts[0].uuid
     ]
     assert caps == [6]  # counted again: one fact, scored exactly
+
+
+def test_a_large_groups_entity_vectors_are_held_and_scored_exactly_until_a_write(
+    store: Neo4jStore, group: str, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group found holding more than ``exact_max`` entity vectors, searched twice with the
+    same vector revision, has its entity vectors read into the client: its entity searches
+    are then scored there (no index statement), exactly; a write renews the revision, and the
+    next search asks the server again (and finds the new entity)."""
+    monkeypatch.setattr(store, "_exact_max", 5)
+    rng = np.random.default_rng(9)
+    names = [f"Person {i}" for i in range(40)]
+    vectors = rng.standard_normal((40, DIMENSION)).astype(np.float32)
+    entities = [
+        Entity(group_id=group, name=n, name_embedding=(v / np.linalg.norm(v)).tolist())
+        for n, v in zip(names, vectors, strict=True)
+    ]
+    store.write(WriteBatch(entities=entities))
+    query = rng.standard_normal(DIMENSION).astype(np.float32)
+    query /= np.linalg.norm(query)
+    scored = [(e.uuid, float(np.asarray(e.name_embedding) @ query)) for e in entities]
+    exact = [u for u, _ in sorted(scored, key=lambda hit: -hit[1])[:5]]
+    sent = statements_of(store, monkeypatch)
+    for _ in range(3):  # counted (large), revision seen, seen again: read into the client
+        store.vector(group, query, "entity", 5, FactFilter())
+    sent.clear()
+    hits = store.vector(group, query, "entity", 5, FactFilter())
+    assert [u for u, _ in hits] == exact
+    assert hits[0][1] == pytest.approx(max(s for _, s in scored), abs=1e-5)
+    assert not any("db.index.vector" in statement for statement in sent)
+    newest = Entity(group_id=group, name="Newest", name_embedding=query.tolist())
+    store.write(WriteBatch(entities=[newest]))
+    sent.clear()
+    hits = store.vector(group, query, "entity", 5, FactFilter())
+    assert [u for u, _ in hits] == [newest.uuid, *exact[:4]]
+    assert any("db.index.vector" in statement for statement in sent)
