@@ -31,6 +31,9 @@ __all__ = ["NameIndex", "NameIndexCache", "recognise_entities"]
 FUZZY_CUTOFF: Final = 88.0
 #: N-grams shorter than this are only matched exactly.
 _MIN_FUZZY_CHARS: Final = 5
+#: A group whose name index holds at least this many names and aliases has a search's exact
+#: matches looked up in the index (a store may scan the group's aliases for them).
+INDEX_LOOKUP_MIN: Final = 2_000
 #: At most this many n-grams of a query are matched fuzzily.
 _MAX_FUZZY_GRAMS: Final = 12
 
@@ -109,6 +112,13 @@ class NameIndexCache:
             self._entries[group_id] = (version, index)
         return index
 
+    def known_size(self, group_id: str) -> int:
+        """How many names and aliases the group's index held when last built (0: none built),
+        without checking its freshness (no store read)."""
+        with self._lock:
+            entry = self._entries.get(group_id)
+        return 0 if entry is None else len(entry[1].keys)
+
     def clear(self) -> None:
         """Forget every index (they are rebuilt on next use)."""
         with self._lock:
@@ -137,15 +147,19 @@ def recognise_entities(
     group_id: str,
     text: str,
     index: NameIndex | Callable[[], NameIndex | None] | None = None,
+    *,
+    by_index: bool = True,
 ) -> list[Entity]:
     """Entities of ``group_id`` named in ``text``: exact name/alias matches of its n-grams,
     plus (given the group's ``index``) near matches of the n-grams that matched nothing
-    exactly. Longer names first. ``index`` may be a function giving it, called after the
+    exactly. Longer names first. ``by_index=False``: exact matches from the store even given
+    the index (for a small group, one lookup beside the index's freshness check is quicker
+    than the check, then a read by uuid). ``index`` may be a function giving it, called after the
     exact matches are read (so a caller can check the index's freshness meanwhile)."""
     grams = name_ngrams(text)
     if not grams:
         return []
-    if index is not None and store.capabilities.entity_revisions:
+    if by_index and index is not None and store.capabilities.entity_revisions:
         # The index is as fresh as the group's entity revision: its exact matches are the
         # store's, read by uuid (a store's lookup by name or alias may scan the group: on
         # Neo4j, every entity's aliases, 60,000 entities in 85-240 ms).
