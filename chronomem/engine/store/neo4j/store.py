@@ -164,8 +164,10 @@ class Neo4jStore:
     or more, re-scored exactly); tests lower it to reach the index path on small data.
 
     ``vector_cache_mb``: the budget of the cache of small groups' turn, sentence, entity and
-    fact vectors in this client (:mod:`.vector_cache`); 0 turns it off (every search then scores
-    a small group's vectors on the server).
+    fact vectors in this client (:mod:`.vector_cache`), and, separately, of large groups'
+    entity vectors (:class:`.vector_cache.LargeVectors`, scored exactly here instead of through
+    the entity index); 0 turns both off (every search then scores a small group's vectors on
+    the server and searches a large group's entities through the index).
 
     ``read_only=True`` opens sessions in READ access mode, creates no schema (it only checks
     it), and every write method (:meth:`write`, :meth:`erase`, :meth:`set_meta`,
