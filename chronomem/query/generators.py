@@ -23,7 +23,7 @@ import numpy.typing as npt
 from chronomem.engine.embed import Embedder
 from chronomem.engine.store.protocol import FactFilter, GraphStore, IndexSearch
 from chronomem.query.multihop import expand, fact_graph, personalised_pagerank
-from chronomem.query.names import NameIndex, NameIndexCache, recognise_entities
+from chronomem.query.names import INDEX_LOOKUP_MIN, NameIndex, NameIndexCache, recognise_entities
 from chronomem.query.recipes import GeneratorSpec, Recipe
 from chronomem.query.request import SearchRequest
 from chronomem.query.text import keywords
@@ -131,8 +131,13 @@ class QueryContext:
             return []
         # The index is asked for after the exact matches are read: a search with a worker
         # pool checks its freshness meanwhile (SearchEngine._run_all).
+        known = 0 if self.names is None else self.names.known_size(self.group_id)
         return recognise_entities(
-            self.store, self.group_id, self.request.query, lambda: self.name_index
+            self.store,
+            self.group_id,
+            self.request.query,
+            lambda: self.name_index,
+            by_index=known >= INDEX_LOOKUP_MIN,
         )
 
     @_once

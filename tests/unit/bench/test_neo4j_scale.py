@@ -7,10 +7,16 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from chronomem.bench.__main__ import main as bench_main
+from chronomem.bench.neo4j_scale import Group, index_recall
+from chronomem.bench.synthetic import SyntheticMemory, TopicEmbedder, synthetic_queries
+from chronomem.engine.store.inmemory import InMemoryStore
+from chronomem.engine.store.protocol import ScoredId
+from chronomem.schema import Entity, Fact
 
 ARGS = ["--sizes", "240", "--small-groups", "2", "--small-facts", "20", "--rounds", "1"]
 
@@ -46,3 +52,40 @@ def test_a_wrong_benchmark_or_store_is_refused(capsys: pytest.CaptureFixture[str
     with pytest.raises(SystemExit):
         bench_main(["neo4j-scale", "--store", "/tmp/not-neo4j"])
     assert "must be a neo4j:// or bolt:// URI" in capsys.readouterr().err
+
+
+class _Lossy(InMemoryStore):
+    """An in-memory store whose vector search loses the best hit of every other search (an
+    approximate index), and which refuses to return a group's vectors in bulk."""
+
+    def __init__(self) -> None:
+        super().__init__(dimension=TopicEmbedder().dimension)
+        self.asked = 0
+
+    def vector(self, *args: Any, **kwargs: Any) -> list[ScoredId]:
+        hits = super().vector(*args, **kwargs)
+        self.asked += 1
+        return hits[1:] if self.asked % 2 else hits
+
+    def list_facts(self, *args: Any, vectors: bool = True, **kwargs: Any) -> list[Fact]:
+        assert not vectors, "the recall check must not read the group's vectors"
+        return super().list_facts(*args, vectors=vectors, **kwargs)
+
+    def find_entities(self, *args: Any, vectors: bool = True, **kwargs: Any) -> list[Entity]:
+        assert not vectors, "the recall check must not read the group's vectors"
+        return super().find_entities(*args, vectors=vectors, **kwargs)
+
+
+def test_index_recall_compares_with_the_exact_store_without_reading_the_group() -> None:
+    """The recall check asks the exact store for the exact top 10 (never reading the group's
+    vectors into this process): a search missing one of ten in every other query has recall
+    0.95, and the exact store itself scores 1.0."""
+    memory = SyntheticMemory(facts=400, seed=3, group_id="g", embedder=TopicEmbedder())
+    group = Group(memory, 0.0)
+    lossy, exact = _Lossy(), InMemoryStore(dimension=TopicEmbedder().dimension)
+    for batch in memory.batches():
+        lossy.write(batch)
+        exact.write(batch)
+    queries = synthetic_queries(memory, 4)
+    assert index_recall(lossy, group, queries, exact) == {"fact": 0.95, "entity": 0.95}
+    assert index_recall(exact, group, queries, exact) == {"fact": 1.0, "entity": 1.0}

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from chronomem.engine.store.protocol import GraphStore, WriteBatch
+from chronomem.query import generators as generators_module
+from chronomem.query import names as names_module
+from chronomem.query.generators import QueryContext
 from chronomem.query.names import FUZZY_CUTOFF, NameIndex, NameIndexCache, recognise_entities
+from chronomem.query.recipes import FAST
+from chronomem.query.request import SearchRequest
 from chronomem.query.text import keywords, name_ngrams
 from chronomem.schema import Entity, Stats, name_key
-from tests.unit.query.conftest import World
+from tests.unit.query.conftest import EMBEDDER, World
 
 
 def test_keywords_drop_question_and_function_words() -> None:
@@ -129,3 +136,76 @@ def test_a_typo_next_to_a_name_found_exactly_is_still_matched(
     index = NameIndexCache().get(store, "g1")
     names = {e.name for e in recognise_entities(store, "g1", "Where is Alice Lidell now?", index)}
     assert names == {"Alice", "Alice Liddell"}
+
+
+def test_a_fresh_name_index_gives_the_exact_matches_without_a_lookup_by_name(
+    store: GraphStore, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the group's name index (fresh by the entity revision), exact names and aliases are
+    looked up in it and the entities read by uuid: the same entities, in the same order, as
+    the store's lookup by name (which may scan the group's aliases on a server)."""
+    if not store.capabilities.entity_revisions:
+        return  # a store without revisions looks names up in the store (above)
+    globex = next(e for e in store.find_entities("g1", names=["Globex"]))
+    store.write(WriteBatch(entities=[globex.model_copy(update={"aliases": ["Globex Corp"]})]))
+    text = "Did Alice's friend Bob work at ACME or at Globex Corp?"
+    expected = recognise_entities(store, "g1", text)
+    assert "Globex" in {e.name for e in expected}
+    cache = NameIndexCache()
+    lookup = store.find_entities
+
+    def listing_only(
+        group_id: str, names: object = None, labels: object = None, *, vectors: bool = True
+    ) -> list[Entity]:
+        assert names is None, "looked up by name although the name index was given"
+        return lookup(group_id, vectors=vectors)
+
+    monkeypatch.setattr(store, "find_entities", listing_only)
+    found = recognise_entities(store, "g1", text, lambda: cache.get(store, "g1"))
+    assert [e.uuid for e in found] == [e.uuid for e in expected]
+    assert recognise_entities(store, "g2", text, cache.get(store, "g2")) == []
+
+
+def test_a_search_looks_names_up_in_the_index_only_for_a_group_of_many_names(
+    store: GraphStore, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search's context looks the exact names up in the store for a group whose name index
+    held fewer than ``INDEX_LOOKUP_MIN`` names when last built, in the index for a larger one."""
+    cache = NameIndexCache()
+    assert cache.known_size("g1") == 0
+    cache.get(store, "g1")
+    assert 0 < cache.known_size("g1") < names_module.INDEX_LOOKUP_MIN
+    asked: list[object] = []
+    lookup = store.find_entities
+
+    def recorded(
+        group_id: str, names: object = None, labels: object = None, *, vectors: bool = True
+    ) -> list[Entity]:
+        asked.append(names)
+        return lookup(group_id, names=names, vectors=vectors)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "find_entities", recorded)
+    request = SearchRequest(query="Did Bob work at ACME?", group_id="g1")
+    found = _context(store, request, cache).recognised
+    assert {e.name for e in found} == {"Bob", "Acme"}
+    assert any(names is not None for names in asked)  # looked up in the store
+    if not store.capabilities.entity_revisions:
+        return  # such a store's index is never used for exact matches
+    monkeypatch.setattr(names_module, "INDEX_LOOKUP_MIN", 1)
+    monkeypatch.setattr(generators_module, "INDEX_LOOKUP_MIN", 1)
+    asked.clear()
+    found = _context(store, request, cache).recognised
+    assert {e.name for e in found} == {"Bob", "Acme"}
+    assert all(names is None for names in asked)  # looked up in the index
+
+
+def _context(store: GraphStore, request: SearchRequest, names: NameIndexCache) -> QueryContext:
+    return QueryContext(
+        store=store,
+        embedder=EMBEDDER,
+        request=request,
+        recipe=FAST,
+        where=request.fact_filter(),
+        now=datetime.now(UTC),
+        names=names,
+    )

@@ -520,20 +520,25 @@ WITH count(*) AS raw,
 RETURN raw, kept
 """
 
-# The index's own score is approximate (and flat for negative cosines), so kept hits are
-# re-scored exactly: vector.similarity.cosine gives (1 + cosine) / 2.
+# The index's own score is approximate (its vectors are quantized; and flat for negative
+# cosines), so kept hits are re-scored exactly: vector.similarity.cosine gives
+# (1 + cosine) / 2. Only the best ``$rescored`` of the kept hits by the index's score are
+# re-scored (each re-score reads a vector from the store: 1,000 of them were about a third of
+# a fact search's time at 1M facts); the caller asks for several times its limit, so the
+# index's small errors cannot push a hit of the exact top out.
 VECTOR_FACTS: Final = (
     """
 CALL db.index.vector.queryRelationships($index, $k, $embedding)
-YIELD relationship AS r
-WITH r, startNode(r) AS s, endNode(r) AS o
+YIELD relationship AS r, score
+WITH r, score, startNode(r) AS s, endNode(r) AS o
+ORDER BY score DESC
 WITH count(*) AS raw,
      collect(CASE WHEN r.group_id = $group_id AND """
     + FACT_FILTER
-    + """
-                  THEN [r.uuid, vector.similarity.cosine(r.fact_embedding, $embedding)] END)
-         AS kept
-RETURN raw, kept
+    + """ THEN r END) AS passing
+RETURN raw,
+       [r IN passing[..$rescored]
+        | [r.uuid, vector.similarity.cosine(r.fact_embedding, $embedding)]] AS kept
 """
 )
 
@@ -542,11 +547,19 @@ def _small_or_indexed(count: str, exact: str, index: str) -> str:
     """The start of a vector search statement: count the group's vectors up to ``$cap``
     (``count`` returns ``held``); a group holding fewer is scored exactly (``exact`` returns
     ``exact``, the best ``$limit`` as ``[uuid, score]`` pairs), a larger one through the index
-    (``index`` returns ``raw`` and ``kept``, and maybe ``seen``). Fixed texts only."""
+    (``index`` returns ``raw`` and ``kept``, and maybe ``seen``). Fixed texts only.
+
+    The exact block seeks the group's rows by ``small_group``, which is the group id for a
+    small group and null otherwise (a seek for null finds nothing): a filter on ``held``
+    alone was planned after the seek, so a large group's every row was read from the group
+    index before the filter dropped them (600,000 fact rows, hundreds of ms a search)."""
+    scoped = exact.replace("= $group_id", "= small_group")
+    if scoped.count("small_group") != 1:
+        raise AssertionError(f"expected one group seek in: {exact}")
     return f"""
 CALL () {{{count}}}
 CALL (held) {{
-WITH held WHERE held < $cap{exact}}}
+WITH CASE WHEN held < $cap THEN $group_id END AS small_group{scoped}}}
 CALL (held) {{
 WITH held WHERE held >= $cap{index}}}
 """
@@ -617,12 +630,12 @@ def _node_vector_statements(label: str, embedding: str) -> tuple[str, str]:
     below with fixed names only."""
     index = f"""
 CALL db.index.vector.queryNodes($index, $k, $embedding)
-YIELD node
-WITH count(*) AS raw,
-     collect(CASE WHEN node.group_id = $group_id
-                  THEN [node.uuid, vector.similarity.cosine(node.{embedding}, $embedding)]
-             END) AS kept
-RETURN raw, kept
+YIELD node, score
+WITH node, score ORDER BY score DESC
+WITH count(*) AS raw, collect(CASE WHEN node.group_id = $group_id THEN node END) AS passing
+RETURN raw,
+       [n IN passing[..$rescored]
+        | [n.uuid, vector.similarity.cosine(n.{embedding}, $embedding)]] AS kept
 """
     exact = f"""
 MATCH (n:{label})
@@ -662,6 +675,8 @@ CALL (sentences) {
 RETURN raw, kept, size(sentences) AS seen
 """
 
+# The sentence block counts against ``$sentence_cap``: a group's turns and sentences are
+# told large apart.
 _SENTENCE_BLOCK: Final = _small_or_indexed(
     """
 MATCH (s:Sentence)
@@ -678,7 +693,7 @@ LIMIT $limit
 RETURN collect([uuid, score]) AS exact
 """,
     re.sub(r"\$k\b", "$sentence_k", VECTOR_SENTENCES.replace("$index", "$sentence_index")),
-)
+).replace("$cap", "$sentence_cap")
 
 SEARCH_EPISODE_VECTORS: Final = (
     _TURN_BLOCK
@@ -744,6 +759,19 @@ RETURN revision, turns, sentences, entities, facts, turn_keys, turn_vectors, sen
 )
 """A group's stamp and every turn, sentence, entity and fact vector (read after the stamp: a write
 committing in between renews the revision, so the next search reads them again)."""
+
+# A large group's entity vectors held in the client (:class:`.vector_cache.LargeVectors`): valid
+# while the group's vector revision is the one they were read after.
+VECTOR_REVISION: Final = """
+OPTIONAL MATCH (m:ChronomemMeta {key: $revision_key})
+WITH m.value AS revision
+RETURN revision
+"""
+LOAD_ENTITY_VECTORS: Final = """
+MATCH (n:Entity)
+WHERE n.group_id = $group_id AND n.name_embedding IS NOT NULL
+RETURN n.uuid AS uuid, n.name_embedding AS embedding
+"""
 
 # --------------------------------------------------------------------------------------------
 # Stats and settings.

@@ -33,7 +33,10 @@ from chronomem.engine.store.neo4j.records import (
     to_db_time,
 )
 from chronomem.engine.store.neo4j.vector_cache import (
+    LARGE_RECHECK_S,
     GroupVectors,
+    LargeCache,
+    LargeVectors,
     Timeline,
     VectorCache,
     Vectors,
@@ -111,6 +114,12 @@ synthetic fact vectors written in batches (the index built as they came), recall
 exact search was 0.875, 0.93, 0.955, 0.98 and 0.99 for 40, 100, 200, 400 and 1,000 hits
 (docs/benchmarks.md, issue 16)."""
 _FETCH_GROWTH: Final = 4
+RESCORED_PER_HIT: Final = 4
+"""Of a vector index's hits that pass the group and the filter, the best ``RESCORED_PER_HIT``
+times the limit (at least 40) by the index's approximate score are re-scored exactly. On the
+1M-fact database (600,000 facts in the group, 1,000 hits fetched), re-scoring the best 20,
+50, 100 or all of them gave the same recall@10 against exact search (0.96), the best 10 only
+0.94 (docs/benchmarks.md, eighth session)."""
 
 VECTOR_CACHE_MB: Final = 256
 """Default budget of the client-side cache of small groups' vectors (:mod:`.vector_cache`)."""
@@ -155,8 +164,10 @@ class Neo4jStore:
     or more, re-scored exactly); tests lower it to reach the index path on small data.
 
     ``vector_cache_mb``: the budget of the cache of small groups' turn, sentence, entity and
-    fact vectors in this client (:mod:`.vector_cache`); 0 turns it off (every search then scores
-    a small group's vectors on the server).
+    fact vectors in this client (:mod:`.vector_cache`), and, separately, of large groups'
+    entity vectors (:class:`.vector_cache.LargeVectors`, scored exactly here instead of through
+    the entity index); 0 turns both off (every search then scores a small group's vectors on
+    the server and searches a large group's entities through the index).
 
     ``read_only=True`` opens sessions in READ access mode, creates no schema (it only checks
     it), and every write method (:meth:`write`, :meth:`erase`, :meth:`set_meta`,
@@ -191,6 +202,11 @@ class Neo4jStore:
         if not vector_cache_mb >= 0:
             raise ConfigurationError(f"vector_cache_mb must be >= 0, got {vector_cache_mb!r}")
         self._vectors = VectorCache(int(vector_cache_mb * 1024 * 1024))
+        self._large_entities = LargeCache(int(vector_cache_mb * 1024 * 1024))
+        # (group, kind) -> when a search last found the group holding more than exact_max
+        # vectors of the kind (turns: "episode", sentences: "sentence")
+        self._large: dict[tuple[str, str], float] = {}
+        self._large_lock = threading.Lock()
         # Every session of this store starts after the transactions it committed before
         # (causal consistency): on a cluster, a read routed to a secondary waits until that
         # server holds this store's last writes.
@@ -450,6 +466,10 @@ class Neo4jStore:
         if not erasure:
             return
         group = erasure.group_id
+        with self._large_lock:  # it may be small now: count again
+            for known in [known for known in self._large if known[0] == group]:
+                del self._large[known]
+        self._large_entities.pop(group, None)
         updates = [fact_update_params(f) for f in _last_by_uuid(erasure.updated_facts)]
         entities = [
             entity_params(e, self._dimension) for e in _last_by_uuid(erasure.updated_entities)
@@ -747,7 +767,38 @@ class Neo4jStore:
         if cacheable:
             stamp_params = self._stamped(group_id)
             stamp_plan = _Plan("vector search", cypher.VECTOR_STAMP, stamp_params, _no_hits)
-        rows = self._run_plans([*plans, stamp_plan])
+        # A large group's entity vectors, held in this client, score its entity searches
+        # exactly if the group's revision read in the same statement is theirs.
+        large = self._vectors.enabled and any(
+            s.embedding is not None and s.target == "entity" for s in searches
+        )
+        large = large and self._known_large(group_id, "entity")
+        held = self._large_entities.get(group_id) if large else None
+        if held is not None:
+            for i, search in enumerate(searches):
+                if search.embedding is not None and search.target == "entity":
+                    plans[i] = self._held_entity_plan(held, search)
+        revision_plan = None
+        if large:
+            revision = {"revision_key": vector_revision_key(group_id)}
+            revision_plan = _Plan("vector search", cypher.VECTOR_REVISION, revision, _no_hits)
+        rows = self._run_plans([*plans, stamp_plan, revision_plan])
+        revision_row = rows.pop()
+        if revision_row is not None:
+            revision = revision_row["revision"]
+            if held is not None and revision != held.revision:  # written since: the server
+                self._large_entities.pop(group_id, None)
+                stale = [
+                    i
+                    for i, (p, search) in enumerate(zip(plans, searches, strict=True))
+                    if p is not None and p.local and search.target == "entity"
+                ]
+                again = [self._plan(group_id, searches[i], None) for i in stale]
+                for i, plan, row in zip(stale, again, self._run_plans(again), strict=True):
+                    plans[i], rows[i] = plan, row
+                held = None
+            if held is None and self._large_entities.seen(group_id, revision):
+                self._load_large_entities(group_id, revision)
         stamp_row = rows.pop()
         stamp = None if stamp_row is None else stamp_of(stamp_row)
         if cached is not None and stamp != cached.stamp:  # written since: ask the server
@@ -760,6 +811,44 @@ class Neo4jStore:
         if cached is None and self._vectors.seen(group_id, stamp, self._exact_max):
             self._load_vectors(group_id)
         return answers
+
+    def _held_entity_plan(self, held: LargeVectors, search: IndexSearch) -> _Plan | None:
+        """An entity vector search answered with a large group's entity vectors held here."""
+        assert search.embedding is not None
+        query = checks.unit_query(search.embedding, "entity", self._dimension)
+        if query is None or search.limit <= 0:
+            return None
+        limit = search.limit
+        return _Plan.answered(lambda: _cosines(held.best(query, limit)))
+
+    def _load_large_entities(self, group_id: str, revision: str) -> None:
+        """Read a large group's entity vectors (read after its ``revision``: a write committing
+        in between renews the revision, so the next search reads them again), row by row into
+        one float32 matrix, unless they would exceed the cache's budget."""
+        count = self._rows(
+            "counting a group's entities", cypher.COUNT_GROUP_ENTITIES, group_id=group_id
+        )[0]["n"]
+        if not self._large_entities.fits(int(count) * self._dimension * 4):
+            return
+        keys: list[str] = []
+        matrix = np.empty((int(count), self._dimension), dtype=np.float32)
+        action = "reading a group's entity vectors"
+        with (
+            translate_errors(self._uri, action, self._database),
+            self._live_driver().session(
+                database=self._database,
+                default_access_mode=READ_ACCESS,
+                bookmark_manager=self._bookmarks,
+            ) as session,
+        ):
+            for uuid, embedding in session.run(cypher.LOAD_ENTITY_VECTORS, group_id=group_id):
+                if len(keys) == len(matrix):  # written since the count: next time
+                    return
+                if len(embedding) != self._dimension:  # written by another tool: not held
+                    return
+                matrix[len(keys)] = embedding
+                keys.append(str(uuid))
+        self._large_entities.put(group_id, LargeVectors.of(revision, keys, matrix[: len(keys)]))
 
     def _run_plans(self, plans: Sequence[_Plan | None]) -> list[dict[str, Any] | None]:
         """The row of each plan's statement (``None`` for no plan or a local one), all in one
@@ -876,7 +965,11 @@ class Neo4jStore:
                 lambda row: _cosines(facts.best(query, limit, frozenset(row["passing"]))),
                 cached=True,
             )
-        params: dict[str, Any] = {"group_id": group_id, "embedding": query.tolist()}
+        params: dict[str, Any] = {
+            "group_id": group_id,
+            "embedding": query.tolist(),
+            "rescored": max(limit * RESCORED_PER_HIT, _MIN_FETCH),
+        }
         if target == "fact":
             params.update(cypher.filter_params(_db_filter(where), utcnow()))
             scoped = cypher.scoped_fact_vectors_statement(where)
@@ -889,25 +982,45 @@ class Neo4jStore:
                 )
         statement, index, further = _VECTOR[target]
         k = max(_first_fetch(limit), VECTOR_MIN_FETCH)
-        run = {**params, "index": index, "k": k, "limit": limit, "cap": self._exact_max + 1}
+        large = self._known_large(group_id, target)
+        cap = 0 if large else self._exact_max + 1  # 0: no count, straight to the index
+        run = {**params, "index": index, "k": k, "limit": limit, "cap": cap}
         indexed = {**params, "index": index}
         if target != "episode":
             return _Plan(
                 "vector search",
                 statement,
                 run,
-                lambda row: _cosines(self._settle(row, "", further, indexed, limit, k)),
+                lambda row: _cosines(
+                    self._settle(row, "", further, indexed, limit, k, (group_id, target), large)
+                ),
             )
         enough = limit * SENTENCES_PER_EPISODE
         sentence_k = max(k, enough)
-        run.update(sentence_index=cypher.SENTENCE_VECTOR_INDEX, sentence_k=sentence_k)
         by_sentence = {**params, "index": cypher.SENTENCE_VECTOR_INDEX}
+        sentences_large = self._known_large(group_id, "sentence")
+        sentence_cap = 0 if sentences_large else self._exact_max + 1
+        run.update(
+            sentence_index=cypher.SENTENCE_VECTOR_INDEX,
+            sentence_k=sentence_k,
+            sentence_cap=sentence_cap,
+        )
 
         def finish(row: dict[str, Any]) -> list[ScoredId]:
             sentences = self._settle(
-                row, "", cypher.VECTOR_SENTENCES, by_sentence, limit, sentence_k, enough
+                row,
+                "",
+                cypher.VECTOR_SENTENCES,
+                by_sentence,
+                limit,
+                sentence_k,
+                (group_id, "sentence"),
+                sentences_large,
+                enough,
             )
-            turns = self._settle(row, "turn_", further, indexed, limit, k)
+            turns = self._settle(
+                row, "turn_", further, indexed, limit, k, (group_id, "episode"), large
+            )
             return _cosines(best_of_turns_and_sentences(turns, sentences, limit))
 
         return _Plan("vector search", statement, run, finish)
@@ -920,12 +1033,18 @@ class Neo4jStore:
         params: dict[str, Any],
         limit: int,
         k: int,
+        kind: tuple[str, str],
+        large: bool,
         enough: int | None = None,
     ) -> list[ScoredId]:
         """The hits of one block of a search statement's ``row`` (columns ``prefix``...): the
-        exact ones of a small group, or the index's, fetching more while too few passed."""
-        if row[f"{prefix}held"] <= self._exact_max:
-            return _ranked(row[f"{prefix}exact"], limit)
+        exact ones of a small group, or the index's, fetching more while too few passed.
+        ``kind``: the group and the kind of vectors searched (noted when found large);
+        ``large``: it was known large, so the statement went to the index without counting."""
+        if not large:  # the statement counted the group's vectors
+            if row[f"{prefix}held"] <= self._exact_max:
+                return _ranked(row[f"{prefix}exact"], limit)
+            self._note_large(kind)
         kept, raw = row[f"{prefix}kept"], row[f"{prefix}raw"]
         seen_enough = enough is not None and row.get(f"{prefix}seen", 0) >= enough
         if len(kept) >= limit or seen_enough or raw < k:
@@ -934,6 +1053,21 @@ class Neo4jStore:
             "vector search", further, params, limit, None, enough, start=k * _FETCH_GROWTH
         )
         return hits
+
+    def _known_large(self, group_id: str, kind: str) -> bool:
+        """Whether a search found ``group_id`` holding more than ``exact_max`` vectors of
+        ``kind`` in the last :data:`LARGE_RECHECK_S` seconds (and it was not erased from
+        since, through this store): its searches then go straight to the index, without
+        counting the group's vectors first (at 1M facts, 10-16 ms a kind)."""
+        with self._large_lock:
+            found = self._large.get((group_id, kind))
+        return found is not None and time.monotonic() - found < LARGE_RECHECK_S
+
+    def _note_large(self, kind: tuple[str, str]) -> None:
+        with self._large_lock:
+            self._large[kind] = time.monotonic()
+            if len(self._large) > 4096:  # a bound: forget the oldest note
+                del self._large[next(iter(self._large))]
 
     def _search(
         self,

@@ -9,13 +9,15 @@ import numpy.typing as npt
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
-from chronomem.engine.store.neo4j import Neo4jStore
+from chronomem.engine.store.neo4j import Neo4jStore, cypher
 from chronomem.engine.store.neo4j import store as store_module
-from chronomem.engine.store.protocol import FactFilter, WriteBatch
+from chronomem.engine.store.neo4j.cypher import filter_params
+from chronomem.engine.store.neo4j.vector_cache import VectorCache
+from chronomem.engine.store.protocol import Erasure, FactFilter, WriteBatch
 from chronomem.errors import InputError
-from chronomem.schema import Entity, Fact
+from chronomem.schema import Entity, Episode, Fact
 
-from .conftest import DIMENSION, T0, small_graph
+from .conftest import DIMENSION, T0, small_graph, statements_of
 
 pytestmark = pytest.mark.neo4j
 
@@ -134,3 +136,159 @@ def test_a_small_group_inside_a_larger_one_gets_its_exact_top_k_through_the_inde
     assert [u for u, _ in hits] == [u for u, _ in exact]
     assert [s for _, s in hits] == pytest.approx([s for _, s in exact], abs=1e-5)
     assert fetched == [store_module.VECTOR_MIN_FETCH]  # through the index, in one fetch
+
+
+def _rows_under(operator: Any, marker: str, inside: bool = False) -> int:
+    """Rows read from the store (by seeks, scans and expansions) by the operators of a
+    PROFILE plan below the one whose details name ``marker``."""
+    here = inside or marker in str(operator.get("args", {}).get("Details", ""))
+    reads = any(word in operator["operatorType"] for word in ("Seek", "Scan", "Expand"))
+    own = int(operator.get("rows", 0) or 0) if here and reads else 0
+    return own + sum(_rows_under(child, marker, here) for child in operator.get("children", []))
+
+
+@pytest.mark.parametrize(
+    ("target", "statement", "index"),
+    [
+        ("entity", "SEARCH_ENTITY_VECTORS", "ENTITY_VECTOR_INDEX"),
+        ("fact", "SEARCH_FACT_VECTORS", "FACT_VECTOR_INDEX"),
+        ("episode", "SEARCH_EPISODE_VECTORS", "EPISODE_VECTOR_INDEX"),
+    ],
+)
+def test_a_large_group_is_not_read_by_the_exact_branch(
+    store: Neo4jStore, group: str, target: str, statement: str, index: str
+) -> None:
+    """Issue 16 at 1M facts: the exact branch of a vector search statement (run only for a
+    group under the threshold) was planned as a seek of every row of the group before the
+    filter on the count, so a search of a 600,000-fact group read them all. In the profile of
+    a search of a group above the threshold, the exact branch reads no row."""
+    rng = np.random.default_rng(7)
+    batch = spread(group, rng.standard_normal((30, DIMENSION)).astype(np.float32))
+    unit = [(row / np.linalg.norm(row)).tolist() for row in rng.standard_normal((31, DIMENSION))]
+    entities = [
+        e.model_copy(update={"name_embedding": v})
+        for e, v in zip(batch.entities, unit, strict=True)
+    ]
+    episodes = [
+        Episode(group_id=group, source="chat", content=f"turn {i}", reference_time=T0,
+                content_embedding=v)
+        for i, v in enumerate(unit)
+    ]  # fmt: skip
+    store.write(WriteBatch(episodes=episodes, entities=entities, facts=batch.facts))
+    query = rng.standard_normal(DIMENSION)
+    params: dict[str, Any] = {
+        "group_id": group,
+        "embedding": (query / np.linalg.norm(query)).tolist(),
+        "index": getattr(cypher, index),
+        "k": 100,
+        "limit": 10,
+        "rescored": 40,
+        "cap": 6,
+        "sentence_cap": 6,  # the group holds 31 entities and turns and 30 facts: above it
+        "sentence_index": cypher.SENTENCE_VECTOR_INDEX,
+        "sentence_k": 100,
+        **filter_params(FactFilter(), T0),
+    }
+    driver = store._live_driver()
+    with driver.session(database=store.database) as session:
+        summary = session.run("PROFILE " + getattr(cypher, statement), params).consume()
+    assert summary.profile is not None
+    assert _rows_under(summary.profile, "AS exact") == 0
+    assert _rows_under(summary.profile, "AS held") > 0  # the count did read the group
+
+
+def test_only_the_index_best_are_rescored_and_they_hold_the_exact_top_k(
+    store: Neo4jStore, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Of the index hits passing the group and the filter, only the best
+    ``RESCORED_PER_HIT * limit`` by the index's score are re-scored: with 400 of the group's
+    vectors among the hits and a limit of 3, the 40 re-scored hold the exact top 3."""
+    monkeypatch.setattr(store, "_exact_max", 5)
+    rng = np.random.default_rng(41)
+    query = rng.standard_normal(DIMENSION).astype(np.float32)
+    query /= np.linalg.norm(query)
+    mine = spread(group, query + 0.8 * rng.standard_normal((400, DIMENSION)).astype(np.float32))
+    store.write(mine)
+    kept: list[int] = []
+    rows = store._rows
+
+    def counted(action: str, statement: str, **params: Any) -> Any:
+        found = rows(action, statement, **params)
+        kept.extend(len(found[0][c]) for c in found[0] if c.endswith("kept"))
+        return found
+
+    monkeypatch.setattr(store, "_rows", counted)
+    hits = store.vector(group, query, "fact", 3, FactFilter())
+    scored = [(f.uuid, float(np.asarray(f.fact_embedding) @ query)) for f in mine.facts]
+    exact = sorted(scored, key=lambda hit: -hit[1])[:3]
+    assert [u for u, _ in hits] == [u for u, _ in exact]
+    assert kept == [max(3 * store_module.RESCORED_PER_HIT, 40)]
+
+
+def test_a_group_found_large_is_searched_without_counting_until_an_erasure(
+    store: Neo4jStore, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search that counted more than ``exact_max`` of a group's vectors notes it: the next
+    searches go straight to the index (``cap`` 0: nothing counted) with the same hits, until
+    an erasure of the group, after which the group is counted again (it may be small)."""
+    monkeypatch.setattr(store, "_exact_max", 5)
+    monkeypatch.setattr(store, "_vectors", VectorCache(0))  # no stamp statements
+    rng = np.random.default_rng(5)
+    query = rng.standard_normal(DIMENSION).astype(np.float32)
+    query /= np.linalg.norm(query)
+    batch = spread(group, query + rng.standard_normal((30, DIMENSION)).astype(np.float32))
+    store.write(batch)
+    caps: list[int] = []
+    rows = store._rows
+
+    def counted(action: str, statement: str, **params: Any) -> Any:
+        caps.extend(v for k, v in params.items() if k.endswith("cap") and "sentence" not in k)
+        return rows(action, statement, **params)
+
+    monkeypatch.setattr(store, "_rows", counted)
+    first = store.vector(group, query, "fact", 3, FactFilter())
+    second = store.vector(group, query, "fact", 3, FactFilter())
+    assert second == first
+    assert caps == [6, 0]
+    store.erase(Erasure(group_id=group, facts=[f.uuid for f in batch.facts[1:]]))
+    caps.clear()
+    assert [u for u, _ in store.vector(group, query, "fact", 3, FactFilter())] == [
+        batch.facts[0].uuid
+    ]
+    assert caps == [6]  # counted again: one fact, scored exactly
+
+
+def test_a_large_groups_entity_vectors_are_held_and_scored_exactly_until_a_write(
+    store: Neo4jStore, group: str, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group found holding more than ``exact_max`` entity vectors, searched twice with the
+    same vector revision, has its entity vectors read into the client: its entity searches
+    are then scored there (no index statement), exactly; a write renews the revision, and the
+    next search asks the server again (and finds the new entity)."""
+    monkeypatch.setattr(store, "_exact_max", 5)
+    rng = np.random.default_rng(9)
+    names = [f"Person {i}" for i in range(40)]
+    vectors = rng.standard_normal((40, DIMENSION)).astype(np.float32)
+    entities = [
+        Entity(group_id=group, name=n, name_embedding=(v / np.linalg.norm(v)).tolist())
+        for n, v in zip(names, vectors, strict=True)
+    ]
+    store.write(WriteBatch(entities=entities))
+    query = rng.standard_normal(DIMENSION).astype(np.float32)
+    query /= np.linalg.norm(query)
+    scored = [(e.uuid, float(np.asarray(e.name_embedding) @ query)) for e in entities]
+    exact = [u for u, _ in sorted(scored, key=lambda hit: -hit[1])[:5]]
+    sent = statements_of(store, monkeypatch)
+    for _ in range(3):  # counted (large), revision seen, seen again: read into the client
+        store.vector(group, query, "entity", 5, FactFilter())
+    sent.clear()
+    hits = store.vector(group, query, "entity", 5, FactFilter())
+    assert [u for u, _ in hits] == exact
+    assert hits[0][1] == pytest.approx(max(s for _, s in scored), abs=1e-5)
+    assert not any("db.index.vector" in statement for statement in sent)
+    newest = Entity(group_id=group, name="Newest", name_embedding=query.tolist())
+    store.write(WriteBatch(entities=[newest]))
+    sent.clear()
+    hits = store.vector(group, query, "entity", 5, FactFilter())
+    assert [u for u, _ in hits] == [newest.uuid, *exact[:4]]
+    assert any("db.index.vector" in statement for statement in sent)
