@@ -324,6 +324,10 @@ class SentenceReader:
             for child in head.children:
                 if child.dep_ == "attr" and child.tag_ in _PROPER_TAGS:
                     return self._named(child, pet)
+                if child.dep_ == "attr" and self.lemma(child) in _SOMEBODY:
+                    called = self._kin_name(child)  # "... is a guy called Piotr"
+                    if called is not None:
+                        return called
         return None
 
     def _named(self, token: Token, pet: bool) -> EntityMention | None:
@@ -1065,6 +1069,7 @@ _STATIVE_VERBS: Final = frozenset({
 _CHILDHOOD: Final = frozenset({"kid", "child", "teen", "teenager", "youngster", "boy", "girl"})
 # Verbs whose gerund alone names no activity: "going", "doing", "getting".
 _BARE_GERUNDS: Final = frozenset({"go", "do", "get", "have", "make", "take", "be", "come"})
+_SOMEBODY: Final = frozenset({"guy", "man", "woman", "lady", "person", "girl", "bloke", "dude"})
 _SELF_ROLES: Final = frozenset({"boss", "manager", "employer", "master", "landlord"})
 _FORMULAIC_VERBS: Final = frozenset({"thank", "please", "bless", "congratulate", "welcome"})
 _LINKING_VERBS: Final = frozenset({"get", "become", "remain", "stay"})

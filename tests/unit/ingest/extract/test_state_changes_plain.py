@@ -32,6 +32,11 @@ CASES = [
                                          "'to head chef' as the verb 'head'")),
     ("I drive a Ford Focus.", "Sold the Focus last month.",
      "Rosa", "DRIVES", "Ford Focus", None),
+    # a new holder of a role of one: a pet's vet, one's manager named as "a woman called X"
+    ("Pixel's vet is Dr. Brandt.", "Pixel's new vet is Dr. Ilves, much closer to us.",
+     "Pixel", "HAS_VET", "Brandt", "Ilves"),
+    ("My manager is a woman called Ines.", "My new manager is Tariq, no idea yet.",
+     "Rosa", "REPORTS_TO", "Ines", "Tariq"),
     # a thing that is gone, or named by "it" in its ending
     ("I drive a Toyota Yaris.", "The Yaris is gone, my nephew has it now.",
      "Rosa", "DRIVES", "Yaris", None),
