@@ -33,7 +33,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -252,28 +252,57 @@ class GroupVectors:
         return sum(kind.nbytes for kind in kinds) + lines
 
 
-class VectorCache:
-    """Groups' vectors, least recently used first out once they hold more than
+class _Sized(Protocol):
+    @property
+    def nbytes(self) -> int: ...
+
+
+_V = TypeVar("_V", bound=_Sized)
+
+
+class _Budgeted(Generic[_V]):
+    """Values per group, least recently used first out once they hold more than
     ``budget_bytes``. Thread-safe."""
 
     def __init__(self, budget_bytes: int) -> None:
         self._budget = budget_bytes
-        self._groups: OrderedDict[str, GroupVectors] = OrderedDict()
-        self._seen: dict[str, Stamp] = {}
-        self._large: dict[str, float] = {}  # group -> when it was last found too large
+        self._groups: OrderedDict[str, _V] = OrderedDict()
         self._lock = threading.Lock()
 
-    @property
-    def enabled(self) -> bool:
-        return self._budget > 0
-
-    def get(self, group_id: str) -> GroupVectors | None:
-        """The group's cached vectors (their stamp still to be checked against the server)."""
+    def get(self, group_id: str) -> _V | None:
+        """The group's cached value (its freshness still to be checked against the server)."""
         with self._lock:
             found = self._groups.get(group_id)
             if found is not None:
                 self._groups.move_to_end(group_id)
             return found
+
+    def put(self, group_id: str, value: _V) -> None:
+        """Keep ``value`` (unless it alone exceeds the budget), dropping the least recently
+        used groups while over budget."""
+        if value.nbytes > self._budget:
+            return
+        with self._lock:
+            self._groups[group_id] = value
+            self._groups.move_to_end(group_id)
+            total = sum(v.nbytes for v in self._groups.values())
+            while total > self._budget and len(self._groups) > 1:
+                _, dropped = self._groups.popitem(last=False)
+                total -= dropped.nbytes
+
+
+class VectorCache(_Budgeted[GroupVectors]):
+    """Groups' vectors, least recently used first out once they hold more than
+    ``budget_bytes``. Thread-safe."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        super().__init__(budget_bytes)
+        self._seen: dict[str, Stamp] = {}
+        self._large: dict[str, float] = {}  # group -> when it was last found too large
+
+    @property
+    def enabled(self) -> bool:
+        return self._budget > 0
 
     def forget(self, group_id: str) -> None:
         with self._lock:
@@ -307,37 +336,15 @@ class VectorCache:
                     del notes[next(iter(notes))]
         return previous == stamp and small
 
-    def put(self, group_id: str, vectors: GroupVectors) -> None:
-        """Keep ``vectors`` (unless they alone exceed the budget), dropping the least recently
-        used groups while over budget."""
-        if vectors.nbytes > self._budget:
-            return
-        with self._lock:
-            self._groups[group_id] = vectors
-            self._groups.move_to_end(group_id)
-            total = sum(v.nbytes for v in self._groups.values())
-            while total > self._budget and len(self._groups) > 1:
-                _, dropped = self._groups.popitem(last=False)
-                total -= dropped.nbytes
 
-
-class LargeCache:
+class LargeCache(_Budgeted[LargeVectors]):
     """Large groups' entity vectors (:class:`LargeVectors`), least recently used first out once
     they hold more than ``budget_bytes``; loaded when two searches in a row saw the same
     revision of the group (as :class:`VectorCache`). Thread-safe."""
 
     def __init__(self, budget_bytes: int) -> None:
-        self._budget = budget_bytes
-        self._groups: OrderedDict[str, LargeVectors] = OrderedDict()
+        super().__init__(budget_bytes)
         self._seen: dict[str, str] = {}
-        self._lock = threading.Lock()
-
-    def get(self, group_id: str) -> LargeVectors | None:
-        with self._lock:
-            found = self._groups.get(group_id)
-            if found is not None:
-                self._groups.move_to_end(group_id)
-            return found
 
     def pop(self, group_id: str, default: None = None) -> LargeVectors | None:
         with self._lock:
@@ -359,16 +366,3 @@ class LargeCache:
             if len(self._seen) > 4096:  # a bound: forget the oldest note
                 del self._seen[next(iter(self._seen))]
         return previous == revision
-
-    def put(self, group_id: str, vectors: LargeVectors) -> None:
-        """Keep ``vectors`` (unless they alone exceed the budget), dropping the least recently
-        used groups while over budget."""
-        if vectors.nbytes > self._budget:
-            return
-        with self._lock:
-            self._groups[group_id] = vectors
-            self._groups.move_to_end(group_id)
-            total = sum(v.nbytes for v in self._groups.values())
-            while total > self._budget and len(self._groups) > 1:
-                _, dropped = self._groups.popitem(last=False)
-                total -= dropped.nbytes
