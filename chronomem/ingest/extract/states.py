@@ -190,10 +190,12 @@ class StateReader:
         people: list[Ref] = []
         for token in (asker, asked):
             ref = self._reader.ref(token)
-            if ref is not None and ref.mention.label != PERSON and token.tag_ == "NNP":
-                ref = Ref(EntityMention(ref.mention.name, PERSON), ref.weight)  # (NER: "GPE")
-            if ref is None or ref.mention.label != PERSON:
+            if ref is None or self._fits(_Value(ref, token, "subj"), (PERSON,), coerce=False) != (
+                PERSON
+            ):
                 return []
+            if ref.mention.label != PERSON:  # a first name NER typed as a place
+                ref = Ref(EntityMention(ref.mention.name, PERSON), ref.weight)
             people.append(ref)
         first, second = people
         holder, other = (second, first) if second.mention.is_speaker else (first, second)
