@@ -290,5 +290,9 @@ def test_a_large_groups_entity_vectors_are_held_and_scored_exactly_until_a_write
     store.write(WriteBatch(entities=[newest]))
     sent.clear()
     hits = store.vector(group, query, "entity", 5, FactFilter())
-    assert [u for u, _ in hits] == [newest.uuid, *exact[:4]]
+    # the server's index path is approximate (it may miss a near vector of the old ones), but
+    # it is asked again and finds the new entity first
+    assert hits[0][0] == newest.uuid
+    assert len(hits) == 5
+    assert {u for u, _ in hits[1:]} <= {e.uuid for e in entities}
     assert any("db.index.vector" in statement for statement in sent)
