@@ -9,7 +9,9 @@ name to be removed from the set. Per-category pass rates: ``python -m tests.stat
 The scenarios named ``fr-*`` (70) were written on 2026-12-06 by a helper session that read
 only the shared dev suite's format, not the engine's rules, as a fresh stand-in for the
 held-out suite; they were measured before any rule was written against them (103/148 checks on
-the session's starting code), see docs/benchmarks.md.
+the session's starting code), see docs/benchmarks.md. The ``f2-*`` scenarios (90) were written
+the same way on 2026-12-07 and measured first on that session's starting code (158/225 checks,
+38/90 scenarios whole); the rules written after that count them as development data.
 
 The fast tests at the end check the scenario file itself and the check semantics, without
 models.
@@ -98,9 +100,7 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "plan-12-engagement-plan-cancelled",
         "pos-03-condo-to-townhouse",
         "pos-04-bike-stolen",
-        "pos-05-phone-switch",
         "pos-10-laptop-upgrade",
-        "pos-11-second-car-added",
         "pos-12-fish-died",
         "pos-14-boat-bought",
         "pos-15-car-traded-in",
@@ -124,7 +124,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "role-06-apprentice-to-journeyman",
         "role-07-sous-to-head-pastry",
         "role-11-teacher-to-headteacher",
-        "role-14-pilot-captain",
         "tp-05-sister-new-job",
         "tp-06-neighbour-sold-car",
         "tp-08-cousin-graduated",
@@ -133,6 +132,52 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "tp-11-friend-breakup",
         "tp-15-uncle-sold-farm",
         "tp-16-flatmate-job",
+        "f2-cor-05-luna-adoption-fell-through",
+        "f2-dat-03-pickle-spring-before-last",
+        "f2-edu-01-nsukka-aberdeen",
+        "f2-edu-02-ionmincu-byteforge",
+        "f2-edu-03-manoa-oregon-state",
+        "f2-edu-04-aalto-uppsala-phd",
+        "f2-edu-06-kgs-lums",
+        "f2-emp-01-brindlewood-kestrel",
+        "f2-end-01-cb500-sold",
+        "f2-end-03-fitverde-cancelled",
+        "f2-end-05-clapton-allotment",
+        "f2-end-06-nonvoy-cafe-share-sold",
+        "f2-iso-04-benedikt-dog-rehomed-elsewhere",
+        "f2-iso-06-jiahui-car-sold-elsewhere",
+        "f2-mh-01-brother-lucas-company-hq",
+        "f2-mh-02-son-koa-team-coach",
+        "f2-mh-04-gp-practice-location",
+        "f2-mh-05-girlfriend-lene-workplace-owner",
+        "f2-mh-06-favourite-player-club-city",
+        "f2-mv-01-thuy-languages",
+        "f2-mv-02-ayodele-two-kids",
+        "f2-mv-03-gosia-knitting-bouldering",
+        "f2-mv-05-esi-violin-talking-drum",
+        "f2-mv-06-vuk-qa-and-dj",
+        "f2-ooo-03-peugeot-sold-first",
+        "f2-ooo-04-lupe-benji-arturo",
+        "f2-ooo-05-graduate-senior-principal",
+        "f2-ooo-06-red-wine-off-alcohol",
+        "f2-pos-01-corsa-fabia",
+        "f2-pos-03-galaxy-iphone",
+        "f2-pref-01-full-cream-oat-milk",
+        "f2-pref-02-crossfit-aqua-aerobics",
+        "f2-pref-03-turkcell-vodafone",
+        "f2-pref-04-keto-off",
+        "f2-pref-05-ps5-pc-gamer",
+        "f2-rel-02-leonie-matthias-married",
+        "f2-rel-05-haukur-sigrun-rakel",
+        "f2-rel-06-renata-julian-back-together",
+        "f2-role-01-intern-associate-senior",
+        "f2-role-03-head-marketing-advisor",
+        "f2-role-05-backend-dev-pm",
+        "f2-role-06-deckhand-first-mate",
+        "f2-tp-02-boss-ronan-patrice",
+        "f2-tp-03-dad-ramen-shop-retired",
+        "f2-tp-05-cousin-bence-corvinus-semmelweis",
+        "f2-tp-06-neighbour-holm-tesla-fiat",
     }
 )
 """Scenarios that fail on the current code, as measured by

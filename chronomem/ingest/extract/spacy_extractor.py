@@ -442,7 +442,9 @@ class _EpisodeReader:
         Bern, not Berlin"), each named thing the speaker says no fact about is retracted."""
         if self.speaker is None:
             return []
-        named = {f.object.name for f in raw} | {f.subject.name for f in raw}
+        named = {f.object.name for f in raw} | {
+            f.subject.name for f in raw if f.relation in self.vocabulary.relations
+        }  # ("Quillon rescinded the offer, hiring freeze": no fact of the vocabulary about it)
         out: list[RawFact] = []
         seen: set[str] = set()
         things = self.sentence_people_and_things(tokens)

@@ -102,6 +102,16 @@ _NEGATORS: Final = frozenset({"not", "n't", "never", "no", "nt", "neither", "nor
 _SECOND_PERSON: Final = frozenset({"you", "u", "ya"})
 
 
+# Objects of idioms of a thing's end ("gave up the ghost", "bit the dust", "kicked the
+# bucket"): never a value of their verb.
+_IDIOM_OBJECTS: Final = frozenset({"ghost", "dust", "bucket"})
+# Where a role word the tagger took for a number or a verb is still a title ("promoted to
+# dispatcher", "promoted to supervisor").
+_TITLE_VIAS: Final = frozenset({"to", "as", "xcomp", "attr", "oprd"})
+# Verbs that start a habit said as a gerund ("took up running").
+_TAKE_UP: Final = frozenset({"take up", "pick up", "start", "begin", "get into"})
+
+
 @dataclass(frozen=True, slots=True)
 class _Value:
     ref: Ref
@@ -660,6 +670,7 @@ class StateReader:
                 return
         if polarity == "start":
             yield from self._habit(verb, holders, span)
+            yield from self._taken_up(verb, keys, holders, span)
         if polarity in ("end", "retract"):
             yield from self._unframed(verb, holders, values, polarity, span)
         elif polarity == "start" and self._lemma_of_verb(verb) in _STOP_VERBS:
@@ -728,6 +739,28 @@ class StateReader:
                     holder.mention, relation_name(lemma), EntityMention(gerund, CONCEPT),
                     0.75 * holder.weight, span,
                 )  # fmt: skip
+
+    def _taken_up(
+        self, verb: Token, keys: list[str], holders: list[Ref], span: tuple[int, int]
+    ) -> Iterator[RawFact]:
+        """ "Picked up bouldering too", "I took up running", "started swimming again": a habit
+        of the vocabulary that starts (and holds until it ends, as one said in the present)."""
+        if not _TAKE_UP & set(keys) or verb.tag_ == "VBG":
+            return
+        for child in verb.children:
+            if child.dep_ not in ("xcomp", "dobj") or not self._activity_word(child):
+                continue
+            if any(c.dep_ in ("dobj", "prep") for c in child.children):
+                continue  # "started cooking dinner": one occasion, not a habit
+            activity = self._reader.lemma_of(child.lower_, "VBG")
+            if activity not in self._vocabulary.habits:
+                continue
+            for holder in holders:
+                if holder.mention.label == PERSON:
+                    yield RawFact(
+                        holder.mention, relation_name(activity),
+                        EntityMention(gerund_of(activity), CONCEPT), 0.75 * holder.weight, span,
+                    )  # fmt: skip
 
     def _unframed(
         self,
@@ -1244,6 +1277,8 @@ class StateReader:
                 return
             if token.text.islower() and token.lower_ in INTERJECTIONS:
                 return  # "my hands finally stopped shaking lol" (not "moved to Nice")
+            if via == "dobj" and token.lower_ in _IDIOM_OBJECTS:
+                return  # "the laptop gave up the ghost": the thing is gone, not the ghost
             if token.lower_ == "it" and via == "dobj":  # "the Note died, scrapped it"
                 antecedent = self._antecedent(token)
                 if antecedent is not None:
@@ -1265,6 +1300,13 @@ class StateReader:
                     ref = Ref(EntityMention(ref.mention.name[len(prefix) :], CONCEPT), ref.weight)
             if ref is None and len(run) > 1 and run[-1].lower_ in roles:
                 ref = Ref(EntityMention(" ".join(t.lower_ for t in run), CONCEPT), 0.85)
+            if (
+                ref is None
+                and token.tag_ not in _NOMINAL
+                and token.lower_ in roles
+                and via in _TITLE_VIAS
+            ):
+                ref = Ref(EntityMention(token.lower_, CONCEPT), 0.85)  # "promoted to dispatcher"
             if (
                 ref is None
                 and token.tag_ == "JJ"
@@ -1486,6 +1528,50 @@ class StateReader:
             scope="object" if polarity != "start" else "fact",
         )  # fmt: skip
 
+    def _what_it_is(self, noun: Token, *, retraction: bool) -> RawFact | None:
+        """ "My car is a white Peugeot 206", "my laptop is an old ThinkPad": a thing of a
+        category of the vocabulary said of its owner, and what it is. The value must belong to
+        the same category or be a name ("my phone is a lifesaver" says nothing)."""
+        lemma = self._reader.lemma(noun)
+        categories = self._vocabulary.categories_of([lemma])
+        verb = noun.head
+        if (
+            not categories
+            or noun.dep_ != "nsubj"
+            or self._reader.lemma(verb) != "be"
+            or _FAVOURITE & {c.lower_ for c in noun.children}
+        ):
+            return None
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        value = next((c for c in verb.children if c.dep_ == "attr"), None)
+        if owner is None or value is None or value.tag_ not in _NOMINAL:
+            return None
+        holder = self._reader.ref(owner)
+        if holder is None or holder.mention.label != PERSON:
+            return None
+        ref = self._reader.object_ref(value)
+        if ref is None:
+            return None
+        words = [w.lower() for w in ref.mention.name.split()]
+        if len(words) > 1 and words[0] in _ARTICLES:  # "a Galaxy S10"
+            name = ref.mention.name.split(" ", 1)[1]
+            ref = Ref(EntityMention(name, ref.mention.label), ref.weight)
+            words = words[1:]
+        shared = sorted(categories & self._vocabulary.categories_of(words))
+        if not shared and value.tag_ not in ("NNP", "NNPS"):
+            return None
+        category = shared[0] if shared else sorted(categories)[0]
+        relation = self._vocabulary.categories[category][0]
+        polarity = self._polarity(verb, retraction)
+        if polarity is None or relation == "HAS_PET":
+            return None  # "my dog is a beagle" says what the pet is, not which
+        return RawFact(
+            holder.mention, relation, ref.mention, 0.8 * holder.weight,
+            clause_span(verb, list(verb.children)),
+            ends=polarity == "end", retracts=polarity == "retract",
+            scope="object" if polarity != "start" else "fact",
+        )  # fmt: skip
+
     def _organisation_noun(self, noun: Token, *, retraction: bool) -> RawFact | None:
         """ "Spotify's headquarters are in Stockholm", "Northwind's new CEO is Simon Achebe",
         "Paula Brandt is Northwind's CEO": a noun of the vocabulary said of an organisation."""
@@ -1588,6 +1674,10 @@ class StateReader:
         habit = self._habit_noun(noun, retraction=retraction)
         if habit is not None:
             yield habit
+            return
+        named = self._what_it_is(noun, retraction=retraction)
+        if named is not None:
+            yield named
             return
         said = self._organisation_noun(noun, retraction=retraction)
         if said is not None:
@@ -1817,7 +1907,7 @@ def _has_object(verb: Token) -> bool:
     dating a guy named Reza"), so that its subject is whom it is about."""
     for child in verb.children:
         if child.dep_ in ("dobj", "attr", "oprd"):
-            return child.lower_ not in _FIRST_PERSON
+            return child.lower_ not in _FIRST_PERSON and child.lower_ not in _IDIOM_OBJECTS
         if (
             child.dep_ == "prep"
             and child.lower_ in ("to", "with")

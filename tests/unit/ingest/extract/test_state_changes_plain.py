@@ -16,7 +16,7 @@ from chronomem import HashingEmbedder, Memory
 T1 = "2022-03-01T10:00:00+00:00"
 T2 = "2024-05-01T10:00:00+00:00"
 BETWEEN = "2023-06-01T00:00:00+00:00"
-# (first statement, second statement, subject, relation, old value, new value or None)
+# (first statement, second statement, subject, relation, old value or None, new value or None)
 CASES = [
     ("I'm based in Porto at the moment.", "Work relocated me to Lyon.",
      "Rosa", "LIVES_IN", "Porto", "Lyon"),
@@ -166,6 +166,20 @@ CASES = [
     ("I'm dating Bram.", "ok so Bram and I broke up. his name is Tobiah now, the new guy, "
      "and we've been seeing each other since may",
      "Rosa", "PARTNER_OF", "Bram", None),
+    # what a thing of one's own is ("my van is a ..."), and a thing that died in an idiom
+    ("my car is a rusty Ford Mondeo, still runs", "my car kicked the bucket on the A9",
+     "Rosa", "DRIVES", "Ford Mondeo", None),
+    ("my laptop is a Lenovo Yoga from uni", "my laptop finally bit the dust, RIP",
+     "Rosa", "OWNS", "Lenovo Yoga", None),
+    ("my phone is a Pixel 6, cracked screen and all", "bought a new Fairphone 5, love it",
+     "Rosa", "HAS_PHONE", "Pixel", "Fairphone"),
+    # trades the role list knows, and a wedding said as an idiom
+    ("I'm a sommelier at a hotel bar", "I'm a winemaker now, finally my own vines",
+     "Rosa", "HAS_JOB_TITLE", "sommelier", "winemaker"),
+    ("I'm a postman, early starts", "I got promoted to dispatcher, no more rain",
+     "Rosa", "HAS_JOB_TITLE", "postman", "dispatcher"),
+    ("Odile and I have been together for years", "Odile and I tied the knot in Nantes!",
+     "Rosa", "MARRIED_TO", None, "Odile"),
 ]  # fmt: skip
 
 
@@ -189,7 +203,13 @@ def tell(memory: Memory, group: str, *texts: str) -> None:
 
 @pytest.mark.parametrize(("first", "second", "subject", "relation", "old", "new"), CASES)
 def test_a_change_said_in_plain_words_closes_the_old_state(
-    memory: Memory, first: str, second: str, subject: str, relation: str, old: str, new: str | None
+    memory: Memory,
+    first: str,
+    second: str,
+    subject: str,
+    relation: str,
+    old: str | None,
+    new: str | None,
 ) -> None:
     group = f"plain-{abs(hash((first, second))) % 10**8}"
     memory.add_dialogue(
@@ -205,8 +225,9 @@ def test_a_change_said_in_plain_words_closes_the_old_state(
         f.object
         for f in memory.facts(subject=subject, relation=relation, group_id=group, as_of=BETWEEN)
     }
-    assert any(old.lower() in (o or "").lower() for o in before), before
-    assert not any(old.lower() in (o or "").lower() for o in now), now
+    if old is not None:
+        assert any(old.lower() in (o or "").lower() for o in before), before
+        assert not any(old.lower() in (o or "").lower() for o in now), now
     if new is not None:
         assert any(new.lower() in (o or "").lower() for o in now), now
 
@@ -302,6 +323,14 @@ PLANS_CALLED_OFF = [
      "Turku"),
     ("I ride a Brompton.", "bought a Vespa today, so happy",
      "yeah nah, didn't end up buying the Vespa, way too pricey", "OWNS", "Vespa", None),
+    # an offer taken back by the company (said with another clause about it), news posted in
+    # the wrong chat
+    ("I work at Brindle Foods.", "accepted an offer from Maplestone Bank, starting in June!",
+     "Maplestone rescinded the offer, budget cuts. staying at Brindle", "WORKS_AT", "Maplestone",
+     "Brindle"),
+    ("I live in Kuopio.", "moved to Vaasa last week!",
+     "lol sorry, wrong chat, that was my cousin's news. I'm still in Kuopio", "LIVES_IN", "Vaasa",
+     "Kuopio"),
 ]  # fmt: skip
 
 
@@ -345,6 +374,9 @@ SAID_ONCE = [
     ("started cello lessons, my flatmate is thrilled", "PLAYS", "cello"),
     ("Picked up the banjo over lockdown", "PLAYS", "banjo"),
     ("Picked up weekend shifts at a Waitrose, need the money", "WORKS_AT", "Waitrose"),
+    # a habit taken up, said as a gerund
+    ("took up swimming in January, 3 mornings a week", "SWIM", "swimming"),
+    ("I still eat meat, sorry", "HAS_DIET", "meat"),
     # "at" read as a mark; a label before the colon
     ("first month at Zeptolab done, onboarding is wild", "WORKS_AT", "Zeptolab"),
     ("swimming 3x a week now, my knees are grateful", "SWIM", "swimming"),
