@@ -421,8 +421,9 @@ class Writer:
                     candidate.ends
                     and candidate.relation not in (ANY_RELATION, relation)
                     and relation not in vocabulary.relations
-                ):
-                    continue  # "used to hike" ends hiking, not last weekend's "got out hiking"
+                    and "OWNS" not in vocabulary.family(candidate.relation)
+                ):  # "used to hike" ends hiking, not last weekend's "got out hiking"; a thing
+                    continue  # sold or gone ends all one does with it ("parks his Tesla")
                 if candidate.ends and candidate.retracts:  # an ending taken back
                     if invalid_at is None or (moment is not None and invalid_at > moment):
                         continue

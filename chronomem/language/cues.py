@@ -368,6 +368,7 @@ LIGHT_VERB_OBJECTS: Final[frozenset[str]] = frozenset({
     "pic", "notice", "note", "part", "place", "sure", "use", "time", "moment", "day", "night",
     "sense", "point", "deal", "mess", "trip", "stroll", "pause", "guess", "wonder", "bite",
     "smile", "laugh", "cry", "sigh", "kick", "glance", "peek", "try", "listen", "read", "team",
+    "boot", "sack", "axe", "chop",  # "got the boot": fired (a state ending, see the vocabulary)
 })  # fmt: skip
 
 # Words of the calendar: a name that holds one is a date, not a person or a place.

@@ -458,6 +458,7 @@ class SentenceReader:
                 dep == "neg"
                 or (child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children))
                 or (dep == "attr" and denied(child))  # "I'm no writer"
+                or (dep == "dobj" and self.lemma(verb) in ("have", "own") and denied(child))
             ):
                 negated = True
             elif dep == "aux":

@@ -356,6 +356,9 @@ class _EpisodeReader:
                 start += 1  # "Joined Ducati last month": the verb is not part of the name
             if any(doc[i].tag_.startswith("VB") for i in range(start + 1, end)):
                 continue  # "Femke quit Philips": a clause, not a name
+            if all(i in by_token for i in range(start, end)):
+                continue  # the model of a make already named with it ("Honda CB500")
+            end = self._with_model(doc, start, end)
             span_text = doc[start:end].text
             if label == "Place" and span_text.islower() and place_name(span_text) is None:
                 continue  # "finaly moved to ...": a lower-case word NER took for a place
@@ -396,6 +399,23 @@ class _EpisodeReader:
                 by_token[index] = place
             self._add_mention(place)
         return by_token
+
+    def _with_model(self, doc: Doc, start: int, end: int) -> int:
+        """The end of a make's name with the model it qualifies: NER reads "a Honda CB500",
+        "a silver Honda Jazz" as the company "Honda" beside (or without) the model; a make of a
+        vocabulary category ("vehicle", "phone"...) compounded to the name after it is one
+        name with it."""
+        last = doc[end - 1]
+        head = last.head
+        if (
+            last.dep_ != "compound"
+            or head.i != end
+            or head.tag_ not in ("NNP", "NNPS", "NN")
+            or not (head.text[:1].isupper() or any(ch.isdigit() for ch in head.text))
+            or not self.vocabulary.categories_of(t.lower_ for t in doc[start:end])
+        ):
+            return end
+        return head.i + 1
 
     def _untyped_person(self, token: Any) -> bool:
         """A name NER left untyped that can only be a person's: one the conversation gives to

@@ -108,6 +108,8 @@ _IDIOM_OBJECTS: Final = frozenset({"ghost", "dust", "bucket"})
 # Where a role word the tagger took for a number or a verb is still a title ("promoted to
 # dispatcher", "promoted to supervisor").
 _TITLE_VIAS: Final = frozenset({"to", "as", "xcomp", "attr", "oprd"})
+# A value said with what one has of it: "cello lessons", "my FitVerde membership".
+_WHAT_ONE_HAS_OF: Final = frozenset({"lesson", "lessons", "membership", "subscription"})
 # Verbs that start a habit said as a gerund ("took up running").
 _TAKE_UP: Final = frozenset({"take up", "pick up", "start", "begin", "get into"})
 
@@ -631,6 +633,9 @@ class StateReader:
                 for frame in frames
                 for fact in self._apply(frame, holders, left, polarity, span, coerce=True)
             ]
+        spoken = {f.object.name for f in facts if f.relation == "SPEAKS"}
+        if spoken:  # "fluent in Greek now": a language, not a place one lives in or went to
+            facts = [f for f in facts if f.relation == "SPEAKS" or f.object.name not in spoken]
         if facts and polarity == "start" and verb.tag_ == "VBD":
             # "when I took French in high school": a school said without its name in the past
             # tense is a period of one's life that is over
@@ -750,10 +755,12 @@ class StateReader:
         for child in verb.children:
             if child.dep_ not in ("xcomp", "dobj") or not self._activity_word(child):
                 continue
-            if any(c.dep_ in ("dobj", "prep") for c in child.children):
+            if any(c.dep_ == "dobj" for c in child.children):
                 continue  # "started cooking dinner": one occasion, not a habit
-            activity = self._reader.lemma_of(child.lower_, "VBG")
-            if activity not in self._vocabulary.habits:
+            stem = child.lower_[:-3]  # the lemmatizer's "bouldere" for "bouldering"
+            found = [self._reader.lemma_of(child.lower_, "VBG"), stem, stem + "e", stem[:-1]]
+            activity = next((a for a in found if a in self._vocabulary.habits), None)
+            if activity is None:
                 continue
             for holder in holders:
                 if holder.mention.label == PERSON:
@@ -900,7 +907,7 @@ class StateReader:
                 if obj.label != label:
                     obj = EntityMention(obj.name, label)
                 words = obj.name.split()
-                if len(words) > 1 and words[-1].lower() in ("lesson", "lessons"):
+                if len(words) > 1 and words[-1].lower() in _WHAT_ONE_HAS_OF:
                     obj = EntityMention(" ".join(words[:-1]), obj.label)  # "cello lessons"
                 if relation == "HAS_JOB_TITLE" and obj.label != CONCEPT:
                     continue
@@ -1148,15 +1155,19 @@ class StateReader:
                         ref = reader.ref(grandchild)
                         if ref is not None:
                             return [ref]
+        top = verb  # "started learning the drum, my neighbours love me": "started" says whose
+        while top.dep_ == "xcomp" and top.head.tag_.startswith("VB") and top.head.i < top.i:
+            if any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in top.children):
+                break
+            top = top.head
         if (
             reader.refs.speaker is not None
-            and (
-                verb.tag_ in ("VBD", "VBN")
-                or (verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl"))
+            and (top.tag_ in ("VBD", "VBN") or (top.tag_ == "VBG" and top.dep_ in ("advcl", "acl")))
+            and top.dep_ != "ROOT"
+            and _opens_sentence(top)
+            and not any(
+                c.dep_ in ("nsubj", "nsubjpass", "expl") for t in {verb, top} for c in t.children
             )
-            and verb.dep_ != "ROOT"
-            and _opens_sentence(verb)
-            and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in verb.children)
         ):  # "Transferred to UBC, Vancouver is gorgeous": not Vancouver, the speaker moved
             return [Ref(reader.refs.speaker, 0.6)]
         if self._lemma_of_verb(verb) in _TAKERS and any(
@@ -1279,6 +1290,8 @@ class StateReader:
                 return  # "my hands finally stopped shaking lol" (not "moved to Nice")
             if via == "dobj" and token.lower_ in _IDIOM_OBJECTS:
                 return  # "the laptop gave up the ghost": the thing is gone, not the ghost
+            if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children):
+                return  # "no excuses now", "I have no car": nothing is said to be had
             if token.lower_ == "it" and via == "dobj":  # "the Note died, scrapped it"
                 antecedent = self._antecedent(token)
                 if antecedent is not None:
@@ -1813,8 +1826,8 @@ def _called(token: Token) -> Token | None:
                     grandchild.tag_ in ("NNP", "NNPS") or grandchild.text[:1].isupper()
                 ):
                     return grandchild
-        if child.dep_ == "appos" and child.tag_ in ("NNP", "NNPS"):
-            return child
+        if child.dep_ == "appos" and child.tag_ in ("NNP", "NNPS") and token.tag_ in ("NN", "NNS"):
+            return child  # "a greyhound, Juniper"; not "a Honda Jazz, the COE almost ..."
     return None
 
 

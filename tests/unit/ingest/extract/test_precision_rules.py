@@ -192,6 +192,10 @@ def test_a_name_called_out_to_is_not_the_subject(converse: Converse) -> None:
         ("Omar: I'm reading Persuasion by Jane Austen.", "jane austen"),
         ("Omar: I took your sugestion and went.", "sugestion"),
         ("Omar: You and I make a great team.", "team"),
+        ("Omar: I have no bike, I walk everywhere.", "bike"),
+        ("Omar: Joined the gym in May, no excuses now.", "excuses"),
+        ("Omar: We had a long conversation in the kitchen.", "kitchen"),
+        ("Omar: My old Fiat finally gave up the ghost.", "ghost"),
     ],
 )
 def test_nothing_is_stored_of_a_denial_an_idiom_or_a_pointing_word(
@@ -274,3 +278,15 @@ def test_a_frame_aspect_must_be_known(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigurationError, match=r"frames\[0\].*expected one of"):
         load_vocabulary(extra)
+
+
+def test_a_language_is_spoken_not_lived_in(converse: Converse) -> None:
+    (x,) = converse("Omar: I'm finally fluent in Portuguese now.")
+    facts = triples(x)
+    assert ("Omar", "SPEAKS", "Portuguese") in facts
+    assert not [f for f in x.facts if f.relation in ("LIVES_IN", "VISITED")]
+
+
+def test_a_make_and_its_model_are_one_name(converse: Converse) -> None:
+    (x,) = converse("Omar: I have a Honda CB650 for long rides.")  # NER: "Honda", "CB650"
+    assert ("Omar", "OWNS", "Honda CB650") in triples(x)

@@ -180,6 +180,15 @@ CASES = [
      "Rosa", "HAS_JOB_TITLE", "postman", "dispatcher"),
     ("Odile and I have been together for years", "Odile and I tied the knot in Nantes!",
      "Rosa", "MARRIED_TO", None, "Odile"),
+    # fired in an idiom; a gym membership cancelled; a thing sold ends what one did with it
+    ("I work at Halvorsen Bank.", "got the sack today, gutted",
+     "Rosa", "WORKS_AT", "Halvorsen Bank", None),
+    ("I'm at Orrin Freight, warehouse shifts", "got the boot from Orrin this morning lol",
+     "Rosa", "WORKS_AT", "Orrin Freight", None),
+    ("signed up at Ironside gym, 40 quid a month", "cancelled my Ironside membership, never went",
+     "Rosa", "MEMBER_OF", "Ironside", None),
+    ("I park my Audi A3 in the square every night", "sold the Audi, the buses are fine",
+     "Rosa", "PARK", "Audi", None),
 ]  # fmt: skip
 
 
@@ -377,6 +386,8 @@ SAID_ONCE = [
     # a habit taken up, said as a gerund
     ("took up swimming in January, 3 mornings a week", "SWIM", "swimming"),
     ("I still eat meat, sorry", "HAS_DIET", "meat"),
+    ("took up jogging after new year, my calves are dying", "JOG", "jogging"),
+    ("I can hold a conversation in Portuguese now", "SPEAKS", "Portuguese"),
     # "at" read as a mark; a label before the colon
     ("first month at Zeptolab done, onboarding is wild", "WORKS_AT", "Zeptolab"),
     ("swimming 3x a week now, my knees are grateful", "SWIM", "swimming"),
