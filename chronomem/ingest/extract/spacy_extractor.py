@@ -415,7 +415,7 @@ class _EpisodeReader:
             or not self.vocabulary.categories_of(t.lower_ for t in doc[start:end])
         ):
             return end
-        return head.i + 1
+        return end + 1  # (head.i == end)
 
     def _untyped_person(self, token: Any) -> bool:
         """A name NER left untyped that can only be a person's: one the conversation gives to
