@@ -212,11 +212,12 @@ _ATOMS.update(
     REL_THIS=r"(?P<rt>tonight|(?P<rt_last>last)\s+night|this\s+(?P<rt_p>morning|afternoon"
     r"|evening))",
     LNT=_p(
-        r"(?P<lnt>(?<!the\s)(?P<lnt_w>last|next|this\s+past|this\s+coming|the\s+coming|this)\s+"
+        r"(?P<lnt>(?<!the\s)(?<!my\s)(?<!his\s)(?<!her\s)(?<!our\s)(?<!your\s)(?<!their\s)"
+        r"(?P<lnt_w>last|next|this\s+past|this\s+coming|the\s+coming|this)\s+"
         r"(?P<lnt_u>weekend|week|month|year|decade|<SEASON>|<WEEKDAY>|<WEEKDAY_SHORT>|<MONTH_STRICT>)"
         r"(?!\s+of\b))"
     ),
-    BEFORE_LAST=r"(?P<bl>the\s+(?P<bl_u>weekend|week|month|year)\s+before\s+last)",
+    BEFORE_LAST=_p(r"(?P<bl>the\s+(?P<bl_u>weekend|week|month|year|<SEASON>)\s+before\s+last)"),
     AGO=_p(r"(?P<ago>(?P<ago_n><NUM>)\s+(?P<ago_u><UNIT>)\s+(?P<ago_w>ago|back|from\s+now))"),
     IN_N=_p(
         r"(?P<inn>in\s+(?:(?:about|around|another|roughly|like|just|only)\s+)?"
@@ -583,6 +584,9 @@ class _Resolver:
             return self.weekend(self.this_saturday() - timedelta(days=14))
         if unit == "month":
             return self.month(*_month_add(today.year, today.month, -2), relative=True)
+        if unit in _SEASON_START:  # "the spring before last": a year before last spring
+            last = self._relative_season(unit, -1)
+            return self.season(unit, last.begin.year - 1, relative=True)
         return self.year(today.year - 2, relative=True)
 
     def _offset(self, ntxt: str, utxt: str, sign: int) -> _Period | None:

@@ -610,6 +610,10 @@ class StateReader:
         ):  # "Mateo transferred to Berkeley" of a student: another school, not a move
             words.add("student")
             excluded |= {"LIVES_IN", "WORKS_AT"}
+        study = self._vocabulary.categories["study"][1]
+        if any(c.dep_ == "dobj" and c.lower_ in study for c in verb.children):
+            words.add("student")  # "started my MSc at Aberdeen", "moved my PhD to Uppsala":
+            excluded |= {"LIVES_IN", "WORKS_AT"}  # a school, not a job or a home
         frames = [
             frame
             for key in keys
@@ -1541,6 +1545,14 @@ class StateReader:
             scope="object" if polarity != "start" else "fact",
         )  # fmt: skip
 
+    def _of_a_field(self, noun: Token) -> bool:
+        """Whether ``noun`` ("year") is "of" a field of study ("first year of architecture")."""
+        fields = self._vocabulary.categories["field"][1] | self._vocabulary.categories["study"][1]
+        return any(
+            c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ in fields for g in c.subtree)
+            for c in noun.children
+        )
+
     def _what_it_is(self, noun: Token, *, retraction: bool) -> RawFact | None:
         """ "My car is a white Peugeot 206", "my laptop is an old ThinkPad": a thing of a
         category of the vocabulary said of its owner, and what it is. The value must belong to
@@ -1720,15 +1732,20 @@ class StateReader:
             if any(  # "first week of my master's at UCT": of a course, so a school
                 c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ in study for g in c.subtree)
                 for c in noun.children
+            ) or (
+                speaker.name in self._students
+                and not last
+                and not any(c.lower_ == "as" for c in noun.children)  # "as a junior economist"
             ):
-                relation = "STUDIES_AT"
+                relation = "STUDIES_AT"  # (or of someone this chat said is a student)
         elif lower in ("year", "semester", "term") and any(
             c.lower_ in _SCHOOL_YEARS
             or (
                 c.lower_ in _ORDINAL_YEARS and noun.dep_ == "pobj" and noun.head.lower_ == "in"
             )  # "in my second year at", not "my first year at Google was tough"
+            or (c.lower_ in _ORDINAL_YEARS and self._of_a_field(noun))
             for c in noun.children
-        ):
+        ):  # "first year of architecture at Ion Mincu"
             relation, ends, word = "STUDIES_AT", False, "at"
             owner = next((c for c in noun.children if c.dep_ == "poss"), None)
             ref = reader.ref(owner) if owner is not None else None

@@ -189,6 +189,14 @@ CASES = [
      "Rosa", "MEMBER_OF", "Ironside", None),
     ("I park my Audi A3 in the square every night", "sold the Audi, the buses are fine",
      "Rosa", "PARK", "Audi", None),
+    # a school said with the degree ("started my MSc at", "moved my PhD to"), and a student's
+    # "first week at"
+    ("I'm studying law at the University of Ghana", "started my MPhil at Lund in September",
+     "Rosa", "STUDIES_AT", "University of Ghana", "Lund"),
+    ("I'm doing my PhD at Twente, polymer stuff", "moved my PhD to Delft with my supervisor",
+     "Rosa", "STUDIES_AT", "Twente", "Delft"),
+    ("I'm in my last year at Harlow Grammar School", "first week at Kingsbridge done, huge campus",
+     "Rosa", "STUDIES_AT", "Harlow Grammar School", "Kingsbridge"),
 ]  # fmt: skip
 
 
@@ -388,6 +396,8 @@ SAID_ONCE = [
     ("I still eat meat, sorry", "HAS_DIET", "meat"),
     ("took up jogging after new year, my calves are dying", "JOG", "jogging"),
     ("I can hold a conversation in Portuguese now", "SPEAKS", "Portuguese"),
+    ("second year of nursing at Brookfield College, placements are brutal", "STUDIES_AT",
+     "Brookfield College"),
     # "at" read as a mark; a label before the colon
     ("first month at Zeptolab done, onboarding is wild", "WORKS_AT", "Zeptolab"),
     ("swimming 3x a week now, my knees are grateful", "SWIM", "swimming"),
