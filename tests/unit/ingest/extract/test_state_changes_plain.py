@@ -396,8 +396,11 @@ SAID_ONCE = [
     ("I still eat meat, sorry", "HAS_DIET", "meat"),
     ("took up jogging after new year, my calves are dying", "JOG", "jogging"),
     ("I can hold a conversation in Portuguese now", "SPEAKS", "Portuguese"),
-    ("second year of nursing at Brookfield College, placements are brutal", "STUDIES_AT",
-     "Brookfield College"),
+    (
+        "second year of nursing at Brookfield College, placements are brutal",
+        "STUDIES_AT",
+        "Brookfield College",
+    ),
     # "at" read as a mark; a label before the colon
     ("first month at Zeptolab done, onboarding is wild", "WORKS_AT", "Zeptolab"),
     ("swimming 3x a week now, my knees are grateful", "SWIM", "swimming"),
