@@ -163,7 +163,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "f2-role-06-deckhand-first-mate",
         "f2-tp-02-boss-ronan-patrice",
         "f2-tp-03-dad-ramen-shop-retired",
-        "f2-tp-05-cousin-bence-corvinus-semmelweis",
     }
 )
 """Scenarios that fail on the current code, as measured by

@@ -243,15 +243,16 @@ class SentenceReader:
         owner = self._possessor(token)
         if owner is None:
             # "Dad retired": a bare kin word said by someone is their own relative
-            if token.text[:1].isupper() and not any(c.dep_ == "det" for c in token.children):
-                known = self.refs.kin.get(token.lower_)
-                if known is not None:
-                    return Ref(known, 0.85)
-                if self.refs.speaker is not None and lemma in cues.PERSON_KIN:
-                    name = f"{self.refs.speaker.name}'s {token.lower_}"
-                    mention = EntityMention(name, PERSON)
-                    self.refs.people.append(mention)  # "Dad retired. Now he ..."
-                    return Ref(mention, 0.8)
+            known = self.refs.kin.get(token.lower_)
+            bare = not any(c.dep_ == "det" for c in token.children)
+            said = token.text[:1].isupper() or token.dep_ == "nsubj"  # "dad finally closed it"
+            if bare and said and known is not None:
+                return Ref(known, 0.85)
+            if bare and said and self.refs.speaker is not None and lemma in cues.PERSON_KIN:
+                name = f"{self.refs.speaker.name}'s {token.lower_}"
+                mention = EntityMention(name, PERSON)
+                self.refs.people.append(mention)  # "Dad retired. Now he ..."
+                return Ref(mention, 0.8)
             return None
         label = ANIMAL if lemma in cues.PET_NOUNS else PERSON
         name = f"{owner.mention.name}'s {token.lower_}"

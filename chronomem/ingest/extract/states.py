@@ -861,8 +861,10 @@ class StateReader:
                 continue  # "sold it" ends the thing said before; "love it" owns nothing
             if self._reader.lemma(value.token) in cues.JOB_NOUNS:
                 continue  # "my job at Acme": the employer is Acme, not the job
-            if (frame.effect == "end" or polarity == "end") and self._activity_word(value.token):
-                continue  # "quit smoking": an activity, not a place of work
+            if (
+                frame.effect == "end" or polarity == "end" or frame.relation == "WORKS_AT"
+            ) and self._activity_word(value.token):
+                continue  # "quit smoking", "started DJing at Reka": an activity, not a workplace
             if frame.relation == "HAS_JOB_TITLE" and value.token.tag_ == "NNS":
                 continue  # "I got some possible leads": people or things, not one's title
             if (

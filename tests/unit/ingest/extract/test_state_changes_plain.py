@@ -197,6 +197,11 @@ CASES = [
      "Rosa", "STUDIES_AT", "Twente", "Delft"),
     ("I'm in my last year at Harlow Grammar School", "first week at Kingsbridge done, huge campus",
      "Rosa", "STUDIES_AT", "Harlow Grammar School", "Kingsbridge"),
+    # a diet quit by the word "diet"; a field of study switched to
+    ("been doing paleo since january, no grains", "ok I quit the diet, pasta is life",
+     "Rosa", "HAS_DIET", "paleo", None),
+    ("I study history at Tartu, lots of reading", "switched to geology this autumn, rocks > books",
+     "Rosa", "STUDIES", "history", "geology"),
 ]  # fmt: skip
 
 
@@ -547,3 +552,19 @@ def test_a_feeling_that_ended_ends_only_the_feeling(memory: Memory) -> None:
 def test_what_one_makes_is_no_habit_said_of_oneself(memory: Memory) -> None:
     tell(memory, "plain-relcl-habit", "the loaves I bake are famous round here")
     assert memory.facts(subject="Rosa", relation="BAKE", group_id="plain-relcl-habit") == []
+
+
+def test_a_bare_kin_word_in_lower_case_is_the_relative_said_before(memory: Memory) -> None:
+    memory.add_dialogue(
+        [
+            {"speaker": "Rosa", "text": "my mum runs a flower shop in Galway", "time": T1},
+            {"speaker": "Rosa", "text": "mum finally closed the shop, she's retired!", "time": T2},
+        ],
+        group_id="kin-lower",
+    )
+    owned = memory.facts(subject="Rosa's mum", relation="OWNS", group_id="kin-lower")
+    assert not [f for f in owned if "shop" in (f.object or "")], owned
+    before = memory.facts(
+        subject="Rosa's mum", relation="OWNS", group_id="kin-lower", as_of=BETWEEN
+    )
+    assert [f for f in before if "shop" in (f.object or "")], before
