@@ -154,8 +154,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "f2-pref-03-turkcell-vodafone",
         "f2-pref-04-keto-off",
         "f2-pref-05-ps5-pc-gamer",
-        "f2-rel-02-leonie-matthias-married",
-        "f2-rel-05-haukur-sigrun-rakel",
         "f2-rel-06-renata-julian-back-together",
         "f2-role-01-intern-associate-senior",
         "f2-role-03-head-marketing-advisor",

@@ -321,6 +321,14 @@ class SentenceReader:
             for child in head.children:
                 if child.dep_ == "nsubj" and child.tag_ in _PROPER_TAGS:
                     return self._named(child, pet)
+                if child.dep_ == "nsubj" and child.lower_ in ("he", "she") and not pet:
+                    found = self.ref(child)  # "Matthias and I tied the knot! he's my husband
+                    if (  # now": the one named before in the same turn
+                        found is not None
+                        and found.mention.label == PERSON
+                        and found.mention.name in token.doc.text
+                    ):
+                        return found.mention
         if token.dep_ == "nsubj" and self.lemma(head) == "be":  # "my boss is Karen Liu"
             for child in head.children:
                 if child.dep_ == "attr" and child.tag_ in _PROPER_TAGS:

@@ -57,6 +57,8 @@ def rewrite_sentence(
                 replacement = replacement.capitalize()
         elif previous_subject and lower == "'d":
             replacement = " would" if _next_tag(token) == "VB" else " had"
+        elif previous_subject and lower == "'s" and tag == "VBZ":  # "he's" -> "Tom is", not
+            replacement = " has" if _next_tag(token) == "VBN" else " is"  # "Tom's"
         elif tag in ("PRP", "PRP$"):
             if speaker and lower in FIRST_PERSON:
                 replacement = FIRST_PERSON[lower].format(speaker)

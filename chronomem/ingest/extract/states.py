@@ -110,6 +110,8 @@ _IDIOM_OBJECTS: Final = frozenset({"ghost", "dust", "bucket"})
 _TITLE_VIAS: Final = frozenset({"to", "as", "xcomp", "attr", "oprd"})
 # A value said with what one has of it: "cello lessons", "my FitVerde membership".
 _WHAT_ONE_HAS_OF: Final = frozenset({"lesson", "lessons", "membership", "subscription"})
+# The relations of a couple.
+_COUPLE: Final = frozenset({"PARTNER_OF", "ENGAGED_TO", "MARRIED_TO"})
 # Verbs that start a habit said as a gerund ("took up running").
 _TAKE_UP: Final = frozenset({"take up", "pick up", "start", "begin", "get into"})
 
@@ -861,6 +863,9 @@ class StateReader:
                 continue  # "sold it" ends the thing said before; "love it" owns nothing
             if self._reader.lemma(value.token) in cues.JOB_NOUNS:
                 continue  # "my job at Acme": the employer is Acme, not the job
+            kin = cues.KINSHIP.get(self._reader.lemma(value.token))
+            if frame.relation in _COUPLE and kin is not None and kin not in _COUPLE:
+                continue  # "moved in with my parents", "back together with my mates": no couple
             if (
                 frame.effect == "end" or polarity == "end" or frame.relation == "WORKS_AT"
             ) and self._activity_word(value.token):

@@ -290,3 +290,8 @@ def test_a_language_is_spoken_not_lived_in(converse: Converse) -> None:
 def test_a_make_and_its_model_are_one_name(converse: Converse) -> None:
     (x,) = converse("Omar: I have a Honda CB650 for long rides.")  # NER: "Honda", "CB650"
     assert ("Omar", "OWNS", "Honda CB650") in triples(x)
+
+
+def test_moving_in_with_ones_parents_is_no_couple(converse: Converse) -> None:
+    (x,) = converse("Omar: I moved in with my parents to save money.")
+    assert not [f for f in x.facts if f.relation in ("PARTNER_OF", "MARRIED_TO")], x.facts

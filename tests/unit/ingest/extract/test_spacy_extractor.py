@@ -294,6 +294,12 @@ def test_first_and_second_person_are_rewritten_in_the_statement(converse: Conver
     assert fact.fact == "Caroline is sure Melanie's sister Anna loves Caroline's paintings."
 
 
+def test_he_is_contracted_reads_as_is_once_rewritten(converse: Converse) -> None:
+    (x,) = converse("Caroline: Oskar and I got engaged! he's my fiance now, wild")
+    fact = find(x, "ENGAGED_TO", "Oskar")
+    assert "Oskar is Caroline's fiance" in fact.fact, fact.fact
+
+
 def test_plural_first_person_is_the_speaker_with_less_confidence(converse: Converse) -> None:
     (x,) = converse("Melanie: We went to Paris.", "Melanie: I went to Rome.")[0:1]
     fact = find(x, "VISITED", "Paris")

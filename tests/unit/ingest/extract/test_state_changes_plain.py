@@ -400,6 +400,7 @@ SAID_ONCE = [
     ("took up swimming in January, 3 mornings a week", "SWIM", "swimming"),
     ("I still eat meat, sorry", "HAS_DIET", "meat"),
     ("took up jogging after new year, my calves are dying", "JOG", "jogging"),
+    ("moved in with Noor last month, her plants have taken over", "PARTNER_OF", "Noor"),
     ("I can hold a conversation in Portuguese now", "SPEAKS", "Portuguese"),
     (
         "second year of nursing at Brookfield College, placements are brutal",
