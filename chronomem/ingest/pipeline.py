@@ -186,6 +186,7 @@ class Writer:
             statements += self._expand_scoped(group_id, statements, scoped, report)
         statements += self._follower_endings(group_id, statements)
         statements += self._replaced_endings(group_id, statements)
+        statements += self._endings_told_first(group_id, statements)
         statements = _distinct(statements)
 
         stored = self._stored_rows(group_id, statements)
@@ -539,6 +540,68 @@ class Writer:
                         ),
                     )  # fmt: skip
         return list(out.values())
+
+    def _endings_told_first(
+        self, group_id: str, statements: list[ResolvedStatement]
+    ) -> list[ResolvedStatement]:
+        """A state told after its ending, said in other words: "Traded the Prius for an Ioniq"
+        is stored first (an ending of owning the Prius, from an unknown start), then "I drive a
+        silver Prius" arrives, dated before it. The stored ending closes the late state when
+        its relation is of the same family (owning / driving) and the names match, as it
+        would have had the state come first. Endings dated before the state close nothing
+        ("sold my car in 2020", then a car driven since 2023)."""
+        vocabulary = self.vocabulary
+        starts = [
+            s
+            for s in statements
+            if not (s.ends or s.retracts)
+            and s.valid_at is not None
+            and s.relation in vocabulary.relations
+            and vocabulary.is_state(s.relation)
+        ]
+        if not starts:
+            return []
+        subjects = tuple(sorted({s.subject_uuid for s in starts}))
+        endings = [
+            r
+            for r in self.store.list_facts(group_id, FactFilter(subject_uuids=subjects))
+            if r.valid_at is None and r.invalid_at is not None
+        ]
+        if not endings:
+            return []
+        ids = sorted({r.object_uuid for r in endings} | {s.object_uuid for s in starts})
+        names = {e.uuid: e.name for e in self.store.get_entities(group_id, ids)}
+        names.update(self._batch_names)
+        out: list[ResolvedStatement] = []
+        for start in starts:
+            family = vocabulary.family(start.relation)
+            said = names.get(start.object_uuid, "")
+            for row in endings:
+                ended, started = row.invalid_at, start.valid_at
+                if (
+                    ended is None
+                    or started is None
+                    or row.subject_uuid != start.subject_uuid
+                    or row.relation not in family
+                    or (row.relation, row.object_uuid) == (start.relation, start.object_uuid)
+                    or ended <= started
+                    or not said
+                    or not (
+                        names_match(said, names.get(row.object_uuid, ""), vocabulary)
+                        or names_match(names.get(row.object_uuid, ""), said, vocabulary)
+                    )
+                ):
+                    continue
+                out.append(
+                    dataclasses.replace(
+                        start, fact=row.fact, ends=True, valid_at=row.invalid_at,
+                        invalid_at=row.invalid_at,
+                        episode_uuid=row.episodes[0] if row.episodes else start.episode_uuid,
+                        source_id=row.sources[0] if row.sources else start.source_id,
+                    )
+                )  # fmt: skip
+                break
+        return out
 
     def _replaced_endings(
         self, group_id: str, statements: list[ResolvedStatement]

@@ -569,3 +569,28 @@ def test_a_bare_kin_word_in_lower_case_is_the_relative_said_before(memory: Memor
         subject="Rosa's mum", relation="OWNS", group_id="kin-lower", as_of=BETWEEN
     )
     assert [f for f in before if "shop" in (f.object or "")], before
+
+
+def test_an_ending_told_first_in_other_words_closes_the_late_state(memory: Memory) -> None:
+    group = "told-first"
+    memory.add_dialogue(  # the sale arrives first, then the car it ended, dated before it
+        [{"speaker": "Rosa", "text": "Swapped the Astra for a Leaf this week!", "time": T2}],
+        group_id=group,
+    )
+    memory.add_dialogue(
+        [{"speaker": "Rosa", "text": "I drive a red Vauxhall Astra, so old", "time": T1}],
+        group_id=group,
+    )
+    now = memory.facts(subject="Rosa", relation="DRIVES", group_id=group)
+    assert not [f for f in now if "Astra" in (f.object or "")], now
+    before = memory.facts(subject="Rosa", relation="DRIVES", group_id=group, as_of=BETWEEN)
+    assert [f for f in before if "Astra" in (f.object or "")], before
+    # an ending dated before a state told later closes nothing
+    memory.add_dialogue(
+        [{"speaker": "Kit", "text": "sold my Corolla back in 2019", "time": T1}], group_id="late"
+    )
+    memory.add_dialogue(
+        [{"speaker": "Kit", "text": "I drive a Toyota Corolla these days", "time": T2}],
+        group_id="late",
+    )
+    assert memory.facts(subject="Kit", relation="DRIVES", group_id="late")
