@@ -45,7 +45,13 @@ def rewrite_sentence(
         tag = token.tag_
         replacement: str | None = None
         subject = False
-        if previous_subject and tag == "VBP" and lower not in _AGREEMENT and lower.isalpha():
+        if (
+            previous_subject
+            and tag == "VBP"
+            and lower not in _AGREEMENT
+            and lower.isalpha()
+            and not (token.whitespace_ == "" and _next_text(token) == "-")  # "I co-own"
+        ):
             replacement = _third_singular(token.text)
         elif previous_subject and lower in _AGREEMENT and tag.startswith("VB"):
             replacement = _AGREEMENT[lower]
@@ -101,3 +107,9 @@ def _next_tag(token: Token) -> str:
     doc = token.doc
     index = token.i + 1
     return str(doc[index].tag_) if index < len(doc) else ""
+
+
+def _next_text(token: Token) -> str:
+    doc = token.doc
+    index = token.i + 1
+    return str(doc[index].text) if index < len(doc) else ""

@@ -967,6 +967,11 @@ class StateReader:
         if (
             PERSON in objects
             and label in _NAMED_TYPES
+            and not (  # "I'm with Vodafone now" (not "moved in with Rakel", typed wrongly)
+                label == "Organization"
+                and value.via == "with"
+                and self._reader.lemma(value.token.head.head) == "be"
+            )
             and value.token.tag_ == "NNP"
             and " " not in value.ref.mention.name
             and not self._known_word(value.ref.mention.name.lower())

@@ -295,3 +295,10 @@ def test_a_make_and_its_model_are_one_name(converse: Converse) -> None:
 def test_moving_in_with_ones_parents_is_no_couple(converse: Converse) -> None:
     (x,) = converse("Omar: I moved in with my parents to save money.")
     assert not [f for f in x.facts if f.relation in ("PARTNER_OF", "MARRIED_TO")], x.facts
+
+
+def test_being_with_a_company_is_no_couple(converse: Converse) -> None:
+    (x,) = converse("Omar: switched networks, I'm with Vodafone now.")
+    assert not [f for f in x.facts if f.relation == "PARTNER_OF"], x.facts
+    (y,) = converse("Omar: I'm with Tobiah now, he's lovely.")
+    assert ("Omar", "PARTNER_OF", "Tobiah") in triples(y)

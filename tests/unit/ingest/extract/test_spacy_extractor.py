@@ -294,6 +294,12 @@ def test_first_and_second_person_are_rewritten_in_the_statement(converse: Conver
     assert fact.fact == "Caroline is sure Melanie's sister Anna loves Caroline's paintings."
 
 
+def test_a_hyphenated_verb_is_not_inflected(converse: Converse) -> None:
+    (x,) = converse("Caroline: I co-own a bakery with my sister and I live in Leith.")
+    assert x.facts
+    assert not [f for f in x.facts if "coes" in f.fact], [f.fact for f in x.facts]
+
+
 def test_he_is_contracted_reads_as_is_once_rewritten(converse: Converse) -> None:
     (x,) = converse("Caroline: Oskar and I got engaged! he's my fiance now, wild")
     fact = find(x, "ENGAGED_TO", "Oskar")
