@@ -576,16 +576,17 @@ class Writer:
         for start in starts:
             family = vocabulary.family(start.relation)
             said = names.get(start.object_uuid, "")
+            if not said:
+                continue
             for row in endings:
-                ended, started = row.invalid_at, start.valid_at
+                ended, started = row.invalid_at, start.valid_at  # (both set: filtered above)
                 if (
                     ended is None
                     or started is None
+                    or ended <= started
                     or row.subject_uuid != start.subject_uuid
                     or row.relation not in family
                     or (row.relation, row.object_uuid) == (start.relation, start.object_uuid)
-                    or ended <= started
-                    or not said
                     or not (
                         names_match(said, names.get(row.object_uuid, ""), vocabulary)
                         or names_match(names.get(row.object_uuid, ""), said, vocabulary)

@@ -50,7 +50,7 @@ def rewrite_sentence(
             and tag == "VBP"
             and lower not in _AGREEMENT
             and lower.isalpha()
-            and not (token.whitespace_ == "" and _next_text(token) == "-")  # "I co-own"
+            and not _hyphenated(token)  # "I co-own": not "coes-own"
         ):
             replacement = _third_singular(token.text)
         elif previous_subject and lower in _AGREEMENT and tag.startswith("VB"):
@@ -104,12 +104,16 @@ def _names_someone(token: Token) -> bool:
 
 
 def _next_tag(token: Token) -> str:
-    doc = token.doc
-    index = token.i + 1
-    return str(doc[index].tag_) if index < len(doc) else ""
+    following = _next(token)
+    return "" if following is None else str(following.tag_)
 
 
-def _next_text(token: Token) -> str:
+def _hyphenated(token: Token) -> bool:
+    """Whether ``token`` is the first part of a word joined by a hyphen ("co" in "co-own")."""
+    following = _next(token)
+    return token.whitespace_ == "" and following is not None and following.text == "-"
+
+
+def _next(token: Token) -> Token | None:
     doc = token.doc
-    index = token.i + 1
-    return str(doc[index].text) if index < len(doc) else ""
+    return doc[token.i + 1] if token.i + 1 < len(doc) else None
