@@ -38,15 +38,11 @@ _BY_TARGET = frozenset({"vector", "fulltext"})
 @contextmanager
 def timed_store(store: GraphStore) -> Iterator[dict[str, list[float]]]:
     """While open, every public method call on ``store`` is timed: the mapping gives, per
-    call (``vector:episode``, ``get_facts``, ...), the seconds each call took. The methods are
-    put back on exit."""
+    call (``vector:episode``, ``get_facts``, ...), the seconds each call took. So are the calls
+    on the views a search reads through (``pinned``, itself not timed: it makes the view, it
+    reads nothing). The methods are put back on exit."""
     timings: dict[str, list[float]] = defaultdict(list)
     lock = threading.Lock()
-    names = [
-        name
-        for name in dir(type(store))
-        if not name.startswith("_") and callable(getattr(type(store), name, None))
-    ]
 
     def timed(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -61,12 +57,32 @@ def timed_store(store: GraphStore) -> Iterator[dict[str, list[float]]]:
 
         return call
 
-    for name in names:
-        setattr(store, name, timed(name, getattr(store, name)))
+    def wrap(target: Any) -> list[str]:
+        names = [
+            name
+            for name in dir(type(target))
+            if not name.startswith("_")
+            and name != "pinned"
+            and callable(getattr(type(target), name, None))
+        ]
+        for name in names:
+            setattr(target, name, timed(name, getattr(target, name)))
+        return names
+
+    names = wrap(store)
+    pinned = store.pinned
+
+    def timed_view(group_id: str) -> GraphStore:
+        view = pinned(group_id)
+        if view is not store:
+            wrap(view)
+        return view
+
+    setattr(store, "pinned", timed_view)  # noqa: B010 (an instance attribute over the method)
     try:
         yield timings
     finally:
-        for name in names:
+        for name in [*names, "pinned"]:
             delattr(store, name)
 
 

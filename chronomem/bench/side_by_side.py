@@ -48,7 +48,7 @@ class Measured:
     graph: str
     size: str
     samples: dict[str, list[float]]
-    calls: dict[str, float]  # store calls (chronomem) or Neo4j statements (graphiti) per search
+    calls: dict[str, float]  # Neo4j statements per search
     cpu: dict[str, list[float]] = field(default_factory=dict)
     """Per-query CPU time of this process (all its threads), in seconds: the client's work
     (the database server's is not in it)."""
@@ -74,27 +74,24 @@ def _time_sync(call: Callable[[], object]) -> float:
 
 
 def _store_calls(mem: Memory, call: Callable[[], object]) -> int:
-    """How many store methods (one Neo4j statement or transaction each) ``call`` makes."""
+    """How many Neo4j statements ``call`` sends through the store (each read of a
+    :class:`~chronomem.engine.store.neo4j.Neo4jStore` is one statement, sent by its
+    ``_rows``); a read answered in the client (the vector cache, the pinned reads of a search)
+    sends none."""
     count = 0
     store: Any = mem.store
-    originals = {n: getattr(store, n) for n in dir(type(store)) if not n.startswith("_")}
-    originals = {n: f for n, f in originals.items() if callable(f)}
+    original = store._rows
 
-    def counting(method: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            nonlocal count
-            count += 1
-            return method(*args, **kwargs)
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal count
+        count += 1
+        return original(*args, **kwargs)
 
-        return wrapper
-
+    store._rows = counting
     try:
-        for name, method in originals.items():
-            setattr(store, name, counting(method))
         call()
     finally:
-        for name in originals:
-            delattr(store, name)
+        del store._rows
     return count
 
 

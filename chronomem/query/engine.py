@@ -150,7 +150,8 @@ class SearchEngine:
         if request.speaker is not None:  # search the query as the speaker's turns are embedded
             request = request.model_copy(update={"query": request.search_text, "speaker": None})
         ctx = QueryContext(
-            store=self._store,
+            # One state of the group for the whole search where the store keeps one.
+            store=self._store.pinned(request.group_id),
             embedder=self._embedder,
             request=request,
             recipe=recipe,
@@ -278,11 +279,11 @@ class SearchEngine:
         unread = [u for _, u in hits if u not in ctx.episodes]
         group = ctx.group_id
         adjacent = self._started(
-            lambda: self._store.adjacent_episodes(group, [u for _, u in hits], window, window)
+            lambda: ctx.store.adjacent_episodes(group, [u for _, u in hits], window, window)
         )
         if unread:
             ctx.episodes.update(
-                (e.uuid, e) for e in self._store.get_episodes(group, unread, vectors=False)
+                (e.uuid, e) for e in ctx.store.get_episodes(group, unread, vectors=False)
             )
         around = adjacent()
         shares: dict[Key, float] = {}
@@ -309,11 +310,11 @@ class SearchEngine:
     def _centre(self, ctx: QueryContext) -> dict[str, int]:
         """Hop distances from the request's centre entity (given by uuid or name)."""
         name = ctx.request.centre or ""
-        found = self._store.get_entities(ctx.group_id, [name], vectors=False)
+        found = ctx.store.get_entities(ctx.group_id, [name], vectors=False)
         if not found:
-            found = self._store.find_entities(ctx.group_id, names=[name], vectors=False)
+            found = ctx.store.find_entities(ctx.group_id, names=[name], vectors=False)
         if not found:
-            found = recognise_entities(self._store, ctx.group_id, name, ctx.name_index)
+            found = recognise_entities(ctx.store, ctx.group_id, name, ctx.name_index)
         found = [e for e in found if e.group_id == ctx.group_id]
         if not found:
             raise NotFoundError(
@@ -321,7 +322,7 @@ class SearchEngine:
                 f"{ctx.group_id!r}; check the spelling or leave centre unset"
             )
         _, distance = expand(
-            self._store,
+            ctx.store,
             ctx.group_id,
             [found[0].uuid],
             _CENTRE_HOPS,
@@ -333,7 +334,7 @@ class SearchEngine:
     def _around_centre(self, ctx: QueryContext, centre: dict[str, int]) -> dict[Key, float]:
         """Without query text: the centre's entities and facts, nearest first."""
         facts, _ = expand(
-            self._store,
+            ctx.store,
             ctx.group_id,
             [u for u, d in centre.items() if d == 0],
             1,
@@ -360,24 +361,24 @@ class SearchEngine:
         asked = [] if ends else list(wanted)
         read_facts = self._started(
             lambda: (
-                self._store.get_facts(group, unread_facts, vectors=ctx.vectors)
+                ctx.store.get_facts(group, unread_facts, vectors=ctx.vectors)
                 if unread_facts
                 else []
             )
         )
         read_entities = self._started(
-            lambda: self._store.get_entities(group, asked, vectors=ctx.vectors) if asked else []
+            lambda: ctx.store.get_entities(group, asked, vectors=ctx.vectors) if asked else []
         )
         episode_ids = [u for k, u in ranked if k == "episode"]
         episodes = {u: ctx.episodes[u] for u in episode_ids if u in ctx.episodes}
         missing = [u for u in episode_ids if u not in episodes]
         if missing:
             episodes.update(
-                (e.uuid, e) for e in self._store.get_episodes(group, missing, vectors=False)
+                (e.uuid, e) for e in ctx.store.get_episodes(group, missing, vectors=False)
             )
         facts.update((f.uuid, f) for f in read_facts())
         entities = {e.uuid: e for e in read_entities()}
-        mentioned = self._store.mentions(group, list(episodes)) if mentions and episodes else {}
+        mentioned = ctx.store.mentions(group, list(episodes)) if mentions and episodes else {}
         if ends:
             for fact in facts.values():
                 wanted += (fact.subject_uuid, fact.object_uuid)
@@ -385,7 +386,7 @@ class SearchEngine:
                 wanted += uuids
             wanted = list(dict.fromkeys(wanted))
             if wanted:
-                found = self._store.get_entities(group, wanted, vectors=ctx.vectors)
+                found = ctx.store.get_entities(group, wanted, vectors=ctx.vectors)
                 entities = {e.uuid: e for e in found}
         return _Pool(
             facts={u: f for u, f in facts.items() if f.group_id == group},
@@ -404,9 +405,7 @@ class SearchEngine:
             if u not in pool.entities
         ]
         if wanted:
-            found = self._store.get_entities(
-                ctx.group_id, list(dict.fromkeys(wanted)), vectors=False
-            )
+            found = ctx.store.get_entities(ctx.group_id, list(dict.fromkeys(wanted)), vectors=False)
             pool.entities.update((e.uuid, e) for e in found if e.group_id == ctx.group_id)
 
     def _rerank(

@@ -91,3 +91,42 @@ def test_searches_find_what_they_should(written: tuple[GraphStore, str]) -> None
 def test_an_index_search_takes_text_or_an_embedding() -> None:
     with pytest.raises(ValueError, match="either text or an embedding"):
         IndexSearch(target="fact", limit=1, where=FactFilter())
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(searches=st.lists(_SEARCH, min_size=1, max_size=4), current=st.booleans())
+def test_a_pinned_view_answers_as_the_store(
+    written: tuple[GraphStore, str], searches: list[IndexSearch], current: bool
+) -> None:
+    """The reads of a search through ``pinned`` (which a store may answer from a copy its
+    index searches found current) equal the store's own, before and after them."""
+    store, group = written
+    batch = _memory(group)
+    view = store.pinned(group)
+    for _ in range(3):  # a store keeping copies loads one after repeated searches
+        assert view.searches(group, searches) == store.searches(group, searches)
+    where = FactFilter(current_only=current)
+    entities = [e.uuid for e in batch.entities]
+    episodes = [e.uuid for e in batch.episodes]
+    facts = [f.uuid for f in batch.facts]
+    assert view.get_episodes(group, episodes, vectors=False) == store.get_episodes(
+        group, episodes, vectors=False
+    )
+    assert view.get_entities(group, entities, vectors=False) == store.get_entities(
+        group, entities, vectors=False
+    )
+    assert view.get_facts(group, facts, vectors=False) == store.get_facts(
+        group, facts, vectors=False
+    )
+    assert view.list_facts(group, where, vectors=False) == store.list_facts(
+        group, where, vectors=False
+    )
+    assert view.neighbors(group, entities[:1], where, vectors=False) == store.neighbors(
+        group, entities[:1], where, vectors=False
+    )
+    assert view.adjacent_episodes(group, episodes, 1, 1) == store.adjacent_episodes(
+        group, episodes, 1, 1
+    )
+    assert view.capabilities == store.capabilities

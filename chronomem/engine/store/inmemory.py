@@ -36,6 +36,7 @@ from chronomem.engine.store.protocol import (
     SENTENCES_PER_EPISODE,
     Erasure,
     FactFilter,
+    GraphStore,
     IndexSearch,
     ScoredId,
     StoreCapabilities,
@@ -343,6 +344,10 @@ class InMemoryStore:
             self._check_open()
             rows = _in_time_order(self._passing(group_id, where))
         return [_fact(f, vectors) for f in (rows if limit is None else rows[: max(limit, 0)])]
+
+    def pinned(self, group_id: str) -> GraphStore:
+        """Itself: its reads are local already."""
+        return self
 
     def neighbors(
         self,

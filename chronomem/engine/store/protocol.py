@@ -286,6 +286,12 @@ class GraphStore(Protocol):
         order. A server store sends them together (one statement, one round trip); the
         others run them one by one (:func:`search_one_by_one`)."""
 
+    def pinned(self, group_id: str) -> GraphStore:
+        """A view of this store for the reads of one search of ``group_id``. A store may
+        answer the view's reads of the group from a copy it verified current at the view's
+        index searches (one state for the whole search, and no round trip per read); a
+        store without such a copy returns itself."""
+
     def neighbors(
         self,
         group_id: str,

@@ -59,6 +59,7 @@ from chronomem.engine.store.protocol import (
     SENTENCES_PER_EPISODE,
     Erasure,
     FactFilter,
+    GraphStore,
     IndexSearch,
     ScoredId,
     StoreCapabilities,
@@ -495,6 +496,10 @@ class EmbeddedStore:
         """Fact rows passing ``where``, ordered by ``valid_at`` (unknown first), then creation."""
         statement = sql.LIST_FACTS if vectors else sql.LIST_FACTS_WITHOUT_VECTORS
         return self._select_facts(statement, [group_id], where, limit, selective=False)
+
+    def pinned(self, group_id: str) -> GraphStore:
+        """Itself: its reads are local already."""
+        return self
 
     def neighbors(
         self,

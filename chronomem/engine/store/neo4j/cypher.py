@@ -438,6 +438,16 @@ WHERE r.uuid IN $uuids AND r.group_id = $group_id
     + FACT_RETURN
 )
 
+GROUP_FACTS: Final = (
+    """
+MATCH (s:Entity)-[r:RELATES_TO]->(o:Entity)
+WHERE r.group_id = $group_id
+"""
+    + FACT_RETURN
+)
+"""Every fact row of a group, expired or not (a small group's, held in the client with its
+vectors)."""
+
 # list_facts, three ways in: from the subjects' or the objects' uuid index when the filter
 # names them, else from the group index.
 _FACT_ROWS_OF_GROUP: Final = """

@@ -21,6 +21,7 @@ from chronomem.engine.store.neo4j import cypher
 from chronomem.engine.store.neo4j.boundary import translate_errors
 from chronomem.engine.store.neo4j.indexes import ensure_schema
 from chronomem.engine.store.neo4j.lucene import lucene_query
+from chronomem.engine.store.neo4j.pinned import PinnedReads
 from chronomem.engine.store.neo4j.records import (
     entity_from_record,
     entity_params,
@@ -48,6 +49,7 @@ from chronomem.engine.store.protocol import (
     SENTENCES_PER_EPISODE,
     Erasure,
     FactFilter,
+    GraphStore,
     IndexSearch,
     ScoredId,
     StoreCapabilities,
@@ -758,8 +760,21 @@ class Neo4jStore:
         more round trip)."""
         return self._answer(group_id, searches)
 
-    def _answer(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
-        """:meth:`searches` (called by the other search methods too)."""
+    def pinned(self, group_id: str) -> GraphStore:
+        """A view answering the reads of one search of ``group_id`` from the group's copy in
+        the vector cache while the view's index searches find it current
+        (:mod:`.pinned`)."""
+        return PinnedReads(self, group_id)
+
+    def _answer(
+        self,
+        group_id: str,
+        searches: Sequence[IndexSearch],
+        verified: Callable[[GroupVectors | None], None] | None = None,
+    ) -> list[list[ScoredId]]:
+        """:meth:`searches` (called by the other search methods too). ``verified``, when the
+        statement read the group's stamp, is given the group's cached copy if that stamp is
+        the copy's, else ``None``."""
         cacheable = any(_cacheable(s) for s in searches) and self._vectors.worth_stamping(group_id)
         cached = self._vectors.get(group_id) if cacheable else None
         plans = [self._plan(group_id, s, cached) for s in searches]
@@ -808,6 +823,8 @@ class Neo4jStore:
             for i, plan, row in zip(local, again, self._run_plans(again), strict=True):
                 plans[i], rows[i] = plan, row
         answers = [[] if p is None else p.finish(r or {}) for p, r in zip(plans, rows, strict=True)]
+        if verified is not None and stamp_row is not None:
+            verified(cached if cached is not None and stamp == cached.stamp else None)
         if cached is None and self._vectors.seen(group_id, stamp, self._exact_max):
             self._load_vectors(group_id)
         return answers
@@ -892,10 +909,28 @@ class Neo4jStore:
                 Vectors.of(row["entity_keys"], row["entity_vectors"], self._dimension),
                 Vectors.of(row["fact_keys"], row["fact_vectors"], self._dimension),
                 _timeline(row["episode_rows"]),
+                *self._group_rows(group_id),
             )
         except ValueError:  # a vector of another length, written by another tool: not cached
             return
         self._vectors.put(group_id, vectors)
+
+    def _group_rows(self, group_id: str) -> tuple[dict[str, Entity] | None, dict[str, Fact] | None]:
+        """A small group's entities and fact rows without vectors, read after its stamp (a
+        write committing in between renews the revision: the copy is then never found
+        current); ``None`` for rows that cannot be read as chronomem's (written by another
+        tool without a time, say): reads of them then go to the server."""
+        try:
+            entities = {e.uuid: e for e in self.find_entities(group_id, vectors=False)}
+        except (ChronomemError, ValueError):
+            entities = None
+        statement = cypher.without_vectors(cypher.GROUP_FACTS)
+        rows = self._rows("reading a group's facts", statement, group_id=group_id)
+        try:
+            facts = {f.uuid: f for f in (fact_from_record(row) for row in rows)}
+        except (ChronomemError, ValueError):
+            facts = None
+        return entities, facts
 
     def _plan(
         self, group_id: str, search: IndexSearch, cached: GroupVectors | None

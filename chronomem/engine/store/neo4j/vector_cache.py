@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chronomem.engine.store.protocol import ScoredId
-from chronomem.schema import Episode
+from chronomem.schema import Entity, Episode, Fact
 
 __all__ = [
     "GroupVectors",
@@ -236,7 +236,8 @@ class Timeline:
 @dataclass(frozen=True)
 class GroupVectors:
     """A group's turn, sentence, entity and fact vectors as of ``stamp`` (and, when read
-    with them, its :class:`Timeline`)."""
+    with them, its :class:`Timeline`, its entities and its fact rows, expired ones too, all
+    without vectors: what a search through :class:`~.pinned.PinnedReads` reads)."""
 
     stamp: Stamp
     turns: Vectors
@@ -244,12 +245,18 @@ class GroupVectors:
     entities: Vectors
     facts: Vectors
     timeline: Timeline | None = None
+    entity_rows: Mapping[str, Entity] | None = None
+    fact_rows: Mapping[str, Fact] | None = None
 
     @property
     def nbytes(self) -> int:
         kinds = (self.turns, self.sentences, self.entities, self.facts)
         lines = 0 if self.timeline is None else self.timeline.nbytes
-        return sum(kind.nbytes for kind in kinds) + lines
+        entities = self.entity_rows.values() if self.entity_rows is not None else ()
+        facts = self.fact_rows.values() if self.fact_rows is not None else ()
+        rows = sum(600 + 2 * (len(e.name) + len(e.summary)) for e in entities)
+        rows += sum(900 + 2 * len(f.fact) for f in facts)
+        return sum(kind.nbytes for kind in kinds) + lines + rows
 
 
 class _Sized(Protocol):
