@@ -14,8 +14,9 @@ with no statement.
 
 So the search reads one state of the group: the one its index searches saw (without the
 view, a write committing between two of its reads shows in the later one only). A write
-through the view, or a stamp found changed by a later index search, ends the pin: reads then
-go to the server. Everything else goes to the store.
+through the view, or an index search that finds the stamp changed (or no copy held), ends the
+pin for the rest of the search: reads then go to the server. Everything else goes to the
+store.
 """
 
 from __future__ import annotations
@@ -62,11 +63,18 @@ class PinnedReads:
         self._store = store
         self._group = group_id
         self._held: GroupVectors | None = None
+        self._ended = False  # an index search found no current copy: no pin from then on
 
     def _verified(self, held: GroupVectors | None) -> None:
         """What an index search through the view found: the group's copy, current at its
-        statement, or ``None`` (none held, or written since)."""
-        self._held = held
+        statement, or ``None`` (none held, or written since). Once one found none, the view
+        stays unpinned: index searches sent side by side may finish in any order, and one
+        that saw the group changed must not be followed by a pin to the copy before."""
+        if held is None or self._ended:
+            self._ended = True
+            self._held = None
+        else:
+            self._held = held
 
     def _copy(self, group_id: str) -> GroupVectors | None:
         """The group's copy, when the view is pinned to it."""
@@ -210,15 +218,15 @@ class PinnedReads:
     # Writes go to the store and end the pin: the held copy is no longer the group's.
 
     def write(self, batch: WriteBatch) -> None:
-        self._held = None
+        self._verified(None)
         self._store.write(batch)
 
     def erase(self, erasure: Erasure) -> None:
-        self._held = None
+        self._verified(None)
         self._store.erase(erasure)
 
     def set_meta(self, key: str, value: str) -> None:
-        self._held = None
+        self._verified(None)
         self._store.set_meta(key, value)
 
     def lock_group(
@@ -228,7 +236,7 @@ class PinnedReads:
 
     def close(self) -> None:
         """End the pin (the store stays open: it is not the view's to close)."""
-        self._held = None
+        self._verified(None)
 
 
 def _by_uuid(held: Mapping[str, U], uuids: Sequence[str]) -> list[U]:

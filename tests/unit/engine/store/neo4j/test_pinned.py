@@ -267,3 +267,20 @@ def test_a_search_through_the_pinned_reads_finds_what_reads_on_the_server_find(
     monkeypatch.setattr(store, "pinned", lambda group_id: store)  # every read on the server
     assert found == [mine.search(request) for request in requests]
     assert pinned_statements < len(sent) - pinned_statements
+
+
+def test_once_an_index_search_finds_no_current_copy_the_view_stays_unpinned(
+    store: Neo4jStore, shared: Group, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Index searches sent side by side may finish in any order: one that found the group
+    changed is not undone by one that finishes after it with the copy before the change."""
+    group = shared.group_id
+    view = pinned_view(store, group, embedder)
+    assert isinstance(view, PinnedReads)
+    held = view._held
+    assert held is not None
+    view._verified(None)  # an index search saw the stamp changed
+    view._verified(held)  # one sent beside it, finishing later, saw the copy current
+    sent = statements_of(store, monkeypatch)
+    view.get_episodes(group, [shared.batch.episodes[0].uuid], vectors=False)
+    assert len(sent) == 1  # from the server
