@@ -21,6 +21,7 @@ store.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
 __all__ = ["PinnedReads"]
 
 _EARLIEST: Final = datetime.min.replace(tzinfo=UTC)
+_WAIT_S: Final = 30.0
+"""At most this long a fact search waits for the index searches under way (a bound: they
+finish or fail within the driver's own timeouts)."""
 
 U = TypeVar("U", Entity, Episode, Fact)
 
@@ -64,6 +68,8 @@ class PinnedReads:
         self._group = group_id
         self._held: GroupVectors | None = None
         self._ended = False  # an index search found no current copy: no pin from then on
+        self._stamping = 0  # index searches under way that read the group's stamp
+        self._settled = threading.Condition()
 
     def _verified(self, held: GroupVectors | None) -> None:
         """What an index search through the view found: the group's copy, current at its
@@ -89,7 +95,29 @@ class PinnedReads:
     def searches(self, group_id: str, searches: Sequence[IndexSearch]) -> list[list[ScoredId]]:
         if group_id != self._group:
             return self._store.searches(group_id, searches)
-        return self._store._answer(group_id, searches, self._verified)
+        stamping = any(search.embedding is not None for search in searches)
+        if stamping:
+            with self._settled:
+                self._stamping += 1
+        try:
+            return self._store._answer(group_id, searches, self._verified)
+        finally:
+            if stamping:
+                with self._settled:
+                    self._stamping -= 1
+                    self._settled.notify_all()
+
+    def _pinned_soon(self, group_id: str) -> GroupVectors | None:
+        """The group's copy, if the view is pinned to it, or will be once the index searches
+        under way have read the stamp (waited for when the store holds a copy of the group:
+        the search sent beside them, usually the graph generator's, is then answered here
+        instead of by a statement of its own)."""
+        if group_id != self._group or self._ended:
+            return self._copy(group_id)
+        if self._held is None and self._store._holds_copy(group_id):
+            with self._settled:
+                self._settled.wait_for(lambda: self._stamping == 0, timeout=_WAIT_S)
+        return self._copy(group_id)
 
     def fulltext(
         self, group_id: str, query: str, target: TextTarget, limit: int, where: FactFilter
@@ -108,8 +136,8 @@ class PinnedReads:
         """A fact search of the pinned group is scored here (the rows passing ``where`` in
         the held copy, by their held vectors), as the store scores a cached group's facts
         (there, the rows passing are found by a statement)."""
-        held = self._copy(group_id)
-        if target == "fact" and held is not None and held.fact_rows is not None:
+        held = self._pinned_soon(group_id) if target == "fact" else None
+        if held is not None and held.fact_rows is not None:
             query = checks.unit_query(embedding, target, self._store.dimension)
             if query is None or limit <= 0:
                 return []

@@ -766,6 +766,10 @@ class Neo4jStore:
         (:mod:`.pinned`)."""
         return PinnedReads(self, group_id)
 
+    def _holds_copy(self, group_id: str) -> bool:
+        """Whether the vector cache holds a copy of the group (current or not)."""
+        return self._vectors.get(group_id) is not None
+
     def _answer(
         self,
         group_id: str,

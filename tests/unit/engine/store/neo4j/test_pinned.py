@@ -4,10 +4,12 @@ write by this client or another ends the pin)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +18,13 @@ from hypothesis import strategies as st
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store.neo4j import Neo4jStore
 from chronomem.engine.store.neo4j.pinned import PinnedReads
-from chronomem.engine.store.protocol import FactFilter, GraphStore, IndexSearch, WriteBatch
+from chronomem.engine.store.protocol import (
+    FactFilter,
+    GraphStore,
+    IndexSearch,
+    ScoredId,
+    WriteBatch,
+)
 from chronomem.query.engine import SearchEngine
 from chronomem.query.recipes import RECIPES
 from chronomem.query.request import SearchRequest
@@ -284,3 +292,32 @@ def test_once_an_index_search_finds_no_current_copy_the_view_stays_unpinned(
     sent = statements_of(store, monkeypatch)
     view.get_episodes(group, [shared.batch.episodes[0].uuid], vectors=False)
     assert len(sent) == 1  # from the server
+
+
+def test_the_graph_generators_fact_search_waits_for_the_pin_instead_of_a_statement(
+    store: Neo4jStore, shared: Group, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the group's copy held, the graph generator's fact search (sent beside the index
+    searches, on another thread) waits for them to pin the view and is scored in the client:
+    no statement asks for the facts of the named entities."""
+    group = shared.group_id
+    engine = SearchEngine(store, embedder, workers=4)
+    pinned_view(store, group, embedder)  # the copy is loaded
+    answer = store._answer
+
+    def slow(*args: Any, **kwargs: Any) -> list[list[ScoredId]]:
+        time.sleep(0.2)  # the index searches are still under way when the fact search comes
+        return answer(*args, **kwargs)
+
+    monkeypatch.setattr(store, "_answer", slow)
+    scoped: list[object] = []
+    rows = store._rows
+
+    def recorded(action: str, statement: str, **params: Any) -> Any:
+        scoped.extend(v for k, v in params.items() if k.endswith("end_uuids") and v is not None)
+        return rows(action, statement, **params)
+
+    monkeypatch.setattr(store, "_rows", recorded)
+    found = engine.search(SearchRequest(query="where does Alice work", group_id=group, limit=8))
+    assert any(r.kind == "fact" and r.subject == "Alice" for r in found)
+    assert scoped == []
