@@ -7,10 +7,11 @@ round trip, and on a LoCoMo conversation most of the server's CPU per search. A 
 enough for the vector cache (:mod:`.vector_cache`) is held in the client with its episodes,
 entities and fact rows (without vectors), stamped with the group's vector revision and
 counts. Every index search through a :class:`PinnedReads` view reads the group's stamp in its
-own statement; while the last one read found the held copy current, the view answers
-``get_episodes``, ``get_entities``, ``get_facts``, ``list_facts``, ``neighbors``,
+own statement; once one has found the held copy current (and none found otherwise), the view
+answers ``get_episodes``, ``get_entities``, ``get_facts``, ``list_facts``, ``neighbors``,
 ``adjacent_episodes`` (all without vectors) and the fact vector searches from that copy,
-with no statement.
+with no statement. A fact search that comes while index searches are under way (the graph
+generator's, sent beside them) waits for them when the store holds a copy of the group.
 
 So the search reads one state of the group: the one its index searches saw (without the
 view, a write committing between two of its reads shows in the later one only). A write
