@@ -77,11 +77,12 @@ class PinnedReads:
         statement, or ``None`` (none held, or written since). Once one found none, the view
         stays unpinned: index searches sent side by side may finish in any order, and one
         that saw the group changed must not be followed by a pin to the copy before."""
-        if held is None or self._ended:
-            self._ended = True
-            self._held = None
-        else:
-            self._held = held
+        with self._settled:  # one verdict at a time: an end is never followed by a pin
+            if held is None or self._ended:
+                self._ended = True
+                self._held = None
+            else:
+                self._held = held
 
     def _copy(self, group_id: str) -> GroupVectors | None:
         """The group's copy, when the view is pinned to it."""
