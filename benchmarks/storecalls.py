@@ -40,24 +40,30 @@ def timed_store(store: GraphStore) -> Iterator[dict[str, list[float]]]:
     """While open, every public method call on ``store`` is timed: the mapping gives, per
     call (``vector:episode``, ``get_facts``, ...), the seconds each call took. So are the calls
     on the views a search reads through (``pinned``, itself not timed: it makes the view, it
-    reads nothing). The methods are put back on exit."""
+    reads nothing); a call a view makes to its store, or to itself, is part of the view's call,
+    not counted again. The methods are put back on exit."""
     timings: dict[str, list[float]] = defaultdict(list)
     lock = threading.Lock()
+    in_view = threading.local()  # set while a view's call runs: its calls to the store are its
 
-    def timed(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(name: str, method: Callable[..., Any], view: bool = False) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
+            if getattr(in_view, "active", False):
+                return method(*args, **kwargs)
+            in_view.active = view
             start = time.perf_counter()
             try:
                 return method(*args, **kwargs)
             finally:
                 took = time.perf_counter() - start
+                in_view.active = False
                 target = args[2] if name in _BY_TARGET and len(args) > 2 else None
                 with lock:
                     timings[f"{name}:{target}" if target else name].append(took)
 
         return call
 
-    def wrap(target: Any) -> list[str]:
+    def wrap(target: Any, view: bool = False) -> list[str]:
         names = [
             name
             for name in dir(type(target))
@@ -66,7 +72,7 @@ def timed_store(store: GraphStore) -> Iterator[dict[str, list[float]]]:
             and callable(getattr(type(target), name, None))
         ]
         for name in names:
-            setattr(target, name, timed(name, getattr(target, name)))
+            setattr(target, name, timed(name, getattr(target, name), view))
         return names
 
     names = wrap(store)
@@ -75,7 +81,7 @@ def timed_store(store: GraphStore) -> Iterator[dict[str, list[float]]]:
     def timed_view(group_id: str) -> GraphStore:
         view = pinned(group_id)
         if view is not store:
-            wrap(view)
+            wrap(view, view=True)
         return view
 
     setattr(store, "pinned", timed_view)  # noqa: B010 (an instance attribute over the method)

@@ -50,14 +50,14 @@ from chronomem.schema import Entity, Episode, Fact, Stats, utcnow
 if TYPE_CHECKING:
     from chronomem.engine.store.neo4j.store import Neo4jStore
 
-__all__ = ["PinnedReads"]
+__all__ = ["PinnedReads", "in_request_order"]
 
 _EARLIEST: Final = datetime.min.replace(tzinfo=UTC)
 _WAIT_S: Final = 30.0
 """At most this long a fact search waits for the index searches under way (a bound: they
 finish or fail within the driver's own timeouts)."""
 
-U = TypeVar("U", Entity, Episode, Fact)
+T = TypeVar("T")
 
 
 class PinnedReads:
@@ -157,7 +157,7 @@ class PinnedReads:
         held = self._copy(group_id)
         if vectors or held is None or held.timeline is None:
             return self._store.get_episodes(group_id, uuids, vectors=vectors)
-        return _by_uuid(held.timeline.episodes, uuids)
+        return in_request_order(held.timeline.episodes, uuids)
 
     def get_entities(
         self, group_id: str, uuids: Sequence[str], *, vectors: bool = True
@@ -165,13 +165,13 @@ class PinnedReads:
         held = self._copy(group_id)
         if vectors or held is None or held.entity_rows is None:
             return self._store.get_entities(group_id, uuids, vectors=vectors)
-        return _by_uuid(held.entity_rows, uuids)
+        return in_request_order(held.entity_rows, uuids)
 
     def get_facts(self, group_id: str, uuids: Sequence[str], *, vectors: bool = True) -> list[Fact]:
         held = self._copy(group_id)
         if vectors or held is None or held.fact_rows is None:
             return self._store.get_facts(group_id, uuids, vectors=vectors)
-        return _by_uuid(held.fact_rows, uuids)
+        return in_request_order(held.fact_rows, uuids)
 
     def list_facts(
         self, group_id: str, where: FactFilter, limit: int | None = None, *, vectors: bool = True
@@ -269,9 +269,9 @@ class PinnedReads:
         self._verified(None)
 
 
-def _by_uuid(held: Mapping[str, U], uuids: Sequence[str]) -> list[U]:
-    """The held items of ``uuids``, in their order, each once (unknown ones left out), as
-    the store's reads by uuid return them."""
+def in_request_order(held: Mapping[str, T], uuids: Sequence[str]) -> list[T]:
+    """The items of ``uuids`` in ``held``, in the order of ``uuids``, each once (unknown ones
+    left out): the order of the store's reads by uuid."""
     return [held[uuid] for uuid in dict.fromkeys(uuids) if uuid in held]
 
 

@@ -21,7 +21,7 @@ from chronomem.engine.store.neo4j import cypher
 from chronomem.engine.store.neo4j.boundary import translate_errors
 from chronomem.engine.store.neo4j.indexes import ensure_schema
 from chronomem.engine.store.neo4j.lucene import lucene_query
-from chronomem.engine.store.neo4j.pinned import PinnedReads
+from chronomem.engine.store.neo4j.pinned import PinnedReads, in_request_order
 from chronomem.engine.store.neo4j.records import (
     entity_from_record,
     entity_params,
@@ -1240,8 +1240,7 @@ def _first_by_uuid(items: Sequence[U]) -> list[U]:
 
 def _in_order(items: Sequence[U], uuids: Sequence[str]) -> list[U]:
     """``items`` in the order of ``uuids`` (each once)."""
-    found = {item.uuid: item for item in items}
-    return [found[uuid] for uuid in dict.fromkeys(uuids) if uuid in found]
+    return in_request_order({item.uuid: item for item in items}, uuids)
 
 
 def _last_by_uuid(items: Sequence[U]) -> list[U]:
