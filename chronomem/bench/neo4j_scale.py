@@ -32,11 +32,13 @@ import logging
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+
+from tqdm import tqdm
 
 from chronomem.bench.metrics import percentile
 from chronomem.bench.side_by_side import (
@@ -75,16 +77,29 @@ class Group:
     loaded_s: float  # seconds its loading took (0: it was there already)
 
 
-def load(mem: Memory, group: str, facts: int, seed: int, embedder: TopicEmbedder) -> Group:
-    """The synthetic memory of ``facts`` facts in ``group``, written unless it is there."""
+def load(
+    mem: Memory,
+    group: str,
+    facts: int,
+    seed: int,
+    embedder: TopicEmbedder,
+    progress: Callable[[int], None] | None = None,
+) -> Group:
+    """The synthetic memory of ``facts`` facts in ``group``, written unless it is there;
+    ``progress`` is told the facts of each batch written (all of them, for a group there
+    already)."""
     memory = SyntheticMemory(
         facts=facts, seed=seed, group_id=group, embedder=embedder, uuid_prefix=f"{group}:"
     )
     if mem.stats(group).facts >= facts:
+        if progress is not None:
+            progress(facts)
         return Group(memory, 0.0)
     started = time.perf_counter()
     for batch in memory.batches():
         mem.store.write(batch)
+        if progress is not None and batch.facts:
+            progress(len(batch.facts))
     return Group(memory, time.perf_counter() - started)
 
 
@@ -141,8 +156,11 @@ def _load_size(
         (f"scale-{size}-small-{j}", small_facts, 100 + j) for j in range(small_groups)
     ]
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max(1, writers)) as pool:
-        groups = list(pool.map(lambda p: load(mem, p[0], p[1], p[2], embedder), plan))
+    with (
+        tqdm(total=size, desc=f"loading {size:,} facts", unit="fact", file=sys.stderr) as bar,
+        ThreadPoolExecutor(max_workers=max(1, writers)) as pool,
+    ):
+        groups = list(pool.map(lambda p: load(mem, p[0], p[1], p[2], embedder, bar.update), plan))
     wall = time.perf_counter() - started if any(g.loaded_s for g in groups) else 0.0
     return groups[0], groups[1:], wall
 

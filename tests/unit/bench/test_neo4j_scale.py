@@ -29,7 +29,10 @@ def test_the_benchmark_runs_and_reports_recall(
     args = ["neo4j-scale", "--store", neo4j_uri, *ARGS]
     plot = tmp_path / "scale.png"
     assert bench_main([*args, "--queries", "3", "--json", "--plot", str(plot)]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    assert "loading 240 facts" in captured.err
+    assert "240/240" in captured.err
+    rows = json.loads(captured.out)
     assert [(r["size"], r["group"]) for r in rows] == [(240, "large group"), (240, "small group")]
     for row in rows:
         assert row["recall@10"] == {"fact": 1.0, "entity": 1.0}  # exact on groups this small

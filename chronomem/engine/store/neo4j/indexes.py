@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Final
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver
@@ -12,6 +13,8 @@ from chronomem.engine.store.neo4j import cypher
 from chronomem.errors import ConfigurationError
 
 __all__ = ["ensure_schema"]
+
+log = logging.getLogger("chronomem.store")
 
 _ALREADY_EXISTS: Final = frozenset(
     {
@@ -35,7 +38,9 @@ def ensure_schema(
     without ``create`` (a read-only store), only check the existing ones, in a READ session.
 
     Raises :class:`ConfigurationError` when an index of ours exists with another definition
-    (other full-text properties, another vector dimension). The schema statements run
+    (other full-text properties, another vector dimension); logs a warning for a vector index
+    built with other HNSW settings (an older chronomem's, or Neo4j's defaults: it works, with
+    lower recall for the same number of hits). The schema statements run
     one by one (auto-commit: Neo4j runs no schema change in a transaction that also reads);
     ``bookmarks`` makes the store's later sessions start after them.
     """
@@ -77,5 +82,19 @@ def ensure_schema(
                     f"dimensional embeddings but the store was opened with dimension="
                     f"{dimension}; open it with dimension={record['dimension']} (the embedder "
                     "this memory was built with), or drop the index to re-embed"
+                )
+            built = (record["m"], record["ef_construction"])
+            if built != (cypher.HNSW_M, cypher.HNSW_EF_CONSTRUCTION):
+                log.warning(
+                    "the Neo4j vector index %s was built with HNSW m=%s, ef_construction=%s; "
+                    "chronomem builds its vector indexes with m=%d, ef_construction=%d, which "
+                    "find the nearest vectors of a large group with fewer hits (faster, better "
+                    "recall). To rebuild it: DROP INDEX %s, then open the store again (it is "
+                    "rebuilt from the stored vectors, which takes minutes at a million rows)",
+                    record["name"],
+                    *built,
+                    cypher.HNSW_M,
+                    cypher.HNSW_EF_CONSTRUCTION,
+                    record["name"],
                 )
         session.run(cypher.AWAIT_INDEXES, timeout=timeout_s).consume()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -11,6 +12,13 @@ from chronomem.engine.store.neo4j import Neo4jStore, cypher
 from chronomem.errors import ConfigurationError
 
 pytestmark = pytest.mark.neo4j
+
+VECTOR_NAMES = [
+    cypher.ENTITY_VECTOR_INDEX,
+    cypher.FACT_VECTOR_INDEX,
+    cypher.EPISODE_VECTOR_INDEX,
+    cypher.SENTENCE_VECTOR_INDEX,
+]
 
 
 def schema(store: Neo4jStore) -> tuple[set[tuple[Any, ...]], set[str]]:
@@ -92,3 +100,46 @@ def test_all_statements_are_parameterised() -> None:
             continue
         quoted = set(re.findall(r"'([^']*)'", value))
         assert quoted <= {*cypher.NODE_LABELS, "Entity", "cosine", "english"}, name
+
+
+def test_vector_indexes_are_built_with_chronomem_hnsw_settings(store: Neo4jStore) -> None:
+    records = store._live_driver().execute_query(cypher.SHOW_VECTOR_INDEXES, names=VECTOR_NAMES)
+    built = {r["name"]: (r["m"], r["ef_construction"]) for r in records.records}
+    wanted = (cypher.HNSW_M, cypher.HNSW_EF_CONSTRUCTION)
+    assert built == dict.fromkeys(VECTOR_NAMES, wanted)
+
+
+def test_an_index_with_other_hnsw_settings_is_reported_and_kept(
+    store: Neo4jStore, neo4j_uri: str, neo4j_auth: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An index built by an older chronomem (Neo4j's HNSW defaults) still works: opening warns,
+    naming the index and how to rebuild it, and leaves it as it is."""
+    name = cypher.SENTENCE_VECTOR_INDEX
+    driver = store._live_driver()
+    old = cypher.vector_index_statements(store.dimension)[3].replace(
+        f"`vector.hnsw.m`: {cypher.HNSW_M}, `vector.hnsw.ef_construction`: "
+        f"{cypher.HNSW_EF_CONSTRUCTION}",
+        "`vector.hnsw.m`: 16, `vector.hnsw.ef_construction`: 100",
+    )
+    assert f"INDEX {name} " in old
+    assert "`vector.hnsw.m`: 16" in old
+    try:
+        driver.execute_query(f"DROP INDEX {name}")
+        driver.execute_query(old)
+        caplog.set_level(logging.WARNING, logger="chronomem.store")
+        with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=store.dimension):
+            pass
+        warned = [r.getMessage() for r in caplog.records if r.name == "chronomem.store"]
+        assert len(warned) == 1
+        assert f"{name} was built with HNSW m=16, ef_construction=100" in warned[0]
+        assert f"DROP INDEX {name}" in warned[0]
+        records = driver.execute_query(cypher.SHOW_VECTOR_INDEXES, names=[name]).records
+        assert [(r["m"], r["ef_construction"]) for r in records] == [(16, 100)]
+    finally:
+        driver.execute_query(f"DROP INDEX {name} IF EXISTS")
+        with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=store.dimension):
+            pass  # rebuilt with chronomem's settings
+    caplog.clear()
+    with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=store.dimension):
+        pass
+    assert not [r for r in caplog.records if r.name == "chronomem.store"]
