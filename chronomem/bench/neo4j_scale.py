@@ -160,7 +160,11 @@ def _load_size(
         tqdm(total=size, desc=f"loading {size:,} facts", unit="fact", file=sys.stderr) as bar,
         ThreadPoolExecutor(max_workers=max(1, writers)) as pool,
     ):
-        groups = list(pool.map(lambda p: load(mem, p[0], p[1], p[2], embedder, bar.update), plan))
+
+        def written(facts: int) -> None:
+            bar.update(facts)
+
+        groups = list(pool.map(lambda p: load(mem, p[0], p[1], p[2], embedder, written), plan))
     wall = time.perf_counter() - started if any(g.loaded_s for g in groups) else 0.0
     return groups[0], groups[1:], wall
 
