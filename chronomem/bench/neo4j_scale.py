@@ -49,10 +49,11 @@ from chronomem.bench.side_by_side import (
     Measured,
     measure,
 )
-from chronomem.bench.synthetic import SyntheticMemory, TopicEmbedder, synthetic_queries
+from chronomem.bench.synthetic import SyntheticMemory, TopicEmbedder, Vectors, synthetic_queries
 from chronomem.config import config_from_env
 from chronomem.engine.store import FactFilter, GraphStore
 from chronomem.engine.store.neo4j import Neo4jStore
+from chronomem.engine.store.protocol import VectorTarget
 from chronomem.engine.store.targets import is_neo4j_uri
 from chronomem.errors import ChronomemError
 from chronomem.memory import Memory
@@ -66,6 +67,8 @@ __all__ = ["Group", "exact_store", "index_recall", "load", "main", "plot", "run"
 EXACT_ALL: Final = 2**62
 #: The searches of a row, by their JSON key.
 LABELS: Final = {"default": CHRONOMEM_DEFAULT, "fast": CHRONOMEM_FAST, "graphiti": GRAPHITI}
+#: What the recall check measures.
+RECALL_TARGETS: Final[tuple[VectorTarget, ...]] = ("fact", "entity")
 GRAPHITI_MISSING: Final = "graphiti-core is not installed (the dev extra): chronomem only"
 
 
@@ -103,26 +106,77 @@ def load(
     return Group(memory, time.perf_counter() - started)
 
 
+def exact_hits(exact: GraphStore, group_id: str, vectors: Vectors) -> dict[str, list[set[str]]]:
+    """Per target (facts, entities), per query vector, the uuids of the exact top 10 found by
+    ``exact`` (:func:`exact_store`: the store's exact path over the whole group, in Cypher),
+    so this process never holds the group's vectors: reading them back (about 22 KB a fact
+    as Python floats) needed some 20 GiB for a 998,000-fact group."""
+    return {
+        target: [
+            {u for u, _ in exact.vector(group_id, vector, target, LIMIT, FactFilter())}
+            for vector in vectors
+        ]
+        for target in RECALL_TARGETS
+    }
+
+
+def recall_against(
+    store: GraphStore, group_id: str, vectors: Vectors, wanted: dict[str, list[set[str]]]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Recall@10 of ``store``'s vector search (per target) against ``wanted``
+    (:func:`exact_hits`, the same filter), and the median milliseconds of its searches."""
+    recall: dict[str, float] = {}
+    took: dict[str, float] = {}
+    for target in RECALL_TARGETS:
+        recalls, times = [], []
+        for vector, best in zip(vectors, wanted[target], strict=True):
+            started = time.perf_counter()
+            hits = store.vector(group_id, vector, target, LIMIT, FactFilter())
+            times.append(time.perf_counter() - started)
+            recalls.append(len(best & {u for u, _ in hits}) / max(1, len(best)))
+        recall[target] = round(statistics.mean(recalls), 4)
+        took[target] = round(1000 * statistics.median(times), 1)
+    return recall, took
+
+
 def index_recall(
     store: GraphStore, group: Group, queries: Sequence[str], exact: GraphStore
 ) -> dict[str, float]:
-    """Recall@10 of ``store``'s vector search (facts, entities) against exact search, with the
-    same filter. ``exact`` answers the same vector searches by scoring every vector of the
-    group (:func:`exact_store`: on Neo4j, the store's exact path over the whole group, in
-    Cypher), so this process never holds the group's vectors: reading them back (about 22 KB
-    a fact as Python floats) needed some 20 GiB for a 998,000-fact group."""
+    """Recall@10 of ``store``'s vector search (facts, entities) against exact search
+    (``exact``, :func:`exact_hits`), with the same filter."""
     group_id = group.memory.group_id
     vectors = group.memory.embedder.embed(list(queries))
-    found: dict[str, float] = {}
-    for target in ("fact", "entity"):
-        recalls = []
-        for vector in vectors:
-            best = exact.vector(group_id, vector, target, LIMIT, FactFilter())
-            hits = store.vector(group_id, vector, target, LIMIT, FactFilter())
-            wanted = {u for u, _ in best}
-            recalls.append(len(wanted & {u for u, _ in hits}) / max(1, len(wanted)))
-        found[target] = round(statistics.mean(recalls), 4)
-    return found
+    return recall_against(store, group_id, vectors, exact_hits(exact, group_id, vectors))[0]
+
+
+def fetch_curve(
+    uri: str,
+    auth: tuple[str, str] | None,
+    group: Group,
+    vectors: Vectors,
+    wanted: dict[str, list[set[str]]],
+    fetches: Sequence[int],
+) -> dict[str, dict[str, float]]:
+    """For each number of hits fetched from a vector index, the recall@10 of the index path
+    against ``wanted`` and the median milliseconds of a vector search, per target (a read-only
+    store fetching that many, without the client-side vector cache: entities too are searched
+    through their index)."""
+    curve: dict[str, dict[str, float]] = {}
+    dimension = group.memory.embedder.dimension
+    for k in fetches:
+        with Neo4jStore(
+            uri, auth=auth, dimension=dimension, read_only=True, vector_fetch=k, vector_cache_mb=0
+        ) as store:
+            group_id = group.memory.group_id
+            recall_against(store, group_id, vectors[:2], wanted_first(wanted, 2))  # warm-up
+            recall, took = recall_against(store, group_id, vectors, wanted)
+        curve[str(k)] = {**recall, **{f"{t}_ms": ms for t, ms in took.items()}}
+    return curve
+
+
+def wanted_first(wanted: dict[str, list[set[str]]], n: int) -> dict[str, list[set[str]]]:
+    """The exact answers of the first ``n`` queries."""
+    return {target: answers[:n] for target, answers in wanted.items()}
 
 
 def exact_store(uri: str, auth: tuple[str, str] | None, dimension: int) -> Neo4jStore:
@@ -178,6 +232,7 @@ def run(
     rounds: int,
     writers: int = 2,
     graphiti: bool = True,
+    fetches: Sequence[int] = (),
 ) -> list[dict[str, Any]]:
     """Load and measure each size (see the module docstring)."""
     # graphiti selects `reference_time`, which chronomem does not write: Neo4j warns per query.
@@ -197,8 +252,15 @@ def run(
                 for name, group in (("large group", big), ("small group", smalls[0])):
                     asked = synthetic_queries(group.memory, queries)
                     m = measure(name, mem, group.memory.group_id, session, asked, rounds)
-                    recall = index_recall(mem.store, group, asked, exact)
-                    results.append(_row(size, name, m, loaded, recall))
+                    group_id = group.memory.group_id
+                    vectors = group.memory.embedder.embed(asked)
+                    wanted = exact_hits(exact, group_id, vectors)
+                    recall = recall_against(mem.store, group_id, vectors, wanted)[0]
+                    row = _row(size, name, m, loaded, recall)
+                    if fetches and group is big:
+                        auth = config.neo4j_auth
+                        row["fetch"] = fetch_curve(uri, auth, group, vectors, wanted, fetches)
+                    results.append(row)
     finally:
         if session is not None:
             session.close()
@@ -255,6 +317,20 @@ def table(results: Sequence[dict[str, Any]], graphiti_missing: bool = False) -> 
     for r in results:
         recall = ", ".join(f"{k} {v}" for k, v in r["recall@10"].items())
         lines.append(f"| {r['size']:,} | {r['group']} | {recall} | {r['load_s']} |")
+    curves = [r for r in results if "fetch" in r]
+    if curves:
+        lines.append("")
+        lines.append(
+            "| facts in the database | hits fetched | recall@10 fact | entity "
+            "| ms per fact search | entity |"
+        )
+        lines.append("|---|---|---|---|---|---|")
+        for r in curves:
+            for k, v in r["fetch"].items():
+                lines.append(
+                    f"| {r['size']:,} | {k} | {v['fact']} | {v['entity']} | {v['fact_ms']} "
+                    f"| {v['entity_ms']} |"
+                )
     return "\n".join(lines)
 
 
@@ -301,6 +377,12 @@ def main(argv: Sequence[str] | None = None, prog: str = "neo4j-scale") -> int:
     parser.add_argument("--rounds", type=int, default=2, help="timed rounds of the questions")
     parser.add_argument("--writers", type=int, default=2, help="groups loaded at a time")
     parser.add_argument("--no-graphiti", action="store_true", help="time chronomem only")
+    parser.add_argument(
+        "--fetch",
+        default="",
+        help="also measure the large group's index recall and vector search time fetching "
+        "each of these numbers of hits (comma-separated, e.g. 200,400,1000)",
+    )
     parser.add_argument("--plot", type=Path, default=None, help="draw latency by size here")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
@@ -313,6 +395,12 @@ def main(argv: Sequence[str] | None = None, prog: str = "neo4j-scale") -> int:
     except ValueError:
         parser.error(f"--sizes must be comma-separated integers, not {args.sizes!r}")
     try:
+        fetches = [int(k) for k in args.fetch.split(",") if k.strip()]
+    except ValueError:
+        parser.error(f"--fetch must be comma-separated integers, not {args.fetch!r}")
+    if any(k < 1 for k in fetches):
+        parser.error("--fetch values must be >= 1")
+    try:
         results = run(
             args.store,
             sizes,
@@ -322,6 +410,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "neo4j-scale") -> int:
             args.rounds,
             args.writers,
             graphiti=not args.no_graphiti,
+            fetches=fetches,
         )
     except (ChronomemError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -28,7 +28,8 @@ def test_the_benchmark_runs_and_reports_recall(
     graphiti = importlib.util.find_spec("graphiti_core") is not None
     args = ["neo4j-scale", "--store", neo4j_uri, *ARGS]
     plot = tmp_path / "scale.png"
-    assert bench_main([*args, "--queries", "3", "--json", "--plot", str(plot)]) == 0
+    first = [*args, "--queries", "3", "--json", "--plot", str(plot), "--fetch", "5,60"]
+    assert bench_main(first) == 0
     captured = capsys.readouterr()
     assert "loading 240 facts" in captured.err
     assert "240/240" in captured.err
@@ -41,12 +42,20 @@ def test_the_benchmark_runs_and_reports_recall(
             assert row[search]["statements"] >= 1
         assert ("graphiti" in row) == graphiti
     assert rows[0]["group_size"].endswith("200 fact rows")
+    curve = rows[0]["fetch"]  # the large group's recall and time by hits fetched
+    assert list(curve) == ["5", "60"]
+    for point in curve.values():
+        assert point["fact"] == point["entity"] == 1.0  # exact below the threshold
+        assert point["fact_ms"] > 0
+        assert point["entity_ms"] > 0
+    assert "fetch" not in rows[1]
     assert plot.stat().st_size > 0
     assert bench_main([*args, "--queries", "2", "--no-graphiti"]) == 0  # loaded: not rewritten
     out = capsys.readouterr().out
     assert "| 240 | large group" in out
     assert "graphiti-core is not installed" not in out  # asked not to time it: no excuse given
     assert "| 240 | large group | fact 1.0, entity 1.0 | 0.0 |" in out
+    assert "hits fetched" not in out  # no --fetch: no curve
 
 
 def test_a_wrong_benchmark_or_store_is_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -165,6 +165,10 @@ class Neo4jStore:
     (every one scored), a larger one through the vector index (:data:`VECTOR_MIN_FETCH` hits
     or more, re-scored exactly); tests lower it to reach the index path on small data.
 
+    ``vector_fetch``: how many hits a search of a large group fetches from a vector index at
+    least (:data:`VECTOR_MIN_FETCH` by default): more finds more of the exact nearest
+    vectors and takes longer (the benchmark ``neo4j-scale --fetch`` measures both).
+
     ``vector_cache_mb``: the budget of the cache of small groups' turn, sentence, entity and
     fact vectors in this client (:mod:`.vector_cache`), and, separately, of large groups'
     entity vectors (:class:`.vector_cache.LargeVectors`, scored exactly here instead of through
@@ -188,6 +192,7 @@ class Neo4jStore:
         read_only: bool = False,
         exact_max: int = EXACT_MAX,
         vector_cache_mb: float = VECTOR_CACHE_MB,
+        vector_fetch: int = VECTOR_MIN_FETCH,
     ) -> None:
         if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1:
             raise ConfigurationError(f"dimension must be a positive int, got {dimension!r}")
@@ -199,6 +204,9 @@ class Neo4jStore:
         if isinstance(exact_max, bool) or not isinstance(exact_max, int) or exact_max < 0:
             raise ConfigurationError(f"exact_max must be an int >= 0, got {exact_max!r}")
         self._exact_max = exact_max
+        if isinstance(vector_fetch, bool) or not isinstance(vector_fetch, int) or vector_fetch < 1:
+            raise ConfigurationError(f"vector_fetch must be an int >= 1, got {vector_fetch!r}")
+        self._vector_fetch = vector_fetch
         if isinstance(vector_cache_mb, bool) or not isinstance(vector_cache_mb, int | float):
             raise ConfigurationError(f"vector_cache_mb must be a number, got {vector_cache_mb!r}")
         if not vector_cache_mb >= 0:
@@ -1020,7 +1028,7 @@ class Neo4jStore:
                     lambda row: _cosines(_ranked(row["exact"], limit)),
                 )
         statement, index, further = _VECTOR[target]
-        k = max(_first_fetch(limit), VECTOR_MIN_FETCH)
+        k = max(_first_fetch(limit), self._vector_fetch)
         large = self._known_large(group_id, target)
         cap = 0 if large else self._exact_max + 1  # 0: no count, straight to the index
         run = {**params, "index": index, "k": k, "limit": limit, "cap": cap}

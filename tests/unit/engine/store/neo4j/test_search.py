@@ -14,7 +14,7 @@ from chronomem.engine.store.neo4j import store as store_module
 from chronomem.engine.store.neo4j.cypher import filter_params
 from chronomem.engine.store.neo4j.vector_cache import VectorCache
 from chronomem.engine.store.protocol import Erasure, FactFilter, WriteBatch
-from chronomem.errors import InputError
+from chronomem.errors import ConfigurationError, InputError
 from chronomem.schema import Entity, Episode, Fact
 
 from .conftest import DIMENSION, T0, small_graph, statements_of
@@ -296,3 +296,32 @@ def test_a_large_groups_entity_vectors_are_held_and_scored_exactly_until_a_write
     assert len(hits) == 5
     assert {u for u, _ in hits[1:]} <= {e.uuid for e in entities}
     assert any("db.index.vector" in statement for statement in sent)
+
+
+def test_vector_fetch_sets_how_many_index_hits_a_large_group_fetches(
+    neo4j_uri: str, neo4j_auth: Any, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``vector_fetch`` is the smallest fetch from the index (never below what the limit needs);
+    a bad value is refused when the store is opened."""
+    rng = np.random.default_rng(17)
+    vectors = rng.standard_normal((30, DIMENSION)).astype(np.float32)
+    with Neo4jStore(
+        neo4j_uri, auth=neo4j_auth, dimension=DIMENSION, exact_max=5, vector_fetch=70
+    ) as store:
+        store.write(spread(group, vectors))
+        fetched: list[int] = []
+        rows = store._rows
+
+        def counted(action: str, statement: str, **params: Any) -> Any:
+            for prefix in ("", "b0_"):  # alone, or first beside the group's vector stamp
+                if f"{prefix}index" in params and f"{prefix}cap" in params:
+                    fetched.append(params[f"{prefix}k"])
+            return rows(action, statement, **params)
+
+        monkeypatch.setattr(store, "_rows", counted)
+        store.vector(group, vectors[0], "fact", 10, FactFilter())
+        store.vector(group, vectors[0], "fact", 30, FactFilter())
+    assert fetched == [70, 120]  # 120: four times the limit of 30
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ConfigurationError, match="vector_fetch must be an int >= 1"):
+            Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=DIMENSION, vector_fetch=bad)  # type: ignore[arg-type]
