@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, replace
 from types import TracebackType
@@ -116,6 +117,7 @@ synthetic fact vectors written in batches (the index built as they came), recall
 exact search was 0.875, 0.93, 0.955, 0.98 and 0.99 for 40, 100, 200, 400 and 1,000 hits
 (docs/benchmarks.md, issue 16)."""
 _FETCH_GROWTH: Final = 4
+_BESIDE_THREADS: Final = 8
 RESCORED_PER_HIT: Final = 4
 """Of a vector index's hits that pass the group and the filter, the best ``RESCORED_PER_HIT``
 times the limit (at least 40) by the index's approximate score are re-scored exactly. On the
@@ -217,6 +219,7 @@ class Neo4jStore:
         # vectors of the kind (turns: "episode", sentences: "sentence")
         self._large: dict[tuple[str, str], float] = {}
         self._large_lock = threading.Lock()
+        self._second: ThreadPoolExecutor | None = None  # see _beside
         # Every session of this store starts after the transactions it committed before
         # (causal consistency): on a cluster, a read routed to a secondary waits until that
         # server holds this store's last writes.
@@ -354,6 +357,10 @@ class Neo4jStore:
         self.close()
 
     def close(self) -> None:
+        with self._large_lock:
+            second, self._second = self._second, None
+        if second is not None:
+            second.shutdown(wait=True)
         if self._driver is not None:
             driver, self._driver = self._driver, None
             driver.close()
@@ -881,19 +888,49 @@ class Neo4jStore:
 
     def _run_plans(self, plans: Sequence[_Plan | None]) -> list[dict[str, Any] | None]:
         """The row of each plan's statement (``None`` for no plan or a local one), all in one
-        statement."""
+        statement; or, when two or more of them search a large group's vector indexes, in two
+        statements sent at once (:func:`_halves`): Neo4j runs a statement on one thread, and
+        an index search of ``vector_fetch`` hits in a large database takes tens of
+        milliseconds, so two run side by side on two cores."""
         live = [plan for plan in plans if plan is not None and not plan.local]
-        if len(live) == 1:
-            rows = self._rows(live[0].action, live[0].statement, **live[0].params)[:1]
-        elif live:
-            params: dict[str, Any] = {}
-            for i, plan in enumerate(live):
-                params.update(cypher.block_params(i, plan.params))
-            statement = cypher.together([plan.statement for plan in live])
-            row = self._rows("searching", statement, **params)[0]
-            rows = [cypher.block_row(i, row) for i in range(len(live))]
-        answers = iter(rows if live else [])
+        halves = _halves(live)
+        if halves is None:
+            rows = self._together(live)
+        else:
+            first, second = halves
+            beside = self._beside().submit(self._together, second)
+            try:
+                mine = self._together(first)
+            except BaseException:
+                with suppress(Exception):  # nothing of this search outlives it
+                    beside.result()
+                raise
+            answered = dict(zip(map(id, first), mine, strict=True))
+            answered.update(zip(map(id, second), beside.result(), strict=True))
+            rows = [answered[id(plan)] for plan in live]
+        answers = iter(rows)
         return [None if plan is None or plan.local else next(answers) for plan in plans]
+
+    def _together(self, live: Sequence[_Plan]) -> list[dict[str, Any]]:
+        """The row of each of ``live``'s statements, sent as one statement."""
+        if not live:
+            return []
+        if len(live) == 1:
+            return self._rows(live[0].action, live[0].statement, **live[0].params)[:1]
+        params: dict[str, Any] = {}
+        for i, plan in enumerate(live):
+            params.update(cypher.block_params(i, plan.params))
+        statement = cypher.together([plan.statement for plan in live])
+        row = self._rows("searching", statement, **params)[0]
+        return [cypher.block_row(i, row) for i in range(len(live))]
+
+    def _beside(self) -> ThreadPoolExecutor:
+        """The threads sending the second of a search's two statements (one per search
+        running at once, up to :data:`_BESIDE_THREADS`; started when first needed)."""
+        with self._large_lock:
+            if self._second is None:
+                self._second = ThreadPoolExecutor(_BESIDE_THREADS, "chronomem-neo4j")
+            return self._second
 
     def _stamped(self, group_id: str) -> dict[str, Any]:
         """The parameters of the statements reading ``group_id``'s stamp
@@ -1041,6 +1078,7 @@ class Neo4jStore:
                 lambda row: _cosines(
                     self._settle(row, "", further, indexed, limit, k, (group_id, target), large)
                 ),
+                heavy=large,
             )
         enough = limit * SENTENCES_PER_EPISODE
         sentence_k = max(k, enough)
@@ -1070,7 +1108,7 @@ class Neo4jStore:
             )
             return _cosines(best_of_turns_and_sentences(turns, sentences, limit))
 
-        return _Plan("vector search", statement, run, finish)
+        return _Plan("vector search", statement, run, finish, heavy=large)
 
     def _settle(
         self,
@@ -1157,6 +1195,7 @@ class _Plan:
     finish: Callable[[dict[str, Any]], list[ScoredId]]
     local: bool = False  # answered in this client: no statement
     cached: bool = False  # answered with the vector cache: only if its stamp is the group's
+    heavy: bool = False  # a large group's vector index search: sent beside the others
 
     @classmethod
     def answered(cls, hits: Callable[[], list[ScoredId]]) -> _Plan:
@@ -1172,6 +1211,20 @@ def _timeline(rows: Sequence[Mapping[str, Any]]) -> Timeline | None:
         return Timeline.of([(episode_from_record(r), r["source_description"]) for r in rows])
     except (ChronomemError, ValueError):
         return None
+
+
+def _halves(live: Sequence[_Plan]) -> tuple[list[_Plan], list[_Plan]] | None:
+    """``live`` split in two statements of about equal work, when two or more of its plans
+    search a large group's vector indexes (each costs far more than a full-text search or a
+    read): those alternate between the halves, the rest go with the half holding fewer of
+    them. ``None``: one statement."""
+    heavy = [plan for plan in live if plan.heavy]
+    if len(heavy) < 2:
+        return None
+    first, second = heavy[0::2], heavy[1::2]
+    light = [plan for plan in live if not plan.heavy]
+    (second if len(second) < len(first) else first).extend(light)
+    return first, second
 
 
 def _no_hits(_: dict[str, Any]) -> list[ScoredId]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from chronomem.engine.store.neo4j import Neo4jStore, cypher
 from chronomem.engine.store.neo4j import store as store_module
 from chronomem.engine.store.neo4j.cypher import filter_params
 from chronomem.engine.store.neo4j.vector_cache import VectorCache
-from chronomem.engine.store.protocol import Erasure, FactFilter, WriteBatch
+from chronomem.engine.store.protocol import Erasure, FactFilter, IndexSearch, WriteBatch
 from chronomem.errors import ConfigurationError, InputError
 from chronomem.schema import Entity, Episode, Fact
 
@@ -325,3 +326,57 @@ def test_vector_fetch_sets_how_many_index_hits_a_large_group_fetches(
     for bad in (0, -1, 2.5, True):
         with pytest.raises(ConfigurationError, match="vector_fetch must be an int >= 1"):
             Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=DIMENSION, vector_fetch=bad)  # type: ignore[arg-type]
+
+
+def test_a_large_groups_vector_searches_go_in_two_statements_at_once(
+    neo4j_uri: str, neo4j_auth: Any, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a group is known to be above the exact threshold, a call holding two or more of its
+    vector index searches sends them as two statements from two threads (Neo4j runs each on
+    one core), and answers exactly as one statement does."""
+    rng = np.random.default_rng(18)
+    vectors = rng.standard_normal((30, DIMENSION)).astype(np.float32)
+    batch = spread(group, vectors)
+    batch.episodes = [
+        Episode(
+            group_id=group,
+            source="chat",
+            content=f"Hub mentioned end {i}.",
+            reference_time=T0,
+            content_embedding=(row / np.linalg.norm(row)).tolist(),
+        )
+        for i, row in enumerate(vectors[:12])
+    ]
+    query = vectors[3] / np.linalg.norm(vectors[3])
+    searches = [
+        IndexSearch(target="fact", limit=5, where=FactFilter(), embedding=query),
+        IndexSearch(target="episode", limit=5, where=FactFilter(), embedding=query),
+        IndexSearch(target="fact", limit=5, where=FactFilter(), text="end"),
+        IndexSearch(target="episode", limit=5, where=FactFilter(), text="hub"),
+    ]
+    with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=DIMENSION, exact_max=5) as store:
+        store.write(batch)
+        sent: list[tuple[str, int]] = []
+        rows = store._rows
+
+        def counted(action: str, statement: str, **params: Any) -> Any:
+            blocks = sum(1 for k in params if k.endswith("index"))
+            sent.append((threading.current_thread().name, blocks))
+            return rows(action, statement, **params)
+
+        monkeypatch.setattr(store, "_rows", counted)
+        first = store.searches(group, searches)  # finds the group large: one statement
+        assert len(sent) == 1
+        sent.clear()
+        second = store.searches(group, searches)
+        assert second == first
+        assert first[0][0][0] == batch.facts[3].uuid
+        assert first[1][0][0] == batch.episodes[3].uuid
+        assert len(sent) == 2
+        assert len({thread for thread, _ in sent}) == 2
+        # the episode search (turn and sentence indexes); the fact search and the full text
+        assert sorted(blocks for _, blocks in sent) == [2, 3]
+        # a call with one index search of the group stays one statement
+        sent.clear()
+        store.searches(group, searches[:1] + searches[2:])
+        assert len(sent) == 1
