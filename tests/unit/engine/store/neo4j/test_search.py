@@ -104,6 +104,22 @@ def spread(group: str, vectors: npt.NDArray[np.float32]) -> WriteBatch:
     return WriteBatch(entities=[hub, *ends], facts=facts)
 
 
+def index_fetches(store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, the number of hits each vector search statement of ``store`` asks its
+    index for (appended to the list returned)."""
+    fetched: list[int] = []
+    rows = store._rows
+
+    def counted(action: str, statement: str, **params: Any) -> Any:
+        for prefix in ("", "b0_"):  # alone, or first beside the group's vector stamp
+            if f"{prefix}index" in params and f"{prefix}cap" in params:
+                fetched.append(params[f"{prefix}k"])
+        return rows(action, statement, **params)
+
+    monkeypatch.setattr(store, "_rows", counted)
+    return fetched
+
+
 def test_a_small_group_inside_a_larger_one_gets_its_exact_top_k_through_the_index(
     store: Neo4jStore, group: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -120,16 +136,7 @@ def test_a_small_group_inside_a_larger_one_gets_its_exact_top_k_through_the_inde
     store.write(spread(f"{group}-large", near))
     mine = spread(group, far)
     store.write(mine)
-    fetched: list[int] = []
-    rows = store._rows
-
-    def counted(action: str, statement: str, **params: Any) -> Any:
-        for prefix in ("", "b0_"):  # alone, or first beside the group's vector stamp
-            if f"{prefix}index" in params and f"{prefix}cap" in params:
-                fetched.append(params[f"{prefix}k"])
-        return rows(action, statement, **params)
-
-    monkeypatch.setattr(store, "_rows", counted)
+    fetched = index_fetches(store, monkeypatch)
     hits = store.vector(group, query, "fact", 10, FactFilter())
 
     scored = [(f.uuid, float(np.asarray(f.fact_embedding) @ query)) for f in mine.facts]
@@ -310,16 +317,7 @@ def test_vector_fetch_sets_how_many_index_hits_a_large_group_fetches(
         neo4j_uri, auth=neo4j_auth, dimension=DIMENSION, exact_max=5, vector_fetch=70
     ) as store:
         store.write(spread(group, vectors))
-        fetched: list[int] = []
-        rows = store._rows
-
-        def counted(action: str, statement: str, **params: Any) -> Any:
-            for prefix in ("", "b0_"):  # alone, or first beside the group's vector stamp
-                if f"{prefix}index" in params and f"{prefix}cap" in params:
-                    fetched.append(params[f"{prefix}k"])
-            return rows(action, statement, **params)
-
-        monkeypatch.setattr(store, "_rows", counted)
+        fetched = index_fetches(store, monkeypatch)
         store.vector(group, vectors[0], "fact", 10, FactFilter())
         store.vector(group, vectors[0], "fact", 30, FactFilter())
     assert fetched == [70, 120]  # 120: four times the limit of 30
