@@ -118,6 +118,8 @@ exact search was 0.875, 0.93, 0.955, 0.98 and 0.99 for 40, 100, 200, 400 and 1,0
 (docs/benchmarks.md, issue 16)."""
 _FETCH_GROWTH: Final = 4
 _BESIDE_THREADS: Final = 8
+"""Threads sending the second statement of large groups' searches: as many searches as this
+split theirs at once; more wait for a thread."""
 RESCORED_PER_HIT: Final = 4
 """Of a vector index's hits that pass the group and the filter, the best ``RESCORED_PER_HIT``
 times the limit (at least 40) by the index's approximate score are re-scored exactly. On the
