@@ -168,15 +168,11 @@ def fetch_curve(
             uri, auth=auth, dimension=dimension, read_only=True, vector_fetch=k, vector_cache_mb=0
         ) as store:
             group_id = group.memory.group_id
-            recall_against(store, group_id, vectors[:2], wanted_first(wanted, 2))  # warm-up
+            first = {target: answers[:2] for target, answers in wanted.items()}
+            recall_against(store, group_id, vectors[:2], first)  # warm-up
             recall, took = recall_against(store, group_id, vectors, wanted)
         curve[str(k)] = {**recall, **{f"{t}_ms": ms for t, ms in took.items()}}
     return curve
-
-
-def wanted_first(wanted: dict[str, list[set[str]]], n: int) -> dict[str, list[set[str]]]:
-    """The exact answers of the first ``n`` queries."""
-    return {target: answers[:n] for target, answers in wanted.items()}
 
 
 def exact_store(uri: str, auth: tuple[str, str] | None, dimension: int) -> Neo4jStore:
@@ -366,6 +362,17 @@ def plot(results: Sequence[dict[str, Any]], path: str | Path) -> Path:
     return out
 
 
+def _ints(parser: argparse.ArgumentParser, flag: str, text: str) -> list[int]:
+    """The comma-separated positive integers of ``flag``'s ``text`` (a usage error otherwise)."""
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        parser.error(f"{flag} must be comma-separated integers, not {text!r}")
+    if any(v < 1 for v in values):
+        parser.error(f"{flag} values must be >= 1")
+    return values
+
+
 def main(argv: Sequence[str] | None = None, prog: str = "neo4j-scale") -> int:
     """Run the benchmark and print its tables; 0 on success, 1 on a chronomem error."""
     parser = argparse.ArgumentParser(prog=prog, description=(__doc__ or "").split("\n\n")[0])
@@ -390,16 +397,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "neo4j-scale") -> int:
         parser.error(f"--store must be a neo4j:// or bolt:// URI, not {args.store!r}")
     if args.small_groups < 1 or args.small_facts < 2 or args.queries < 1 or args.rounds < 1:
         parser.error("--small-groups, --queries and --rounds must be >= 1, --small-facts >= 2")
-    try:
-        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    except ValueError:
-        parser.error(f"--sizes must be comma-separated integers, not {args.sizes!r}")
-    try:
-        fetches = [int(k) for k in args.fetch.split(",") if k.strip()]
-    except ValueError:
-        parser.error(f"--fetch must be comma-separated integers, not {args.fetch!r}")
-    if any(k < 1 for k in fetches):
-        parser.error("--fetch values must be >= 1")
+    sizes = _ints(parser, "--sizes", args.sizes)
+    fetches = _ints(parser, "--fetch", args.fetch)
     try:
         results = run(
             args.store,

@@ -66,6 +66,24 @@ def test_a_wrong_benchmark_or_store_is_refused(capsys: pytest.CaptureFixture[str
     assert "must be a neo4j:// or bolt:// URI" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--sizes", "10k", "--sizes must be comma-separated integers, not '10k'"),
+        ("--fetch", "200,x", "--fetch must be comma-separated integers, not '200,x'"),
+        ("--fetch", "200,0", "--fetch values must be >= 1"),
+        ("--sizes", "-5", "--sizes values must be >= 1"),
+    ],
+)
+def test_a_wrong_list_of_integers_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], flag: str, value: str, message: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        bench_main(["neo4j-scale", flag, value])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+
+
 class _Lossy(InMemoryStore):
     """An in-memory store whose vector search loses the best hit of every other search (an
     approximate index), and which refuses to return a group's vectors in bulk."""
