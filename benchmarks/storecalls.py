@@ -7,6 +7,12 @@ and, for each kind of store call (vector and full-text searches by target), how 
 search makes and the milliseconds they take per search and per call. Calls of one search
 overlap (the search engine runs its candidate generators on a small thread pool), so the
 per-call times add up to more than the latency.
+
+``python -m benchmarks.storecalls --store URI --synthetic GROUP --facts N [--seed S]`` profiles
+a group written by ``chronomem.bench neo4j-scale`` instead (its large group of a size is
+``scale-<size>-large``, seed 0, size minus the small groups' facts; small group ``j`` is
+``scale-<size>-small-<j>``, seed ``100 + j``), asking the benchmark's synthetic questions with
+its embedder; nothing is written. ``--recipe`` picks the search recipe (default: ``default``).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from chronomem.bench.locomo import BENCH_KINDS, load_questions, read_conversations
+from chronomem.bench.synthetic import SyntheticMemory, TopicEmbedder, synthetic_queries
 from chronomem.engine.embed import HashingEmbedder, default_embedder
 from chronomem.engine.store.protocol import GraphStore
 from chronomem.errors import ChronomemError, InputError
@@ -99,24 +106,34 @@ def profile_store_calls(
     *,
     group_id: str,
     warm_up: int = 10,
+    recipe: str = "default",
 ) -> dict[str, Any]:
-    """Ingest ``conversation`` (a LoCoMo ``DialogueSource``) into ``group_id`` unless the group
-    holds episodes already, search ``warm_up`` questions untimed, then time every question's
-    search and its store calls. Returns the report :func:`main` prints."""
+    """Ingest ``conversation`` (a LoCoMo ``DialogueSource``; ``None``: the group must hold
+    episodes already) into ``group_id`` unless the group holds episodes already, search
+    ``warm_up`` questions untimed, then time every question's search (with ``recipe``) and its
+    store calls. Returns the report :func:`main` prints."""
     if not questions:
         raise InputError("no questions to ask; pick a conversation with questions")
     ingested = 0.0
     if memory.stats(group_id).episodes == 0:
+        if conversation is None:
+            raise InputError(
+                f"group {group_id!r} holds no episodes; load it first (chronomem.bench neo4j-scale)"
+            )
         start = time.perf_counter()
         memory.add_dialogue(conversation.turns, group_id=group_id, source=conversation.source)
         ingested = time.perf_counter() - start
+
+    def search(question: str) -> None:
+        memory.search(question, group_id=group_id, limit=10, kinds=BENCH_KINDS, recipe=recipe)
+
     for question in list(questions)[:warm_up]:
-        memory.search(question, group_id=group_id, limit=10, kinds=BENCH_KINDS)
+        search(question)
     latencies: list[float] = []
     with timed_store(memory.store) as timings:
         for question in questions:
             start = time.perf_counter()
-            memory.search(question, group_id=group_id, limit=10, kinds=BENCH_KINDS)
+            search(question)
             latencies.append(time.perf_counter() - start)
     count = len(latencies)
     calls = {
@@ -129,6 +146,7 @@ def profile_store_calls(
     }
     return {
         "group": group_id,
+        "recipe": recipe,
         "ingest_seconds": round(ingested, 2),
         "searches": count,
         "median_ms": round(1000 * statistics.median(latencies), 2),
@@ -140,7 +158,7 @@ def profile_store_calls(
 
 def _table(report: dict[str, Any]) -> str:
     lines = [
-        f"{report['searches']} searches of group {report['group']}: median "
+        f"{report['searches']} searches ({report['recipe']}) of group {report['group']}: median "
         f"{report['median_ms']} ms, mean {report['mean_ms']} ms, "
         f"{report['store_calls_per_search']} store calls per search",
         f"{'store call':28s} {'calls/search':>12s} {'ms/search':>10s} {'ms/call':>8s}",
@@ -153,12 +171,26 @@ def _table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _synthetic(args: argparse.Namespace) -> dict[str, Any]:
+    """The report on a group written by ``chronomem.bench neo4j-scale``."""
+    if args.facts is None or args.facts < 2:
+        raise InputError("--synthetic needs --facts N (N >= 2), the facts the group was made with")
+    memory = SyntheticMemory(
+        facts=args.facts, seed=args.seed, group_id=args.synthetic, uuid_prefix=f"{args.synthetic}:"
+    )
+    questions = synthetic_queries(memory, args.questions)
+    with Memory.open(args.store, embedder=TopicEmbedder()) as mem:
+        return profile_store_calls(
+            mem, None, questions, group_id=args.synthetic, recipe=args.recipe
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m benchmarks.storecalls LOCOMO_FILE --store DIR_OR_URI``."""
+    """``python -m benchmarks.storecalls LOCOMO_FILE --store DIR_OR_URI`` (or ``--synthetic``)."""
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.storecalls", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("file", type=Path, help="a LoCoMo JSON file")
+    parser.add_argument("file", type=Path, nargs="?", help="a LoCoMo JSON file")
     parser.add_argument("--store", required=True, help="memory directory or neo4j:// URI")
     parser.add_argument("--conversation", default=None, help="sample id (default: the first)")
     parser.add_argument("--questions", type=int, default=60, help="questions timed")
@@ -168,9 +200,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="default",
         help="default: the local MiniLM model; hashing: the fast deterministic stand-in",
     )
+    parser.add_argument(
+        "--synthetic", default=None, help="a group written by neo4j-scale, instead of a file"
+    )
+    parser.add_argument("--facts", type=int, default=None, help="the --synthetic group's facts")
+    parser.add_argument("--seed", type=int, default=0, help="the --synthetic group's seed")
+    parser.add_argument("--recipe", default="default", help="the search recipe timed")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
+    if (args.file is None) == (args.synthetic is None):
+        parser.error("give a LoCoMo file or --synthetic GROUP, one of them")
     try:
+        if args.synthetic is not None:
+            report = _synthetic(args)
+            print(json.dumps(report, indent=2) if args.json else _table(report))
+            return 0
         items = read_conversations(args.file)
         chosen = next(
             (
@@ -187,7 +231,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         embedder = HashingEmbedder() if args.embedder == "hashing" else default_embedder()
         group = "storecalls-" + str(item.get("sample_id", "conversation"))
         with Memory.open(args.store, embedder=embedder) as memory:
-            report = profile_store_calls(memory, source, questions, group_id=group)
+            report = profile_store_calls(
+                memory, source, questions, group_id=group, recipe=args.recipe
+            )
     except ChronomemError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

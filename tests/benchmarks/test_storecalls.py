@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks.storecalls import main, profile_store_calls, timed_store
 from chronomem.bench.locomo import load_questions, read_conversations
+from chronomem.bench.synthetic import SyntheticMemory, TopicEmbedder
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.errors import InputError
 from chronomem.ingest.extract.protocol import Extractor
@@ -70,3 +71,35 @@ def test_command_prints_json_and_names_a_missing_conversation(
     assert "store calls per search" in capsys.readouterr().out
     assert main([*args, "--conversation", "conv-z"]) == 2
     assert "no conversation 'conv-z'" in capsys.readouterr().err
+
+
+def test_a_group_written_by_the_scale_benchmark_is_profiled_with_its_questions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(tmp_path / "m")
+    memory = SyntheticMemory(facts=200, seed=4, group_id="scale-g", uuid_prefix="scale-g:")
+    with Memory.open(store, embedder=TopicEmbedder()) as mem:
+        for batch in memory.batches():
+            mem.store.write(batch)
+    args = ["--store", store, "--synthetic", "scale-g", "--facts", "200", "--seed", "4"]
+    assert main([*args, "--questions", "3", "--recipe", "fast", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["group"], report["recipe"], report["searches"]) == ("scale-g", "fast", 3)
+    assert "vector:fact" in report["calls"]
+    assert main([*args, "--questions", "2"]) == 0
+    assert "2 searches (default) of group scale-g" in capsys.readouterr().out
+
+
+def test_a_synthetic_group_needs_its_facts_and_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = ["--store", str(tmp_path / "m")]
+    assert main([*store, "--synthetic", "scale-g"]) == 2
+    assert "--synthetic needs --facts N" in capsys.readouterr().err
+    assert main([*store, "--synthetic", "scale-g", "--facts", "100", "--questions", "1"]) == 2
+    assert "group 'scale-g' holds no episodes" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(store)  # neither a file nor a group
+    assert "one of them" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([str(FIXTURE), *store, "--synthetic", "scale-g"])
