@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -943,6 +944,42 @@ def groups(store: str, as_json: bool) -> None:
             f"{row['facts']} fact rows ({row['current_facts']} current)"
             + ("  INCOMPLETE COPY: run the export again" if row["incomplete_copy"] else "")
         )
+
+
+@cli.command()
+@_store_option
+@_json_option
+def reindex(store: str, as_json: bool) -> None:
+    """Rebuild a Neo4j store's vector indexes from the stored vectors: when vector search of a
+    large group stops finding facts it should (an index kept up to date through many writes
+    and erasures can lose its way), or after a bulk load with the indexes dropped. Takes
+    minutes at a million rows; vector searches of large groups fail while it runs."""
+    if not is_neo4j_uri(store):
+        raise InputError(
+            f"reindex rebuilds the vector indexes of a Neo4j store (a neo4j:// or bolt:// URI); "
+            f"{store!r} is an embedded memory, whose vector search needs no rebuild"
+        )
+    from chronomem.engine.store.neo4j import Neo4jStore  # the driver only when it is used
+
+    with _memory(store, writing=True) as mem:
+        neo4j = mem.store
+        if not isinstance(neo4j, Neo4jStore):  # pragma: no cover - a Neo4j URI opens one
+            raise InputError(f"{store!r} did not open a Neo4j store")
+        started = time.perf_counter()
+        with tqdm(
+            total=100, desc="building the vector indexes", unit="%", file=sys.stderr,
+            disable=as_json,
+        ) as bar:  # fmt: skip
+
+            def built(percent: float) -> None:
+                bar.update(round(percent, 1) - bar.n)
+
+            neo4j.rebuild_vector_indexes(built)
+        seconds = round(time.perf_counter() - started, 1)
+    if as_json:
+        _emit({"store": store, "seconds": seconds})
+        return
+    click.echo(f"rebuilt the vector indexes of {store} in {seconds} s")
 
 
 @cli.command()

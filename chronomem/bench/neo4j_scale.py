@@ -194,10 +194,17 @@ def _open_graphiti(uri: str, auth: tuple[str, str] | None, embedder: TopicEmbedd
 
 
 def _load_size(
-    mem: Memory, size: int, small_groups: int, small_facts: int, writers: int
-) -> tuple[Group, list[Group], float]:
-    """The size's large group and small groups, loaded ``writers`` groups at a time; and the
-    wall-clock seconds the loading took (0 when all were there)."""
+    mem: Memory,
+    size: int,
+    small_groups: int,
+    small_facts: int,
+    writers: int,
+    index_after: bool = False,
+) -> tuple[Group, list[Group], float, float]:
+    """The size's large group and small groups, loaded ``writers`` groups at a time; the
+    wall-clock seconds the loading took (0 when all were there); and the seconds building
+    the vector indexes took after it (``index_after``: dropped before loading, built once
+    over all the vectors; 0 otherwise, or when nothing was loaded)."""
     embedder = TopicEmbedder()
     large = size - small_groups * small_facts
     if large < small_facts:
@@ -205,6 +212,12 @@ def _load_size(
     plan = [(f"scale-{size}-large", large, 0)] + [
         (f"scale-{size}-small-{j}", small_facts, 100 + j) for j in range(small_groups)
     ]
+    # Built after only if something is loaded (the indexes of a loaded database are kept).
+    deferred = mem.store if index_after and isinstance(mem.store, Neo4jStore) else None
+    if deferred is not None and all(mem.stats(g).facts >= facts for g, facts, _ in plan):
+        deferred = None
+    if deferred is not None:
+        deferred.drop_vector_indexes()
     started = time.perf_counter()
     with (
         tqdm(total=size, desc=f"loading {size:,} facts", unit="fact", file=sys.stderr) as bar,
@@ -216,7 +229,17 @@ def _load_size(
 
         groups = list(pool.map(lambda p: load(mem, p[0], p[1], p[2], embedder, written), plan))
     wall = time.perf_counter() - started if any(g.loaded_s for g in groups) else 0.0
-    return groups[0], groups[1:], wall
+    indexed = 0.0
+    if deferred is not None:
+        started = time.perf_counter()
+        with tqdm(total=100, desc="building the vector indexes", unit="%", file=sys.stderr) as bar:
+
+            def built(percent: float) -> None:
+                bar.update(round(percent, 1) - bar.n)
+
+            deferred.build_vector_indexes(built)
+        indexed = time.perf_counter() - started
+    return groups[0], groups[1:], wall, indexed
 
 
 def run(
@@ -229,6 +252,7 @@ def run(
     writers: int = 2,
     graphiti: bool = True,
     fetches: Sequence[int] = (),
+    index_after: bool = False,
 ) -> list[dict[str, Any]]:
     """Load and measure each size (see the module docstring)."""
     # graphiti selects `reference_time`, which chronomem does not write: Neo4j warns per query.
@@ -244,7 +268,9 @@ def run(
             exact_store(uri, config.neo4j_auth, mem.embedder.dimension) as exact,
         ):
             for size in sizes:
-                big, smalls, loaded = _load_size(mem, size, small_groups, small_facts, writers)
+                big, smalls, loaded, indexed = _load_size(
+                    mem, size, small_groups, small_facts, writers, index_after
+                )
                 for name, group in (("large group", big), ("small group", smalls[0])):
                     asked = synthetic_queries(group.memory, queries)
                     m = measure(name, mem, group.memory.group_id, session, asked, rounds)
@@ -253,6 +279,7 @@ def run(
                     wanted = exact_hits(exact, group_id, vectors)
                     recall = recall_against(mem.store, group_id, vectors, wanted)[0]
                     row = _row(size, name, m, loaded, recall)
+                    row["index_s"] = round(indexed, 1)
                     if fetches and group is big:
                         auth = config.neo4j_auth
                         row["fetch"] = fetch_curve(uri, auth, group, vectors, wanted, fetches)
@@ -308,11 +335,16 @@ def table(results: Sequence[dict[str, Any]], graphiti_missing: bool = False) -> 
     if graphiti_missing:
         lines.append(f"\n({GRAPHITI_MISSING}.)")
     lines.append("")
-    lines.append("| facts in the database | group | recall@10 of vector search vs exact | load s |")
-    lines.append("|---|---|---|---|")
+    lines.append(
+        "| facts in the database | group | recall@10 of vector search vs exact | load s "
+        "| vector indexes built after, s |"
+    )
+    lines.append("|---|---|---|---|---|")
     for r in results:
         recall = ", ".join(f"{k} {v}" for k, v in r["recall@10"].items())
-        lines.append(f"| {r['size']:,} | {r['group']} | {recall} | {r['load_s']} |")
+        lines.append(
+            f"| {r['size']:,} | {r['group']} | {recall} | {r['load_s']} | {r['index_s']} |"
+        )
     curves = [r for r in results if "fetch" in r]
     if curves:
         lines.append("")
@@ -390,6 +422,12 @@ def main(argv: Sequence[str] | None = None, prog: str = "neo4j-scale") -> int:
         help="also measure the large group's index recall and vector search time fetching "
         "each of these numbers of hits (comma-separated, e.g. 200,400,1000)",
     )
+    parser.add_argument(
+        "--index-after",
+        action="store_true",
+        help="drop the vector indexes before loading and build them once after (one HNSW "
+        "graph over all the vectors instead of many merged as they come)",
+    )
     parser.add_argument("--plot", type=Path, default=None, help="draw latency by size here")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
@@ -410,6 +448,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "neo4j-scale") -> int:
             args.writers,
             graphiti=not args.no_graphiti,
             fetches=fetches,
+            index_after=args.index_after,
         )
     except (ChronomemError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -4,6 +4,7 @@ the command line."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 import chronomem.cli
 from chronomem.cli import cli
 from chronomem.config import NEO4J_PASSWORD_VARIABLE, MemoryConfig
+from chronomem.engine.store.neo4j import Neo4jStore, cypher
 from chronomem.errors import ConfigurationError, InputError
 from chronomem.memory import Memory
 
@@ -119,3 +121,35 @@ def test_a_database_the_server_lacks_is_one_clear_error(
     routed = f"neo4j://{urlsplit(neo4j_uri).netloc}"
     served = CliRunner().invoke(cli, ["groups", "--store", routed, "--database", "neo4j"])
     assert served.exit_code == 0, served.output
+
+
+@pytest.mark.neo4j
+def test_reindex_rebuilds_a_neo4j_stores_vector_indexes(
+    neo4j_uri: str, neo4j_auth: tuple[str, str] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if neo4j_auth is not None:
+        monkeypatch.setenv("NEO4J_USER", neo4j_auth[0])
+        monkeypatch.setenv(NEO4J_PASSWORD_VARIABLE, neo4j_auth[1])
+    rebuilt: list[str] = []
+    real = Neo4jStore.rebuild_vector_indexes
+
+    def spied(store: Neo4jStore, progress: Any = None) -> None:
+        rebuilt.append(store.uri)
+        real(store, progress)
+
+    monkeypatch.setattr(Neo4jStore, "rebuild_vector_indexes", spied)
+    done = CliRunner().invoke(cli, ["reindex", "--store", neo4j_uri, "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["seconds"] >= 0
+    assert rebuilt == [neo4j_uri]
+    with Neo4jStore(neo4j_uri, auth=neo4j_auth, read_only=True) as store:
+        states = store._live_driver().execute_query(
+            cypher.VECTOR_INDEX_STATES, names=list(cypher.VECTOR_INDEX_NAMES)
+        )
+    assert sorted(r["state"] for r in states.records) == ["ONLINE"] * 4
+
+
+def test_reindex_is_refused_for_a_memory_directory(tmp_path: Path) -> None:
+    refused = CliRunner().invoke(cli, ["reindex", "--store", str(tmp_path)])
+    assert isinstance(refused.exception, InputError)
+    assert "is an embedded memory" in str(refused.exception)

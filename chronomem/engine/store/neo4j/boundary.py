@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ __all__ = ["start_hint", "translate_errors", "unavailable"]
 _LOCAL_SERVER = ("127.0.0.1", 7687)  # where tools/neo4j-local/neo4j-local starts its server
 _LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 _DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
+_NO_VECTOR_INDEX = re.compile(r"no such vector schema index: (\w+)")
 
 
 def start_hint(uri: str) -> str:
@@ -70,6 +72,13 @@ def translate_errors(uri: str, action: str, database: str | None = None) -> Iter
                 f"Neo4j at {uri} has no {named} ({exc.message}); check the database name in "
                 "the URI's path (neo4j://host:7687/NAME), database= or --database (Community "
                 "edition holds one database, 'neo4j'; `SHOW DATABASES` lists them)"
+            ) from exc
+        missing = _NO_VECTOR_INDEX.search(exc.message or "")
+        if missing is not None:
+            raise StoreError(
+                f"Neo4j has no vector index {missing.group(1)} (dropped, for a bulk load?) "
+                f"while {action}; build it: Neo4jStore.build_vector_indexes(), `chronomem "
+                "reindex --store URI`, or open the store again (it creates missing indexes)"
             ) from exc
         raise StoreError(f"Neo4j failed while {action}: [{exc.code}] {exc.message}") from exc
     except neo.ConfigurationError as exc:

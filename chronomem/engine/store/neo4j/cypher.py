@@ -155,6 +155,22 @@ SHOW_VECTOR_INDEXES: Final = (
 
 AWAIT_INDEXES: Final = "CALL db.awaitIndexes($timeout)"
 
+VECTOR_INDEX_NAMES: Final = (
+    ENTITY_VECTOR_INDEX,
+    FACT_VECTOR_INDEX,
+    EPISODE_VECTOR_INDEX,
+    SENTENCE_VECTOR_INDEX,
+)
+"""The vector indexes :data:`VECTOR_INDEXES` creates."""
+
+# Index names cannot be parameters: these are the constants above, nothing from outside.
+DROP_VECTOR_INDEXES: Final = tuple(f"DROP INDEX {name} IF EXISTS" for name in VECTOR_INDEX_NAMES)
+
+VECTOR_INDEX_STATES: Final = (
+    "SHOW VECTOR INDEXES YIELD name, state, populationPercent "
+    "WHERE name IN $names RETURN name, state, populationPercent AS percent"
+)
+
 # --------------------------------------------------------------------------------------------
 # Writes (one transaction per batch; every statement is an UNWIND over a list parameter).
 

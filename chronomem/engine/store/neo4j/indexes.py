@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Final
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver
@@ -10,9 +12,9 @@ from neo4j import exceptions as neo
 from neo4j.api import BookmarkManager
 
 from chronomem.engine.store.neo4j import cypher
-from chronomem.errors import ConfigurationError
+from chronomem.errors import ConfigurationError, StoreError
 
-__all__ = ["ensure_schema"]
+__all__ = ["build_vector_indexes", "drop_vector_indexes", "ensure_schema"]
 
 log = logging.getLogger("chronomem.store")
 
@@ -69,12 +71,7 @@ def ensure_schema(
                     f"needs {', '.join(expected[name])}; drop it (DROP INDEX {name}) and open "
                     "the store again to rebuild it"
                 )
-        names = [
-            cypher.ENTITY_VECTOR_INDEX,
-            cypher.FACT_VECTOR_INDEX,
-            cypher.EPISODE_VECTOR_INDEX,
-            cypher.SENTENCE_VECTOR_INDEX,
-        ]
+        names = list(cypher.VECTOR_INDEX_NAMES)
         for record in session.run(cypher.SHOW_VECTOR_INDEXES, names=names):
             if record["dimension"] != dimension:
                 raise ConfigurationError(
@@ -98,3 +95,61 @@ def ensure_schema(
                     record["name"],
                 )
         session.run(cypher.AWAIT_INDEXES, timeout=timeout_s).consume()
+
+
+#: Seconds between two looks at the vector indexes' population while they are built.
+POLL_S: Final = 2.0
+
+
+def drop_vector_indexes(
+    driver: Driver, database: str | None, bookmarks: BookmarkManager | None = None
+) -> None:
+    """Drop chronomem's vector indexes (those that exist; the stored vectors stay)."""
+    with driver.session(
+        database=database, default_access_mode=WRITE_ACCESS, bookmark_manager=bookmarks
+    ) as session:
+        for statement in cypher.DROP_VECTOR_INDEXES:
+            session.run(statement).consume()
+
+
+def build_vector_indexes(
+    driver: Driver,
+    database: str | None,
+    dimension: int,
+    bookmarks: BookmarkManager | None = None,
+    progress: Callable[[float], None] | None = None,
+    timeout_s: float = 24 * 3600,
+) -> None:
+    """Create chronomem's missing vector indexes and wait until all are ONLINE (built from the
+    stored vectors), telling ``progress`` the mean population percent (0-100) every
+    :data:`POLL_S` seconds. Raises :class:`StoreError` if one fails or ``timeout_s`` passes."""
+    names = list(cypher.VECTOR_INDEX_NAMES)
+    deadline = time.monotonic() + timeout_s
+    with driver.session(
+        database=database, default_access_mode=WRITE_ACCESS, bookmark_manager=bookmarks
+    ) as session:
+        for statement in cypher.vector_index_statements(dimension):
+            try:
+                session.run(statement).consume()
+            except neo.ClientError as exc:  # a concurrent opener created it first
+                if exc.code not in _ALREADY_EXISTS:
+                    raise
+        while True:
+            rows = session.run(cypher.VECTOR_INDEX_STATES, names=names).data()
+            failed = [r["name"] for r in rows if r["state"] == "FAILED"]
+            if failed:
+                raise StoreError(
+                    f"Neo4j could not build the vector index {', '.join(failed)} (SHOW INDEXES "
+                    "tells why); drop it (DROP INDEX name) and build it again"
+                )
+            if progress is not None:
+                progress(sum(float(r["percent"]) for r in rows) / max(1, len(rows)))
+            if all(r["state"] == "ONLINE" for r in rows):
+                return
+            if time.monotonic() > deadline:
+                building = [r["name"] for r in rows if r["state"] != "ONLINE"]
+                raise StoreError(
+                    f"the vector index {', '.join(building)} was still being built after "
+                    f"{timeout_s:.0f} s; Neo4j goes on building it (SHOW INDEXES shows how far)"
+                )
+            time.sleep(POLL_S)

@@ -20,7 +20,11 @@ from chronomem.engine.embed import MINILM_DIMENSION
 from chronomem.engine.store import checks
 from chronomem.engine.store.neo4j import cypher
 from chronomem.engine.store.neo4j.boundary import translate_errors
-from chronomem.engine.store.neo4j.indexes import ensure_schema
+from chronomem.engine.store.neo4j.indexes import (
+    build_vector_indexes,
+    drop_vector_indexes,
+    ensure_schema,
+)
 from chronomem.engine.store.neo4j.lucene import lucene_query
 from chronomem.engine.store.neo4j.pinned import PinnedReads, in_request_order
 from chronomem.engine.store.neo4j.records import (
@@ -537,6 +541,33 @@ class Neo4jStore:
                 tx.run(cypher.ERASE_SETTINGS, keys=erasure.settings).consume()
 
         self._write("erasing", work)
+
+    def drop_vector_indexes(self) -> None:
+        """Drop the vector indexes; the stored vectors stay. Before a bulk load, so that
+        :meth:`build_vector_indexes` builds each index once over all the vectors instead of
+        as they come (Lucene builds and merges many small HNSW graphs then, which lose
+        recall). Until they are built, a vector search that goes to an index fails."""
+        self._check_writable()
+        with translate_errors(self._uri, "dropping the vector indexes", self._database):
+            drop_vector_indexes(self._live_driver(), self._database, self._bookmarks)
+
+    def build_vector_indexes(self, progress: Callable[[float], None] | None = None) -> None:
+        """Create the missing vector indexes and wait until they are built from the stored
+        vectors, telling ``progress`` how far (mean percent, 0-100) every few seconds."""
+        self._check_writable()
+        with translate_errors(self._uri, "building the vector indexes", self._database):
+            build_vector_indexes(
+                self._live_driver(), self._database, self._dimension, self._bookmarks, progress
+            )
+
+    def rebuild_vector_indexes(self, progress: Callable[[float], None] | None = None) -> None:
+        """Drop the vector indexes and build them again from the stored vectors: an index kept
+        up to date through many writes and erasures can stop finding near vectors (Lucene's
+        HNSW graphs, merged segment by segment); one built over what is stored finds them.
+        Vector searches that go to an index fail while it is built (minutes at a million
+        rows): run it when the memory is not being searched."""
+        self.drop_vector_indexes()
+        self.build_vector_indexes(progress)
 
     def set_meta(self, key: str, value: str) -> None:
         self._check_writable()

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
@@ -95,3 +97,21 @@ def statements_of(store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> list[st
 
     monkeypatch.setattr(store, "_rows", recorded)
     return sent
+
+
+def spread(group: str, vectors: npt.NDArray[np.float32]) -> WriteBatch:
+    """One fact of ``group`` per row of ``vectors`` (from one hub to an entity of its own)."""
+    hub = Entity(group_id=group, name="Hub")
+    ends = [Entity(group_id=group, name=f"End {i}") for i in range(len(vectors))]
+    facts = [
+        Fact(
+            group_id=group,
+            subject_uuid=hub.uuid,
+            relation="LIKES",
+            object_uuid=end.uuid,
+            fact=f"Hub likes end {i}",
+            fact_embedding=(row / np.linalg.norm(row)).tolist(),
+        )
+        for i, (end, row) in enumerate(zip(ends, vectors, strict=True))
+    ]
+    return WriteBatch(entities=[hub, *ends], facts=facts)

@@ -6,19 +6,18 @@ import logging
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 
 from chronomem.engine.store.neo4j import Neo4jStore, cypher
-from chronomem.errors import ConfigurationError
+from chronomem.engine.store.protocol import FactFilter
+from chronomem.errors import ConfigurationError, StoreError
+
+from .conftest import DIMENSION, spread
 
 pytestmark = pytest.mark.neo4j
 
-VECTOR_NAMES = [
-    cypher.ENTITY_VECTOR_INDEX,
-    cypher.FACT_VECTOR_INDEX,
-    cypher.EPISODE_VECTOR_INDEX,
-    cypher.SENTENCE_VECTOR_INDEX,
-]
+VECTOR_NAMES = list(cypher.VECTOR_INDEX_NAMES)
 
 
 def schema(store: Neo4jStore) -> tuple[set[tuple[Any, ...]], set[str]]:
@@ -143,3 +142,52 @@ def test_an_index_with_other_hnsw_settings_is_reported_and_kept(
     with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=store.dimension):
         pass
     assert not [r for r in caplog.records if r.name == "chronomem.store"]
+
+
+def vector_states(store: Neo4jStore) -> dict[str, str]:
+    records = store._live_driver().execute_query(cypher.VECTOR_INDEX_STATES, names=VECTOR_NAMES)
+    return {r["name"]: r["state"] for r in records.records}
+
+
+def test_vector_indexes_are_rebuilt_from_the_stored_vectors(
+    neo4j_uri: str, neo4j_auth: Any, group: str
+) -> None:
+    """Dropped, the vector indexes are gone (a search through them fails with a clear error,
+    the vectors stay); built again, they hold every stored vector, with chronomem's settings,
+    and the same search finds the same facts; the progress reported ends at 100%."""
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((12, DIMENSION)).astype(np.float32)
+    with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=DIMENSION, exact_max=0) as store:
+        store.write(spread(group, vectors))
+        before = store.vector(group, vectors[3], "fact", 5, FactFilter())
+        assert before[0][1] == pytest.approx(1.0, abs=1e-3)  # the fact of that very vector
+        try:
+            store.drop_vector_indexes()
+            assert vector_states(store) == {}
+            with pytest.raises(StoreError, match="Neo4j has no vector index edge_fact_embedding"):
+                store.vector(group, vectors[3], "fact", 5, FactFilter())
+        finally:
+            seen: list[float] = []
+            store.build_vector_indexes(seen.append)
+        assert vector_states(store) == dict.fromkeys(VECTOR_NAMES, "ONLINE")
+        assert seen[-1] == 100.0
+        assert store.vector(group, vectors[3], "fact", 5, FactFilter()) == before
+        seen.clear()
+        store.rebuild_vector_indexes(seen.append)
+        assert seen[-1] == 100.0
+        assert store.vector(group, vectors[3], "fact", 5, FactFilter()) == before
+        test_vector_indexes_are_built_with_chronomem_hnsw_settings(store)
+
+
+def test_a_read_only_store_does_not_touch_the_vector_indexes(
+    neo4j_uri: str, neo4j_auth: Any
+) -> None:
+    with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=DIMENSION, read_only=True) as store:
+        for change in (
+            store.drop_vector_indexes,
+            store.build_vector_indexes,
+            store.rebuild_vector_indexes,
+        ):
+            with pytest.raises(StoreError, match="read_only=True"):
+                change()
+        assert vector_states(store) == dict.fromkeys(VECTOR_NAMES, "ONLINE")

@@ -6,7 +6,6 @@ import threading
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from chronomem.engine.embed import HashingEmbedder
@@ -18,7 +17,7 @@ from chronomem.engine.store.protocol import Erasure, FactFilter, IndexSearch, Wr
 from chronomem.errors import ConfigurationError, InputError
 from chronomem.schema import Entity, Episode, Fact
 
-from .conftest import DIMENSION, T0, small_graph, statements_of
+from .conftest import DIMENSION, T0, small_graph, spread, statements_of
 
 pytestmark = pytest.mark.neo4j
 
@@ -84,24 +83,6 @@ def test_neighbors_and_list_order(store: Neo4jStore, group: str, embedder: Hashi
     assert [f.uuid for f in store.neighbors(group, [acme.uuid], FactFilter())] == [works.uuid]
     both = store.neighbors(group, [alice.uuid, acme.uuid], FactFilter(), limit=1)
     assert [f.uuid for f in both] == [lives.uuid]
-
-
-def spread(group: str, vectors: npt.NDArray[np.float32]) -> WriteBatch:
-    """One fact of ``group`` per row of ``vectors`` (from one hub to an entity of its own)."""
-    hub = Entity(group_id=group, name="Hub")
-    ends = [Entity(group_id=group, name=f"End {i}") for i in range(len(vectors))]
-    facts = [
-        Fact(
-            group_id=group,
-            subject_uuid=hub.uuid,
-            relation="LIKES",
-            object_uuid=end.uuid,
-            fact=f"Hub likes end {i}",
-            fact_embedding=(row / np.linalg.norm(row)).tolist(),
-        )
-        for i, (end, row) in enumerate(zip(ends, vectors, strict=True))
-    ]
-    return WriteBatch(entities=[hub, *ends], facts=facts)
 
 
 def index_fetches(store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> list[int]:
