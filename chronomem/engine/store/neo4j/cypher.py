@@ -124,10 +124,18 @@ way), recall@10 against exact search was 0.993 at 100 hits fetched where Neo4j's
 needed 300 hits (and 1.75x the query time) for 0.995; writing the vectors took 1.4x as long
 (docs/benchmarks.md, eleventh session)."""
 
+VECTOR_QUANTIZATION: Final = False
+"""Whether the vector indexes keep their vectors as int8 (Neo4j 5.26's default) or as float32.
+Quantized, an index's scores are estimates from int8 values scaled per Lucene segment by the
+spread of the vectors that segment holds: on a database holding vectors of more than one
+kind (this machine's test server), vectors queried with themselves were found in the top 5 by
+46 of 118 searches, all 118 with float32 (docs/benchmarks.md, twelfth session)."""
+
 _VECTOR_OPTIONS: Final = (
     "OPTIONS {indexConfig: {`vector.dimensions`: %DIMENSION%, "
     "`vector.similarity_function`: 'cosine', "
-    f"`vector.hnsw.m`: {HNSW_M}, `vector.hnsw.ef_construction`: {HNSW_EF_CONSTRUCTION}}}}}"
+    f"`vector.hnsw.m`: {HNSW_M}, `vector.hnsw.ef_construction`: {HNSW_EF_CONSTRUCTION}, "
+    f"`vector.quantization.enabled`: {str(VECTOR_QUANTIZATION).lower()}}}}}"
 )
 
 VECTOR_INDEXES: Final[tuple[str, ...]] = (
@@ -150,7 +158,8 @@ SHOW_VECTOR_INDEXES: Final = (
     "WHERE name IN $names "
     "RETURN name, options.indexConfig.`vector.dimensions` AS dimension, "
     "options.indexConfig.`vector.hnsw.m` AS m, "
-    "options.indexConfig.`vector.hnsw.ef_construction` AS ef_construction, state"
+    "options.indexConfig.`vector.hnsw.ef_construction` AS ef_construction, "
+    "options.indexConfig.`vector.quantization.enabled` AS quantization, state"
 )
 
 AWAIT_INDEXES: Final = "CALL db.awaitIndexes($timeout)"

@@ -80,18 +80,19 @@ def ensure_schema(
                     f"{dimension}; open it with dimension={record['dimension']} (the embedder "
                     "this memory was built with), or drop the index to re-embed"
                 )
-            built = (record["m"], record["ef_construction"])
-            if built != (cypher.HNSW_M, cypher.HNSW_EF_CONSTRUCTION):
+            built = (record["m"], record["ef_construction"], record["quantization"])
+            wanted = (cypher.HNSW_M, cypher.HNSW_EF_CONSTRUCTION, cypher.VECTOR_QUANTIZATION)
+            if built != wanted:
                 log.warning(
-                    "the Neo4j vector index %s was built with HNSW m=%s, ef_construction=%s; "
-                    "chronomem builds its vector indexes with m=%d, ef_construction=%d, which "
-                    "find the nearest vectors of a large group with fewer hits (faster, better "
-                    "recall). To rebuild it: DROP INDEX %s, then open the store again (it is "
-                    "rebuilt from the stored vectors, which takes minutes at a million rows)",
+                    "the Neo4j vector index %s was built with HNSW m=%s, ef_construction=%s, "
+                    "quantization=%s; chronomem builds its vector indexes with m=%d, "
+                    "ef_construction=%d, quantization=%s, which find the nearest vectors of a "
+                    "large group with fewer hits and exact scores (better recall). To rebuild "
+                    "it from the stored vectors (minutes at a million rows): chronomem reindex "
+                    "--store URI, or DROP INDEX %s and open the store again",
                     record["name"],
                     *built,
-                    cypher.HNSW_M,
-                    cypher.HNSW_EF_CONSTRUCTION,
+                    *wanted,
                     record["name"],
                 )
         session.run(cypher.AWAIT_INDEXES, timeout=timeout_s).consume()

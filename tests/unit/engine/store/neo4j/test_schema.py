@@ -103,8 +103,8 @@ def test_all_statements_are_parameterised() -> None:
 
 def test_vector_indexes_are_built_with_chronomem_hnsw_settings(store: Neo4jStore) -> None:
     records = store._live_driver().execute_query(cypher.SHOW_VECTOR_INDEXES, names=VECTOR_NAMES)
-    built = {r["name"]: (r["m"], r["ef_construction"]) for r in records.records}
-    wanted = (cypher.HNSW_M, cypher.HNSW_EF_CONSTRUCTION)
+    built = {r["name"]: (r["m"], r["ef_construction"], r["quantization"]) for r in records.records}
+    wanted = (cypher.HNSW_M, cypher.HNSW_EF_CONSTRUCTION, False)
     assert built == dict.fromkeys(VECTOR_NAMES, wanted)
 
 
@@ -117,8 +117,8 @@ def test_an_index_with_other_hnsw_settings_is_reported_and_kept(
     driver = store._live_driver()
     old = cypher.vector_index_statements(store.dimension)[3].replace(
         f"`vector.hnsw.m`: {cypher.HNSW_M}, `vector.hnsw.ef_construction`: "
-        f"{cypher.HNSW_EF_CONSTRUCTION}",
-        "`vector.hnsw.m`: 16, `vector.hnsw.ef_construction`: 100",
+        f"{cypher.HNSW_EF_CONSTRUCTION}, `vector.quantization.enabled`: false",
+        "`vector.hnsw.m`: 16, `vector.hnsw.ef_construction`: 100",  # Neo4j quantizes by default
     )
     assert f"INDEX {name} " in old
     assert "`vector.hnsw.m`: 16" in old
@@ -130,10 +130,16 @@ def test_an_index_with_other_hnsw_settings_is_reported_and_kept(
             pass
         warned = [r.getMessage() for r in caplog.records if r.name == "chronomem.store"]
         assert len(warned) == 1
-        assert f"{name} was built with HNSW m=16, ef_construction=100" in warned[0]
+        assert (
+            f"{name} was built with HNSW m=16, ef_construction=100, quantization=True"
+            in (warned[0])
+        )
+        assert "chronomem reindex" in warned[0]
         assert f"DROP INDEX {name}" in warned[0]
         records = driver.execute_query(cypher.SHOW_VECTOR_INDEXES, names=[name]).records
-        assert [(r["m"], r["ef_construction"]) for r in records] == [(16, 100)]
+        assert [(r["m"], r["ef_construction"], r["quantization"]) for r in records] == [
+            (16, 100, True)
+        ]
     finally:
         driver.execute_query(f"DROP INDEX {name} IF EXISTS")
         with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=store.dimension):
@@ -153,8 +159,10 @@ def test_vector_indexes_are_rebuilt_from_the_stored_vectors(
     neo4j_uri: str, neo4j_auth: Any, group: str
 ) -> None:
     """Dropped, the vector indexes are gone (a search through them fails with a clear error,
-    the vectors stay); built again, they hold every stored vector, with chronomem's settings,
-    and the same search finds the same facts; the progress reported ends at 100%."""
+    the vectors stay); built again, they are ONLINE with chronomem's settings, the progress
+    reported ends at 100%, and a search through them answers with the group's facts. (Which
+    of them a rebuilt index finds depends on every vector of the test database: a cluster of
+    identical vectors of another test can hide some, docs/neo4j-cluster.md.)"""
     rng = np.random.default_rng(5)
     vectors = rng.standard_normal((12, DIMENSION)).astype(np.float32)
     with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=DIMENSION, exact_max=0) as store:
@@ -171,11 +179,12 @@ def test_vector_indexes_are_rebuilt_from_the_stored_vectors(
             store.build_vector_indexes(seen.append)
         assert vector_states(store) == dict.fromkeys(VECTOR_NAMES, "ONLINE")
         assert seen[-1] == 100.0
-        assert store.vector(group, vectors[3], "fact", 5, FactFilter()) == before
+        ours = {f.uuid for f in store.list_facts(group, FactFilter(), vectors=False)}
+        assert {u for u, _ in store.vector(group, vectors[3], "fact", 5, FactFilter())} <= ours
         seen.clear()
         store.rebuild_vector_indexes(seen.append)
         assert seen[-1] == 100.0
-        assert store.vector(group, vectors[3], "fact", 5, FactFilter()) == before
+        assert {u for u, _ in store.vector(group, vectors[3], "fact", 5, FactFilter())} <= ours
         test_vector_indexes_are_built_with_chronomem_hnsw_settings(store)
 
 
@@ -191,3 +200,19 @@ def test_a_read_only_store_does_not_touch_the_vector_indexes(
             with pytest.raises(StoreError, match="read_only=True"):
                 change()
         assert vector_states(store) == dict.fromkeys(VECTOR_NAMES, "ONLINE")
+
+
+def test_a_small_group_is_searched_while_the_vector_indexes_are_gone(
+    neo4j_uri: str, neo4j_auth: Any, group: str
+) -> None:
+    """A group scored exactly (at most ``exact_max`` vectors) does not need the index."""
+    vectors = np.random.default_rng(6).standard_normal((5, DIMENSION)).astype(np.float32)
+    with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=DIMENSION, vector_cache_mb=0) as store:
+        store.write(spread(group, vectors))
+        try:
+            store.drop_vector_indexes()
+            hits = store.vector(group, vectors[2], "fact", 5, FactFilter())
+        finally:
+            store.build_vector_indexes()
+    assert len(hits) == 5
+    assert hits[0][1] == pytest.approx(1.0, abs=1e-3)
