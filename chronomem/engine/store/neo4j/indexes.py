@@ -137,6 +137,12 @@ def build_vector_indexes(
                     raise
         while True:
             rows = session.run(cypher.VECTOR_INDEX_STATES, names=names).data()
+            gone = sorted(set(names) - {r["name"] for r in rows})
+            if gone:
+                raise StoreError(
+                    f"the vector index {', '.join(gone)} was dropped while being built (by "
+                    "another client?); build it again: chronomem reindex --store URI"
+                )
             failed = [r["name"] for r in rows if r["state"] == "FAILED"]
             if failed:
                 raise StoreError(
