@@ -15,6 +15,7 @@ from chronomem.bench.__main__ import main as bench_main
 from chronomem.bench.neo4j_scale import Group, index_recall
 from chronomem.bench.synthetic import SyntheticMemory, TopicEmbedder, synthetic_queries
 from chronomem.engine.store.inmemory import InMemoryStore
+from chronomem.engine.store.neo4j import Neo4jStore
 from chronomem.engine.store.protocol import ScoredId
 from chronomem.schema import Entity, Fact
 
@@ -119,3 +120,35 @@ def test_index_recall_compares_with_the_exact_store_without_reading_the_group() 
     queries = synthetic_queries(memory, 4)
     assert index_recall(lossy, group, queries, exact) == {"fact": 0.95, "entity": 0.95}
     assert index_recall(exact, group, queries, exact) == {"fact": 1.0, "entity": 1.0}
+
+
+@pytest.mark.neo4j
+def test_index_after_drops_the_vector_indexes_to_load_and_builds_them_once(
+    neo4j_uri: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--index-after``: the vector indexes are dropped before a load and built once after it
+    (with a progress bar); a second run finds the groups loaded and drops nothing."""
+    calls: list[str] = []
+    for name in ("drop_vector_indexes", "build_vector_indexes"):
+        real = getattr(Neo4jStore, name)
+
+        def spied(store: Neo4jStore, *args: Any, _real: Any = real, _name: str = name) -> Any:
+            calls.append(_name)
+            return _real(store, *args)
+
+        monkeypatch.setattr(Neo4jStore, name, spied)
+    args = ["neo4j-scale", "--store", neo4j_uri, "--sizes", "250", "--small-groups", "2"]
+    args += ["--small-facts", "20", "--rounds", "1", "--queries", "2", "--no-graphiti"]
+    assert bench_main([*args, "--index-after", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert calls == ["drop_vector_indexes", "build_vector_indexes"]
+    assert "building the vector indexes" in captured.err
+    assert "100.0/100" in captured.err
+    rows = json.loads(captured.out)
+    assert rows[0]["load_s"] > 0
+    assert rows[0]["index_s"] > 0
+    assert rows[0]["recall@10"] == {"fact": 1.0, "entity": 1.0}
+    calls.clear()
+    assert bench_main([*args, "--index-after", "--json"]) == 0  # loaded: kept, only awaited
+    assert calls == ["build_vector_indexes"]
+    assert json.loads(capsys.readouterr().out)[0]["load_s"] == 0

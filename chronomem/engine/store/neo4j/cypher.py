@@ -162,7 +162,7 @@ SHOW_VECTOR_INDEXES: Final = (
     "options.indexConfig.`vector.quantization.enabled` AS quantization, state"
 )
 
-AWAIT_INDEXES: Final = "CALL db.awaitIndexes($timeout)"
+INDEX_STATES: Final = "SHOW INDEXES YIELD name, state, populationPercent AS percent"
 
 VECTOR_INDEX_NAMES: Final = (
     ENTITY_VECTOR_INDEX,

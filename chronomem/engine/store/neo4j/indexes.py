@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-from neo4j import READ_ACCESS, WRITE_ACCESS, Driver
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, Session
 from neo4j import exceptions as neo
 from neo4j.api import BookmarkManager
 
@@ -95,7 +95,47 @@ def ensure_schema(
                     *wanted,
                     record["name"],
                 )
-        session.run(cypher.AWAIT_INDEXES, timeout=timeout_s).consume()
+        _await_indexes(session, timeout_s)
+
+
+#: Seconds an opening store waits for chronomem's vector indexes while they are built (after
+#: a bulk load, a rebuild): then it opens, and says so; every other index it waits for.
+VECTOR_WAIT_S: Final = 10.0
+
+
+def _await_indexes(session: Session, timeout_s: float) -> None:
+    """Wait until every index of the database is ONLINE, or only chronomem's vector indexes
+    are still being built and :data:`VECTOR_WAIT_S` have passed (logged: vector searches of
+    large groups fail until they are built). A FAILED index, or another index still being
+    built after ``timeout_s``, is a :class:`StoreError`."""
+    started = time.monotonic()
+    while True:
+        rows = session.run(cypher.INDEX_STATES).data()
+        failed = sorted(r["name"] for r in rows if r["state"] == "FAILED")
+        if failed:
+            raise StoreError(
+                f"the Neo4j index {', '.join(failed)} FAILED to build (SHOW INDEXES YIELD name, "
+                "failureMessage tells why); drop it (DROP INDEX name) and open the store again"
+            )
+        building = {r["name"]: float(r["percent"]) for r in rows if r["state"] != "ONLINE"}
+        if not building:
+            return
+        waited = time.monotonic() - started
+        if set(building) <= set(cypher.VECTOR_INDEX_NAMES) and waited >= VECTOR_WAIT_S:
+            log.warning(
+                "the Neo4j vector index %s is still being built (%s); vector searches of "
+                "groups above exact_max fail until it is ONLINE (SHOW VECTOR INDEXES shows how "
+                "far; `chronomem reindex` rebuilds them with a progress bar)",
+                ", ".join(sorted(building)),
+                ", ".join(f"{p:.0f}%" for _, p in sorted(building.items())),
+            )
+            return
+        if waited >= timeout_s:
+            raise StoreError(
+                f"the Neo4j index {', '.join(sorted(building))} was still being built after "
+                f"{timeout_s:.0f} s; wait for it (SHOW INDEXES shows how far) and open again"
+            )
+        time.sleep(min(POLL_S, 0.2 + waited / 10))
 
 
 #: Seconds between two looks at the vector indexes' population while they are built.

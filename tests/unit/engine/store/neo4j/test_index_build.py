@@ -3,6 +3,7 @@ driver answers the state queries)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -39,7 +40,7 @@ class _Driver:
         return None
 
     def run(self, statement: str, **_: Any) -> _Answer:
-        if statement == cypher.VECTOR_INDEX_STATES:
+        if statement in (cypher.VECTOR_INDEX_STATES, cypher.INDEX_STATES):
             rows = self.polls.pop(0)
             return _Answer([{"name": n, "state": s, "percent": p} for n, s, p in rows])
         self.created += 1
@@ -86,3 +87,31 @@ def test_a_build_that_outlasts_its_timeout_is_an_error(monkeypatch: pytest.Monke
     driver = _Driver([_all("POPULATING", 50.0)])
     with pytest.raises(StoreError, match="still being built after -1 s"):
         indexes.build_vector_indexes(driver, None, 384, timeout_s=-1)  # type: ignore[arg-type]
+
+
+def test_an_opening_store_waits_for_its_indexes_but_not_for_vector_indexes_being_built(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Other indexes are awaited; vector indexes still being built (a bulk load, a rebuild)
+    only for :data:`VECTOR_WAIT_S`, then the store opens and the log says what fails meanwhile."""
+    monkeypatch.setattr(indexes, "POLL_S", 0.0)
+    monkeypatch.setattr(indexes, "VECTOR_WAIT_S", 0.0)
+    range_index = ("entity_uuid", "POPULATING", 50.0)
+    driver = _Driver([[range_index, *_all("POPULATING", 7.0)], _all("POPULATING", 8.0)])
+    caplog.set_level(logging.WARNING, logger="chronomem.store")
+    indexes._await_indexes(driver, 300)  # type: ignore[arg-type]
+    assert driver.polls == []  # the range index was awaited, the vector indexes were not
+    assert "is still being built (8%, 8%, 8%, 8%)" in caplog.text
+    assert "vector searches of groups above exact_max fail until it is ONLINE" in caplog.text
+
+
+def test_an_opening_store_refuses_a_failed_index_or_one_that_is_never_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(indexes, "POLL_S", 0.0)
+    failed = _Driver([[("entity_uuid", "FAILED", 0.0), *_all("ONLINE", 100.0)]])
+    with pytest.raises(StoreError, match="entity_uuid FAILED to build"):
+        indexes._await_indexes(failed, 300)  # type: ignore[arg-type]
+    slow = _Driver([[("entity_uuid", "POPULATING", 1.0)]])
+    with pytest.raises(StoreError, match="entity_uuid was still being built after 0 s"):
+        indexes._await_indexes(slow, 0)  # type: ignore[arg-type]
