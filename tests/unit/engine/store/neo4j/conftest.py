@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -115,3 +116,15 @@ def spread(group: str, vectors: npt.NDArray[np.float32]) -> WriteBatch:
         for i, (end, row) in enumerate(zip(ends, vectors, strict=True))
     ]
     return WriteBatch(entities=[hub, *ends], facts=facts)
+
+
+def huddled(rng: np.random.Generator, n: int) -> npt.NDArray[np.float32]:
+    """``n`` vectors around one random direction (cosine about 0.8 between two of them, about
+    0 with any other test's vectors): a group's own rows are the index's nearest hits for a
+    query among them, whatever else the test database holds."""
+    base = rng.standard_normal(DIMENSION).astype(np.float32)
+    base /= np.float32(np.linalg.norm(base))
+    spread_out = np.float32(0.5 / math.sqrt(DIMENSION))  # noise of norm about 0.5
+    noise = rng.standard_normal((n, DIMENSION)).astype(np.float32) * spread_out
+    huddle: npt.NDArray[np.float32] = base + noise
+    return huddle

@@ -17,7 +17,7 @@ from chronomem.engine.store.protocol import Erasure, FactFilter, IndexSearch, Wr
 from chronomem.errors import ConfigurationError, InputError
 from chronomem.schema import Entity, Episode, Fact
 
-from .conftest import DIMENSION, T0, small_graph, spread, statements_of
+from .conftest import DIMENSION, T0, huddled, small_graph, spread, statements_of
 
 pytestmark = pytest.mark.neo4j
 
@@ -292,8 +292,7 @@ def test_vector_fetch_sets_how_many_index_hits_a_large_group_fetches(
 ) -> None:
     """``vector_fetch`` is the smallest fetch from the index (never below what the limit needs);
     a bad value is refused when the store is opened."""
-    rng = np.random.default_rng(17)
-    vectors = rng.standard_normal((30, DIMENSION)).astype(np.float32)
+    vectors = huddled(np.random.default_rng(17), 30)
     with Neo4jStore(
         neo4j_uri, auth=neo4j_auth, dimension=DIMENSION, exact_max=5, vector_fetch=70
     ) as store:
@@ -313,8 +312,7 @@ def test_a_large_groups_vector_searches_go_in_two_statements_at_once(
     """Once a group is known to be above the exact threshold, a call holding two or more of its
     vector index searches sends them as two statements from two threads (Neo4j runs each on
     one core), and answers exactly as one statement does."""
-    rng = np.random.default_rng(18)
-    vectors = rng.standard_normal((30, DIMENSION)).astype(np.float32)
+    vectors = huddled(np.random.default_rng(18), 30)
     batch = spread(group, vectors)
     batch.episodes = [
         Episode(
