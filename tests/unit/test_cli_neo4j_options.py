@@ -106,13 +106,17 @@ def test_export_to_neo4j_takes_the_options_for_its_destination(
     assert opened[0][1].neo4j_database == "sales"
 
 
-@pytest.mark.neo4j
-def test_a_database_the_server_lacks_is_one_clear_error(
-    neo4j_uri: str, neo4j_auth: tuple[str, str] | None, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def server_login(neo4j_auth: tuple[str, str] | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test server's credentials where the CLI reads them (none: auth is off)."""
     if neo4j_auth is not None:
         monkeypatch.setenv("NEO4J_USER", neo4j_auth[0])
         monkeypatch.setenv(NEO4J_PASSWORD_VARIABLE, neo4j_auth[1])
+
+
+@pytest.mark.neo4j
+@pytest.mark.usefixtures("server_login")
+def test_a_database_the_server_lacks_is_one_clear_error(neo4j_uri: str) -> None:
     refused = CliRunner().invoke(cli, ["groups", "--store", neo4j_uri, "--database", "nope-db"])
     assert isinstance(refused.exception, ConfigurationError)
     assert "no database 'nope-db'" in str(refused.exception)
@@ -124,12 +128,10 @@ def test_a_database_the_server_lacks_is_one_clear_error(
 
 
 @pytest.mark.neo4j
+@pytest.mark.usefixtures("server_login")
 def test_reindex_rebuilds_a_neo4j_stores_vector_indexes(
     neo4j_uri: str, neo4j_auth: tuple[str, str] | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if neo4j_auth is not None:
-        monkeypatch.setenv("NEO4J_USER", neo4j_auth[0])
-        monkeypatch.setenv(NEO4J_PASSWORD_VARIABLE, neo4j_auth[1])
     rebuilt: list[str] = []
     real = Neo4jStore.rebuild_vector_indexes
 
