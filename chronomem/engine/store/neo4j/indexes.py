@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, Session
@@ -56,12 +56,8 @@ def ensure_schema(
     with driver.session(
         database=database, default_access_mode=mode, bookmark_manager=bookmarks
     ) as session:
-        for statement in statements if create else ():
-            try:
-                session.run(statement).consume()
-            except neo.ClientError as exc:  # a concurrent opener created it first
-                if exc.code not in _ALREADY_EXISTS:
-                    raise
+        if create:
+            _create(session, statements)
         expected = cypher.FULLTEXT_PROPERTIES
         for record in session.run(cypher.SHOW_FULLTEXT_INDEXES, names=list(expected)):
             name, found = record["name"], tuple(record["properties"])
@@ -96,6 +92,17 @@ def ensure_schema(
                     record["name"],
                 )
         _await_indexes(session, timeout_s)
+
+
+def _create(session: Session, statements: Sequence[str]) -> None:
+    """Run each ``CREATE ... IF NOT EXISTS`` statement on its own (Neo4j runs no schema change
+    in a transaction that also reads)."""
+    for statement in statements:
+        try:
+            session.run(statement).consume()
+        except neo.ClientError as exc:  # a concurrent opener created it first
+            if exc.code not in _ALREADY_EXISTS:
+                raise
 
 
 #: Seconds an opening store waits for chronomem's vector indexes while they are built (after
@@ -169,12 +176,7 @@ def build_vector_indexes(
     with driver.session(
         database=database, default_access_mode=WRITE_ACCESS, bookmark_manager=bookmarks
     ) as session:
-        for statement in cypher.vector_index_statements(dimension):
-            try:
-                session.run(statement).consume()
-            except neo.ClientError as exc:  # a concurrent opener created it first
-                if exc.code not in _ALREADY_EXISTS:
-                    raise
+        _create(session, cypher.vector_index_statements(dimension))
         while True:
             rows = session.run(cypher.VECTOR_INDEX_STATES, names=names).data()
             gone = sorted(set(names) - {r["name"] for r in rows})
