@@ -154,6 +154,7 @@ def test_every_cli_command_is_in_the_readme() -> None:
 NOT_RUN_INLINE = {
     ("serve",): "runs until stopped: tests/server/test_readme_server.py starts it",
     ("keys", "revoke"): "needs the id of a key created earlier: tests/server/test_keys.py",
+    ("reindex",): "rebuilds a Neo4j store's indexes only: test_readme_neo4j_reindex_runs",
 }
 """README command lines the line-by-line run below leaves to their own tests, and why."""
 
@@ -229,6 +230,15 @@ def test_readme_neo4j_export_runs(
     _run([*export[:target], neo4j_uri, *export[target + 1 :]])
     with Memory.open(neo4j_uri) as mem:
         assert mem.stats(group).episodes == len(DEMO_TURNS)
+
+
+@pytest.mark.neo4j
+def test_readme_neo4j_reindex_runs(neo4j_uri: str) -> None:
+    """The README's reindex line, against the test server."""
+    (line,) = [a for a in _readme_command_lines() if a[0] == "reindex"]
+    target = _neo4j_target(line)
+    assert target is not None
+    assert "rebuilt the vector indexes" in _run([*line[:target], neo4j_uri, *line[target + 1 :]])
 
 
 @pytest.mark.model
