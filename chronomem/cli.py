@@ -950,10 +950,10 @@ def groups(store: str, as_json: bool) -> None:
 @_store_option
 @_json_option
 def reindex(store: str, as_json: bool) -> None:
-    """Rebuild a Neo4j store's vector indexes from the stored vectors: when vector search of a
-    large group stops finding facts it should (an index kept up to date through many writes
-    and erasures can lose its way), or after a bulk load with the indexes dropped. Takes
-    minutes at a million rows; vector searches of large groups fail while it runs."""
+    """Rebuild a Neo4j store's vector indexes from the stored vectors, with chronomem's
+    settings: for indexes an older chronomem or another tool built (quantized ones lose near
+    vectors; opening the store warns of them), or after a bulk load with the indexes dropped.
+    Takes minutes at a million rows; vector searches of large groups fail while it runs."""
     if not is_neo4j_uri(store):
         raise InputError(
             f"reindex rebuilds the vector indexes of a Neo4j store (a neo4j:// or bolt:// URI); "
