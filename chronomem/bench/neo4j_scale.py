@@ -426,8 +426,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "neo4j-scale") -> int:
     parser.add_argument(
         "--index-after",
         action="store_true",
-        help="drop the vector indexes before loading and build them once after (one HNSW "
-        "graph over all the vectors instead of many merged as they come)",
+        help="drop the vector indexes before loading and build them once after (the load is "
+        "quicker; the build then takes its own time, reported)",
     )
     parser.add_argument("--plot", type=Path, default=None, help="draw latency by size here")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")

@@ -548,8 +548,10 @@ class Neo4jStore:
     def drop_vector_indexes(self) -> None:
         """Drop the vector indexes; the stored vectors stay. Before a bulk load, so that
         :meth:`build_vector_indexes` builds each index once over all the vectors instead of
-        as they come (Lucene builds and merges many small HNSW graphs then, which lose
-        recall). Until they are built, a vector search that goes to an index fails."""
+        updating it with every batch (1M fact rows loaded in 50 minutes this way, where the
+        large group's 600,000 alone took 74 with the indexes in place; but building them
+        then ran over an hour, unfinished: docs/benchmarks.md, twelfth session). Until they
+        are built, a vector search that goes to an index fails."""
         self._check_writable()
         with translate_errors(self._uri, "dropping the vector indexes", self._database):
             drop_vector_indexes(self._live_driver(), self._database, self._bookmarks)
@@ -564,11 +566,11 @@ class Neo4jStore:
             )
 
     def rebuild_vector_indexes(self, progress: Callable[[float], None] | None = None) -> None:
-        """Drop the vector indexes and build them again from the stored vectors: an index kept
-        up to date through many writes and erasures can stop finding near vectors (Lucene's
-        HNSW graphs, merged segment by segment); one built over what is stored finds them.
-        Vector searches that go to an index fail while it is built (minutes at a million
-        rows): run it when the memory is not being searched."""
+        """Drop the vector indexes and build them again from the stored vectors, with
+        chronomem's settings: for indexes built with others (quantized ones lose near vectors;
+        opening the store warns of them). Vector searches that go to an index fail while it
+        is built (an hour or more at a million rows on two cores): run it when large groups
+        are not being searched."""
         self.drop_vector_indexes()
         self.build_vector_indexes(progress)
 
