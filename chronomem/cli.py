@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
-from tqdm import tqdm
 
 from chronomem.bench.locomo import plot_recall, run_locomo
 from chronomem.config import (
@@ -38,6 +37,7 @@ from chronomem.ingest.sources.dialogue import DialogueFormat
 from chronomem.ingest.statements import DIRECT_SOURCE
 from chronomem.memory import ON_CHANGE, Memory, OnChange
 from chronomem.plots import plot_timeline
+from chronomem.progress import count_bar, percent_bar
 from chronomem.query.multihop import DEFAULT_HOP_LIMIT
 from chronomem.query.recipes import DEFAULT as DEFAULT_RECIPE
 from chronomem.schema import DEFAULT_GROUP, Profile, SearchResult
@@ -221,22 +221,6 @@ def _print_facts(results: list[SearchResult], *, scores: bool = False) -> None:
             click.echo(f"  {score}[{r.kind}] {r.text}")
 
 
-@contextmanager
-def _progress(
-    total: int | None, desc: str, enabled: bool, unit: str = "turn"
-) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (``total`` None: a count and a rate, the total being unknown)."""
-    bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=not enabled)
-
-    def update(done: int) -> None:
-        bar.update(done)
-
-    try:
-        yield update
-    finally:
-        bar.close()
-
-
 @click.group()
 @click.version_option(package_name="chronomem")
 def cli() -> None:
@@ -266,7 +250,7 @@ def demo(store: str | None, as_json: bool) -> None:
         target = store or str(Path(tmp) / "memory")
         with _memory(target, create=True) as mem:
             group = _fresh_demo_group(mem)
-            with _progress(len(DEMO_TURNS), "ingest", not as_json) as update:
+            with count_bar(len(DEMO_TURNS), "ingest", not as_json) as update:
                 report = mem.add_dialogue(
                     DEMO_TURNS, group_id=group, source="demo", progress=update
                 )
@@ -379,7 +363,7 @@ def ingest_dialogue(
                 raise InputError(
                     f"{file}: {where}{error} (nothing of the file was written)"
                 ) from None
-        with _progress(total, "ingest", not as_json) as update:
+        with count_bar(total, "ingest", not as_json) as update:
             for source in sources:
                 group = source.group_id if per_conversation else group_id
                 report = mem.add_dialogue(
@@ -427,7 +411,7 @@ def ingest_records(
     mapping = RecordMapping.from_yaml(mapping_path)
     with (
         _memory(store, create=True) as mem,
-        _progress(None, "ingest", not as_json, unit="record") as update,
+        count_bar(None, "ingest", not as_json, unit="record") as update,
     ):
         report = mem.add_records(file, mapping=mapping, group_id=group_id, progress=update)
     if as_json:
@@ -966,14 +950,7 @@ def reindex(store: str, as_json: bool) -> None:
         if not isinstance(neo4j, Neo4jStore):  # pragma: no cover - a Neo4j URI opens one
             raise InputError(f"{store!r} did not open a Neo4j store")
         started = time.perf_counter()
-        with tqdm(
-            total=100, desc="building the vector indexes", unit="%", file=sys.stderr,
-            disable=as_json,
-        ) as bar:  # fmt: skip
-
-            def built(percent: float) -> None:
-                bar.update(round(percent, 1) - bar.n)
-
+        with percent_bar("building the vector indexes", not as_json) as built:
             neo4j.rebuild_vector_indexes(built)
         seconds = round(time.perf_counter() - started, 1)
     if as_json:
@@ -1004,7 +981,7 @@ def export(store: str, target: str, group_id: str | None, reembed: bool, as_json
     with _memory(store, destination=target) as mem:
         stats = mem.stats(group_id)
         total = stats.facts + (stats.episodes if reembed else 0)
-        with _progress(total, "export", not as_json, unit="row") as update:
+        with count_bar(total, "export", not as_json, unit="row") as update:
             counts = mem.export(target, group_id=group_id, reembed=reembed, progress=update)
     if as_json:
         _emit({"to": target, **counts})

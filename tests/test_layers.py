@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "chronomem.async_memory": 4,
     "chronomem.demo": 4,
     "chronomem.plots": 4,
+    "chronomem.progress": 4,
     "chronomem.http_api": 4,
     "chronomem.client": 4,
     "chronomem": 4,  # the package's __init__: the public surface, re-exports the facade

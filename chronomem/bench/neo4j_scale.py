@@ -38,8 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from tqdm import tqdm
-
 from chronomem.bench.metrics import percentile
 from chronomem.bench.side_by_side import (
     CHRONOMEM_DEFAULT,
@@ -57,6 +55,7 @@ from chronomem.engine.store.protocol import VectorTarget
 from chronomem.engine.store.targets import is_neo4j_uri
 from chronomem.errors import ChronomemError
 from chronomem.memory import Memory
+from chronomem.progress import count_bar, percent_bar
 
 if TYPE_CHECKING:  # importing it imports graphiti-core, an optional dependency
     from chronomem.bench.graphiti import GraphitiSession
@@ -221,23 +220,15 @@ def _load_size(
         deferred.drop_vector_indexes()
     started = time.perf_counter()
     with (
-        tqdm(total=size, desc=f"loading {size:,} facts", unit="fact", file=sys.stderr) as bar,
+        count_bar(size, f"loading {size:,} facts", unit="fact") as written,
         ThreadPoolExecutor(max_workers=max(1, writers)) as pool,
     ):
-
-        def written(facts: int) -> None:
-            bar.update(facts)
-
         groups = list(pool.map(lambda p: load(mem, p[0], p[1], p[2], embedder, written), plan))
     wall = time.perf_counter() - started if any(g.loaded_s for g in groups) else 0.0
     indexed = 0.0
     if isinstance(mem.store, Neo4jStore):
         started = time.perf_counter()
-        with tqdm(total=100, desc="building the vector indexes", unit="%", file=sys.stderr) as bar:
-
-            def built(percent: float) -> None:
-                bar.update(round(percent, 1) - bar.n)
-
+        with percent_bar("building the vector indexes") as built:
             mem.store.build_vector_indexes(built)
         indexed = time.perf_counter() - started
     return groups[0], groups[1:], wall, indexed

@@ -17,6 +17,7 @@ from chronomem.bench.synthetic import SyntheticMemory, TopicEmbedder, synthetic_
 from chronomem.engine.store.inmemory import InMemoryStore
 from chronomem.engine.store.neo4j import Neo4jStore
 from chronomem.engine.store.protocol import ScoredId
+from chronomem.memory import Memory
 from chronomem.schema import Entity, Fact
 
 ARGS = ["--sizes", "240", "--small-groups", "2", "--small-facts", "20", "--rounds", "1"]
@@ -139,6 +140,10 @@ def test_index_after_drops_the_vector_indexes_to_load_and_builds_them_once(
         monkeypatch.setattr(Neo4jStore, name, spied)
     args = ["neo4j-scale", "--store", neo4j_uri, "--sizes", "250", "--small-groups", "2"]
     args += ["--small-facts", "20", "--rounds", "1", "--queries", "2", "--no-graphiti"]
+    with Memory.open(neo4j_uri, embedder=TopicEmbedder()) as mem:  # a server used before
+        for group in mem.groups():
+            if group.startswith("scale-250-"):
+                mem.forget_group(group)
     assert bench_main([*args, "--index-after", "--json"]) == 0
     captured = capsys.readouterr()
     assert calls == ["drop_vector_indexes", "build_vector_indexes"]
