@@ -551,9 +551,9 @@ class Neo4jStore:
         """Drop the vector indexes; the stored vectors stay. Before a bulk load, so that
         :meth:`build_vector_indexes` builds each index once over all the vectors instead of
         updating it with every batch (1M fact rows loaded in 50 minutes this way, where the
-        large group's 600,000 alone took 74 with the indexes in place; but building them
-        then ran over an hour, unfinished: docs/benchmarks.md, twelfth session). Until they
-        are built, a vector search that goes to an index fails."""
+        large group's 600,000 alone took 74 with the indexes in place; building the four
+        then took 23 minutes: docs/benchmarks.md, twelfth and thirteenth sessions). Until
+        they are built, a vector search that goes to an index fails."""
         self._check_writable()
         with translate_errors(self._uri, "dropping the vector indexes", self._database):
             drop_vector_indexes(self._live_driver(), self._database, self._bookmarks)
@@ -571,8 +571,8 @@ class Neo4jStore:
         """Drop the vector indexes and build them again from the stored vectors, with
         chronomem's settings: for indexes built with others (quantized ones lose near vectors;
         opening the store warns of them). Vector searches that go to an index fail while it
-        is built (an hour or more at a million rows on two cores): run it when large groups
-        are not being searched."""
+        is built (23 minutes for the four of a million fact rows on two cores): run it when
+        large groups are not being searched."""
         self.drop_vector_indexes()
         self.build_vector_indexes(progress)
 
