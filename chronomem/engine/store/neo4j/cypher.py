@@ -159,8 +159,13 @@ SHOW_VECTOR_INDEXES: Final = (
     "RETURN name, options.indexConfig.`vector.dimensions` AS dimension, "
     "options.indexConfig.`vector.hnsw.m` AS m, "
     "options.indexConfig.`vector.hnsw.ef_construction` AS ef_construction, "
-    "options.indexConfig.`vector.quantization.enabled` AS quantization, state"
+    "options.indexConfig.`vector.quantization.enabled` AS quantization, "
+    "options.indexConfig.`vector.quantization.type` AS quantization_type, state"
 )
+"""The vector indexes' settings. Neo4j 5 reports quantization as ``vector.quantization.enabled``
+(true/false); its later versions' vector provider (``vector-2026.08`` in 2026.09) as
+``vector.quantization.type`` (``NONE`` for none; ``BINARY`` where 5 would say true):
+:func:`.indexes.quantized` reads either."""
 
 INDEX_STATES: Final = "SHOW INDEXES YIELD name, state, populationPercent AS percent"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from typing import Final
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, Session
 from neo4j import exceptions as neo
@@ -14,7 +14,7 @@ from neo4j.api import BookmarkManager
 from chronomem.engine.store.neo4j import cypher
 from chronomem.errors import ConfigurationError, StoreError
 
-__all__ = ["build_vector_indexes", "drop_vector_indexes", "ensure_schema"]
+__all__ = ["build_vector_indexes", "drop_vector_indexes", "ensure_schema", "quantized"]
 
 log = logging.getLogger("chronomem.store")
 
@@ -76,7 +76,7 @@ def ensure_schema(
                     f"{dimension}; open it with dimension={record['dimension']} (the embedder "
                     "this memory was built with), or drop the index to re-embed"
                 )
-            built = (record["m"], record["ef_construction"], record["quantization"])
+            built = (record["m"], record["ef_construction"], quantized(record))
             wanted = (cypher.HNSW_M, cypher.HNSW_EF_CONSTRUCTION, cypher.VECTOR_QUANTIZATION)
             if built != wanted:
                 log.warning(
@@ -92,6 +92,16 @@ def ensure_schema(
                     record["name"],
                 )
         _await_indexes(session, timeout_s)
+
+
+def quantized(record: Mapping[str, Any]) -> bool | None:
+    """Whether a :data:`cypher.SHOW_VECTOR_INDEXES` row's index quantizes its vectors, in
+    either version's terms (``None`` when it says neither)."""
+    if record["quantization"] is not None:
+        return bool(record["quantization"])
+    if record["quantization_type"] is not None:
+        return str(record["quantization_type"]).upper() != "NONE"
+    return None
 
 
 def _create(session: Session, statements: Sequence[str]) -> None:

@@ -115,3 +115,19 @@ def test_an_opening_store_refuses_a_failed_index_or_one_that_is_never_built(
     slow = _Driver([[("entity_uuid", "POPULATING", 1.0)]])
     with pytest.raises(StoreError, match="entity_uuid was still being built after 0 s"):
         indexes._await_indexes(slow, 0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("enabled", "kind", "expected"),
+    [
+        (True, None, True),  # Neo4j 5: vector.quantization.enabled
+        (False, None, False),
+        (None, "NONE", False),  # later versions' provider: vector.quantization.type
+        (None, "BINARY", True),
+        (None, None, None),  # says neither
+    ],
+)
+def test_quantization_is_read_in_either_versions_terms(
+    enabled: bool | None, kind: str | None, expected: bool | None
+) -> None:
+    assert indexes.quantized({"quantization": enabled, "quantization_type": kind}) is expected

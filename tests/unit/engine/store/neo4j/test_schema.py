@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from chronomem.engine.store.neo4j import Neo4jStore, cypher
+from chronomem.engine.store.neo4j.indexes import quantized
 from chronomem.engine.store.protocol import FactFilter
 from chronomem.errors import ConfigurationError, StoreError
 
@@ -103,7 +104,7 @@ def test_all_statements_are_parameterised() -> None:
 
 def test_vector_indexes_are_built_with_chronomem_hnsw_settings(store: Neo4jStore) -> None:
     records = store._live_driver().execute_query(cypher.SHOW_VECTOR_INDEXES, names=VECTOR_NAMES)
-    built = {r["name"]: (r["m"], r["ef_construction"], r["quantization"]) for r in records.records}
+    built = {r["name"]: (r["m"], r["ef_construction"], quantized(r)) for r in records.records}
     wanted = (cypher.HNSW_M, cypher.HNSW_EF_CONSTRUCTION, False)
     assert built == dict.fromkeys(VECTOR_NAMES, wanted)
 
@@ -137,9 +138,7 @@ def test_an_index_with_other_hnsw_settings_is_reported_and_kept(
         assert "chronomem reindex" in warned[0]
         assert f"DROP INDEX {name}" in warned[0]
         records = driver.execute_query(cypher.SHOW_VECTOR_INDEXES, names=[name]).records
-        assert [(r["m"], r["ef_construction"], r["quantization"]) for r in records] == [
-            (16, 100, True)
-        ]
+        assert [(r["m"], r["ef_construction"], quantized(r)) for r in records] == [(16, 100, True)]
     finally:
         driver.execute_query(f"DROP INDEX {name} IF EXISTS")
         with Neo4jStore(neo4j_uri, auth=neo4j_auth, dimension=store.dimension):
