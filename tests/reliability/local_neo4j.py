@@ -19,10 +19,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "tools" / "neo4j-local" / "neo4j-local"
 MAIN_CLASS = "dev.chronomem.neo4jlocal.Main"
 
-__all__ = ["PrivateNeo4j", "private_neo4j"]
+__all__ = ["PrivateNeo4j", "free_port", "private_neo4j"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -35,6 +35,7 @@ class PrivateNeo4j:
     home: Path
     bolt_port: int
     http_port: int
+    version: str | None = None  # CHRONOMEM_NEO4J_VERSION: None for the default 5.26 build
 
     @property
     def uri(self) -> str:
@@ -49,6 +50,9 @@ class PrivateNeo4j:
             "CHRONOMEM_NEO4J_JAVA_OPTS": "-Xms256m -Xmx1g",
             "CHRONOMEM_NEO4J_PAGECACHE_MB": "128",
         }
+        env.pop("CHRONOMEM_NEO4J_VERSION", None)
+        if self.version is not None:
+            env["CHRONOMEM_NEO4J_VERSION"] = self.version
         return subprocess.run(
             [str(SCRIPT), command],
             cwd=REPO_ROOT,
@@ -59,6 +63,10 @@ class PrivateNeo4j:
             timeout=timeout,
             check=False,
         )
+
+    def build(self) -> subprocess.CompletedProcess[str]:
+        """Build the server's version if needed (Maven); the script's exit and output."""
+        return self._run("build", timeout=900)
 
     def start(self) -> None:
         """Start (or restart after a kill) and wait until Bolt answers."""
@@ -90,9 +98,10 @@ class PrivateNeo4j:
 
 
 @contextlib.contextmanager
-def private_neo4j(home: Path) -> Iterator[PrivateNeo4j]:
-    """A started private server, stopped afterwards; skips (or fails in CI) if it cannot run."""
-    server = PrivateNeo4j(home=home, bolt_port=_free_port(), http_port=_free_port())
+def private_neo4j(home: Path, version: str | None = None) -> Iterator[PrivateNeo4j]:
+    """A started private server (of ``version``: see tools/neo4j-local/README.md), stopped
+    afterwards; skips (or fails in CI) if it cannot run."""
+    server = PrivateNeo4j(home, free_port(), free_port(), version)
     if not SCRIPT.is_file():
         pytest.skip(f"{SCRIPT} is missing")
     try:

@@ -17,6 +17,7 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Result;
 import org.neo4j.graphdb.Transaction;
+import org.neo4j.graphdb.config.Setting;
 import org.neo4j.io.ByteUnit;
 import org.neo4j.logging.log4j.Log4jLogProvider;
 
@@ -57,7 +58,7 @@ public final class Main {
     Files.createDirectories(logs);
 
     Log4jLogProvider userLog = new Log4jLogProvider(System.out);
-    DatabaseManagementService dbms =
+    DatabaseManagementServiceBuilder builder =
         new DatabaseManagementServiceBuilder(home)
             .setUserLogProvider(userLog)
             .setConfig(GraphDatabaseSettings.logs_directory, logs)
@@ -76,10 +77,11 @@ public final class Main {
             // No outbound traffic: this server is for local development only.
             .setConfig(GraphDatabaseSettings.udc_enabled, false)
             .setConfig(GraphDatabaseInternalSettings.udc_network_enabled, false)
-            // Netty's default 5 s quiet period (per Bolt connector) makes stop take ~12 s.
-            .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
-            .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_timeout, Duration.ofSeconds(5))
-            .build();
+            .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_timeout, Duration.ofSeconds(5));
+    // Netty's default 5 s quiet period (per Bolt connector) makes stop take ~12 s. The setting
+    // holds seconds (an Integer) in Neo4j 5 and a Duration in later versions.
+    noQuietPeriod(builder);
+    DatabaseManagementService dbms = builder.build();
 
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicBoolean shuttingDown = new AtomicBoolean(false);
@@ -117,6 +119,14 @@ public final class Main {
       tx.commit();
       return v == null ? "?" : v.toString();
     }
+  }
+
+  /** Sets the Bolt connector's Netty quiet period to zero, whatever type the setting has. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void noQuietPeriod(DatabaseManagementServiceBuilder builder) {
+    Setting quiet = GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period;
+    Object zero = quiet.defaultValue() instanceof Duration ? Duration.ZERO : (Object) 0;
+    builder.setConfig(quiet, zero);
   }
 
   private static int intEnv(String name, int fallback) {
