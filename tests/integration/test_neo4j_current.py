@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -23,14 +23,12 @@ from neo4j import GraphDatabase
 from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store import FactFilter
 from chronomem.engine.store.neo4j import Neo4jStore
-from chronomem.engine.store.protocol import WriteBatch
 from chronomem.memory import Memory
-from chronomem.schema import Entity, Fact
 from tests.reliability.local_neo4j import SCRIPT, PrivateNeo4j, free_port, private_neo4j
+from tests.unit.engine.store.neo4j.conftest import spread
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 NO_JAVA = "needs Java 21 or newer and none was found"
 
 
@@ -103,29 +101,15 @@ def test_a_large_groups_search_through_the_new_index_finds_what_exact_search_fin
 ) -> None:
     embedder = HashingEmbedder()
     group = "current-large"
-    hub = Entity(group_id=group, name="Hub")
-    others = [Entity(group_id=group, name=f"Place {i}") for i in range(300)]
     weather = ("rainy", "sunny", "cold")
     texts = [f"Hub visited place {i} on a {weather[i % 3]} day" for i in range(300)]
-    vectors = embedder.embed(texts)
-    facts = [
-        Fact(
-            group_id=group,
-            subject_uuid=hub.uuid,
-            relation="VISITED",
-            object_uuid=o.uuid,
-            fact=text,
-            valid_at=T0 + timedelta(days=i),
-            fact_embedding=vector.tolist(),
-        )
-        for i, (o, text, vector) in enumerate(zip(others, texts, vectors, strict=True))
-    ]
+    batch = spread(group, embedder.embed(texts))
     dimension = embedder.dimension
     with (
         Neo4jStore(current.uri, dimension=dimension, exact_max=10, vector_cache_mb=0) as indexed,
         Neo4jStore(current.uri, dimension=dimension, exact_max=10**9, vector_cache_mb=0) as exact,
     ):
-        indexed.write(WriteBatch(entities=[hub, *others], facts=facts))
+        indexed.write(batch)
         providers = _providers(current.uri)
         assert providers["edge_fact_embedding"] != "vector-2.0"  # the new release's provider
         questions = embedder.embed(["a rainy day at place 7", "sunny visits", "place 250"])
