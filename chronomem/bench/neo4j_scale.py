@@ -89,10 +89,14 @@ def load(
 ) -> Group:
     """The synthetic memory of ``facts`` facts in ``group``, written unless it is there;
     ``progress`` is told the facts of each batch written (all of them, for a group there
-    already)."""
+    already). The group's embedder is recorded as a memory's first write records it: the
+    batches go straight to the store, and a search of a group with no embedder on record
+    reads that setting again every time (one more statement a search than users pay; 7 ms
+    at 1M facts, docs/benchmarks.md, fourteenth session)."""
     memory = SyntheticMemory(
         facts=facts, seed=seed, group_id=group, embedder=embedder, uuid_prefix=f"{group}:"
     )
+    mem._check_embedder(group)  # what Memory's writes do first
     if mem.stats(group).facts >= facts:
         if progress is not None:
             progress(facts)

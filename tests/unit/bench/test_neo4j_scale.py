@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from chronomem.bench.__main__ import main as bench_main
-from chronomem.bench.neo4j_scale import Group, index_recall
+from chronomem.bench.neo4j_scale import Group, index_recall, load
 from chronomem.bench.synthetic import SyntheticMemory, TopicEmbedder, synthetic_queries
 from chronomem.engine.store.inmemory import InMemoryStore
 from chronomem.engine.store.neo4j import Neo4jStore
 from chronomem.engine.store.protocol import ScoredId
+from chronomem.errors import ConfigurationError
 from chronomem.memory import Memory
 from chronomem.schema import Entity, Fact
 
@@ -157,3 +158,23 @@ def test_index_after_drops_the_vector_indexes_to_load_and_builds_them_once(
     assert bench_main([*args, "--index-after", "--json"]) == 0  # loaded: kept, only awaited
     assert calls == ["build_vector_indexes"]
     assert json.loads(capsys.readouterr().out)[0]["load_s"] == 0
+
+
+def test_a_loaded_group_has_its_embedder_on_record_as_memorys_writes_leave_it(
+    tmp_path: Path,
+) -> None:
+    """The loader writes straight to the store; it still records the group's embedder, so a
+    search checks it once (and another embedder is refused) as on a memory written through
+    ``Memory``."""
+    store = str(tmp_path / "m")
+    with Memory.open(store, embedder=TopicEmbedder()) as mem:
+        loaded = load(mem, "scale-g", 40, 3, TopicEmbedder())
+        assert loaded.loaded_s > 0
+        again = load(mem, "scale-g", 40, 3, TopicEmbedder())  # there already: not rewritten
+        assert again.loaded_s == 0.0
+        assert mem.search("where", group_id="scale-g", limit=3, recipe="fast")
+    with (
+        Memory.open(store, embedder=TopicEmbedder(topics=64)) as other,
+        pytest.raises(ConfigurationError, match="built with the embedder 'topic-synthetic"),
+    ):
+        other.search("where", group_id="scale-g")
