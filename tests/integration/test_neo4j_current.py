@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,7 @@ from chronomem.engine.embed import HashingEmbedder
 from chronomem.engine.store import FactFilter
 from chronomem.engine.store.neo4j import Neo4jStore
 from chronomem.memory import Memory
-from tests.reliability.local_neo4j import SCRIPT, PrivateNeo4j, free_port, private_neo4j
+from tests.reliability.local_neo4j import PrivateNeo4j, free_port, private_neo4j
 from tests.unit.engine.store.neo4j.conftest import spread
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
@@ -32,21 +31,8 @@ pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 NO_JAVA = "needs Java 21 or newer and none was found"
 
 
-def _script(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("CHRONOMEM_NEO4J_VERSION", "JAVA")}
-    return subprocess.run(
-        [str(SCRIPT), *args],
-        env={**clean, **env},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-
-
-def test_an_unknown_version_is_refused_with_what_to_give() -> None:
-    done = _script("build", CHRONOMEM_NEO4J_VERSION="latest; rm -rf /")
+def test_an_unknown_version_is_refused_with_what_to_give(tmp_path: Path) -> None:
+    done = PrivateNeo4j(tmp_path, free_port(), free_port(), "latest; rm -rf /").run("build")
     assert done.returncode == 1
     assert "must be 'current' or a Neo4j version such as 2025.10.1" in done.stderr
 
@@ -62,14 +48,7 @@ def test_a_java_too_old_for_the_version_is_refused_naming_both(tmp_path: Path) -
     )
     if old is None:
         pytest.skip("no Java 17 in /usr/lib/jvm to refuse")
-    done = _script(
-        "start",
-        CHRONOMEM_NEO4J_VERSION="current",
-        JAVA=old,
-        CHRONOMEM_NEO4J_HOME=str(tmp_path),
-        CHRONOMEM_NEO4J_BOLT_PORT=str(free_port()),
-        CHRONOMEM_NEO4J_HTTP_PORT=str(free_port()),
-    )
+    done = PrivateNeo4j(tmp_path, free_port(), free_port(), "current", old).run("start")
     assert done.returncode == 1
     assert "Neo4j 2026.09.0 needs Java 21 or newer" in done.stderr
     assert f"JAVA={old} is Java 17" in done.stderr
@@ -80,7 +59,7 @@ def current(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateNeo4j]:
     if shutil.which("mvn") is None:
         pytest.skip("Maven is not installed")
     home = tmp_path_factory.mktemp("neo4j-current")
-    built = PrivateNeo4j(home, free_port(), free_port(), "current").build()
+    built = PrivateNeo4j(home, free_port(), free_port(), "current").run("build")
     if built.returncode != 0 and NO_JAVA in built.stderr:
         pytest.skip(built.stderr.strip())
     assert built.returncode == 0, built.stdout + built.stderr

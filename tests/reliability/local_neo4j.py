@@ -36,6 +36,7 @@ class PrivateNeo4j:
     bolt_port: int
     http_port: int
     version: str | None = None  # CHRONOMEM_NEO4J_VERSION: None for the default 5.26 build
+    java: str | None = None  # JAVA: None to let the script pick one
 
     @property
     def uri(self) -> str:
@@ -50,9 +51,10 @@ class PrivateNeo4j:
             "CHRONOMEM_NEO4J_JAVA_OPTS": "-Xms256m -Xmx1g",
             "CHRONOMEM_NEO4J_PAGECACHE_MB": "128",
         }
-        env.pop("CHRONOMEM_NEO4J_VERSION", None)
-        if self.version is not None:
-            env["CHRONOMEM_NEO4J_VERSION"] = self.version
+        for name, value in (("CHRONOMEM_NEO4J_VERSION", self.version), ("JAVA", self.java)):
+            env.pop(name, None)
+            if value is not None:
+                env[name] = value
         return subprocess.run(
             [str(SCRIPT), command],
             cwd=REPO_ROOT,
@@ -64,9 +66,10 @@ class PrivateNeo4j:
             check=False,
         )
 
-    def build(self) -> subprocess.CompletedProcess[str]:
-        """Build the server's version if needed (Maven); the script's exit and output."""
-        return self._run("build", timeout=900)
+    def run(self, command: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        """The script's ``command`` (``build``, ``start``...) for this server: its exit and
+        output."""
+        return self._run(command, timeout)
 
     def start(self) -> None:
         """Start (or restart after a kill) and wait until Bolt answers."""
